@@ -1,0 +1,30 @@
+// ArrayConfig parsing and validation: good files parse, bad ones name the file, line and key.
+#include <catch2/catch.hpp>
+
+#include "arch/array_config_file.hpp"
+#include "arch/config_error.hpp"
+
+using namespace saffire::arch;
+using saffire::ConfigError;
+
+TEST_CASE("TOML [arch] table is read, defaults kept for missing keys", "[unit][arch]") {
+  const ArrayConfig cfg = parse_array_config("[arch]\nrows = 64\ndataflow = \"OS\"\nclock_ghz = 2\n", "t.toml");
+  CHECK(cfg.rows == 64);
+  CHECK(cfg.cols == 32);
+  CHECK(cfg.dataflow == Dataflow::OS);
+  CHECK(cfg.clock_ghz == 2.0);
+  // Round trip through the resolved-config writer.
+  const ArrayConfig again = parse_array_config(to_toml(cfg), "again");
+  CHECK(again.rows == 64);
+  CHECK(again.dataflow == Dataflow::OS);
+}
+
+TEST_CASE("Bad config values get errors naming file, line and key", "[unit][arch]") {
+  CHECK_THROWS_WITH(parse_array_config("[arch]\nrows = 0\n", "bad.toml"), Catch::Contains("bad.toml") && Catch::Contains("arch.rows"));
+  CHECK_THROWS_WITH(parse_array_config("[arch]\n\ndataflow = \"is\"\n", "bad.toml"),
+                    Catch::Contains("bad.toml:3") && Catch::Contains("dataflow"));
+  CHECK_THROWS_WITH(parse_array_config("[arch]\nrowz = 3\n", "bad.toml"), Catch::Contains("unknown key"));
+  CHECK_THROWS_WITH(parse_array_config("[arch]\nrows = \"big\"\n", "bad.toml"), Catch::Contains("expected an integer"));
+  CHECK_THROWS_AS(parse_array_config("[arch\nrows = 3\n", "broken.toml"), ConfigError);
+  CHECK_THROWS_WITH(load_array_config("/nonexistent/x.toml"), Catch::Contains("/nonexistent/x.toml"));
+}
