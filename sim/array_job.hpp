@@ -1,0 +1,22 @@
+#pragma once
+// ArrayJob: one GEMM handed to a SystemC array module, and what the module reports back.
+#include <cstdint>
+
+#include "arch/array_config.hpp"
+#include "models/gemm/int8_gemm.hpp"
+
+namespace saffire::sim {
+
+struct ArrayJob {
+  arch::ArrayConfig cfg;
+  models::Int8GemmArgs args;  // Y = X * W (args.accumulate is honoured)
+  int threads = 0;            // host threads for the fold math (0 = all)
+  const models::Int8GemmKernel* kernel = nullptr;  // fold-level math; unused by the PE-level model
+
+  // Filled by the module:
+  std::int64_t folds = 0;         // folds executed
+  std::int64_t busy_cycles = 0;   // cycles the array was busy, counted cycle by cycle (PE) or per fold (fold)
+  std::uint64_t sim_time_ps = 0;  // SystemC time the job took
+};
+
+}  // namespace saffire::sim

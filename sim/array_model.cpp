@@ -1,0 +1,57 @@
+#include "sim/array_model.hpp"
+
+#include <chrono>
+#include <mutex>
+
+#include "arch/config_error.hpp"
+#include "sim/fold_array_module.hpp"
+#include "sim/pe_array_module.hpp"
+#include "sim/systemc_runtime.hpp"
+
+namespace saffire::sim {
+
+std::string_view to_string(Fidelity f) { return f == Fidelity::PE ? "pe" : "fold"; }
+
+Fidelity parse_fidelity(std::string_view text) {
+  if (text == "pe") return Fidelity::PE;
+  if (text == "fold") return Fidelity::Fold;
+  throw ConfigError("fidelity: unknown value '" + std::string(text) + "' (expected pe or fold)");
+}
+
+ArrayModel::ArrayModel(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel)
+    : m_cfg(cfg), m_fidelity(fidelity), m_threads(threads), m_kernel(models::make_int8_gemm_kernel(kernel)) {
+  m_cfg.validate();
+}
+
+ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) {
+  const arch::GemmShape shape{args.m, args.n, args.k};
+  shape.validate();
+  SystemcRuntime& rt = SystemcRuntime::instance();
+  ArrayJob job;
+  job.cfg = m_cfg;
+  job.args = args;
+  job.threads = m_threads;
+  job.kernel = m_kernel.get();
+
+  const auto start = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(rt.job_mutex());
+    if (m_fidelity == Fidelity::PE) {
+      rt.pe_array().submit(job);
+    } else {
+      rt.fold_array().submit(job);
+    }
+    rt.run_until_idle();
+  }
+  ArrayRunStats stats;
+  stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.sim_time_ps = job.sim_time_ps;
+  stats.report.folds = job.folds;
+  stats.report.cycles_per_fold = job.folds > 0 ? job.busy_cycles / job.folds : 0;
+  stats.report.cycles = job.busy_cycles - 1;  // SCALE-Sim reports the 0-based index of the last cycle
+  stats.report.macs = shape.macs();
+  arch::finish_report(m_cfg, shape, stats.report);
+  return stats;
+}
+
+}  // namespace saffire::sim

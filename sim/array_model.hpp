@@ -1,0 +1,46 @@
+#pragma once
+// ArrayModel: runs one GEMM on the simulated systolic array, at PE or fold fidelity.
+// Both fidelities produce bit-identical INT32 outputs and the same cycle count.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "arch/array_config.hpp"
+#include "arch/fold_plan.hpp"
+#include "models/gemm/int8_gemm.hpp"
+
+namespace saffire::sim {
+
+enum class Fidelity { PE, Fold };
+std::string_view to_string(Fidelity f);
+/// Parses "pe" or "fold"; throws ConfigError otherwise.
+Fidelity parse_fidelity(std::string_view text);
+
+struct ArrayRunStats {
+  arch::CycleReport report;    // cycles in SCALE-Sim convention (0-based index of the last output cycle)
+  std::uint64_t sim_time_ps = 0;  // SystemC time the GEMM took
+  double host_seconds = 0;        // wall time of the simulation on this machine
+};
+
+class ArrayModel {
+ public:
+  /// `threads`: host threads for the fold-level math (0 = all); `kernel`: INT8 kernel name ("auto").
+  ArrayModel(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads = 0, std::string_view kernel = "auto");
+
+  /// Computes args.y = args.x * args.w (or += with args.accumulate) on the array. Thread-safe: jobs
+  /// from several threads are serialized (SystemC has one scheduler per process).
+  ArrayRunStats run(const models::Int8GemmArgs& args);
+
+  const arch::ArrayConfig& config() const { return m_cfg; }
+  Fidelity fidelity() const { return m_fidelity; }
+  const models::Int8GemmKernel& kernel() const { return *m_kernel; }
+
+ private:
+  arch::ArrayConfig m_cfg;
+  Fidelity m_fidelity;
+  int m_threads;
+  std::unique_ptr<models::Int8GemmKernel> m_kernel;
+};
+
+}  // namespace saffire::sim

@@ -1,0 +1,32 @@
+#include "sim/cli/array_options.hpp"
+
+#include "arch/array_config_file.hpp"
+#include "arch/config_error.hpp"
+
+namespace saffire::cli {
+
+void ArrayOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("--config", m_config_path, "TOML config file with an [arch] table (see experiments/configs/default.toml)");
+  cmd.add_option("--rows", m_rows, "PE rows R (overrides the config)");
+  cmd.add_option("--cols", m_cols, "PE columns C (overrides the config)");
+  cmd.add_option("--dataflow", m_dataflow, "ws or os (overrides the config)");
+  cmd.add_option("--clock-ghz", m_clock_ghz, "clock frequency in GHz (overrides the config)");
+  cmd.add_flag("--os-drain", m_os_drain, "OS: add R cycles per fold to shift the outputs out");
+}
+
+arch::ArrayConfig ArrayOptions::resolve() const {
+  arch::ArrayConfig cfg = m_config_path.empty() ? arch::ArrayConfig{} : arch::load_array_config(m_config_path);
+  if (m_rows) cfg.rows = *m_rows;
+  if (m_cols) cfg.cols = *m_cols;
+  if (m_dataflow) cfg.dataflow = arch::parse_dataflow(*m_dataflow, "--dataflow");
+  if (m_clock_ghz) cfg.clock_ghz = *m_clock_ghz;
+  if (m_os_drain) cfg.os_drain = true;
+  try {
+    cfg.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("command line: ") + e.what());
+  }
+  return cfg;
+}
+
+}  // namespace saffire::cli

@@ -1,0 +1,103 @@
+// saffire bench: simulation speed figures (fold-level MAC/s vs the bare INT8 kernel, PE-level
+// PE-cycles/s). Prints figures; tests never time anything.
+#include <fmt/core.h>
+#include <omp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "models/gemm/gemm_bench.hpp"
+#include "sim/array_model.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/gemm_operands.hpp"
+
+namespace saffire::cli {
+namespace {
+
+struct BenchOptions {
+  std::int64_t fold_size = 4096;  // fold-level GEMM is size^3
+  int fold_array = 128;
+  std::int64_t pe_size = 512;
+  int pe_array = 32;
+  std::string kernel = "auto";
+  bool json = false;
+};
+
+double best_fold_rate(const arch::ArrayConfig& cfg, const sim::GemmOperands& ops, int threads, const std::string& kernel,
+                      std::vector<std::int32_t>& y) {
+  sim::ArrayModel model(cfg, sim::Fidelity::Fold, threads, kernel);
+  const auto& s = ops.shape;
+  double best = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
+    best = std::max(best, static_cast<double>(s.macs()) / stats.host_seconds);
+  }
+  return best;
+}
+
+void run_bench(const BenchOptions& o) {
+  const int all = omp_get_max_threads();
+  nlohmann::json out;
+  const auto kernel = models::make_int8_gemm_kernel(o.kernel);
+  if (!o.json)
+    fmt::print("saffire bench ({} host threads available, INT8 kernel '{}')\n\n", all, kernel->name());
+
+  // Fold level: size^3 on an array of fold_array^2, WS and OS, 1 thread and all threads.
+  const arch::GemmShape shape{o.fold_size, o.fold_size, o.fold_size};
+  const sim::GemmOperands ops = sim::random_gemm_operands(shape, 1);
+  std::vector<std::int32_t> y(static_cast<std::size_t>(shape.m * shape.n));
+  if (!o.json)
+    fmt::print("Fold level, {0}^3 GEMM on a {1}x{1} array (simulated MAC/s; bare = one INT8 GEMM of the full shape)\n",
+               o.fold_size, o.fold_array);
+  for (int threads : {1, all}) {
+    const double bare = models::measure_int8_gemm_gmacs(*kernel, shape.m, shape.n, shape.k, threads, 1.0) * 1e9;
+    out["fold"][std::to_string(threads) + "_threads"]["bare_gmacs"] = bare / 1e9;
+    if (!o.json) fmt::print("  {} thread(s): bare kernel {:8.1f} GMAC/s\n", threads, bare / 1e9);
+    for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
+      arch::ArrayConfig cfg;
+      cfg.rows = cfg.cols = o.fold_array;
+      cfg.dataflow = df;
+      const double rate = best_fold_rate(cfg, ops, threads, o.kernel, y);
+      out["fold"][std::to_string(threads) + "_threads"][std::string(arch::to_string(df)) + "_gmacs"] = rate / 1e9;
+      if (!o.json)
+        fmt::print("               {} fold-level {:8.1f} GMAC/s  ({:.0f} % of bare)\n", arch::to_string(df), rate / 1e9,
+                   100.0 * rate / bare);
+    }
+    if (all == 1) break;
+  }
+
+  // PE level: pe_size^3 on a pe_array^2 array: every PE register, every cycle.
+  const arch::GemmShape pe_shape{o.pe_size, o.pe_size, o.pe_size};
+  const sim::GemmOperands pe_ops = sim::random_gemm_operands(pe_shape, 2);
+  std::vector<std::int32_t> pe_y(static_cast<std::size_t>(pe_shape.m * pe_shape.n));
+  if (!o.json) fmt::print("\nPE level, {0}^3 GEMM on a {1}x{1} array (PE-cycles/s = R*C*cycles / host s)\n", o.pe_size, o.pe_array);
+  for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
+    arch::ArrayConfig cfg;
+    cfg.rows = cfg.cols = o.pe_array;
+    cfg.dataflow = df;
+    sim::ArrayModel model(cfg, sim::Fidelity::PE);
+    const auto s = model.run({pe_shape.m, pe_shape.n, pe_shape.k, pe_ops.x.data(), pe_shape.k, pe_ops.w.data(),
+                              pe_shape.n, pe_y.data(), pe_shape.n, false});
+    const double pe_cycles = static_cast<double>(s.report.cycles + 1) * cfg.rows * cfg.cols;
+    out["pe"][std::string(arch::to_string(df)) + "_pe_cycles_per_s"] = pe_cycles / s.host_seconds;
+    if (!o.json)
+      fmt::print("  {}: {:.3g} PE-cycles/s ({} cycles in {:.2f} s)\n", arch::to_string(df), pe_cycles / s.host_seconds,
+                 s.report.cycles + 1, s.host_seconds);
+  }
+  if (o.json) fmt::print("{}\n", out.dump(2));
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto opts = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand("bench", "Measure simulation speed (fold-level MAC/s, PE-level PE-cycles/s)");
+  cmd->add_option("--fold-size", opts->fold_size, "fold-level GEMM size (size^3)")->capture_default_str();
+  cmd->add_option("--fold-array", opts->fold_array, "fold-level array size")->capture_default_str();
+  cmd->add_option("--pe-size", opts->pe_size, "PE-level GEMM size (size^3)")->capture_default_str();
+  cmd->add_option("--pe-array", opts->pe_array, "PE-level array size")->capture_default_str();
+  cmd->add_option("--kernel", opts->kernel, "INT8 kernel")->capture_default_str();
+  cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
+  cmd->callback([opts] { run_bench(*opts); });
+}
+
+}  // namespace saffire::cli

@@ -1,0 +1,14 @@
+#pragma once
+// Each saffire subcommand lives in sim/cli/cmd_<name>.cpp and registers itself on the app.
+// Library code throws; main() turns ConfigError into exit code 2 and other errors into 1.
+#include <CLI/CLI.hpp>
+
+namespace saffire::cli {
+
+void add_gemm_command(CLI::App& app);
+void add_topology_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+
+}  // namespace saffire::cli

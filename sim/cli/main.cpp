@@ -1,0 +1,29 @@
+// saffire: Systolic-Array Fault Injection & Reliability Explorer. This file only dispatches.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "arch/config_error.hpp"
+#include "sim/cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"saffire: Systolic-Array Fault Injection & Reliability Explorer", "saffire"};
+  app.set_version_flag("--version", SAFFIRE_VERSION);
+  app.require_subcommand(1);
+  saffire::cli::add_gemm_command(app);
+  saffire::cli::add_topology_command(app);
+  saffire::cli::add_bench_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // usage errors are bad input
+  } catch (const saffire::ConfigError& e) {
+    std::fprintf(stderr, "saffire: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "saffire: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

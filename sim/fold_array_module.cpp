@@ -1,0 +1,52 @@
+#include "sim/fold_array_module.hpp"
+
+#include <algorithm>
+
+#include "arch/fold_plan.hpp"
+
+namespace saffire::sim {
+
+FoldArrayModule::FoldArrayModule(sc_core::sc_module_name name) : sc_core::sc_module(name) { SC_THREAD(run); }
+
+void FoldArrayModule::submit(ArrayJob& job) {
+  m_job = &job;
+  m_start.notify(sc_core::SC_ZERO_TIME);
+}
+
+void FoldArrayModule::run() {
+  for (;;) {
+    wait(m_start);
+    ArrayJob& job = *m_job;
+    const sc_core::sc_time begin = sc_core::sc_time_stamp();
+    const models::Int8GemmArgs& a = job.args;
+    const arch::FoldPlan plan(job.cfg, {a.m, a.n, a.k});
+    const std::int64_t per_fold = plan.cycles_per_fold();
+    const sc_core::sc_time fold_time(job.cfg.period_ps() * static_cast<double>(per_fold), sc_core::SC_PS);
+    const bool ws = job.cfg.dataflow == arch::Dataflow::WS;
+    if (ws && !a.accumulate)
+      for (std::int64_t i = 0; i < a.m; ++i) std::fill_n(a.y + i * a.ldy, a.n, 0);
+
+    job.folds = plan.count();
+    job.busy_cycles = 0;
+    for (std::int64_t f = 0; f < plan.count(); ++f) {
+      const arch::Fold fold = plan.fold(f);
+      models::Int8GemmArgs tile;
+      if (ws) {
+        // Y[:, n0:n0+cols] += X[:, k0:k0+rows] * W[k0:k0+rows, n0:n0+cols]: partial sums add up over k folds.
+        tile = {a.m, fold.cols_used, fold.rows_used, a.x + fold.row0, a.ldx,
+                a.w + fold.row0 * a.ldw + fold.col0, a.ldw, a.y + fold.col0, a.ldy, true};
+      } else {
+        // Y[m0:m0+rows, n0:n0+cols] (=|+=) X[m0:m0+rows, :] * W[:, n0:n0+cols]: one output tile per fold.
+        tile = {fold.rows_used, fold.cols_used, a.k, a.x + fold.row0 * a.ldx, a.ldx,
+                a.w + fold.col0, a.ldw, a.y + fold.row0 * a.ldy + fold.col0, a.ldy, a.accumulate};
+      }
+      job.kernel->run(tile, job.threads);
+      wait(fold_time);
+      job.busy_cycles += per_fold;
+    }
+    job.sim_time_ps = (sc_core::sc_time_stamp() - begin).value();
+    m_job = nullptr;
+  }
+}
+
+}  // namespace saffire::sim

@@ -1,0 +1,31 @@
+#pragma once
+/// \brief FoldArrayModule: one SystemC transaction per fold (tile).
+///
+/// For each fold of the plan it computes the fold's outputs with a fast exact INT8 kernel and then
+/// advances simulated time by the fold's SCALE-Sim cycle count. Same fold order and outputs as
+/// PeArrayModule; orders of magnitude faster, so full LLM layers on 128x128 and 256x256 arrays run.
+///
+/// Usage (through ArrayModel, which owns the locking):
+///   module.submit(job); SystemcRuntime::instance().run_until_idle();
+#include <systemc>
+
+#include "sim/array_job.hpp"
+
+namespace saffire::sim {
+
+class FoldArrayModule : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(FoldArrayModule);
+  explicit FoldArrayModule(sc_core::sc_module_name name);
+
+  /// Queues a job; it runs at the next SystemcRuntime::run_until_idle(). `job` must outlive it.
+  void submit(ArrayJob& job);
+
+ private:
+  void run();
+
+  ArrayJob* m_job = nullptr;
+  sc_core::sc_event m_start;
+};
+
+}  // namespace saffire::sim

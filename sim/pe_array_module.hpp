@@ -1,0 +1,51 @@
+#pragma once
+/// \brief PeArrayModule: cycle-by-cycle model of every PE register of a systolic array.
+///
+/// One SC_THREAD advances the whole array one clock per `wait(period)`; PE state lives in plain
+/// arrays (one sc_module with signals per PE is ~40x slower). Inputs are skewed as on a real array:
+///  - WS: R cycles shift the weight tile down the columns, then row r receives X[m][k0+r] at stream
+///    cycle m + r; activations move right, partial sums move down, Y[m][n0+c] leaves PE(R-1, c) at
+///    cycle m + R - 1 + c.
+///  - OS: row r receives X[m0+r][k] at cycle k + r (moving right), column c receives W[k][n0+c] at
+///    cycle k + c (moving down); PE(r, c) accumulates Y[m0+r][n0+c] in place.
+/// A fold ends when valid-bit tracking shows every output has left (WS) or every PE has done its K
+/// MACs (OS), so the cycle count is observed, not computed from a formula.
+///
+/// Usage (through ArrayModel, which owns the locking):
+///   module.submit(job); SystemcRuntime::instance().run_until_idle(); // job.busy_cycles, job.args.y filled
+#include <cstdint>
+#include <systemc>
+#include <vector>
+
+#include "arch/fold_plan.hpp"
+#include "sim/array_job.hpp"
+
+namespace saffire::sim {
+
+class PeArrayModule : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(PeArrayModule);
+  explicit PeArrayModule(sc_core::sc_module_name name);
+
+  /// Queues a job; it runs at the next SystemcRuntime::run_until_idle(). `job` must outlive it.
+  void submit(ArrayJob& job);
+
+ private:
+  void run();
+  std::int64_t run_ws_fold(const arch::Fold& fold);
+  std::int64_t run_os_fold(const arch::Fold& fold);
+  void tick();  // one clock edge
+
+  ArrayJob* m_job = nullptr;
+  sc_core::sc_event m_start;
+  sc_core::sc_time m_period;
+  std::int64_t m_R = 0, m_C = 0;
+
+  // PE state, (R, C) row-major. Values are kept in 32-bit words so the update loops vectorize.
+  std::vector<std::int32_t> m_act;     // activation register (moves right)
+  std::vector<std::int32_t> m_wgt;     // WS: stationary weight; OS: weight register (moves down)
+  std::vector<std::uint32_t> m_acc;    // WS: partial sum (moves down); OS: stationary accumulator
+  std::vector<std::uint8_t> m_act_valid, m_wgt_valid;
+};
+
+}  // namespace saffire::sim
