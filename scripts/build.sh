@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds saffire. BUILD_DIR (default build) and extra CMake arguments via "$@".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"

@@ -1,0 +1,38 @@
+#pragma once
+// ArrayGemmEngine: the `array` GemmEngine. Every model GEMM runs on the SystemC array model
+// (fold level by default), which also accounts its cycles; totals are kept per component and stage.
+#include <array>
+#include <cstdint>
+
+#include "models/engine/gemm_engine.hpp"
+#include "sim/array_model.hpp"
+
+namespace saffire::sim {
+
+struct ArrayEngineTotals {
+  std::int64_t gemms = 0;
+  std::int64_t cycles = 0;  // sum over GEMMs of busy cycles (each GEMM's reported cycles + 1)
+  std::int64_t macs = 0;
+};
+
+class ArrayGemmEngine final : public models::GemmEngine {
+ public:
+  ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity = Fidelity::Fold, int threads = 0,
+                  std::string_view kernel = "auto");
+
+  std::string_view name() const override { return "array"; }
+  void gemm(const models::GemmId& id, const models::Int8GemmArgs& args) override;
+
+  const ArrayEngineTotals& totals() const { return m_totals; }
+  const ArrayEngineTotals& totals(models::Component c, models::Stage s) const {
+    return m_by_kind[static_cast<std::size_t>(c)][static_cast<std::size_t>(s)];
+  }
+  const ArrayModel& model() const { return m_model; }
+
+ private:
+  ArrayModel m_model;
+  ArrayEngineTotals m_totals;
+  std::array<std::array<ArrayEngineTotals, 2>, models::kNumComponents> m_by_kind{};
+};
+
+}  // namespace saffire::sim
