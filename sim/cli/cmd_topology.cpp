@@ -8,6 +8,7 @@
 
 #include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
+#include "models/presets/model_presets.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
@@ -21,8 +22,11 @@ namespace {
 struct TopologyOptions {
   ArrayOptions array;
   std::string csv;
+  std::string model;  // preset name instead of a CSV
+  std::int64_t seq = 128;
+  std::string stage = "prefill";
   std::string out_dir = "out/topology";
-  std::string fidelity = "fold";
+  std::string fidelity = "auto";
   std::uint64_t seed = 1;
   int threads = 0;
   bool json = false;
@@ -30,13 +34,38 @@ struct TopologyOptions {
 
 void run_topology(const TopologyOptions& o) {
   const arch::ArrayConfig cfg = o.array.resolve();
-  const auto layers = sim::read_topology_csv(o.csv);
-  const bool analytic = o.fidelity == "analytic";
-  const sim::Fidelity fidelity = analytic ? sim::Fidelity::Fold : sim::parse_fidelity(o.fidelity);
+  if (o.csv.empty() == o.model.empty()) throw ConfigError("topology: give either a CSV file or --model NAME, not both");
+  std::vector<sim::TopologyLayer> layers;
+  std::vector<int> layer_of;  // model layer of each GEMM (--model only), for per-layer totals
+  if (!o.model.empty()) {
+    models::ModelShape shape;
+    models::Stage stage;
+    try {
+      shape = models::model_preset(o.model);
+      stage = models::parse_stage(o.stage);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("--model/--stage: ") + e.what());
+    }
+    if (o.seq < 1) throw ConfigError("--seq: expected a positive integer, got " + std::to_string(o.seq));
+    for (const auto& g : models::model_gemms(shape, o.seq, stage)) {
+      layers.push_back({g.name, {g.m, g.n, g.k}});
+      layer_of.push_back(g.id.layer);
+    }
+  } else {
+    layers = sim::read_topology_csv(o.csv);
+  }
+  // auto: simulate a CSV at fold level; a whole model preset by the formula (full LLMs are large).
+  const std::string fidelity_name = o.fidelity == "auto" ? (o.model.empty() ? "fold" : "analytic") : o.fidelity;
+  const bool analytic = fidelity_name == "analytic";
+  const sim::Fidelity fidelity = analytic ? sim::Fidelity::Fold : sim::parse_fidelity(fidelity_name);
 
   std::error_code ec;
   std::filesystem::create_directories(o.out_dir, ec);
   if (ec) throw ConfigError(o.out_dir + ": cannot create output directory: " + ec.message());
+  if (!o.model.empty()) {
+    auto topo = fmt::output_file((std::filesystem::path(o.out_dir) / "topology.csv").string());
+    topo.print("{}", sim::format_topology_csv(layers));
+  }
   const std::filesystem::path report_path = std::filesystem::path(o.out_dir) / "COMPUTE_REPORT.csv";
   const std::filesystem::path trace_path = std::filesystem::path(o.out_dir) / "trace.h5";
 
@@ -51,6 +80,7 @@ void run_topology(const TopologyOptions& o) {
 
   sim::ArrayModel model(cfg, fidelity, o.threads);
   std::int64_t total_cycles = 0, total_macs = 0;
+  std::vector<std::int64_t> layer_cycles, layer_macs;
   nlohmann::json rows = nlohmann::json::array();
   if (!o.json)
     fmt::print("{:<24} {:>8} {:>8} {:>8} {:>14} {:>8} {:>8}\n", "layer", "M", "N", "K", "cycles", "util%", "map%");
@@ -70,10 +100,16 @@ void run_topology(const TopologyOptions& o) {
     }
     total_cycles += r.cycles + 1;
     total_macs += r.macs;
+    if (!layer_of.empty()) {
+      const auto l = static_cast<std::size_t>(layer_of[i]);
+      if (layer_cycles.size() <= l) layer_cycles.resize(l + 1, 0), layer_macs.resize(l + 1, 0);
+      layer_cycles[l] += r.cycles + 1;
+      layer_macs[l] += r.macs;
+    }
     report.print("{},{},{},{},{},{:.4f},{:.4f},{}\n", layer.name, layer.shape.m, layer.shape.n, layer.shape.k, r.cycles,
                  100.0 * r.utilization, 100.0 * r.mapping_efficiency, r.macs);
     trace.append_gemm({layer.name, layer.shape.m, layer.shape.n, layer.shape.k, std::string(arch::to_string(cfg.dataflow)),
-                       cfg.rows, cfg.cols, r.cycles, r.macs, r.utilization, r.mapping_efficiency, o.fidelity,
+                       cfg.rows, cfg.cols, r.cycles, r.macs, r.utilization, r.mapping_efficiency, fidelity_name,
                        host_seconds});
     if (o.json) {
       rows.push_back({{"layer", layer.name}, {"m", layer.shape.m}, {"n", layer.shape.n}, {"k", layer.shape.k},
@@ -92,8 +128,19 @@ void run_topology(const TopologyOptions& o) {
                         {"utilization", util},     {"rows", cfg.rows},             {"cols", cfg.cols},
                         {"dataflow", arch::to_string(cfg.dataflow)}, {"report", report_path.string()},
                         {"trace", trace_path.string()}};
+    if (!layer_cycles.empty()) {
+      j["model"] = o.model;
+      j["seq"] = o.seq;
+      j["stage"] = o.stage;
+      j["layer_cycles"] = layer_cycles;
+      j["layer_macs"] = layer_macs;
+    }
     fmt::print("{}\n", j.dump(2));
   } else {
+    for (std::size_t l = 0; l < layer_cycles.size(); ++l)
+      fmt::print("layer {:>3}: {} cycles, {} MACs, utilization {:.2f} %\n", l, layer_cycles[l], layer_macs[l],
+                 100.0 * static_cast<double>(layer_macs[l]) /
+                     (static_cast<double>(layer_cycles[l]) * cfg.rows * cfg.cols));
     fmt::print("total: {} cycles (sum of per-layer cycle counts), {} MACs, utilization {:.2f} %\n", total_cycles,
                total_macs, 100.0 * util);
     fmt::print("wrote {} and {}\n", report_path.string(), trace_path.string());
@@ -105,10 +152,14 @@ void run_topology(const TopologyOptions& o) {
 void add_topology_command(CLI::App& app) {
   auto opts = std::make_shared<TopologyOptions>();
   CLI::App* cmd = app.add_subcommand("topology", "Run a GEMM topology CSV (Layer,M,N,K) and write a compute report");
-  cmd->add_option("csv", opts->csv, "topology CSV (SCALE-Sim GEMM format: Layer,M,N,K)")->required();
+  cmd->add_option("csv", opts->csv, "topology CSV (SCALE-Sim GEMM format: Layer,M,N,K)");
+  cmd->add_option("--model", opts->model, "a model preset instead of a CSV: opt-125m, opt-1.3b, opt-6.7b, llama-2-7b, "
+                                          "llama-3-8b, stories260k (its GEMM list is written to DIR/topology.csv)");
+  cmd->add_option("--seq", opts->seq, "--model: sequence length (prefill tokens, or decode context)")->capture_default_str();
+  cmd->add_option("--stage", opts->stage, "--model: prefill or decode")->capture_default_str();
   opts->array.add_to(*cmd);
   cmd->add_option("--out", opts->out_dir, "output directory for COMPUTE_REPORT.csv and trace.h5")->capture_default_str();
-  cmd->add_option("--fidelity", opts->fidelity, "fold, pe, or analytic (formula only, no operands)")->capture_default_str();
+  cmd->add_option("--fidelity", opts->fidelity, "fold, pe, analytic (formula only, no operands), or auto (fold for a CSV, analytic for --model)")->capture_default_str();
   cmd->add_option("--seed", opts->seed, "operand seed (layer i uses seed + i)")->capture_default_str();
   cmd->add_option("--threads", opts->threads, "host threads (0 = all)")->capture_default_str();
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
