@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End-to-end checks of the saffire CLI: JSON output, reports, traces, and exit code 2 on bad input.
+# Usage: cli_test.sh SAFFIRE_BINARY SOURCE_DIR WORK_DIR
+set -u
+saffire=$1; src=$2; work=$3
+rm -rf "$work"; mkdir -p "$work"
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_exit CODE PATTERN -- command...: exit code and a stderr/stdout fragment.
+expect_exit() {
+  local code=$1 pattern=$2; shift 3
+  local out; out=$("$@" 2>&1); local got=$?
+  [ "$got" -eq "$code" ] || fail "expected exit $code, got $got: $* -> $out"
+  [ -z "$pattern" ] || grep -q -- "$pattern" <<<"$out" || fail "expected '$pattern' in output of: $* -> $out"
+}
+
+# gemm --json: one JSON object with the documented keys, verified.
+json=$("$saffire" gemm --rows 8 --cols 8 --dataflow os --m 13 --n 9 --k 21 --fidelity pe --json) || fail "gemm --json failed"
+for key in '"cycles"' '"macs": 2457' '"utilization"' '"mapping_efficiency"' '"verified": true'; do
+  grep -q "$key" <<<"$json" || fail "gemm --json lacks $key: $json"
+done
+# OS 8x8, M=13 N=9 K=21: 2*2 folds of 8+8+21-2 = 35 cycles -> 139 (0-based last cycle).
+grep -q '"cycles": 139' <<<"$json" || fail "gemm OS cycles should be 139: $json"
+
+# Bad input: exit code 2 and a message naming the field or file.
+expect_exit 2 "M" -- "$saffire" gemm --m 0 --n 4 --k 4
+expect_exit 2 "N" -- "$saffire" gemm --m 4 --n -3 --k 4
+expect_exit 2 "unknown dataflow" -- "$saffire" gemm --m 4 --n 4 --k 4 --dataflow xs
+expect_exit 2 "fidelity" -- "$saffire" gemm --m 4 --n 4 --k 4 --fidelity rtl
+expect_exit 2 "" -- "$saffire" gemm --m 4 --n 4
+expect_exit 2 "arch.rows" -- "$saffire" gemm --m 4 --n 4 --k 4 --rows 0
+printf '[arch]\nrows = 8\ncolz = 3\n' >"$work/bad.toml"
+expect_exit 2 "bad.toml:3" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/bad.toml"
+expect_exit 2 "cannot open config" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/missing.toml"
+printf 'Layer,M,N,K\nok,4,4,4\nbad,4,four,4\n' >"$work/bad.csv"
+expect_exit 2 "bad.csv:3: field N" -- "$saffire" topology "$work/bad.csv" --out "$work/x"
+expect_exit 2 "cannot open topology" -- "$saffire" topology "$work/none.csv" --out "$work/x"
+expect_exit 2 "unknown model preset" -- "$saffire" topology --model gpt-9 --out "$work/x"
+
+# topology: report and trace.
+"$saffire" topology "$src/experiments/topologies/demo.csv" --rows 16 --cols 16 --dataflow ws --out "$work/topo" >/dev/null \
+  || fail "topology failed"
+[ "$(wc -l <"$work/topo/COMPUTE_REPORT.csv")" -eq 6 ] || fail "COMPUTE_REPORT.csv should have a header and 5 rows"
+# attn_out: M=64 N=64 K=64 on WS 16x16: 16 folds of 2*16+16+64-2 = 110 cycles -> 1759.
+grep -q '^attn_out,64,64,64,1759,' "$work/topo/COMPUTE_REPORT.csv" || fail "attn_out row wrong: $(cat "$work/topo/COMPUTE_REPORT.csv")"
+[ -s "$work/topo/trace.h5" ] || fail "trace.h5 missing"
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+  /usr/bin/python3 - "$work/topo/trace.h5" <<'PY' || fail "trace.h5 does not read back in h5py"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    assert f.attrs["schema_version"] >= 1, "schema_version"
+    g = f["gemms"]
+    assert len(g) == 5, len(g)
+    row = [r for r in g if (r["name"].decode() if isinstance(r["name"], bytes) else r["name"]) == "attn_out"][0]
+    assert int(row["cycles"]) == 1759, row
+PY
+fi
+
+echo "cli_test: $failures failure(s)"
+[ "$failures" -eq 0 ]
