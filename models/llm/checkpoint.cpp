@@ -1,0 +1,243 @@
+#include "models/llm/checkpoint.hpp"
+
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "models/llm/model_files.hpp"
+
+namespace saffire::models::llm {
+
+static_assert(std::endian::native == std::endian::little, "checkpoint files are little-endian");
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::uint32_t kV1Magic = 0x616b3432;  // "ak42"
+constexpr std::int64_t kLegacyHeaderBytes = 7 * 4;
+constexpr std::int64_t kV1HeaderBytes = 256;
+
+// The weight tensors; canonical order is the enum order (llama2.c legacy order without the RoPE tables).
+enum Tensor { kEmb, kRmsAtt, kWq, kWk, kWv, kWo, kRmsFfn, kW1, kW2, kW3, kRmsFinal, kCls, kNumTensors };
+constexpr std::array<const char*, kNumTensors> kTensorNames = {
+    "token_embedding", "rms_att", "wq", "wk", "wv", "wo", "rms_ffn", "w1", "w2", "w3", "rms_final", "classifier"};
+
+// Floats in each tensor (classifier 0 when shared).
+std::array<std::int64_t, kNumTensors> tensor_sizes(const LlamaConfig& c) {
+  const std::int64_t d = c.dim, h = c.hidden_dim, l = c.n_layers, v = c.vocab_size, kv = c.kv_dim();
+  return {v * d, l * d, l * d * d, l * kv * d, l * kv * d, l * d * d, l * d, l * h * d, l * d * h, l * h * d, d,
+          c.shared_classifier ? 0 : v * d};
+}
+
+// Legacy RoPE tables: freq_cis_real and freq_cis_imag, each (seq_len, head_size / 2).
+std::int64_t legacy_rope_floats(const LlamaConfig& c) {
+  return 2 * static_cast<std::int64_t>(c.seq_len) * (c.head_size() / 2);
+}
+
+// Order of the tensors in a file of this format (kNumTensors marks the legacy RoPE tables).
+std::vector<int> file_order(CheckpointFormat f) {
+  if (f == CheckpointFormat::V1) return {kRmsAtt, kRmsFfn, kRmsFinal, kEmb, kWq, kWk, kWv, kWo, kW1, kW2, kW3, kCls};
+  return {kEmb, kRmsAtt, kWq, kWk, kWv, kWo, kRmsFfn, kW1, kW2, kW3, kRmsFinal, kNumTensors, kCls};
+}
+
+std::int32_t read_i32(const unsigned char* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void write_i32(std::ofstream& out, std::int32_t v) { out.write(reinterpret_cast<const char*>(&v), sizeof v); }
+
+}  // namespace
+
+std::string_view to_string(CheckpointFormat f) { return f == CheckpointFormat::V1 ? "v1" : "legacy"; }
+
+std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat format) {
+  std::int64_t floats = 0;
+  for (const auto n : tensor_sizes(config)) floats += n;
+  if (format == CheckpointFormat::Legacy) return kLegacyHeaderBytes + 4 * (floats + legacy_rope_floats(config));
+  return kV1HeaderBytes + 4 * floats;
+}
+
+void Checkpoint::bind_canonical() {
+  const auto sizes = tensor_sizes(m_config);
+  std::array<const float*, kNumTensors> ptr{};
+  const float* p = m_data.data();
+  for (int t = 0; t < kNumTensors; ++t) {
+    ptr[t] = p;
+    p += sizes[t];
+  }
+  m_weights.token_embedding = ptr[kEmb];
+  m_weights.rms_att = ptr[kRmsAtt];
+  m_weights.wq = ptr[kWq];
+  m_weights.wk = ptr[kWk];
+  m_weights.wv = ptr[kWv];
+  m_weights.wo = ptr[kWo];
+  m_weights.rms_ffn = ptr[kRmsFfn];
+  m_weights.w1 = ptr[kW1];
+  m_weights.w2 = ptr[kW2];
+  m_weights.w3 = ptr[kW3];
+  m_weights.rms_final = ptr[kRmsFinal];
+  m_weights.classifier = m_config.shared_classifier ? ptr[kEmb] : ptr[kCls];
+}
+
+Checkpoint Checkpoint::from_weights(const LlamaConfig& config, std::vector<float> canonical) {
+  config.validate();
+  std::int64_t floats = 0;
+  for (const auto n : tensor_sizes(config)) floats += n;
+  if (static_cast<std::int64_t>(canonical.size()) != floats) {
+    throw std::invalid_argument("Checkpoint::from_weights: " + std::to_string(canonical.size()) +
+                                " floats given, " + std::to_string(floats) + " expected for " + config.to_string());
+  }
+  Checkpoint ckpt;
+  ckpt.m_config = config;
+  ckpt.m_data = std::move(canonical);
+  ckpt.bind_canonical();
+  return ckpt;
+}
+
+Checkpoint load_checkpoint(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw ModelFileError(path, "checkpoint file not found");
+  const auto file_size = static_cast<std::int64_t>(fs::file_size(path, ec));
+  if (ec) throw ModelFileError(path, "cannot determine file size: " + ec.message());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelFileError(path, "cannot open checkpoint");
+
+  // Header: 7 int32 (legacy) or magic + version + 7 int32 + flag + padding (v1).
+  std::array<unsigned char, kV1HeaderBytes> header{};
+  const std::int64_t head_bytes = std::min<std::int64_t>(file_size, kV1HeaderBytes);
+  in.read(reinterpret_cast<char*>(header.data()), head_bytes);
+  if (in.gcount() != head_bytes) throw ModelFileError(path, "read of the header failed");
+  if (file_size < kLegacyHeaderBytes) {
+    throw ModelFileError(path, "file is " + std::to_string(file_size) +
+                                   " bytes, shorter than a checkpoint header (28 bytes): truncated or not a checkpoint");
+  }
+
+  Checkpoint ckpt;
+  ckpt.m_path = path;
+  LlamaConfig& c = ckpt.m_config;
+  std::int64_t offset = 0;
+  std::uint32_t magic;
+  std::memcpy(&magic, header.data(), sizeof magic);
+  if (magic == kV1Magic) {
+    if (file_size < kV1HeaderBytes) {
+      throw ModelFileError(path, "file is " + std::to_string(file_size) +
+                                     " bytes, shorter than the 256-byte v1 header: truncated");
+    }
+    const std::int32_t version = read_i32(header.data() + 4);
+    if (version != 1) {
+      throw ModelFileError(path, "unsupported llama2.c export version " + std::to_string(version) +
+                                     " (supported: legacy and v1 fp32; v2 is the Q8_0 export)");
+    }
+    const unsigned char* p = header.data() + 8;
+    c.dim = read_i32(p), c.hidden_dim = read_i32(p + 4), c.n_layers = read_i32(p + 8), c.n_heads = read_i32(p + 12);
+    c.n_kv_heads = read_i32(p + 16), c.vocab_size = read_i32(p + 20), c.seq_len = read_i32(p + 24);
+    const unsigned char flag = header[36];
+    if (flag > 1) throw ModelFileError(path, "v1 header: shared_classifier flag is " + std::to_string(flag));
+    c.shared_classifier = flag == 1;
+    ckpt.m_format = CheckpointFormat::V1;
+    offset = kV1HeaderBytes;
+  } else {
+    const unsigned char* p = header.data();
+    c.dim = read_i32(p), c.hidden_dim = read_i32(p + 4), c.n_layers = read_i32(p + 8), c.n_heads = read_i32(p + 12);
+    c.n_kv_heads = read_i32(p + 16), c.vocab_size = read_i32(p + 20), c.seq_len = read_i32(p + 24);
+    // A negative vocab_size marks a separately stored classifier.
+    c.shared_classifier = c.vocab_size > 0;
+    if (c.vocab_size < 0 && c.vocab_size != INT32_MIN) c.vocab_size = -c.vocab_size;
+    ckpt.m_format = CheckpointFormat::Legacy;
+    offset = kLegacyHeaderBytes;
+  }
+  try {
+    c.validate();
+  } catch (const std::invalid_argument& e) {
+    throw ModelFileError(path, std::string("bad ") + std::string(to_string(ckpt.m_format)) +
+                                   " checkpoint header: " + e.what());
+  }
+  const std::int64_t expected = checkpoint_file_size(c, ckpt.m_format);
+  if (file_size != expected) {
+    throw ModelFileError(path, "file is " + std::to_string(file_size) + " bytes but a " +
+                                   std::string(to_string(ckpt.m_format)) + " checkpoint with " + c.to_string() +
+                                   " has " + std::to_string(expected) + " bytes (" +
+                                   (file_size < expected ? "truncated" : "trailing data or wrong header") + ")");
+  }
+
+  // Weights, rearranged into canonical order.
+  const auto sizes = tensor_sizes(c);
+  std::array<std::int64_t, kNumTensors> canon_offset{};
+  std::int64_t total = 0;
+  for (int t = 0; t < kNumTensors; ++t) {
+    canon_offset[t] = total;
+    total += sizes[t];
+  }
+  ckpt.m_data.resize(static_cast<std::size_t>(total));
+  in.seekg(offset);
+  for (const int t : file_order(ckpt.m_format)) {
+    if (t == kNumTensors) {  // legacy RoPE tables: skipped
+      in.seekg(4 * legacy_rope_floats(c), std::ios::cur);
+      continue;
+    }
+    in.read(reinterpret_cast<char*>(ckpt.m_data.data() + canon_offset[t]), 4 * sizes[t]);
+    if (!in) throw ModelFileError(path, std::string("read of tensor ") + kTensorNames[t] + " failed");
+    const float* w = ckpt.m_data.data() + canon_offset[t];
+    for (std::int64_t i = 0; i < sizes[t]; ++i) {
+      if (!std::isfinite(w[i])) {
+        throw ModelFileError(path, std::string("tensor ") + kTensorNames[t] + " holds a non-finite value at index " +
+                                       std::to_string(i) + ": corrupt checkpoint");
+      }
+    }
+  }
+  ckpt.bind_canonical();
+  return ckpt;
+}
+
+void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFormat format) {
+  const LlamaConfig& c = ckpt.config();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw ModelFileError(path, "cannot create file");
+  if (format == CheckpointFormat::V1) {
+    std::array<char, kV1HeaderBytes> header{};
+    const std::array<std::int32_t, 9> ints = {static_cast<std::int32_t>(kV1Magic), 1, c.dim, c.hidden_dim,
+                                              c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len};
+    std::memcpy(header.data(), ints.data(), sizeof ints);
+    header[36] = c.shared_classifier ? 1 : 0;
+    out.write(header.data(), kV1HeaderBytes);
+  } else {
+    for (const int v : {c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
+                        c.shared_classifier ? c.vocab_size : -c.vocab_size, c.seq_len}) {
+      write_i32(out, v);
+    }
+  }
+  const auto sizes = tensor_sizes(c);
+  const LlamaWeights& w = ckpt.weights();
+  const std::array<const float*, kNumTensors> ptr = {w.token_embedding, w.rms_att, w.wq, w.wk, w.wv, w.wo,
+                                                     w.rms_ffn,         w.w1,      w.w2, w.w3, w.rms_final,
+                                                     c.shared_classifier ? nullptr : w.classifier};
+  for (const int t : file_order(format)) {
+    if (t == kNumTensors) {
+      // Legacy RoPE tables as llama2.c's export wrote them: cos then sin of pos * 10000^(-2i/head_size).
+      const int hs = c.head_size();
+      std::vector<float> cos_t, sin_t;
+      for (int pos = 0; pos < c.seq_len; ++pos) {
+        for (int i = 0; i < hs / 2; ++i) {
+          const double freq = 1.0 / std::pow(10000.0, (2.0 * i) / hs);
+          cos_t.push_back(static_cast<float>(std::cos(pos * freq)));
+          sin_t.push_back(static_cast<float>(std::sin(pos * freq)));
+        }
+      }
+      out.write(reinterpret_cast<const char*>(cos_t.data()), static_cast<std::streamsize>(4 * cos_t.size()));
+      out.write(reinterpret_cast<const char*>(sin_t.data()), static_cast<std::streamsize>(4 * sin_t.size()));
+      continue;
+    }
+    if (sizes[t] > 0) out.write(reinterpret_cast<const char*>(ptr[t]), 4 * sizes[t]);
+  }
+  if (!out) throw ModelFileError(path, "write failed");
+}
+
+}  // namespace saffire::models::llm

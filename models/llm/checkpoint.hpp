@@ -1,0 +1,80 @@
+#pragma once
+// llama2.c checkpoints: the legacy fp32 format (7-int header) and the v1 "ak42" fp32 export (256-byte header).
+//
+// Legacy: int32 dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size (negative: separate classifier),
+// seq_len; then fp32 token_embedding, rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, legacy RoPE
+// tables (2 * seq_len * head_size/2 floats, skipped), [classifier].
+// v1: uint32 magic 0x616b3432 ("ak42"), int32 version 1, the 7 int32 above (vocab_size positive), uint8
+// shared_classifier, zero padding to 256 bytes; then fp32 rms_att, rms_ffn, rms_final, token_embedding, wq, wk,
+// wv, wo, w1, w2, w3, [classifier]. (Version 2, the Q8_0 export, is rejected.)
+// Every matrix is row-major [out_features][in_features] (y = W x). The loader checks the header values and the
+// exact file size, and that every weight is finite.
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "models/llm/config.hpp"
+
+namespace saffire::models::llm {
+
+enum class CheckpointFormat { Legacy, V1 };
+std::string_view to_string(CheckpointFormat f);  // "legacy", "v1"
+
+/// Views of the fp32 weights (owned by the Checkpoint). Shapes as (dims...), row-major.
+struct LlamaWeights {
+  const float* token_embedding = nullptr;  // (vocab_size, dim)
+  const float* rms_att = nullptr;          // (n_layers, dim)
+  const float* wq = nullptr;               // (n_layers, n_heads * head_size, dim)
+  const float* wk = nullptr;               // (n_layers, n_kv_heads * head_size, dim)
+  const float* wv = nullptr;               // (n_layers, n_kv_heads * head_size, dim)
+  const float* wo = nullptr;               // (n_layers, dim, n_heads * head_size)
+  const float* rms_ffn = nullptr;          // (n_layers, dim)
+  const float* w1 = nullptr;               // (n_layers, hidden_dim, dim)  gate
+  const float* w2 = nullptr;               // (n_layers, dim, hidden_dim)  down
+  const float* w3 = nullptr;               // (n_layers, hidden_dim, dim)  up
+  const float* rms_final = nullptr;        // (dim)
+  const float* classifier = nullptr;       // (vocab_size, dim); == token_embedding when shared
+};
+
+/// A loaded model: config plus the fp32 weights in one owned buffer. Movable, not copyable (the weight
+/// views point into the buffer, which a move keeps in place).
+class Checkpoint {
+ public:
+  Checkpoint() = default;
+  Checkpoint(const Checkpoint&) = delete;
+  Checkpoint& operator=(const Checkpoint&) = delete;
+  Checkpoint(Checkpoint&&) noexcept = default;
+  Checkpoint& operator=(Checkpoint&&) noexcept = default;
+
+  /// Builds a checkpoint from weights in canonical (legacy) order without the RoPE tables: token_embedding,
+  /// rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, [classifier]. Throws std::invalid_argument when
+  /// the config is invalid or the size does not match. Used for synthetic models and format conversion.
+  static Checkpoint from_weights(const LlamaConfig& config, std::vector<float> canonical);
+
+  const LlamaConfig& config() const { return m_config; }
+  const LlamaWeights& weights() const { return m_weights; }
+  CheckpointFormat format() const { return m_format; }
+  const std::filesystem::path& path() const { return m_path; }
+
+ private:
+  friend Checkpoint load_checkpoint(const std::filesystem::path& path);
+  void bind_canonical();  // sets m_weights for canonical order
+
+  LlamaConfig m_config;
+  CheckpointFormat m_format = CheckpointFormat::Legacy;
+  std::filesystem::path m_path;
+  std::vector<float> m_data;  // all weights, canonical order (legacy order without the RoPE tables)
+  LlamaWeights m_weights;
+};
+
+/// Loads a legacy or v1 checkpoint. Throws ModelFileError naming the file and what is wrong (missing, header
+/// value out of range, unsupported version, size mismatch with the expected size, non-finite weight).
+Checkpoint load_checkpoint(const std::filesystem::path& path);
+
+/// Writes `ckpt` in the given format (legacy files get freshly computed RoPE tables). Throws ModelFileError.
+void save_checkpoint(const Checkpoint& ckpt, const std::filesystem::path& path, CheckpointFormat format);
+
+/// Expected total file size in bytes of a checkpoint with this config in this format.
+std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat format);
+
+}  // namespace saffire::models::llm

@@ -1,0 +1,61 @@
+#include "models/llm/config.hpp"
+
+#include <stdexcept>
+
+namespace saffire::models::llm {
+
+namespace {
+
+// Upper bounds keep every size computed from a header well inside int64 (and reject garbage headers).
+constexpr int kMaxWidth = 1 << 20;   // dim, hidden_dim, vocab_size, seq_len
+constexpr int kMaxLayers = 1 << 12;  // n_layers
+
+void check_range(const char* field, int value, int max) {
+  if (value <= 0 || value > max) {
+    throw std::invalid_argument(std::string(field) + " = " + std::to_string(value) + " is out of range (expected 1.." +
+                                std::to_string(max) + ")");
+  }
+}
+
+}  // namespace
+
+void LlamaConfig::validate() const {
+  check_range("dim", dim, kMaxWidth);
+  check_range("hidden_dim", hidden_dim, kMaxWidth);
+  check_range("n_layers", n_layers, kMaxLayers);
+  check_range("n_heads", n_heads, dim);
+  check_range("n_kv_heads", n_kv_heads, n_heads);
+  check_range("vocab_size", vocab_size, kMaxWidth);
+  check_range("seq_len", seq_len, kMaxWidth);
+  if (dim % n_heads != 0) {
+    throw std::invalid_argument("dim = " + std::to_string(dim) + " is not a multiple of n_heads = " +
+                                std::to_string(n_heads));
+  }
+  if (n_heads % n_kv_heads != 0) {
+    throw std::invalid_argument("n_heads = " + std::to_string(n_heads) + " is not a multiple of n_kv_heads = " +
+                                std::to_string(n_kv_heads));
+  }
+  if (head_size() % 2 != 0) {
+    throw std::invalid_argument("head size dim / n_heads = " + std::to_string(head_size()) +
+                                " is odd (RoPE rotates pairs)");
+  }
+}
+
+std::string LlamaConfig::to_string() const {
+  return "dim=" + std::to_string(dim) + " hidden_dim=" + std::to_string(hidden_dim) +
+         " n_layers=" + std::to_string(n_layers) + " n_heads=" + std::to_string(n_heads) +
+         " n_kv_heads=" + std::to_string(n_kv_heads) + " vocab_size=" + std::to_string(vocab_size) +
+         " seq_len=" + std::to_string(seq_len) + " shared_classifier=" + (shared_classifier ? "1" : "0");
+}
+
+std::int64_t LlamaConfig::parameter_count() const {
+  const std::int64_t d = dim, h = hidden_dim, l = n_layers, v = vocab_size, kv = kv_dim();
+  const std::int64_t per_layer = 2 * d          // rms_att, rms_ffn
+                                 + d * d        // wq
+                                 + 2 * kv * d   // wk, wv
+                                 + d * d        // wo
+                                 + 3 * h * d;   // w1, w2, w3
+  return v * d + l * per_layer + d + (shared_classifier ? 0 : v * d);
+}
+
+}  // namespace saffire::models::llm

@@ -1,0 +1,42 @@
+#pragma once
+// FP32 building blocks of the LLaMA forward pass (the llama2.c arithmetic, batched over rows).
+// Everything here stays FP32 in the W8A8 model too: norms, RoPE, softmax, SiLU, the classifier.
+#include <cstdint>
+#include <vector>
+
+namespace saffire::models::llm {
+
+inline constexpr float kRmsNormEps = 1e-5f;
+
+/// out[r, :] = w * (x[r, :] / sqrt(mean(x[r, :]^2) + 1e-5)) for rows r < rows; x, out (rows, n); w (n).
+/// out may alias x.
+void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std::int64_t n);
+
+/// Y (t, out) (= or +=) X (t, in) * W^T, W (out, in) row-major as llama2.c stores it (y = W x per row).
+void matmul_wt(const float* x, std::int64_t t, std::int64_t in, const float* w, std::int64_t out, float* y,
+               bool add = false);
+
+/// sum_i a[i] * b[i]
+float dot(const float* a, const float* b, std::int64_t n);
+
+/// In-place softmax of x (n).
+void softmax(float* x, std::int64_t n);
+
+/// hb[i] = silu(hb[i]) * up[i] for i < n (SwiGLU gate).
+void swiglu(float* hb, const float* up, std::int64_t n);
+
+/// RoPE with rotation of consecutive pairs (i, i+1) inside each head: frequency 10000^(-i/head_size) for even i.
+class RopeTable {
+ public:
+  RopeTable() = default;
+  RopeTable(int seq_len, int head_size);
+  /// Rotates each head of vec (n values, n a multiple of head_size) for position pos.
+  void apply(float* vec, std::int64_t n, int pos) const;
+
+ private:
+  int m_head_size = 0;
+  std::vector<float> m_cos;  // (seq_len, head_size / 2)
+  std::vector<float> m_sin;  // (seq_len, head_size / 2)
+};
+
+}  // namespace saffire::models::llm

@@ -1,0 +1,87 @@
+#include "models/llm/perplexity.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "models/llm/sampler.hpp"
+
+namespace saffire::models::llm {
+
+std::vector<std::string_view> split_paragraphs(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t begin = 0;
+  while (begin <= text.size()) {
+    const std::size_t end = text.find("\n\n", begin);
+    const std::string_view p = text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+    if (!p.empty()) out.push_back(p);
+    if (end == std::string_view::npos) break;
+    begin = end + 2;
+  }
+  return out;
+}
+
+PerplexityResult evaluate_perplexity(Transformer& model, const Tokenizer& tokenizer, std::string_view text,
+                                     const PerplexityOptions& options,
+                                     const std::function<void(int, int)>& on_paragraph) {
+  const LlamaConfig& cfg = model.config();
+  if (options.ctx < 2 || options.ctx > cfg.seq_len) {
+    throw std::invalid_argument("ctx must be in 2.." + std::to_string(cfg.seq_len) + " (got " +
+                                std::to_string(options.ctx) + ")");
+  }
+  if (options.paragraphs <= 0) {
+    throw std::invalid_argument("paragraphs must be positive (got " + std::to_string(options.paragraphs) + ")");
+  }
+  if (tokenizer.vocab_size() != cfg.vocab_size) {
+    throw std::invalid_argument("tokenizer has " + std::to_string(tokenizer.vocab_size()) +
+                                " tokens but the model's vocabulary has " + std::to_string(cfg.vocab_size));
+  }
+  const std::vector<std::string_view> paragraphs = split_paragraphs(text);
+  const int total = std::min<int>(options.paragraphs, static_cast<int>(paragraphs.size()));
+  if (total == 0) throw std::invalid_argument("the evaluation text has no paragraphs");
+
+  PerplexityResult r;
+  double nll_sum = 0.0;
+  std::vector<int> tokens;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto v = static_cast<std::size_t>(cfg.vocab_size);
+  for (int p = 0; p < total; ++p) {
+    tokenizer.encode(paragraphs[static_cast<std::size_t>(p)], /*bos=*/true, /*eos=*/false, tokens);
+    if (static_cast<int>(tokens.size()) > options.ctx) tokens.resize(static_cast<std::size_t>(options.ctx));
+    const int n = static_cast<int>(tokens.size());
+    model.begin_sequence(p);
+    const std::span<const float> logits = model.prefill(tokens, 0, /*all_logits=*/true);  // (n, vocab)
+    for (int i = 0; i + 1 < n; ++i) {
+      const std::span<const float> row = logits.subspan(static_cast<std::size_t>(i) * v, v);
+      const int best = argmax(row);
+      // NLL of the next token: logsumexp(row) - row[target], in double.
+      double sum = 0.0;
+      const double mx = row[static_cast<std::size_t>(best)];
+      for (const float x : row) sum += std::exp(static_cast<double>(x) - mx);
+      nll_sum += mx + std::log(sum) - row[static_cast<std::size_t>(tokens[static_cast<std::size_t>(i) + 1])];
+      if (options.keep_predictions) r.predictions.push_back(best);
+    }
+    r.tokens_scored += n - 1;
+    r.tokens_processed += n;
+    ++r.paragraphs;
+    if (on_paragraph) on_paragraph(p + 1, total);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.mean_nll = r.tokens_scored > 0 ? nll_sum / static_cast<double>(r.tokens_scored) : 0.0;
+  r.ppl = std::exp(r.mean_nll);
+  return r;
+}
+
+double top1_agreement(std::span<const int> a, std::span<const int> b) {
+  if (a.size() != b.size() || a.empty()) {
+    throw std::invalid_argument("top1_agreement: prediction lists of sizes " + std::to_string(a.size()) + " and " +
+                                std::to_string(b.size()) + " (must be equal and non-empty)");
+  }
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) same += a[i] == b[i] ? 1 : 0;
+  return static_cast<double>(same) / static_cast<double>(a.size());
+}
+
+}  // namespace saffire::models::llm

@@ -1,0 +1,203 @@
+#include "models/llm/tokenizer.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "models/llm/model_files.hpp"
+
+namespace saffire::models::llm {
+
+namespace {
+
+// Parses "<0xXX>" (upper- or lowercase hex); returns the byte or -1.
+int parse_byte_piece(std::string_view p) {
+  if (p.size() != 6 || p.substr(0, 3) != "<0x" || p[5] != '>') return -1;
+  int value = 0;
+  for (const char ch : p.substr(3, 2)) {
+    int digit;
+    if (ch >= '0' && ch <= '9') {
+      digit = ch - '0';
+    } else if (ch >= 'A' && ch <= 'F') {
+      digit = ch - 'A' + 10;
+    } else if (ch >= 'a' && ch <= 'f') {
+      digit = ch - 'a' + 10;
+    } else {
+      return -1;
+    }
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer(const std::filesystem::path& path) {
+  const std::string data = read_file(path);
+  const auto need = [&](std::size_t at, std::size_t n, const char* what, std::size_t token) {
+    if (at + n > data.size()) {
+      throw ModelFileError(path, std::string("truncated tokenizer: ") + what + " of token " + std::to_string(token) +
+                                     " ends at byte " + std::to_string(at + n) + " but the file has " +
+                                     std::to_string(data.size()) + " bytes");
+    }
+  };
+  if (data.size() < 4) throw ModelFileError(path, "file is too short for a tokenizer header");
+  std::int32_t max_len;
+  std::memcpy(&max_len, data.data(), 4);
+  if (max_len <= 0 || max_len > (1 << 16)) {
+    throw ModelFileError(path, "bad tokenizer header: max_token_length = " + std::to_string(max_len));
+  }
+  m_max_token_length = max_len;
+  std::size_t at = 4;
+  m_offsets.push_back(0);
+  while (at < data.size()) {
+    const std::size_t token = m_scores.size();
+    need(at, 8, "score and length", token);
+    float score;
+    std::int32_t len;
+    std::memcpy(&score, data.data() + at, 4);
+    std::memcpy(&len, data.data() + at + 4, 4);
+    at += 8;
+    if (len < 0 || len > max_len) {
+      throw ModelFileError(path, "token " + std::to_string(token) + " has length " + std::to_string(len) +
+                                     " outside 0..max_token_length (" + std::to_string(max_len) + "): corrupt");
+    }
+    if (!std::isfinite(score)) throw ModelFileError(path, "token " + std::to_string(token) + " has a non-finite score");
+    need(at, static_cast<std::size_t>(len), "piece bytes", token);
+    m_blob.insert(m_blob.end(), data.begin() + static_cast<std::ptrdiff_t>(at),
+                  data.begin() + static_cast<std::ptrdiff_t>(at + static_cast<std::size_t>(len)));
+    at += static_cast<std::size_t>(len);
+    m_scores.push_back(score);
+    if (m_blob.size() > std::numeric_limits<std::uint32_t>::max()) throw ModelFileError(path, "tokenizer too large");
+    m_offsets.push_back(static_cast<std::uint32_t>(m_blob.size()));
+  }
+  if (m_scores.size() < 3) {
+    throw ModelFileError(path, "tokenizer has " + std::to_string(m_scores.size()) +
+                                   " tokens; at least <unk>, <s>, </s> are required");
+  }
+  // m_blob no longer changes: the lookup may view into it.
+  m_lookup.reserve(m_scores.size());
+  m_raw_byte.assign(m_scores.size(), -1);
+  for (int b = 0; b < 256; ++b) m_byte_token[b] = kUnk;
+  for (int i = 0; i < vocab_size(); ++i) {
+    const std::string_view p = piece(i);
+    m_lookup.emplace(p, i);  // keeps the first token of a duplicated piece
+    const int byte = parse_byte_piece(p);
+    if (byte >= 0) {
+      m_raw_byte[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(byte);
+      if (m_byte_token[byte] == kUnk) m_byte_token[byte] = i;
+    }
+  }
+}
+
+std::string_view Tokenizer::piece(int token) const {
+  if (token < 0 || token >= vocab_size()) {
+    throw std::out_of_range("token id " + std::to_string(token) + " outside the vocabulary (size " +
+                            std::to_string(vocab_size()) + ")");
+  }
+  const auto b = m_offsets[static_cast<std::size_t>(token)], e = m_offsets[static_cast<std::size_t>(token) + 1];
+  return {m_blob.data() + b, e - b};
+}
+
+int Tokenizer::find(std::string_view text) const {
+  const auto it = m_lookup.find(text);
+  return it == m_lookup.end() ? -1 : it->second;
+}
+
+void Tokenizer::encode(std::string_view text, bool bos, bool eos, std::vector<int>& out) const {
+  out.clear();
+  if (bos) out.push_back(kBos);
+  const std::size_t first = out.size();  // merges never touch BOS
+  if (!text.empty()) {
+    const int space = find(" ");
+    if (space >= 0) out.push_back(space);  // dummy prefix
+  }
+  // Code points: a lead byte plus its continuation bytes (10xxxxxx), at most 4 bytes, as llama2.c groups them.
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t len = 1;
+    while (i + len < text.size() && len < 4 && (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80) ++len;
+    const int id = find(text.substr(i, len));
+    if (id >= 0) {
+      out.push_back(id);
+    } else {
+      for (std::size_t j = 0; j < len; ++j) out.push_back(m_byte_token[static_cast<unsigned char>(text[i + j])]);
+    }
+    i += len;
+  }
+
+  // BPE merges. pair_score[i] / pair_token[i]: the merge of out[i] and out[i+1] (-inf / -1 when none).
+  thread_local std::vector<float> pair_score;
+  thread_local std::vector<int> pair_token;
+  thread_local std::string buffer;
+  const auto rescore = [&](std::size_t i) {
+    const std::string_view a = piece(out[i]), b = piece(out[i + 1]);
+    buffer.assign(a);
+    buffer.append(b);
+    const int id = find(buffer);
+    pair_token[i] = id;
+    pair_score[i] = id >= 0 ? m_scores[static_cast<std::size_t>(id)] : -std::numeric_limits<float>::infinity();
+  };
+  const std::size_t n = out.size();
+  pair_score.assign(n, -std::numeric_limits<float>::infinity());
+  pair_token.assign(n, -1);
+  for (std::size_t i = first; i + 1 < n; ++i) rescore(i);
+  while (true) {
+    float best = -std::numeric_limits<float>::infinity();
+    std::size_t best_i = 0;
+    bool found = false;
+    for (std::size_t i = first; i + 1 < out.size(); ++i) {
+      if (pair_token[i] >= 0 && (!found || pair_score[i] > best)) {
+        best = pair_score[i];
+        best_i = i;
+        found = true;
+      }
+    }
+    if (!found) break;
+    out[best_i] = pair_token[best_i];
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
+    pair_score.erase(pair_score.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
+    pair_token.erase(pair_token.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
+    if (best_i + 1 < out.size()) {
+      rescore(best_i);
+    } else {
+      pair_token[best_i] = -1;
+    }
+    if (best_i > first) rescore(best_i - 1);
+  }
+  if (eos) out.push_back(kEos);
+}
+
+std::vector<int> Tokenizer::encode(std::string_view text, bool bos, bool eos) const {
+  std::vector<int> out;
+  encode(text, bos, eos, out);
+  return out;
+}
+
+std::string_view Tokenizer::decode(int prev_token, int token) const {
+  std::string_view p = piece(token);
+  if (prev_token == kBos && !p.empty() && p.front() == ' ') p.remove_prefix(1);
+  const int byte = m_raw_byte[static_cast<std::size_t>(token)];
+  if (byte >= 0) {
+    static const auto kBytes = [] {
+      std::array<char, 256> bytes{};
+      for (int b = 0; b < 256; ++b) bytes[static_cast<std::size_t>(b)] = static_cast<char>(b);
+      return bytes;
+    }();
+    return {&kBytes[static_cast<std::size_t>(byte)], 1};
+  }
+  return p;
+}
+
+std::string Tokenizer::decode(std::span<const int> tokens) const {
+  std::string text;
+  int prev = -1;
+  for (const int t : tokens) {
+    if (t != kBos && t != kEos) text += decode(prev, t);
+    prev = t;
+  }
+  return text;
+}
+
+}  // namespace saffire::models::llm

@@ -1,0 +1,57 @@
+#pragma once
+// Tokenizer: llama2.c's tokenizer.bin (SentencePiece BPE vocabulary with scores) and its encode/decode rules.
+//
+// File: int32 max_token_length; then per token: float32 score, int32 byte length, the bytes. The vocabulary
+// size is the number of records in the file (check it against the model with vocab_size()).
+// Encode: optional BOS; for non-empty text the token of " " (dummy prefix); each UTF-8 code point maps to its
+// token, or to byte-fallback tokens <0xXX> (id byte + 3 in the Llama vocabularies) when it has none; then the
+// adjacent pair whose concatenation is a token with the highest score is merged (leftmost on ties) until no
+// merge applies; optional EOS. Decode: after BOS a leading space is stripped; <0xXX> pieces give the raw byte.
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace saffire::models::llm {
+
+class Tokenizer {
+ public:
+  static constexpr int kUnk = 0;
+  static constexpr int kBos = 1;
+  static constexpr int kEos = 2;
+
+  /// Loads tokenizer.bin; throws ModelFileError naming the file when it is missing, truncated or corrupt.
+  explicit Tokenizer(const std::filesystem::path& path);
+
+  int vocab_size() const { return static_cast<int>(m_scores.size()); }
+  int max_token_length() const { return m_max_token_length; }
+  /// The raw piece of a token (e.g. " time", "<0x0A>"); throws std::out_of_range on a bad id.
+  std::string_view piece(int token) const;
+  float score(int token) const { return m_scores.at(static_cast<std::size_t>(token)); }
+  /// Token whose piece is exactly `text`, or -1.
+  int find(std::string_view text) const;
+
+  /// Encodes text into token ids (appended to `out` after clearing it). Reuses `out`'s storage.
+  void encode(std::string_view text, bool bos, bool eos, std::vector<int>& out) const;
+  std::vector<int> encode(std::string_view text, bool bos, bool eos) const;
+
+  /// The text of `token` when it follows `prev_token` (llama2.c decode): strips the leading space after BOS
+  /// and turns <0xXX> into the raw byte.
+  std::string_view decode(int prev_token, int token) const;
+  /// Text of a whole sequence; BOS and EOS tokens produce no text.
+  std::string decode(std::span<const int> tokens) const;
+
+ private:
+  std::vector<char> m_blob;               // all pieces back to back
+  std::vector<std::uint32_t> m_offsets;   // (vocab_size + 1): piece i is m_blob[m_offsets[i], m_offsets[i+1])
+  std::vector<float> m_scores;            // (vocab_size) merge scores
+  std::unordered_map<std::string_view, int> m_lookup;  // piece -> first token with it (views into m_blob)
+  std::vector<std::int16_t> m_raw_byte;   // (vocab_size) byte value for <0xXX> pieces, else -1
+  int m_byte_token[256];                  // token of <0xXX> for each byte (kUnk when absent)
+  int m_max_token_length = 0;
+};
+
+}  // namespace saffire::models::llm

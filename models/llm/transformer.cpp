@@ -1,0 +1,284 @@
+#include "models/llm/transformer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace saffire::models::llm {
+
+namespace {
+
+constexpr int kProjections = 7;  // Q, K, V, O, Gate, Up, Down: the Component values 0..6
+
+int projection_slot(Component c) { return static_cast<int>(c); }
+
+}  // namespace
+
+std::string_view to_string(Precision p) { return p == Precision::W8A8 ? "w8a8" : "fp32"; }
+
+Precision parse_precision(std::string_view name) {
+  if (name == "fp32") return Precision::FP32;
+  if (name == "w8a8") return Precision::W8A8;
+  throw std::invalid_argument("unknown precision '" + std::string(name) + "' (expected one of: fp32, w8a8)");
+}
+
+QuantizedLinear quantize_linear(const float* w, std::int64_t out, std::int64_t in, WeightGranularity granularity) {
+  QuantizedLinear ql;
+  ql.k = in;
+  ql.n = out;
+  ql.q.resize(static_cast<std::size_t>(in * out));
+  const ScaleAxis axis = granularity == WeightGranularity::PerChannel ? ScaleAxis::Column : ScaleAxis::Tensor;
+  ql.scales.resize(static_cast<std::size_t>(scale_count(axis, in, out)));
+  // W^T (in, out): element (i, j) = w[j * in + i].
+  quantize_matrix(w, in, out, /*row_stride=*/1, /*col_stride=*/in, axis, ql.q.data(), out, ql.scales.data());
+  return ql;
+}
+
+Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options, GemmEngine* engine)
+    : m_ckpt(&ckpt),
+      m_cfg(ckpt.config()),
+      m_opts(options),
+      m_engine(engine),
+      m_rope(ckpt.config().seq_len, ckpt.config().head_size()) {
+  m_cfg.validate();
+  const std::size_t cache = static_cast<std::size_t>(m_cfg.n_layers) * static_cast<std::size_t>(m_cfg.seq_len) *
+                            static_cast<std::size_t>(m_cfg.kv_dim());
+  m_key_cache.assign(cache, 0.0f);
+  m_value_cache.assign(cache, 0.0f);
+  if (m_opts.precision == Precision::W8A8) {
+    const LlamaWeights& w = ckpt.weights();
+    const std::int64_t d = m_cfg.dim, h = m_cfg.hidden_dim, kv = m_cfg.kv_dim();
+    m_qweights.reserve(static_cast<std::size_t>(m_cfg.n_layers) * kProjections);
+    for (int l = 0; l < m_cfg.n_layers; ++l) {
+      const WeightGranularity g = m_opts.quant.weights;
+      m_qweights.push_back(quantize_linear(w.wq + l * d * d, d, d, g));    // Q: (dim, dim)
+      m_qweights.push_back(quantize_linear(w.wk + l * kv * d, kv, d, g));  // K: (kv_dim, dim)
+      m_qweights.push_back(quantize_linear(w.wv + l * kv * d, kv, d, g));  // V: (kv_dim, dim)
+      m_qweights.push_back(quantize_linear(w.wo + l * d * d, d, d, g));    // O: (dim, dim)
+      m_qweights.push_back(quantize_linear(w.w1 + l * h * d, h, d, g));    // Gate: (hidden, dim)
+      m_qweights.push_back(quantize_linear(w.w3 + l * h * d, h, d, g));    // Up: (hidden, dim)
+      m_qweights.push_back(quantize_linear(w.w2 + l * d * h, d, h, g));    // Down: (dim, hidden)
+    }
+  }
+}
+
+void Transformer::begin_sequence(int sequence) {
+  m_sequence = sequence;
+  m_call_index = 0;
+}
+
+void Transformer::ensure_capacity(int t) {
+  if (t <= m_capacity) return;
+  const auto rows = static_cast<std::size_t>(t);
+  const auto d = static_cast<std::size_t>(m_cfg.dim), h = static_cast<std::size_t>(m_cfg.hidden_dim),
+             s = static_cast<std::size_t>(m_cfg.seq_len), v = static_cast<std::size_t>(m_cfg.vocab_size);
+  m_x.resize(rows * d);
+  m_xb.resize(rows * d);
+  m_q.resize(rows * d);
+  m_att_out.resize(rows * d);
+  m_hb.resize(rows * h);
+  m_hb2.resize(rows * h);
+  m_scores.resize(rows * s);
+  m_logits.resize(rows * v);
+  if (m_opts.precision == Precision::W8A8) {
+    const std::size_t widest = std::max({d, h, s});
+    const auto hd = static_cast<std::size_t>(m_cfg.head_size());
+    m_qx.resize(rows * widest);
+    m_sx.resize(rows);
+    m_acc.resize(rows * widest);
+    m_qkt.resize(hd * s);
+    m_sk.resize(s);
+    m_qv.resize(s * hd);
+    m_sv.resize(hd);
+  }
+  m_capacity = t;
+}
+
+void Transformer::run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales,
+                           std::span<const float> w_scales) {
+  id.call_index = m_call_index++;
+  id.sequence = m_sequence;
+  const QuantizedGemmCall call{id, args, x_scales, w_scales};
+  if (m_hook != nullptr) m_hook->before_gemm(call);
+  m_engine->gemm(id, args);
+  if (m_hook != nullptr) m_hook->after_gemm(call);
+}
+
+void Transformer::linear(int layer, Component c, const float* x, int t, int pos, Stage stage, float* y,
+                         std::int64_t ldy, bool add) {
+  if (m_opts.precision == Precision::FP32) {
+    const LlamaWeights& w = m_ckpt->weights();
+    const std::int64_t d = m_cfg.dim, h = m_cfg.hidden_dim, kv = m_cfg.kv_dim();
+    const float* wp = nullptr;
+    std::int64_t out = 0, in = d;
+    switch (c) {
+      case Component::Q: wp = w.wq + layer * d * d, out = d; break;
+      case Component::K: wp = w.wk + layer * kv * d, out = kv; break;
+      case Component::V: wp = w.wv + layer * kv * d, out = kv; break;
+      case Component::O: wp = w.wo + layer * d * d, out = d; break;
+      case Component::Gate: wp = w.w1 + layer * h * d, out = h; break;
+      case Component::Up: wp = w.w3 + layer * h * d, out = h; break;
+      case Component::Down: wp = w.w2 + layer * d * h, out = d, in = h; break;
+      default: throw std::logic_error("linear: not a projection");
+    }
+    if (ldy != out) throw std::logic_error("linear: FP32 output must be contiguous");
+    matmul_wt(x, t, in, wp, out, y, add);
+    return;
+  }
+  const QuantizedLinear& qw = m_qweights[static_cast<std::size_t>(layer * kProjections + projection_slot(c))];
+  const ScaleAxis x_axis =
+      m_opts.quant.activations == ActivationGranularity::PerToken ? ScaleAxis::Row : ScaleAxis::Tensor;
+  // X (t, k) -> int8 (t, k) with per-token or per-tensor scales.
+  quantize_matrix(x, t, qw.k, qw.k, 1, x_axis, m_qx.data(), qw.k, m_sx.data());
+  Int8GemmArgs args;
+  args.m = t, args.n = qw.n, args.k = qw.k;
+  args.x = m_qx.data(), args.ldx = qw.k;
+  args.w = qw.q.data(), args.ldw = qw.n;
+  args.y = m_acc.data(), args.ldy = qw.n;
+  const std::span<const float> xs(m_sx.data(), static_cast<std::size_t>(scale_count(x_axis, t, qw.k)));
+  GemmId id;
+  id.layer = layer, id.component = c, id.stage = stage, id.head = -1, id.pos_begin = pos, id.pos_end = pos + t;
+  run_gemm(id, args, xs, qw.scales);
+  dequantize(m_acc.data(), t, qw.n, qw.n, xs, qw.scales, y, ldy, add);
+}
+
+void Transformer::attention_fp32(int layer, int t, int pos) {
+  const int hd = m_cfg.head_size(), kv_dim = m_cfg.kv_dim(), dim = m_cfg.dim, kv_mul = m_cfg.kv_mul();
+  const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
+  const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
+  const float norm = std::sqrt(static_cast<float>(hd));
+  for (int h = 0; h < m_cfg.n_heads; ++h) {
+    const int kv_off = (h / kv_mul) * hd;
+    for (int i = 0; i < t; ++i) {
+      const float* q = m_q.data() + static_cast<std::size_t>(i) * dim + h * hd;
+      float* att = m_scores.data();
+      const int n_keys = pos + i + 1;  // causal: keys 0 .. pos + i
+      for (int s = 0; s < n_keys; ++s) att[s] = dot(q, kc + static_cast<std::size_t>(s) * kv_dim + kv_off, hd) / norm;
+      softmax(att, n_keys);
+      float* out = m_att_out.data() + static_cast<std::size_t>(i) * dim + h * hd;
+      std::fill(out, out + hd, 0.0f);
+      for (int s = 0; s < n_keys; ++s) {
+        const float a = att[s];
+        const float* v = vc + static_cast<std::size_t>(s) * kv_dim + kv_off;
+        for (int j = 0; j < hd; ++j) out[j] += a * v[j];
+      }
+    }
+  }
+}
+
+void Transformer::attention_w8a8(int layer, int t, int pos, Stage stage) {
+  const int hd = m_cfg.head_size(), kv_dim = m_cfg.kv_dim(), dim = m_cfg.dim, kv_mul = m_cfg.kv_mul();
+  const int s_len = pos + t;  // keys 0 .. pos + t - 1 (the last query sees them all)
+  const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
+  const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
+  const float norm = std::sqrt(static_cast<float>(hd));
+  const ScaleAxis x_axis =
+      m_opts.quant.activations == ActivationGranularity::PerToken ? ScaleAxis::Row : ScaleAxis::Tensor;
+  const ScaleAxis w_axis =
+      m_opts.quant.weights == WeightGranularity::PerChannel ? ScaleAxis::Column : ScaleAxis::Tensor;
+  const std::span<const float> sk(m_sk.data(), static_cast<std::size_t>(scale_count(w_axis, hd, s_len)));
+  const std::span<const float> sv(m_sv.data(), static_cast<std::size_t>(scale_count(w_axis, s_len, hd)));
+  for (int h = 0; h < m_cfg.n_heads; ++h) {
+    const int kv_off = (h / kv_mul) * hd;
+    if (h % kv_mul == 0) {
+      // K_h^T (hd, S): element (d, s) = kc[s * kv_dim + kv_off + d]; V_h (S, hd). Shared by the query group.
+      quantize_matrix(kc + kv_off, hd, s_len, 1, kv_dim, w_axis, m_qkt.data(), s_len, m_sk.data());
+      quantize_matrix(vc + kv_off, s_len, hd, kv_dim, 1, w_axis, m_qv.data(), hd, m_sv.data());
+    }
+    GemmId id;
+    id.layer = layer, id.stage = stage, id.head = h, id.pos_begin = pos, id.pos_end = pos + t;
+
+    // Scores (T, S) = Q_h (T, hd) * K_h^T (hd, S), scaled by 1/sqrt(hd) after dequantization.
+    quantize_matrix(m_q.data() + h * hd, t, hd, dim, 1, x_axis, m_qx.data(), hd, m_sx.data());
+    const std::span<const float> xs_q(m_sx.data(), static_cast<std::size_t>(scale_count(x_axis, t, hd)));
+    Int8GemmArgs qk;
+    qk.m = t, qk.n = s_len, qk.k = hd;
+    qk.x = m_qx.data(), qk.ldx = hd, qk.w = m_qkt.data(), qk.ldw = s_len, qk.y = m_acc.data(), qk.ldy = s_len;
+    id.component = Component::QK;
+    run_gemm(id, qk, xs_q, sk);
+    float* scores = m_scores.data();  // (T, S)
+    dequantize(m_acc.data(), t, s_len, s_len, xs_q, sk, scores, s_len);
+    for (int i = 0; i < t; ++i) {
+      float* row = scores + static_cast<std::size_t>(i) * s_len;
+      const int n_keys = pos + i + 1;
+      for (int s = 0; s < n_keys; ++s) row[s] /= norm;
+      softmax(row, n_keys);
+      std::fill(row + n_keys, row + s_len, 0.0f);  // causal mask: P = 0 for future keys
+    }
+
+    // Out_h (T, hd) = P (T, S) * V_h (S, hd).
+    quantize_matrix(scores, t, s_len, s_len, 1, x_axis, m_qx.data(), s_len, m_sx.data());
+    const std::span<const float> xs_p(m_sx.data(), static_cast<std::size_t>(scale_count(x_axis, t, s_len)));
+    Int8GemmArgs pv;
+    pv.m = t, pv.n = hd, pv.k = s_len;
+    pv.x = m_qx.data(), pv.ldx = s_len, pv.w = m_qv.data(), pv.ldw = hd, pv.y = m_acc.data(), pv.ldy = hd;
+    id.component = Component::PV;
+    run_gemm(id, pv, xs_p, sv);
+    dequantize(m_acc.data(), t, hd, hd, xs_p, sv, m_att_out.data() + h * hd, dim);
+  }
+}
+
+std::span<const float> Transformer::forward(std::span<const int> tokens, int pos, Stage stage, bool all_logits) {
+  const int t = static_cast<int>(tokens.size());
+  if (t == 0) throw std::invalid_argument("Transformer::forward: no tokens");
+  if (pos < 0 || pos + t > m_cfg.seq_len) {
+    throw std::out_of_range("Transformer::forward: positions [" + std::to_string(pos) + ", " +
+                            std::to_string(pos + t) + ") exceed the context of " + std::to_string(m_cfg.seq_len));
+  }
+  if (m_opts.precision == Precision::W8A8 && m_engine == nullptr) {
+    throw std::logic_error("Transformer::forward: W8A8 inference needs a GemmEngine");
+  }
+  ensure_capacity(t);
+  const int dim = m_cfg.dim, hidden = m_cfg.hidden_dim, kv_dim = m_cfg.kv_dim();
+  const LlamaWeights& w = m_ckpt->weights();
+
+  // x (T, dim) = token embeddings.
+  for (int i = 0; i < t; ++i) {
+    const int tok = tokens[static_cast<std::size_t>(i)];
+    if (tok < 0 || tok >= m_cfg.vocab_size) {
+      throw std::out_of_range("Transformer::forward: token id " + std::to_string(tok) + " outside the vocabulary");
+    }
+    std::copy_n(w.token_embedding + static_cast<std::size_t>(tok) * dim, dim,
+                m_x.data() + static_cast<std::size_t>(i) * dim);
+  }
+
+  const bool w8a8_attention = m_opts.precision == Precision::W8A8 && m_opts.quant.quantize_attention;
+  for (int l = 0; l < m_cfg.n_layers; ++l) {
+    // Attention block.
+    rmsnorm(m_xb.data(), m_x.data(), w.rms_att + static_cast<std::size_t>(l) * dim, t, dim);
+    const std::size_t cache_row = (static_cast<std::size_t>(l) * m_cfg.seq_len + static_cast<std::size_t>(pos));
+    float* k_rows = m_key_cache.data() + cache_row * kv_dim;    // (T, kv_dim) of this layer at pos
+    float* v_rows = m_value_cache.data() + cache_row * kv_dim;  // (T, kv_dim)
+    linear(l, Component::Q, m_xb.data(), t, pos, stage, m_q.data(), dim, false);
+    linear(l, Component::K, m_xb.data(), t, pos, stage, k_rows, kv_dim, false);
+    linear(l, Component::V, m_xb.data(), t, pos, stage, v_rows, kv_dim, false);
+    for (int i = 0; i < t; ++i) {
+      m_rope.apply(m_q.data() + static_cast<std::size_t>(i) * dim, dim, pos + i);
+      m_rope.apply(k_rows + static_cast<std::size_t>(i) * kv_dim, kv_dim, pos + i);
+    }
+    if (w8a8_attention) {
+      attention_w8a8(l, t, pos, stage);
+    } else {
+      attention_fp32(l, t, pos);
+    }
+    linear(l, Component::O, m_att_out.data(), t, pos, stage, m_x.data(), dim, /*add=*/true);
+
+    // FFN block: x += Down(silu(Gate(h)) * Up(h)), h = rmsnorm(x).
+    rmsnorm(m_xb.data(), m_x.data(), w.rms_ffn + static_cast<std::size_t>(l) * dim, t, dim);
+    linear(l, Component::Gate, m_xb.data(), t, pos, stage, m_hb.data(), hidden, false);
+    linear(l, Component::Up, m_xb.data(), t, pos, stage, m_hb2.data(), hidden, false);
+    swiglu(m_hb.data(), m_hb2.data(), static_cast<std::int64_t>(t) * hidden);
+    linear(l, Component::Down, m_hb.data(), t, pos, stage, m_x.data(), dim, /*add=*/true);
+  }
+
+  // Final norm and FP32 classifier, for all rows or only the last.
+  const int first = all_logits ? 0 : t - 1;
+  const int rows = t - first;
+  float* xf = m_x.data() + static_cast<std::size_t>(first) * dim;
+  rmsnorm(xf, xf, w.rms_final, rows, dim);
+  matmul_wt(xf, rows, dim, w.classifier, m_cfg.vocab_size, m_logits.data());
+  return {m_logits.data(), static_cast<std::size_t>(rows) * static_cast<std::size_t>(m_cfg.vocab_size)};
+}
+
+}  // namespace saffire::models::llm

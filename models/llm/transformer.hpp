@@ -1,0 +1,135 @@
+#pragma once
+// Transformer: the LLaMA forward pass (llama2.c's model) over a Checkpoint, in FP32 or W8A8.
+//
+// Per block: x += O(attention(RoPE(Q(rmsnorm(x))), RoPE(K(..)), V(..))); x += Down(silu(Gate(h)) * Up(h)),
+// h = rmsnorm(x); then rmsnorm and the FP32 classifier. RMSNorm eps 1e-5, RoPE on consecutive pairs,
+// grouped-query attention (query head h reads KV head h / kv_mul), a KV cache of seq_len positions.
+//
+// forward() runs T tokens at positions [pos, pos+T) as one batched pass: every projection is a GEMM with
+// M = T rows, attention is causal inside the batch and also reads the cached positions < pos. Prefill is a
+// whole prompt or paragraph at once; decode is T = 1.
+//
+// W8A8 (ReaLM's fake-quantized W8A8, computed for real in INT8): weights quantized once at construction,
+// stored as W^T (in, out) int8; activations quantized per call; each of the nine GEMM kinds (Q, K, V, O, Gate,
+// Up, Down, and per query head QK^T = Q_h (T, hd) * K_h^T (hd, S) and PV = P (T, S) * V_h (S, hd)) is one
+// GemmEngine::gemm call with its GemmId, INT32 accumulation, then FP32 dequantization. The second operand of
+// the attention products (K_h^T, V_h) is quantized per call like a weight: per column (per key position for
+// K^T, per channel for V) or per tensor, following the weight granularity.
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "models/engine/gemm_engine.hpp"
+#include "models/llm/checkpoint.hpp"
+#include "models/llm/gemm_hook.hpp"
+#include "models/llm/ops.hpp"
+#include "models/llm/quantize.hpp"
+
+namespace saffire::models::llm {
+
+enum class Precision : std::uint8_t { FP32, W8A8 };
+std::string_view to_string(Precision p);  // "fp32", "w8a8"
+Precision parse_precision(std::string_view name);  // throws std::invalid_argument listing valid names
+
+struct QuantOptions {
+  WeightGranularity weights = WeightGranularity::PerChannel;
+  ActivationGranularity activations = ActivationGranularity::PerToken;
+  bool quantize_attention = true;  // false: QK^T and PV stay FP32 (no engine calls for them)
+};
+
+struct InferenceOptions {
+  Precision precision = Precision::FP32;
+  QuantOptions quant;
+};
+
+/// INT8 weight operand of one projection: W^T quantized once at load.
+struct QuantizedLinear {
+  std::int64_t k = 0, n = 0;   // in_features, out_features
+  std::vector<std::int8_t> q;  // (k, n) int8 row-major: q[i * n + j] ~ W[j][i] / scales[j]
+  std::vector<float> scales;   // (n) per output channel, or (1) per tensor
+};
+
+/// Quantizes a llama2.c weight W (out, in) row-major into the (in, out) INT8 operand.
+QuantizedLinear quantize_linear(const float* w, std::int64_t out, std::int64_t in, WeightGranularity granularity);
+
+class Transformer {
+ public:
+  /// `ckpt` must outlive the transformer (its FP32 weights are used in place). W8A8 needs an engine (here or
+  /// through set_engine before the first forward); FP32 never calls one.
+  explicit Transformer(const Checkpoint& ckpt, const InferenceOptions& options = {}, GemmEngine* engine = nullptr);
+
+  const LlamaConfig& config() const { return m_cfg; }
+  const InferenceOptions& options() const { return m_opts; }
+  void set_engine(GemmEngine* engine) { m_engine = engine; }
+  GemmEngine* engine() const { return m_engine; }
+  void set_hook(GemmHook* hook) { m_hook = hook; }
+
+  /// Starts a new sequence: GemmId::sequence = `sequence`, call indices restart at 0. The KV cache needs no
+  /// clearing (a sequence starts at position 0 and overwrites it).
+  void begin_sequence(int sequence);
+  int sequence() const { return m_sequence; }
+  /// GEMM calls issued so far in the current sequence (the next call's GemmId::call_index).
+  std::int64_t call_index() const { return m_call_index; }
+
+  /// Runs tokens (T) at positions [pos, pos + T) as one pass, reading and extending the KV cache. Returns the
+  /// logits: (T, vocab) row-major when all_logits, else (1, vocab) of the last token. The view is valid until the
+  /// next forward. Throws std::out_of_range when a token id or position is outside the model.
+  std::span<const float> forward(std::span<const int> tokens, int pos, Stage stage, bool all_logits);
+
+  /// forward(tokens, pos, Prefill, all_logits)
+  std::span<const float> prefill(std::span<const int> tokens, int pos = 0, bool all_logits = false) {
+    return forward(tokens, pos, Stage::Prefill, all_logits);
+  }
+  /// forward({token}, pos, Decode, false)
+  std::span<const float> decode(int token, int pos) { return forward({&token, 1}, pos, Stage::Decode, false); }
+
+ private:
+  // One projection Y (T, out) (= or +=) X (T, in) * W^T of layer `layer`.
+  void linear(int layer, Component c, const float* x, int t, int pos, Stage stage, float* y, std::int64_t ldy,
+              bool add);
+  // Causal attention of all heads for T queries at positions [pos, pos + T); writes m_att_out (T, dim).
+  void attention_fp32(int layer, int t, int pos);
+  void attention_w8a8(int layer, int t, int pos, Stage stage);
+  // Quantized GEMM through the engine with hooks; fills in call_index and sequence.
+  void run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales,
+                std::span<const float> w_scales);
+  void ensure_capacity(int t);
+
+  const Checkpoint* m_ckpt;
+  LlamaConfig m_cfg;
+  InferenceOptions m_opts;
+  GemmEngine* m_engine;
+  GemmHook* m_hook = nullptr;
+  RopeTable m_rope;
+  int m_sequence = 0;
+  std::int64_t m_call_index = 0;
+
+  // W8A8 weights: m_qweights[layer * 7 + c] for c = Q, K, V, O, Gate, Up, Down.
+  std::vector<QuantizedLinear> m_qweights;
+
+  // KV cache: (n_layers, seq_len, kv_dim), keys after RoPE.
+  std::vector<float> m_key_cache;
+  std::vector<float> m_value_cache;
+
+  // Activations for up to m_capacity tokens (grown on demand, never shrunk).
+  int m_capacity = 0;
+  std::vector<float> m_x;        // (T, dim) residual stream
+  std::vector<float> m_xb;       // (T, dim) normed input of a sub-block
+  std::vector<float> m_q;        // (T, dim) queries after RoPE
+  std::vector<float> m_att_out;  // (T, dim) attention output, heads side by side
+  std::vector<float> m_hb;       // (T, hidden_dim) gate, then silu(gate) * up
+  std::vector<float> m_hb2;      // (T, hidden_dim) up
+  std::vector<float> m_scores;   // (T, seq_len) scores, then probabilities, of one head
+  std::vector<float> m_logits;   // (T, vocab_size)
+  // W8A8 scratch.
+  std::vector<std::int8_t> m_qx;   // (T, max(dim, hidden_dim, seq_len)) quantized X operand
+  std::vector<float> m_sx;         // (T) its scales
+  std::vector<std::int32_t> m_acc; // (T, max(dim, hidden_dim, seq_len)) INT32 GEMM output
+  std::vector<std::int8_t> m_qkt;  // (head_size, seq_len) K_h^T of one KV head
+  std::vector<float> m_sk;         // (seq_len) or (1)
+  std::vector<std::int8_t> m_qv;   // (seq_len, head_size) V_h of one KV head
+  std::vector<float> m_sv;         // (head_size) or (1)
+};
+
+}  // namespace saffire::models::llm

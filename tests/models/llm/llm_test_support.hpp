@@ -1,0 +1,64 @@
+#pragma once
+// Shared helpers of the LLM tests: the real model files (../shared/models) and scratch directories.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "models/llm/checkpoint.hpp"
+#include "models/llm/model_files.hpp"
+#include "models/llm/tokenizer.hpp"
+
+namespace saffire::models::llm::test {
+
+/// Path of a shared data file: $SAFFIRE_MODELS, else <source>/../shared/models (SAFFIRE_SOURCE_DIR).
+inline std::filesystem::path shared_file(const std::string& name) {
+  if (const char* env = std::getenv("SAFFIRE_MODELS"); env != nullptr && *env != '\0') {
+    return std::filesystem::path(env) / name;
+  }
+  return std::filesystem::path(SAFFIRE_SOURCE_DIR) / ".." / "shared" / "models" / name;
+}
+
+/// stories260K and tok512, loaded once per test executable.
+inline const Checkpoint& stories260k() {
+  static const Checkpoint ckpt = load_checkpoint(shared_file("stories260K.bin"));
+  return ckpt;
+}
+inline const Tokenizer& tok512() {
+  static const Tokenizer tok(shared_file("tok512.bin"));
+  return tok;
+}
+
+/// A fresh directory under the system temp dir, removed when the object dies.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& tag) {
+    static int counter = 0;
+    m_path = std::filesystem::temp_directory_path() /
+             ("saffire_llm_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(m_path);
+    std::filesystem::create_directories(m_path);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(m_path, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+/// The golden greedy output of stories260K for "Once upon a time", 200 positions (shared/models/README.md).
+inline constexpr const char* kGoldenText =
+    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw "
+    "a big, red ball. She wanted to play with it, but it was too high.\n"
+    "Lily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do. She said, \"I want "
+    "to play with your ball, but I can't find it.\"\n"
+    "Lily was sad and didn't know what to do. She said, \"I'm sorry, Lily. I didn't know what to do.\"\n"
+    "Lily didn't want to help her mom, so she";
+
+}  // namespace saffire::models::llm::test
