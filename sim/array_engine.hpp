@@ -3,9 +3,11 @@
 // (fold level by default), which also accounts its cycles; totals are kept per component and stage.
 #include <array>
 #include <cstdint>
+#include <memory>
 
 #include "models/engine/gemm_engine.hpp"
 #include "sim/array_model.hpp"
+#include "sim/fault_plan.hpp"
 
 namespace saffire::sim {
 
@@ -28,9 +30,12 @@ class ArrayGemmEngine final : public models::GemmEngine {
     return m_by_kind[static_cast<std::size_t>(c)][static_cast<std::size_t>(s)];
   }
   const ArrayModel& model() const { return m_model; }
+  /// Faults from `plan` are injected into the array's accumulators from now on (nullptr: none).
+  void set_fault_plan(std::shared_ptr<FaultPlan> plan) { m_plan = std::move(plan); }
 
  private:
   ArrayModel m_model;
+  std::shared_ptr<FaultPlan> m_plan;
   ArrayEngineTotals m_totals;
   std::array<std::array<ArrayEngineTotals, 2>, models::kNumComponents> m_by_kind{};
 };

@@ -2,7 +2,10 @@
 // ArrayJob: one GEMM handed to a SystemC array module, and what the module reports back.
 #include <cstdint>
 
+#include <vector>
+
 #include "arch/array_config.hpp"
+#include "arch/fault/bitflip_fault.hpp"
 #include "models/gemm/int8_gemm.hpp"
 
 namespace saffire::sim {
@@ -12,6 +15,7 @@ struct ArrayJob {
   models::Int8GemmArgs args;  // Y = X * W (args.accumulate is honoured)
   int threads = 0;            // host threads for the fold math (0 = all)
   const models::Int8GemmKernel* kernel = nullptr;  // fold-level math; unused by the PE-level model
+  const std::vector<arch::OutputFault>* faults = nullptr;  // output-word bit flips to inject (row-major order)
 
   // Filled by the module:
   std::int64_t folds = 0;         // folds executed

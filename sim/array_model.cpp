@@ -23,7 +23,13 @@ ArrayModel::ArrayModel(const arch::ArrayConfig& cfg, Fidelity fidelity, int thre
   m_cfg.validate();
 }
 
-ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) {
+ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) { return run_job(args, nullptr); }
+
+ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults) {
+  return run_job(args, &faults);
+}
+
+ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>* faults) {
   const arch::GemmShape shape{args.m, args.n, args.k};
   shape.validate();
   SystemcRuntime& rt = SystemcRuntime::instance();
@@ -32,6 +38,7 @@ ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) {
   job.args = args;
   job.threads = m_threads;
   job.kernel = m_kernel.get();
+  job.faults = faults;
 
   const auto start = std::chrono::steady_clock::now();
   {

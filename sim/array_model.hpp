@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "arch/array_config.hpp"
+#include "arch/fault/bitflip_fault.hpp"
 #include "arch/fold_plan.hpp"
 #include "models/gemm/int8_gemm.hpp"
 
@@ -31,6 +34,8 @@ class ArrayModel {
   /// Computes args.y = args.x * args.w (or += with args.accumulate) on the array. Thread-safe: jobs
   /// from several threads are serialized (SystemC has one scheduler per process).
   ArrayRunStats run(const models::Int8GemmArgs& args);
+  /// Same, with output-word bit flips injected in the array's accumulators (see arch/fault/bitflip_fault.hpp).
+  ArrayRunStats run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults);
 
   const arch::ArrayConfig& config() const { return m_cfg; }
   Fidelity fidelity() const { return m_fidelity; }
@@ -40,6 +45,7 @@ class ArrayModel {
   arch::ArrayConfig m_cfg;
   Fidelity m_fidelity;
   int m_threads;
+  ArrayRunStats run_job(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>* faults);
   std::unique_ptr<models::Int8GemmKernel> m_kernel;
 };
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "arch/fault/fault_site.hpp"
 #include "arch/fold_plan.hpp"
+#include "sim/output_fault_apply.hpp"
 
 namespace saffire::sim {
 
@@ -26,6 +28,15 @@ void FoldArrayModule::run() {
     if (ws && !a.accumulate)
       for (std::int64_t i = 0; i < a.m; ++i) std::fill_n(a.y + i * a.ldy, a.n, 0);
 
+    // Faults grouped by the fold whose accumulate they hit (that of reduction step K-1).
+    std::vector<std::pair<std::int64_t, const arch::OutputFault*>> faults;
+    if (job.faults) {
+      for (const arch::OutputFault& f : *job.faults)
+        faults.emplace_back(arch::map_to_hardware(job.cfg, {a.m, a.n, a.k}, {f.m, f.n, a.k - 1}).fold, &f);
+      std::stable_sort(faults.begin(), faults.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    }
+    std::size_t next_fault = 0;
+
     job.folds = plan.count();
     job.busy_cycles = 0;
     for (std::int64_t f = 0; f < plan.count(); ++f) {
@@ -41,6 +52,8 @@ void FoldArrayModule::run() {
                 a.w + fold.col0, a.ldw, a.y + fold.row0 * a.ldy + fold.col0, a.ldy, a.accumulate};
       }
       job.kernel->run(tile, job.threads);
+      for (; next_fault < faults.size() && faults[next_fault].first == f; ++next_fault)
+        apply_output_fault(job.cfg, a, *faults[next_fault].second);
       wait(fold_time);
       job.busy_cycles += per_fold;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "arch/fault/fault_site.hpp"
 #include "sim/systemc_runtime.hpp"
 
 namespace saffire::sim {
@@ -15,6 +16,13 @@ void PeArrayModule::submit(ArrayJob& job) {
 }
 
 void PeArrayModule::tick() { wait(m_period); }
+
+void PeArrayModule::inject_faults(std::int64_t fold, std::int64_t cycle) {
+  while (m_next_fault < m_faults.size() && m_faults[m_next_fault].fold == fold && m_faults[m_next_fault].cycle == cycle) {
+    const PeFault& f = m_faults[m_next_fault++];
+    m_acc[static_cast<std::size_t>(f.pe_row * m_C + f.pe_col)] ^= f.mask;
+  }
+}
 
 void PeArrayModule::run() {
   for (;;) {
@@ -36,6 +44,17 @@ void PeArrayModule::run() {
       for (std::int64_t i = 0; i < a.m; ++i) std::fill_n(a.y + i * a.ldy, a.n, 0);
 
     const arch::FoldPlan plan(job.cfg, {a.m, a.n, a.k});
+    // Output-word faults land in the accumulate of the last reduction step k = K-1.
+    m_faults.clear();
+    m_next_fault = 0;
+    if (job.faults) {
+      for (const arch::OutputFault& f : *job.faults) {
+        const arch::HardwareSite h = arch::map_to_hardware(job.cfg, {a.m, a.n, a.k}, {f.m, f.n, a.k - 1});
+        m_faults.push_back({h.fold, h.cycle, h.pe_row, h.pe_col, 1u << f.bit});
+      }
+      std::sort(m_faults.begin(), m_faults.end(),
+                [](const PeFault& x, const PeFault& y) { return x.fold != y.fold ? x.fold < y.fold : x.cycle < y.cycle; });
+    }
     job.folds = plan.count();
     job.busy_cycles = 0;
     for (std::int64_t f = 0; f < plan.count(); ++f) {
@@ -93,6 +112,7 @@ std::int64_t PeArrayModule::run_ws_fold(const arch::Fold& fold) {
         for (std::int64_t c = 0; c < C; ++c) psum[c] = above[c] + static_cast<std::uint32_t>(act[c] * wgt[c]);
       }
     }
+    inject_faults(fold.index, R + t);
     // Partial sums leaving the bottom row are added into the output buffer.
     const std::size_t bottom = static_cast<std::size_t>((R - 1) * C);
     for (std::int64_t c = 0; c < C; ++c) {
@@ -155,6 +175,7 @@ std::int64_t PeArrayModule::run_os_fold(const arch::Fold& fold) {
       }
       macs += row_macs;
     }
+    inject_faults(fold.index, t);
     tick();
     ++cycles;
   }

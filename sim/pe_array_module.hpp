@@ -35,6 +35,15 @@ class PeArrayModule : public sc_core::sc_module {
   std::int64_t run_ws_fold(const arch::Fold& fold);
   std::int64_t run_os_fold(const arch::Fold& fold);
   void tick();  // one clock edge
+  /// Flips the scheduled faults of (fold, cycle) into the accumulator registers.
+  void inject_faults(std::int64_t fold, std::int64_t cycle);
+
+  struct PeFault {
+    std::int64_t fold, cycle, pe_row, pe_col;
+    std::uint32_t mask;
+  };
+  std::vector<PeFault> m_faults;  // sorted by (fold, cycle)
+  std::size_t m_next_fault = 0;
 
   ArrayJob* m_job = nullptr;
   sc_core::sc_event m_start;

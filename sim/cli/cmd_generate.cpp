@@ -1,0 +1,111 @@
+// saffire generate: text from a llama2.c model, FP32 or W8A8 with every quantized GEMM on a GemmEngine.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <memory>
+#include <string>
+
+#include "arch/config_error.hpp"
+#include "models/llm/generate.hpp"
+#include "models/llm/language_model.hpp"
+#include "sim/cli/array_options.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/engine_factory.hpp"
+
+namespace saffire::cli {
+namespace {
+
+struct GenerateOptions {
+  std::string model, tokenizer;
+  std::string prompt = "Once upon a time";
+  int steps = 256;
+  float temperature = 0.0f;
+  float top_p = 1.0f;
+  std::uint64_t seed = 42;
+  std::string engine = "cpu";
+  std::string precision = "fp32";
+  std::string weights = "per-channel";
+  std::string activations = "per-token";
+  bool fp32_attention = false;
+  std::string kernel = "auto";
+  int threads = 1;
+  std::string fidelity = "fold";
+  ArrayOptions array;
+};
+
+void run_generate(const GenerateOptions& o) {
+  namespace llm = models::llm;
+  const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
+  llm::InferenceOptions inf;
+  inf.precision = llm::parse_precision(o.precision);
+  inf.quant.weights = llm::parse_weight_granularity(o.weights);
+  inf.quant.activations = llm::parse_activation_granularity(o.activations);
+  inf.quant.quantize_attention = !o.fp32_attention;
+
+  // FP32 runs no GEMM on an engine; W8A8 runs all nine quantized GEMM kinds through it.
+  std::unique_ptr<models::GemmEngine> engine;
+  if (inf.precision == llm::Precision::W8A8) {
+    sim::EngineOptions eo;
+    eo.kernel = o.kernel;
+    eo.threads = o.threads;
+    eo.array = o.array.resolve();
+    eo.fidelity = sim::parse_fidelity(o.fidelity);
+    try {
+      engine = sim::make_gemm_engine(o.engine, eo);
+    } catch (const std::invalid_argument& e) {  // e.g. an unknown --kernel
+      throw ConfigError(e.what());
+    }
+  }
+  llm::Transformer model(lm.checkpoint, inf, engine.get());
+  llm::SamplerOptions so;
+  so.temperature = o.temperature;
+  so.top_p = o.top_p;
+  so.seed = o.seed;
+  llm::Sampler sampler(lm.checkpoint.config().vocab_size, so);
+
+  const llm::GenerationResult r = llm::generate(model, lm.tokenizer, sampler, o.prompt, o.steps, [](std::string_view p) {
+    std::fwrite(p.data(), 1, p.size(), stdout);
+    std::fflush(stdout);
+  });
+  std::fputc('\n', stdout);
+  const int generated = static_cast<int>(r.tokens.size()) - r.prompt_tokens;
+  fmt::print(stderr, "[{}{}] prompt {} tokens, prefill {:.3f} s; {} generated, decode {:.1f} tok/s\n", o.precision,
+             engine ? " on " + o.engine : std::string(), r.prompt_tokens, r.prefill_seconds, generated,
+             r.decode_steps > 0 ? r.decode_steps / std::max(r.decode_seconds, 1e-9) : 0.0);
+}
+
+}  // namespace
+
+void add_generate_command(CLI::App& app) {
+  auto o = std::make_shared<GenerateOptions>();
+  CLI::App* cmd = app.add_subcommand("generate", "Generate text with a llama2.c model (FP32 or W8A8 on an engine)");
+  cmd->add_option("--model", o->model, "checkpoint (llama2.c legacy or v1); default stories260K.bin in the model dir");
+  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin; default tok512.bin in the model dir");
+  cmd->add_option("--prompt", o->prompt, "prompt text (BOS is prepended)")->capture_default_str();
+  cmd->add_option("--steps", o->steps, "forward positions including the prompt (llama2.c -n)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--temperature", o->temperature, "0 = greedy")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--top-p", o->top_p, "nucleus sampling mass (1 = off)")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--seed", o->seed, "sampling seed")->capture_default_str();
+  cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
+      ->capture_default_str()
+      ->check(CLI::IsMember(sim::gemm_engine_names()));
+  cmd->add_option("--precision", o->precision, "fp32 or w8a8")->capture_default_str()->check(CLI::IsMember({"fp32", "w8a8"}));
+  cmd->add_option("--weights", o->weights, "W8A8 weight scales")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"per-channel", "per-tensor"}));
+  cmd->add_option("--activations", o->activations, "W8A8 activation scales")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"per-token", "per-tensor"}));
+  cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8: keep QK^T and PV in FP32");
+  cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "engine threads (0 = all)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")->capture_default_str()->check(CLI::IsMember({"fold", "pe"}));
+  o->array.add_to(*cmd);
+  cmd->callback([o] { run_generate(*o); });
+}
+
+}  // namespace saffire::cli

@@ -1,0 +1,20 @@
+#include "sim/output_fault_apply.hpp"
+
+namespace saffire::sim {
+
+void apply_output_fault(const arch::ArrayConfig& cfg, const models::Int8GemmArgs& a, const arch::OutputFault& f) {
+  std::int32_t& y = a.y[f.m * a.ldy + f.n];
+  const std::uint32_t mask = 1u << f.bit;
+  if (cfg.dataflow == arch::Dataflow::OS) {
+    y = static_cast<std::int32_t>(static_cast<std::uint32_t>(y) ^ mask);
+    return;
+  }
+  // WS: the partial sum of the last reduction tile [k0, K) is what passes the faulty adder.
+  const std::int64_t k0 = ((a.k - 1) / cfg.rows) * cfg.rows;
+  std::uint32_t partial = 0;
+  for (std::int64_t k = k0; k < a.k; ++k)
+    partial += static_cast<std::uint32_t>(static_cast<std::int32_t>(a.x[f.m * a.ldx + k]) * a.w[k * a.ldw + f.n]);
+  y = static_cast<std::int32_t>(static_cast<std::uint32_t>(y) - partial + (partial ^ mask));
+}
+
+}  // namespace saffire::sim

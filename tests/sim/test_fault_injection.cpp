@@ -1,0 +1,143 @@
+// Bitflip faults: the same faults and the same faulty outputs on PE-level, fold-level and the cpu
+// engine (which only knows the mapping), and fault counts that follow the BER.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "arch/fault/fault_site.hpp"
+#include "models/engine/cpu_engine.hpp"
+#include "sim/array_engine.hpp"
+#include "sim/array_model.hpp"
+#include "sim/fault_injecting_engine.hpp"
+#include "sim/gemm_operands.hpp"
+
+using namespace saffire;
+
+namespace {
+
+std::vector<std::int32_t> run_array(const arch::ArrayConfig& cfg, sim::Fidelity f, const sim::GemmOperands& ops,
+                                    const std::vector<arch::OutputFault>& faults) {
+  const auto& s = ops.shape;
+  std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
+  sim::ArrayModel(cfg, f, 1).run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false}, faults);
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("Fault sampling is a pure function of seed and GEMM key, with about BER * words faults", "[unit][fault]") {
+  arch::BitflipConfig cfg;
+  cfg.ber = 1e-3;
+  cfg.bit_lo = 0;
+  cfg.bit_hi = 29;
+  cfg.seed = 42;
+  const auto a = arch::sample_output_faults(cfg, 7, 1000, 1000);
+  const auto b = arch::sample_output_faults(cfg, 7, 1000, 1000);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i].m == b[i].m && a[i].n == b[i].n && a[i].bit == b[i].bit));
+  // 1e6 words at BER 1e-3: mean 1000, sd ~31.6; allow 5 sd.
+  CHECK(std::abs(static_cast<double>(a.size()) - 1000.0) < 160.0);
+  std::int64_t prev = -1;
+  for (const auto& f : a) {
+    const std::int64_t pos = f.m * 1000 + f.n;
+    CHECK(pos > prev);  // strictly increasing: no word faulted twice
+    prev = pos;
+    CHECK((f.bit >= 0 && f.bit <= 29));
+  }
+  CHECK(arch::sample_output_faults(cfg, 8, 1000, 1000).front().n != a.front().n);  // another GEMM, other sites
+  cfg.ber = 0;
+  CHECK(arch::sample_output_faults(cfg, 7, 1000, 1000).empty());
+  cfg.ber = 1;
+  CHECK(arch::sample_output_faults(cfg, 7, 10, 10).size() == 100);
+}
+
+TEST_CASE("Hardware addresses follow the dataflow mapping", "[unit][fault]") {
+  arch::ArrayConfig cfg;
+  cfg.rows = 4;
+  cfg.cols = 3;
+  cfg.dataflow = arch::Dataflow::WS;
+  // K=10 -> 3 reduction tiles; (m=5, n=4, k=9): column tile 1, reduction tile 2 -> fold 1*3+2 = 5,
+  // PE (9%4=1, 4%3=1), cycle R + m + r + c = 4 + 5 + 1 + 1 = 11.
+  auto h = arch::map_to_hardware(cfg, {6, 7, 10}, {5, 4, 9});
+  CHECK(h.fold == 5);
+  CHECK(h.pe_row == 1);
+  CHECK(h.pe_col == 1);
+  CHECK(h.cycle == 11);
+  cfg.dataflow = arch::Dataflow::OS;
+  // N=7 -> 3 column tiles; (m=5, n=4): row tile 1, column tile 1 -> fold 4; PE (1, 1); cycle k + 1 + 1.
+  h = arch::map_to_hardware(cfg, {6, 7, 10}, {5, 4, 9});
+  CHECK(h.fold == 4);
+  CHECK(h.cycle == 11);
+}
+
+TEST_CASE("PE-level, fold-level and cpu engines give identical faulty outputs", "[sim][fault]") {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 12; ++trial) {
+    arch::ArrayConfig cfg;
+    cfg.rows = static_cast<int>(2 + rng() % 7);
+    cfg.cols = static_cast<int>(2 + rng() % 7);
+    cfg.dataflow = trial % 2 ? arch::Dataflow::OS : arch::Dataflow::WS;
+    const arch::GemmShape shape{static_cast<std::int64_t>(1 + rng() % 20), static_cast<std::int64_t>(1 + rng() % 20),
+                                static_cast<std::int64_t>(1 + rng() % 30)};
+    const auto ops = sim::random_gemm_operands(shape, static_cast<std::uint64_t>(trial));
+    arch::BitflipConfig bf;
+    bf.ber = 0.1;
+    bf.bit_lo = 0;
+    bf.bit_hi = 31;
+    bf.seed = static_cast<std::uint64_t>(trial);
+    const auto faults = arch::sample_output_faults(bf, 99, shape.m, shape.n);
+    INFO("trial " << trial << " faults " << faults.size());
+
+    const auto pe = run_array(cfg, sim::Fidelity::PE, ops, faults);
+    const auto fold = run_array(cfg, sim::Fidelity::Fold, ops, faults);
+    CHECK(pe == fold);
+
+    // The cpu engine behind the plan-driven decorator, and the array engine, on the same GemmId.
+    sim::FaultTargeting all;
+    auto plan = std::make_shared<sim::FaultPlan>(bf, all);
+    models::GemmId id;
+    id.layer = trial;
+    const models::Int8GemmArgs base{shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n, nullptr, shape.n, false};
+    std::vector<std::int32_t> y_cpu(pe.size()), y_arr(pe.size());
+    sim::FaultInjectingEngine cpu(models::make_cpu_engine("auto", 1), cfg, plan);
+    auto args = base;
+    args.y = y_cpu.data();
+    cpu.gemm(id, args);
+    sim::ArrayGemmEngine arr(cfg, sim::Fidelity::PE, 1);
+    arr.set_fault_plan(plan);
+    args.y = y_arr.data();
+    arr.gemm(id, args);
+    CHECK(y_cpu == y_arr);
+
+    // Against the clean result: exactly the faulty words differ (OS: by the flipped bit).
+    std::vector<std::int32_t> clean(pe.size());
+    models::naive_int8_gemm({shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n, clean.data(), shape.n, false});
+    std::size_t differing = 0;
+    for (std::size_t i = 0; i < clean.size(); ++i) differing += clean[i] != pe[i];
+    CHECK(differing == faults.size());
+    if (cfg.dataflow == arch::Dataflow::OS)
+      for (const auto& f : faults)
+        CHECK((static_cast<std::uint32_t>(clean[static_cast<std::size_t>(f.m * shape.n + f.n)]) ^
+               static_cast<std::uint32_t>(pe[static_cast<std::size_t>(f.m * shape.n + f.n)])) == (1u << f.bit));
+  }
+}
+
+TEST_CASE("Targeting selects components, layers and stages", "[unit][fault]") {
+  sim::FaultTargeting t;
+  t.components.reset();
+  t.components.set(static_cast<std::size_t>(models::Component::O));
+  t.layers = {0};
+  t.decode = false;
+  models::GemmId id;
+  id.component = models::Component::O;
+  CHECK(t.targets(id));
+  id.layer = 1;
+  CHECK_FALSE(t.targets(id));
+  id.layer = 0;
+  id.stage = models::Stage::Decode;
+  CHECK_FALSE(t.targets(id));
+  id.stage = models::Stage::Prefill;
+  id.component = models::Component::K;
+  CHECK_FALSE(t.targets(id));
+}
