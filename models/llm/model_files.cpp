@@ -54,7 +54,7 @@ fs::path resolve_model_file(std::string_view file_name, const std::string& expli
   }
   const auto dirs = candidate_dirs();
   for (const auto& dir : dirs) {
-    const fs::path p = dir / fs::path(file_name);
+    const fs::path p = (dir / fs::path(file_name)).lexically_normal();
     std::error_code ec;
     if (fs::is_regular_file(p, ec)) return p;
   }

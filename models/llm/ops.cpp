@@ -12,6 +12,8 @@ namespace {
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ConstMap = Eigen::Map<const RowMatrix>;
 using Map = Eigen::Map<RowMatrix>;
+using StridedConstMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
+using StridedMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
 }  // namespace
 
 void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std::int64_t n) {
@@ -40,11 +42,20 @@ void matmul_wt(const float* x, std::int64_t t, std::int64_t in, const float* w, 
   }
 }
 
-float dot(const float* a, const float* b, std::int64_t n) {
-  float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-  for (std::int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
+void matmul_abt(const float* x, std::int64_t ldx, const float* z, std::int64_t ldz, std::int64_t m, std::int64_t n,
+                std::int64_t k, float* y, std::int64_t ldy) {
+  const StridedConstMap xm(x, m, k, Eigen::OuterStride<>(ldx));
+  const StridedConstMap zm(z, n, k, Eigen::OuterStride<>(ldz));
+  StridedMap ym(y, m, n, Eigen::OuterStride<>(ldy));
+  ym.noalias() = xm * zm.transpose();
+}
+
+void matmul_ab(const float* x, std::int64_t ldx, const float* z, std::int64_t ldz, std::int64_t m, std::int64_t n,
+               std::int64_t k, float* y, std::int64_t ldy) {
+  const StridedConstMap xm(x, m, k, Eigen::OuterStride<>(ldx));
+  const StridedConstMap zm(z, k, n, Eigen::OuterStride<>(ldz));
+  StridedMap ym(y, m, n, Eigen::OuterStride<>(ldy));
+  ym.noalias() = xm * zm;
 }
 
 void softmax(float* x, std::int64_t n) {

@@ -16,8 +16,14 @@ void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std:
 void matmul_wt(const float* x, std::int64_t t, std::int64_t in, const float* w, std::int64_t out, float* y,
                bool add = false);
 
-/// sum_i a[i] * b[i]
-float dot(const float* a, const float* b, std::int64_t n);
+/// Y (m, n) = X (m, k) * Z^T with Z (n, k); all row-major with leading dimensions (strided views of larger
+/// buffers, e.g. one head of a (T, dim) query block against the (S, kv_dim) key cache).
+void matmul_abt(const float* x, std::int64_t ldx, const float* z, std::int64_t ldz, std::int64_t m, std::int64_t n,
+                std::int64_t k, float* y, std::int64_t ldy);
+
+/// Y (m, n) = X (m, k) * Z with Z (k, n); all row-major with leading dimensions.
+void matmul_ab(const float* x, std::int64_t ldx, const float* z, std::int64_t ldz, std::int64_t m, std::int64_t n,
+               std::int64_t k, float* y, std::int64_t ldy);
 
 /// In-place softmax of x (n).
 void softmax(float* x, std::int64_t n);

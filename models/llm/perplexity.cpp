@@ -56,11 +56,12 @@ PerplexityResult evaluate_perplexity(Transformer& model, const Tokenizer& tokeni
     for (int i = 0; i + 1 < n; ++i) {
       const std::span<const float> row = logits.subspan(static_cast<std::size_t>(i) * v, v);
       const int best = argmax(row);
-      // NLL of the next token: logsumexp(row) - row[target], in double.
+      // NLL of the next token: logsumexp(row) - row[target]; terms in float, sums in double.
+      const float mx = row[static_cast<std::size_t>(best)];
       double sum = 0.0;
-      const double mx = row[static_cast<std::size_t>(best)];
-      for (const float x : row) sum += std::exp(static_cast<double>(x) - mx);
-      nll_sum += mx + std::log(sum) - row[static_cast<std::size_t>(tokens[static_cast<std::size_t>(i) + 1])];
+      for (const float x : row) sum += std::exp(x - mx);
+      nll_sum += static_cast<double>(mx) + std::log(sum) -
+                 static_cast<double>(row[static_cast<std::size_t>(tokens[static_cast<std::size_t>(i) + 1])]);
       if (options.keep_predictions) r.predictions.push_back(best);
     }
     r.tokens_scored += n - 1;

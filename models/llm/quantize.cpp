@@ -30,55 +30,67 @@ ActivationGranularity parse_activation_granularity(std::string_view name) {
                               "' (expected one of: per-token, per-tensor)");
 }
 
-std::int8_t quantize_value(float x, float scale) {
-  // nearbyint rounds half to even in the default rounding mode, like torch.round.
-  const float r = std::nearbyint(x / scale);
-  return static_cast<std::int8_t>(std::clamp(r, -static_cast<float>(kQMax), static_cast<float>(kQMax)));
+namespace {
+
+// max |v[i * stride]| for i < n
+float absmax(const float* v, std::int64_t n, std::int64_t stride) {
+  float m = 0.0f;
+  if (stride == 1) {
+    for (std::int64_t i = 0; i < n; ++i) m = std::max(m, std::fabs(v[i]));
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) m = std::max(m, std::fabs(v[i * stride]));
+  }
+  return m;
 }
+
+}  // namespace
 
 void quantize_matrix(const float* src, std::int64_t rows, std::int64_t cols, std::int64_t row_stride,
                      std::int64_t col_stride, ScaleAxis axis, std::int8_t* q, std::int64_t ldq, float* scales) {
-  const auto at = [&](std::int64_t i, std::int64_t j) { return src[i * row_stride + j * col_stride]; };
+  // Loops run along the contiguous axis of src: rows of a row-major matrix (col_stride == 1), or columns of a
+  // transposed view (row_stride == 1, e.g. K^T of the key cache or W^T of an [out][in] weight).
+  const bool by_rows = col_stride == 1 || row_stride != 1;
   switch (axis) {
-    case ScaleAxis::Tensor: {
-      float amax = 0.0f;
-      for (std::int64_t i = 0; i < rows; ++i) {
-        for (std::int64_t j = 0; j < cols; ++j) amax = std::max(amax, std::fabs(at(i, j)));
-      }
-      scales[0] = absmax_scale(amax);
-      break;
-    }
     case ScaleAxis::Row:
-      for (std::int64_t i = 0; i < rows; ++i) {
-        float amax = 0.0f;
-        if (col_stride == 1) {
-          const float* r = src + i * row_stride;
-          for (std::int64_t j = 0; j < cols; ++j) amax = std::max(amax, std::fabs(r[j]));
-        } else {
-          for (std::int64_t j = 0; j < cols; ++j) amax = std::max(amax, std::fabs(at(i, j)));
-        }
-        scales[i] = absmax_scale(amax);
-      }
+      for (std::int64_t i = 0; i < rows; ++i) scales[i] = absmax_scale(absmax(src + i * row_stride, cols, col_stride));
       break;
     case ScaleAxis::Column:
-      for (std::int64_t j = 0; j < cols; ++j) scales[j] = 0.0f;
-      for (std::int64_t i = 0; i < rows; ++i) {
-        for (std::int64_t j = 0; j < cols; ++j) scales[j] = std::max(scales[j], std::fabs(at(i, j)));
-      }
-      for (std::int64_t j = 0; j < cols; ++j) scales[j] = absmax_scale(scales[j]);
+      for (std::int64_t j = 0; j < cols; ++j) scales[j] = absmax_scale(absmax(src + j * col_stride, rows, row_stride));
       break;
-  }
-  for (std::int64_t i = 0; i < rows; ++i) {
-    std::int8_t* qr = q + i * ldq;
-    if (axis == ScaleAxis::Column) {
-      for (std::int64_t j = 0; j < cols; ++j) qr[j] = quantize_value(at(i, j), scales[j]);
-    } else {
-      const float s = scales[axis == ScaleAxis::Row ? i : 0];
-      if (col_stride == 1) {
-        const float* r = src + i * row_stride;
-        for (std::int64_t j = 0; j < cols; ++j) qr[j] = quantize_value(r[j], s);
+    case ScaleAxis::Tensor: {
+      float m = 0.0f;
+      if (by_rows) {
+        for (std::int64_t i = 0; i < rows; ++i) m = std::max(m, absmax(src + i * row_stride, cols, col_stride));
       } else {
-        for (std::int64_t j = 0; j < cols; ++j) qr[j] = quantize_value(at(i, j), s);
+        for (std::int64_t j = 0; j < cols; ++j) m = std::max(m, absmax(src + j * col_stride, rows, row_stride));
+      }
+      scales[0] = absmax_scale(m);
+      break;
+    }
+  }
+  if (by_rows) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const float* r = src + i * row_stride;
+      std::int8_t* qr = q + i * ldq;
+      if (axis == ScaleAxis::Column) {
+        for (std::int64_t j = 0; j < cols; ++j) qr[j] = quantize_value(r[j * col_stride], scales[j]);
+      } else {
+        const float sc = scales[axis == ScaleAxis::Row ? i : 0];
+        if (col_stride == 1) {
+          for (std::int64_t j = 0; j < cols; ++j) qr[j] = quantize_value(r[j], sc);
+        } else {
+          for (std::int64_t j = 0; j < cols; ++j) qr[j] = quantize_value(r[j * col_stride], sc);
+        }
+      }
+    }
+  } else {
+    for (std::int64_t j = 0; j < cols; ++j) {
+      const float* c = src + j * col_stride;  // contiguous down the column
+      if (axis == ScaleAxis::Row) {
+        for (std::int64_t i = 0; i < rows; ++i) q[i * ldq + j] = quantize_value(c[i], scales[i]);
+      } else {
+        const float sc = scales[axis == ScaleAxis::Column ? j : 0];
+        for (std::int64_t i = 0; i < rows; ++i) q[i * ldq + j] = quantize_value(c[i], sc);
       }
     }
   }

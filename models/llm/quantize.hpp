@@ -3,6 +3,8 @@
 // (after SmoothQuant's helpers): scale = max(absmax, 1e-5) / 127, q = clamp(round_half_even(x / scale), -127, 127).
 // Scales are taken per row, per column or per tensor of an operand; an INT32 product Y = qX * qW of a row-scaled X
 // and a column-scaled W dequantizes exactly as y[i,j] * sx[i] * sw[j].
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -33,8 +35,12 @@ enum class ScaleAxis : std::uint8_t {
 /// scale of an abs-max: max(absmax, kMinAbsMax) / kQMax.
 inline float absmax_scale(float absmax) { return (absmax > kMinAbsMax ? absmax : kMinAbsMax) / kQMax; }
 
-/// One value: clamp(round_half_even(x / scale), -127, 127).
-std::int8_t quantize_value(float x, float scale);
+/// One value: clamp(round_half_even(x / scale), -127, 127). nearbyint rounds half to even in the default
+/// rounding mode, like torch.round.
+inline std::int8_t quantize_value(float x, float scale) {
+  const float r = std::nearbyint(x / scale);
+  return static_cast<std::int8_t>(std::clamp(r, -static_cast<float>(kQMax), static_cast<float>(kQMax)));
+}
 
 /// Quantizes the (rows, cols) matrix src[i * row_stride + j * col_stride] into q (rows, cols) int8 row-major
 /// with leading dimension ldq, writing scales: rows values (Row), cols values (Column) or 1 (Tensor).

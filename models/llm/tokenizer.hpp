@@ -25,6 +25,11 @@ class Tokenizer {
 
   /// Loads tokenizer.bin; throws ModelFileError naming the file when it is missing, truncated or corrupt.
   explicit Tokenizer(const std::filesystem::path& path);
+  // Movable (the piece lookup views into m_blob, whose buffer a move keeps); not copyable.
+  Tokenizer(const Tokenizer&) = delete;
+  Tokenizer& operator=(const Tokenizer&) = delete;
+  Tokenizer(Tokenizer&&) noexcept = default;
+  Tokenizer& operator=(Tokenizer&&) noexcept = default;
 
   int vocab_size() const { return static_cast<int>(m_scores.size()); }
   int max_token_length() const { return m_max_token_length; }

@@ -13,6 +13,18 @@ constexpr int kProjections = 7;  // Q, K, V, O, Gate, Up, Down: the Component va
 
 int projection_slot(Component c) { return static_cast<int>(c); }
 
+// Scores (T, S) of queries at positions pos + i: row i keeps keys 0 .. pos + i, divided by `norm` and
+// softmax-normalized; the future keys get probability 0 (causal mask).
+void softmax_causal(float* scores, int t, int s_len, int pos, float norm) {
+  for (int i = 0; i < t; ++i) {
+    float* row = scores + static_cast<std::size_t>(i) * s_len;
+    const int n_keys = pos + i + 1;
+    for (int s = 0; s < n_keys; ++s) row[s] /= norm;
+    softmax(row, n_keys);
+    std::fill(row + n_keys, row + s_len, 0.0f);
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(Precision p) { return p == Precision::W8A8 ? "w8a8" : "fp32"; }
@@ -145,25 +157,17 @@ void Transformer::linear(int layer, Component c, const float* x, int t, int pos,
 
 void Transformer::attention_fp32(int layer, int t, int pos) {
   const int hd = m_cfg.head_size(), kv_dim = m_cfg.kv_dim(), dim = m_cfg.dim, kv_mul = m_cfg.kv_mul();
+  const int s_len = pos + t;  // keys 0 .. pos + t - 1 (the last query sees them all)
   const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
   const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
   const float norm = std::sqrt(static_cast<float>(hd));
+  float* scores = m_scores.data();  // (T, S)
   for (int h = 0; h < m_cfg.n_heads; ++h) {
     const int kv_off = (h / kv_mul) * hd;
-    for (int i = 0; i < t; ++i) {
-      const float* q = m_q.data() + static_cast<std::size_t>(i) * dim + h * hd;
-      float* att = m_scores.data();
-      const int n_keys = pos + i + 1;  // causal: keys 0 .. pos + i
-      for (int s = 0; s < n_keys; ++s) att[s] = dot(q, kc + static_cast<std::size_t>(s) * kv_dim + kv_off, hd) / norm;
-      softmax(att, n_keys);
-      float* out = m_att_out.data() + static_cast<std::size_t>(i) * dim + h * hd;
-      std::fill(out, out + hd, 0.0f);
-      for (int s = 0; s < n_keys; ++s) {
-        const float a = att[s];
-        const float* v = vc + static_cast<std::size_t>(s) * kv_dim + kv_off;
-        for (int j = 0; j < hd; ++j) out[j] += a * v[j];
-      }
-    }
+    // Scores (T, S) = Q_h (T, hd) * K_h^T, then causal softmax per row; Out_h (T, hd) = P (T, S) * V_h (S, hd).
+    matmul_abt(m_q.data() + h * hd, dim, kc + kv_off, kv_dim, t, s_len, hd, scores, s_len);
+    softmax_causal(scores, t, s_len, pos, norm);
+    matmul_ab(scores, s_len, vc + kv_off, kv_dim, t, hd, s_len, m_att_out.data() + h * hd, dim);
   }
 }
 
@@ -199,13 +203,7 @@ void Transformer::attention_w8a8(int layer, int t, int pos, Stage stage) {
     run_gemm(id, qk, xs_q, sk);
     float* scores = m_scores.data();  // (T, S)
     dequantize(m_acc.data(), t, s_len, s_len, xs_q, sk, scores, s_len);
-    for (int i = 0; i < t; ++i) {
-      float* row = scores + static_cast<std::size_t>(i) * s_len;
-      const int n_keys = pos + i + 1;
-      for (int s = 0; s < n_keys; ++s) row[s] /= norm;
-      softmax(row, n_keys);
-      std::fill(row + n_keys, row + s_len, 0.0f);  // causal mask: P = 0 for future keys
-    }
+    softmax_causal(scores, t, s_len, pos, norm);
 
     // Out_h (T, hd) = P (T, S) * V_h (S, hd).
     quantize_matrix(scores, t, s_len, s_len, 1, x_axis, m_qx.data(), s_len, m_sx.data());

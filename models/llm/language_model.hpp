@@ -1,0 +1,23 @@
+#pragma once
+// LanguageModel: a checkpoint with its tokenizer, found as model_files.hpp describes and checked to match.
+#include <filesystem>
+#include <string>
+
+#include "models/llm/checkpoint.hpp"
+#include "models/llm/tokenizer.hpp"
+
+namespace saffire::models::llm {
+
+struct LanguageModel {
+  std::filesystem::path model_path;
+  std::filesystem::path tokenizer_path;
+  Checkpoint checkpoint;
+  Tokenizer tokenizer;
+};
+
+/// Loads a checkpoint and a tokenizer: explicit paths when non-empty, else stories260K.bin and tok512.bin from
+/// the model directory. Throws ModelFileError (a ConfigError) when a file is missing or bad, or when the
+/// tokenizer's vocabulary size differs from the model's.
+LanguageModel load_language_model(const std::string& model_path = {}, const std::string& tokenizer_path = {});
+
+}  // namespace saffire::models::llm
