@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "models/gemm/cuda_int8_gemm.hpp"
 #include "models/gemm/kernel_registry.hpp"
 
 namespace saffire::models {
@@ -49,6 +50,10 @@ std::vector<std::string> int8_gemm_kernel_names() {
   }
   names.emplace_back("portable");
   names.emplace_back("naive");
+  // Last, so "auto" never picks it: it copies operands to the GPU and back on every call.
+  if (cuda_int8_gemm_unavailable_reason().empty()) {
+    names.emplace_back("cuda");
+  }
   return names;
 }
 
@@ -68,6 +73,14 @@ std::unique_ptr<Int8GemmKernel> make_int8_gemm_kernel(std::string_view name) {
     }
     throw std::invalid_argument(
         "INT8 GEMM kernel 'avx2' is unavailable: this CPU lacks AVX2 (expected one of: " + join_names() + ")");
+  }
+  if (name == "cuda") {
+    const std::string& why = cuda_int8_gemm_unavailable_reason();
+    if (why.empty()) {
+      return make_cuda_int8_gemm_kernel();
+    }
+    throw std::invalid_argument("INT8 GEMM kernel 'cuda' is unavailable: " + why +
+                                " (expected one of: " + join_names() + ")");
   }
   if (name == "onednn") {
     const std::string& why = detail::onednn_kernel_unavailable_reason();

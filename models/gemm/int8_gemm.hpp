@@ -33,7 +33,9 @@ class Int8GemmKernel {
 /// The triple loop every kernel is tested against.
 void naive_int8_gemm(const Int8GemmArgs& args);
 
-/// Names of the kernels usable on this machine, fastest first ("auto" picks the first).
+/// Names of the kernels usable on this machine: the CPU kernels fastest first ("auto" picks the first),
+/// then "naive", then "cuda" when a GPU is present (it copies operands to the device on every call, so
+/// it is never "auto"; see cuda_int8_gemm.hpp).
 std::vector<std::string> int8_gemm_kernel_names();
 
 /// Creates a kernel by name ("auto", or one of int8_gemm_kernel_names()); throws std::invalid_argument
