@@ -29,9 +29,13 @@ std::uint64_t FaultPlan::gemm_key(const models::GemmId& id) {
   return h;
 }
 
-std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n) {
+std::vector<arch::OutputFault> FaultPlan::sample(const models::GemmId& id, std::int64_t m, std::int64_t n) const {
   if (!m_targeting.targets(id)) return {};
-  auto faults = arch::sample_output_faults(m_bitflip, gemm_key(id), m, n);
+  return arch::sample_output_faults(m_bitflip, gemm_key(id), m, n);
+}
+
+std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n) {
+  auto faults = sample(id, m, n);
   if (!faults.empty()) {
     std::lock_guard<std::mutex> lock(m_mutex);
     for (const auto& f : faults) m_log.push_back({id, f});

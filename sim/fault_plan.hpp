@@ -33,6 +33,9 @@ class FaultPlan {
   /// The faults of one GEMM (empty when it is not targeted); also appended to the log.
   std::vector<arch::OutputFault> faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n);
 
+  /// The same faults, without logging them (a pure function of the identity and shape).
+  std::vector<arch::OutputFault> sample(const models::GemmId& id, std::int64_t m, std::int64_t n) const;
+
   /// Stable key of a GEMM's identity (everything but the call index, which depends on call order).
   static std::uint64_t gemm_key(const models::GemmId& id);
 

@@ -12,4 +12,7 @@ namespace saffire::sim {
 /// `args.y` holds the clean result; flips `fault` into it. Cost O(R) for WS, O(1) for OS.
 void apply_output_fault(const arch::ArrayConfig& cfg, const models::Int8GemmArgs& args, const arch::OutputFault& fault);
 
+/// The inverse: `args.y` holds a faulty result; restores the clean word.
+void revert_output_fault(const arch::ArrayConfig& cfg, const models::Int8GemmArgs& args, const arch::OutputFault& fault);
+
 }  // namespace saffire::sim

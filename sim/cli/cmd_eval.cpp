@@ -82,7 +82,8 @@ void run_eval(const EvalOptions& o) {
   };
 
   llm::Transformer model(lm.checkpoint, inf, engine.get());
-  const llm::PerplexityResult r = llm::evaluate_perplexity(model, lm.tokenizer, text, po, progress(o.precision.c_str()));
+  const llm::PerplexityResult r =
+      llm::evaluate_perplexity(model, lm.tokenizer, text, po, progress(o.precision.c_str()));
   const double tps = static_cast<double>(r.tokens_processed) / std::max(r.seconds, 1e-9);
 
   nlohmann::json j = {{"ppl", r.ppl},
@@ -147,12 +148,18 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--model", o->model, "checkpoint (llama2.c legacy or v1); default stories260K.bin in the model dir");
   cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin; default tok512.bin in the model dir");
   cmd->add_option("--text", o->text, "evaluation text; default tinystories_val.txt in the model dir");
-  cmd->add_option("--ctx", o->ctx, "tokens per paragraph, BOS included")->capture_default_str()->check(CLI::Range(2, 1 << 20));
-  cmd->add_option("--paragraphs", o->paragraphs, "paragraphs to evaluate")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--ctx", o->ctx, "tokens per paragraph, BOS included")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1 << 20));
+  cmd->add_option("--paragraphs", o->paragraphs, "paragraphs to evaluate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
       ->capture_default_str()
       ->check(CLI::IsMember(sim::gemm_engine_names()));
-  cmd->add_option("--precision", o->precision, "fp32 or w8a8")->capture_default_str()->check(CLI::IsMember({"fp32", "w8a8"}));
+  cmd->add_option("--precision", o->precision, "fp32 or w8a8")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fp32", "w8a8"}));
   cmd->add_option("--weights", o->weights, "W8A8 weight scales")
       ->capture_default_str()
       ->check(CLI::IsMember({"per-channel", "per-tensor"}));
@@ -162,8 +169,12 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8: keep QK^T and PV in FP32");
   cmd->add_flag("--compare-fp32", o->compare_fp32, "W8A8: also run FP32 and report its PPL and top-1 agreement");
   cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "engine threads (0 = all)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")->capture_default_str()->check(CLI::IsMember({"fold", "pe"}));
+  cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd);
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] { run_eval(*o); });

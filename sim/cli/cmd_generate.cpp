@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <stdexcept>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "arch/config_error.hpp"
@@ -65,10 +65,11 @@ void run_generate(const GenerateOptions& o) {
   so.seed = o.seed;
   llm::Sampler sampler(lm.checkpoint.config().vocab_size, so);
 
-  const llm::GenerationResult r = llm::generate(model, lm.tokenizer, sampler, o.prompt, o.steps, [](std::string_view p) {
-    std::fwrite(p.data(), 1, p.size(), stdout);
-    std::fflush(stdout);
-  });
+  const llm::GenerationResult r =
+      llm::generate(model, lm.tokenizer, sampler, o.prompt, o.steps, [](std::string_view p) {
+        std::fwrite(p.data(), 1, p.size(), stdout);
+        std::fflush(stdout);
+      });
   std::fputc('\n', stdout);
   const int generated = static_cast<int>(r.tokens.size()) - r.prompt_tokens;
   fmt::print(stderr, "[{}{}] prompt {} tokens, prefill {:.3f} s; {} generated, decode {:.1f} tok/s\n", o.precision,
@@ -88,12 +89,16 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--temperature", o->temperature, "0 = greedy")->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("--top-p", o->top_p, "nucleus sampling mass (1 = off)")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--top-p", o->top_p, "nucleus sampling mass (1 = off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--seed", o->seed, "sampling seed")->capture_default_str();
   cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
       ->capture_default_str()
       ->check(CLI::IsMember(sim::gemm_engine_names()));
-  cmd->add_option("--precision", o->precision, "fp32 or w8a8")->capture_default_str()->check(CLI::IsMember({"fp32", "w8a8"}));
+  cmd->add_option("--precision", o->precision, "fp32 or w8a8")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fp32", "w8a8"}));
   cmd->add_option("--weights", o->weights, "W8A8 weight scales")
       ->capture_default_str()
       ->check(CLI::IsMember({"per-channel", "per-tensor"}));
@@ -102,8 +107,12 @@ void add_generate_command(CLI::App& app) {
       ->check(CLI::IsMember({"per-token", "per-tensor"}));
   cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8: keep QK^T and PV in FP32");
   cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "engine threads (0 = all)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")->capture_default_str()->check(CLI::IsMember({"fold", "pe"}));
+  cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd);
   cmd->callback([o] { run_generate(*o); });
 }

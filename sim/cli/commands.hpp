@@ -10,5 +10,6 @@ void add_topology_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_voltage_curve_command(CLI::App& app);
 
 }  // namespace saffire::cli

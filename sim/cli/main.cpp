@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   saffire::cli::add_gemm_command(app);
   saffire::cli::add_topology_command(app);
   saffire::cli::add_bench_command(app);
+  saffire::cli::add_voltage_curve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

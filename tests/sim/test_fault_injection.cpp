@@ -11,6 +11,8 @@
 #include "sim/array_model.hpp"
 #include "sim/fault_injecting_engine.hpp"
 #include "sim/gemm_operands.hpp"
+#include "sim/output_fault_apply.hpp"
+#include "sim/realm_clamp_hook.hpp"
 
 using namespace saffire;
 
@@ -140,4 +142,59 @@ TEST_CASE("Targeting selects components, layers and stages", "[unit][fault]") {
   id.stage = models::Stage::Prefill;
   id.component = models::Component::K;
   CHECK_FALSE(t.targets(id));
+}
+
+TEST_CASE("ReaLM clamp: faulty re-quantized outputs are clamped to +-127 * s_out of the clean output", "[sim][fault]") {
+  for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
+    arch::ArrayConfig cfg;
+    cfg.rows = 4;
+    cfg.cols = 4;
+    cfg.dataflow = df;
+    const arch::GemmShape s{6, 5, 9};
+    const auto ops = sim::random_gemm_operands(s, 3);
+    std::vector<std::int32_t> clean(static_cast<std::size_t>(s.m * s.n));
+    models::naive_int8_gemm({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, clean.data(), s.n, false});
+    arch::BitflipConfig bf;
+    bf.ber = 0.3;
+    bf.bit_lo = bf.bit_hi = 30;
+    auto plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
+    models::GemmId id;
+    for (models::Component c : {models::Component::Q, models::Component::O}) {
+      id.component = c;
+      auto y = clean;
+      const models::Int8GemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false};
+      const auto faults = plan->sample(id, s.m, s.n);
+      REQUIRE(!faults.empty());
+      for (const auto& f : faults) sim::apply_output_fault(cfg, args, f);
+      // Reverting restores the clean output exactly.
+      auto reverted = y;
+      auto rargs = args;
+      rargs.y = reverted.data();
+      for (const auto& f : faults) sim::revert_output_fault(cfg, rargs, f);
+      CHECK(reverted == clean);
+
+      const std::vector<float> xs(static_cast<std::size_t>(s.m), 0.5f), ws(static_cast<std::size_t>(s.n), 0.25f);
+      models::llm::QuantizedGemmCall call{id, args, xs, ws};
+      sim::ReaLMClampHook hook(cfg, plan, models::llm::ActivationGranularity::PerToken);
+      hook.after_gemm(call);
+      for (std::int64_t i = 0; i < s.m; ++i) {
+        // s_out of row i from the clean output, computed here by hand: abs-max * 0.5 * 0.25 / 127.
+        std::int64_t absmax = 0;
+        for (std::int64_t j = 0; j < s.n; ++j)
+          absmax = std::max<std::int64_t>(absmax, std::abs(static_cast<std::int64_t>(clean[static_cast<std::size_t>(i * s.n + j)])));
+        for (std::int64_t j = 0; j < s.n; ++j) {
+          const std::int64_t v = std::abs(static_cast<std::int64_t>(y[static_cast<std::size_t>(i * s.n + j)]));
+          if (c == models::Component::Q) {
+            CHECK(v <= absmax);  // bit-30 flips are pulled back into the clean range
+          }
+        }
+      }
+      if (c == models::Component::O) {
+        CHECK(hook.clamped() == 0);  // O feeds the residual stream unclamped
+        std::int64_t far = 0;
+        for (std::size_t i = 0; i < y.size(); ++i) far += std::abs(static_cast<std::int64_t>(y[i]) - clean[i]) >= (1 << 29);
+        CHECK(far == static_cast<std::int64_t>(faults.size()));
+      }
+    }
+  }
 }

@@ -23,23 +23,18 @@ TEST_CASE("SCALE-Sim GEMM topology files parse, spaces and trailing commas allow
 
 TEST_CASE("Malformed topology rows are rejected with file, line and field", "[unit][sim]") {
   using Catch::Contains;
-  {
-    const std::string msg = saffire::test::error_of([&] { (void)sim::parse_topology_csv("Layer,M,N,K\na,1,0,3\n", "t.csv"); });
-    CHECK_THAT(msg, Catch::Contains("t.csv:2"));
-    CHECK_THAT(msg, Catch::Contains("field N"));
-  }
-  {
-    const std::string msg = saffire::test::error_of([&] { (void)sim::parse_topology_csv("Layer,M,N,K\na,1,2\n", "t.csv"); });
-    CHECK_THAT(msg, Catch::Contains("t.csv:2"));
-    CHECK_THAT(msg, Catch::Contains("4 fields"));
-  }
-  {
-    const std::string msg = saffire::test::error_of([&] { (void)sim::parse_topology_csv("Layer,M,N,K\na,1,x2,3\n", "t.csv"), Contains("field N"));
+  using saffire::test::error_of;
+  std::string msg = error_of([] { sim::parse_topology_csv("Layer,M,N,K\na,1,0,3\n", "t.csv"); });
+  CHECK_THAT(msg, Contains("t.csv:2"));
+  CHECK_THAT(msg, Contains("field N"));
+  msg = error_of([] { sim::parse_topology_csv("Layer,M,N,K\na,1,2\n", "t.csv"); });
+  CHECK_THAT(msg, Contains("t.csv:2"));
+  CHECK_THAT(msg, Contains("4 fields"));
+  CHECK_THROWS_WITH(sim::parse_topology_csv("Layer,M,N,K\na,1,x2,3\n", "t.csv"), Contains("field N"));
   CHECK_THROWS_WITH(sim::parse_topology_csv("Layer,M,N,K\nb,-4,2,3\n", "t.csv"), Contains("field M"));
-  CHECK_THROWS_WITH(sim::parse_topology_csv("Name,A,B\n", "t.csv"); });
-    CHECK_THAT(msg, Catch::Contains("t.csv:1"));
-    CHECK_THAT(msg, Catch::Contains("header"));
-  }
+  msg = error_of([] { sim::parse_topology_csv("Name,A,B\n", "t.csv"); });
+  CHECK_THAT(msg, Contains("t.csv:1"));
+  CHECK_THAT(msg, Contains("header"));
   CHECK_THROWS_WITH(sim::parse_topology_csv("", "t.csv"), Contains("empty"));
   CHECK_THROWS_WITH(sim::read_topology_csv("/nonexistent.csv"), Contains("/nonexistent.csv"));
   CHECK_THROWS_AS(sim::parse_topology_csv("Layer,M,N,K\n", "t.csv"), ConfigError);

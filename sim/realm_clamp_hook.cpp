@@ -1,0 +1,42 @@
+#include "sim/realm_clamp_hook.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/output_fault_apply.hpp"
+
+namespace saffire::sim {
+
+ReaLMClampHook::ReaLMClampHook(const arch::ArrayConfig& array, std::shared_ptr<const FaultPlan> plan,
+                               models::llm::ActivationGranularity granularity)
+    : m_array(array), m_plan(std::move(plan)), m_granularity(granularity) {}
+
+void ReaLMClampHook::after_gemm(const models::llm::QuantizedGemmCall& call) {
+  if (!models::llm::output_requantized(call.id.component)) return;
+  const auto faults = m_plan->sample(call.id, call.args.m, call.args.n);
+  if (faults.empty()) return;
+  const auto& a = call.args;
+  // The clean output: the engine's output with every fault undone.
+  m_clean.resize(static_cast<std::size_t>(a.m * a.n));
+  for (std::int64_t i = 0; i < a.m; ++i) std::copy_n(a.y + i * a.ldy, a.n, m_clean.data() + i * a.n);
+  models::Int8GemmArgs clean_args = a;
+  clean_args.y = m_clean.data();
+  clean_args.ldy = a.n;
+  for (const auto& f : faults) revert_output_fault(m_array, clean_args, f);
+  models::llm::QuantizedGemmCall clean_call = call;
+  clean_call.args = clean_args;
+  m_scales.resize(static_cast<std::size_t>(m_granularity == models::llm::ActivationGranularity::PerToken ? a.m : 1));
+  models::llm::output_scales(clean_call, m_granularity, m_scales.data());
+  for (const auto& f : faults) {
+    const float s_out = m_scales[m_scales.size() > 1 ? static_cast<std::size_t>(f.m) : 0];
+    const double bound = 127.0 * s_out / call.dequant_scale(f.m, f.n);  // +-127 * s_out in INT32 units
+    std::int32_t& y = a.y[f.m * a.ldy + f.n];
+    const double clamped = std::clamp(static_cast<double>(y), -bound, bound);
+    if (clamped != static_cast<double>(y)) {
+      y = static_cast<std::int32_t>(std::trunc(clamped));
+      ++m_clamped;
+    }
+  }
+}
+
+}  // namespace saffire::sim

@@ -1,0 +1,32 @@
+#pragma once
+// ReaLMClampHook: ReaLM's re-quantization rule for faulty outputs. Outputs that feed a later GEMM
+// (Q, K, V, Gate, Up, PV) are clamped to +-127 * s_out, where s_out is the abs-max scale of the
+// *clean* output; O and Down feed the residual stream unclamped. The clean output is recovered by
+// undoing the plan's faults (they are a pure function of the GEMM's identity), so no second GEMM runs.
+#include <memory>
+#include <vector>
+
+#include "arch/array_config.hpp"
+#include "models/llm/gemm_hook.hpp"
+#include "models/llm/quantize.hpp"
+#include "sim/fault_plan.hpp"
+
+namespace saffire::sim {
+
+class ReaLMClampHook final : public models::llm::GemmHook {
+ public:
+  ReaLMClampHook(const arch::ArrayConfig& array, std::shared_ptr<const FaultPlan> plan,
+                 models::llm::ActivationGranularity granularity);
+  void after_gemm(const models::llm::QuantizedGemmCall& call) override;
+  std::int64_t clamped() const { return m_clamped; }
+
+ private:
+  arch::ArrayConfig m_array;
+  std::shared_ptr<const FaultPlan> m_plan;
+  models::llm::ActivationGranularity m_granularity;
+  std::vector<std::int32_t> m_clean;
+  std::vector<float> m_scales;
+  std::int64_t m_clamped = 0;
+};
+
+}  // namespace saffire::sim
