@@ -7,8 +7,8 @@ namespace saffire::models {
 
 namespace {
 
-constexpr std::array<std::string_view, kNumComponents> kComponentNames = {"q",    "k",  "v",    "o", "gate",
-                                                                          "up",   "down", "qk", "pv"};
+constexpr std::array<std::string_view, kNumComponents> kComponentNames = {"q",  "k",    "v",  "o", "gate",
+                                                                          "up", "down", "qk", "pv"};
 constexpr std::array<std::string_view, 2> kStageNames = {"prefill", "decode"};
 
 template <std::size_t N>

@@ -31,8 +31,8 @@ constexpr std::array<const char*, kNumTensors> kTensorNames = {
 // Floats in each tensor (classifier 0 when shared).
 std::array<std::int64_t, kNumTensors> tensor_sizes(const LlamaConfig& c) {
   const std::int64_t d = c.dim, h = c.hidden_dim, l = c.n_layers, v = c.vocab_size, kv = c.kv_dim();
-  return {v * d, l * d, l * d * d, l * kv * d, l * kv * d, l * d * d, l * d, l * h * d, l * d * h, l * h * d, d,
-          c.shared_classifier ? 0 : v * d};
+  return {v * d, l * d,     l * d * d, l * kv * d, l * kv * d, l * d * d,
+          l * d, l * h * d, l * d * h, l * h * d,  d,          c.shared_classifier ? 0 : v * d};
 }
 
 // Legacy RoPE tables: freq_cis_real and freq_cis_imag, each (seq_len, head_size / 2).
@@ -92,8 +92,8 @@ Checkpoint Checkpoint::from_weights(const LlamaConfig& config, std::vector<float
   std::int64_t floats = 0;
   for (const auto n : tensor_sizes(config)) floats += n;
   if (static_cast<std::int64_t>(canonical.size()) != floats) {
-    throw std::invalid_argument("Checkpoint::from_weights: " + std::to_string(canonical.size()) +
-                                " floats given, " + std::to_string(floats) + " expected for " + config.to_string());
+    throw std::invalid_argument("Checkpoint::from_weights: " + std::to_string(canonical.size()) + " floats given, " +
+                                std::to_string(floats) + " expected for " + config.to_string());
   }
   Checkpoint ckpt;
   ckpt.m_config = config;
@@ -116,8 +116,9 @@ Checkpoint load_checkpoint(const fs::path& path) {
   in.read(reinterpret_cast<char*>(header.data()), head_bytes);
   if (in.gcount() != head_bytes) throw ModelFileError(path, "read of the header failed");
   if (file_size < kLegacyHeaderBytes) {
-    throw ModelFileError(path, "file is " + std::to_string(file_size) +
-                                   " bytes, shorter than a checkpoint header (28 bytes): truncated or not a checkpoint");
+    throw ModelFileError(path,
+                         "file is " + std::to_string(file_size) +
+                             " bytes, shorter than a checkpoint header (28 bytes): truncated or not a checkpoint");
   }
 
   Checkpoint ckpt;
@@ -128,8 +129,8 @@ Checkpoint load_checkpoint(const fs::path& path) {
   std::memcpy(&magic, header.data(), sizeof magic);
   if (magic == kV1Magic) {
     if (file_size < kV1HeaderBytes) {
-      throw ModelFileError(path, "file is " + std::to_string(file_size) +
-                                     " bytes, shorter than the 256-byte v1 header: truncated");
+      throw ModelFileError(
+          path, "file is " + std::to_string(file_size) + " bytes, shorter than the 256-byte v1 header: truncated");
     }
     const std::int32_t version = read_i32(header.data() + 4);
     if (version != 1) {
@@ -157,8 +158,8 @@ Checkpoint load_checkpoint(const fs::path& path) {
   try {
     c.validate();
   } catch (const std::invalid_argument& e) {
-    throw ModelFileError(path, std::string("bad ") + std::string(to_string(ckpt.m_format)) +
-                                   " checkpoint header: " + e.what());
+    throw ModelFileError(
+        path, std::string("bad ") + std::string(to_string(ckpt.m_format)) + " checkpoint header: " + e.what());
   }
   const std::int64_t expected = checkpoint_file_size(c, ckpt.m_format);
   if (file_size != expected) {
@@ -203,8 +204,15 @@ void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFor
   if (!out) throw ModelFileError(path, "cannot create file");
   if (format == CheckpointFormat::V1) {
     std::array<char, kV1HeaderBytes> header{};
-    const std::array<std::int32_t, 9> ints = {static_cast<std::int32_t>(kV1Magic), 1, c.dim, c.hidden_dim,
-                                              c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len};
+    const std::array<std::int32_t, 9> ints = {static_cast<std::int32_t>(kV1Magic),
+                                              1,
+                                              c.dim,
+                                              c.hidden_dim,
+                                              c.n_layers,
+                                              c.n_heads,
+                                              c.n_kv_heads,
+                                              c.vocab_size,
+                                              c.seq_len};
     std::memcpy(header.data(), ints.data(), sizeof ints);
     header[36] = c.shared_classifier ? 1 : 0;
     out.write(header.data(), kV1HeaderBytes);
@@ -216,9 +224,9 @@ void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFor
   }
   const auto sizes = tensor_sizes(c);
   const LlamaWeights& w = ckpt.weights();
-  const std::array<const float*, kNumTensors> ptr = {w.token_embedding, w.rms_att, w.wq, w.wk, w.wv, w.wo,
-                                                     w.rms_ffn,         w.w1,      w.w2, w.w3, w.rms_final,
-                                                     c.shared_classifier ? nullptr : w.classifier};
+  const std::array<const float*, kNumTensors> ptr = {
+      w.token_embedding, w.rms_att, w.wq, w.wk, w.wv,        w.wo,
+      w.rms_ffn,         w.w1,      w.w2, w.w3, w.rms_final, c.shared_classifier ? nullptr : w.classifier};
   for (const int t : file_order(format)) {
     if (t == kNumTensors) {
       // Legacy RoPE tables as llama2.c's export wrote them: cos then sin of pos * 10000^(-2i/head_size).

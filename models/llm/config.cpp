@@ -28,12 +28,12 @@ void LlamaConfig::validate() const {
   check_range("vocab_size", vocab_size, kMaxWidth);
   check_range("seq_len", seq_len, kMaxWidth);
   if (dim % n_heads != 0) {
-    throw std::invalid_argument("dim = " + std::to_string(dim) + " is not a multiple of n_heads = " +
-                                std::to_string(n_heads));
+    throw std::invalid_argument("dim = " + std::to_string(dim) +
+                                " is not a multiple of n_heads = " + std::to_string(n_heads));
   }
   if (n_heads % n_kv_heads != 0) {
-    throw std::invalid_argument("n_heads = " + std::to_string(n_heads) + " is not a multiple of n_kv_heads = " +
-                                std::to_string(n_kv_heads));
+    throw std::invalid_argument("n_heads = " + std::to_string(n_heads) +
+                                " is not a multiple of n_kv_heads = " + std::to_string(n_kv_heads));
   }
   if (head_size() % 2 != 0) {
     throw std::invalid_argument("head size dim / n_heads = " + std::to_string(head_size()) +
@@ -50,11 +50,11 @@ std::string LlamaConfig::to_string() const {
 
 std::int64_t LlamaConfig::parameter_count() const {
   const std::int64_t d = dim, h = hidden_dim, l = n_layers, v = vocab_size, kv = kv_dim();
-  const std::int64_t per_layer = 2 * d          // rms_att, rms_ffn
-                                 + d * d        // wq
-                                 + 2 * kv * d   // wk, wv
-                                 + d * d        // wo
-                                 + 3 * h * d;   // w1, w2, w3
+  const std::int64_t per_layer = 2 * d         // rms_att, rms_ffn
+                                 + d * d       // wq
+                                 + 2 * kv * d  // wk, wv
+                                 + d * d       // wo
+                                 + 3 * h * d;  // w1, w2, w3
   return v * d + l * per_layer + d + (shared_classifier ? 0 : v * d);
 }
 

@@ -22,8 +22,12 @@ struct QuantizedGemmCall {
   std::span<const float> x_scales;  // (m) per token, or (1) per tensor
   std::span<const float> w_scales;  // (n) per output column, or (1) per tensor
 
-  float x_scale(std::int64_t i) const { return x_scales.size() > 1 ? x_scales[static_cast<std::size_t>(i)] : x_scales[0]; }
-  float w_scale(std::int64_t j) const { return w_scales.size() > 1 ? w_scales[static_cast<std::size_t>(j)] : w_scales[0]; }
+  float x_scale(std::int64_t i) const {
+    return x_scales.size() > 1 ? x_scales[static_cast<std::size_t>(i)] : x_scales[0];
+  }
+  float w_scale(std::int64_t j) const {
+    return w_scales.size() > 1 ? w_scales[static_cast<std::size_t>(j)] : w_scales[0];
+  }
   /// The factor that turns y[i,j] into FP32.
   float dequant_scale(std::int64_t i, std::int64_t j) const { return x_scale(i) * w_scale(j); }
 };

@@ -41,7 +41,7 @@ GenerationResult generate(Transformer& model, const Tokenizer& tokenizer, Sample
   t0 = std::chrono::steady_clock::now();
   int forwarded = r.prompt_tokens;  // positions run through the model so far
   while (true) {
-    const int next = sampler.sample(logits);  // the token at position `forwarded`
+    const int next = sampler.sample(logits);                        // the token at position `forwarded`
     if (next == Tokenizer::kBos || next == Tokenizer::kEos) break;  // sequence delimiter
     emit(r.tokens.back(), next);
     r.tokens.push_back(next);

@@ -12,12 +12,12 @@
 namespace saffire::models::llm {
 
 struct GenerationResult {
-  std::vector<int> tokens;   // BOS, prompt tokens, generated tokens
-  int prompt_tokens = 0;     // including BOS
-  std::string text;          // decoded prompt + generated text (BOS/EOS produce none)
+  std::vector<int> tokens;  // BOS, prompt tokens, generated tokens
+  int prompt_tokens = 0;    // including BOS
+  std::string text;         // decoded prompt + generated text (BOS/EOS produce none)
   double prefill_seconds = 0.0;
   double decode_seconds = 0.0;
-  int decode_steps = 0;      // single-token forward passes
+  int decode_steps = 0;  // single-token forward passes
 };
 
 /// Encodes `prompt` with BOS, prefills it in one pass (sequence `sequence`), then samples one token per step.

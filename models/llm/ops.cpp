@@ -30,8 +30,7 @@ void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std:
   }
 }
 
-void matmul_wt(const float* x, std::int64_t t, std::int64_t in, const float* w, std::int64_t out, float* y,
-               bool add) {
+void matmul_wt(const float* x, std::int64_t t, std::int64_t in, const float* w, std::int64_t out, float* y, bool add) {
   const ConstMap xm(x, t, in);
   const ConstMap wm(w, out, in);
   Map ym(y, t, out);
@@ -86,8 +85,8 @@ RopeTable::RopeTable(int seq_len, int head_size)
     for (int i = 0; i < head_size; i += 2) {
       const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(i) / static_cast<float>(head_size));
       const float val = static_cast<float>(pos) * freq;
-      const std::size_t at = static_cast<std::size_t>(pos) * static_cast<std::size_t>(head_size / 2) +
-                             static_cast<std::size_t>(i / 2);
+      const std::size_t at =
+          static_cast<std::size_t>(pos) * static_cast<std::size_t>(head_size / 2) + static_cast<std::size_t>(i / 2);
       m_cos[at] = std::cos(val);
       m_sin[at] = std::sin(val);
     }

@@ -21,13 +21,13 @@ struct PerplexityOptions {
 };
 
 struct PerplexityResult {
-  double ppl = 0.0;               // exp(mean_nll)
-  double mean_nll = 0.0;          // nats per scored token
-  std::int64_t tokens_scored = 0; // sum over paragraphs of (n - 1)
-  int paragraphs = 0;             // paragraphs evaluated
+  double ppl = 0.0;                   // exp(mean_nll)
+  double mean_nll = 0.0;              // nats per scored token
+  std::int64_t tokens_scored = 0;     // sum over paragraphs of (n - 1)
+  int paragraphs = 0;                 // paragraphs evaluated
   std::int64_t tokens_processed = 0;  // tokens run through the model (sum of n)
-  double seconds = 0.0;           // wall time of the model passes and scoring
-  std::vector<int> predictions;   // (tokens_scored) argmax per scored position, paragraph after paragraph
+  double seconds = 0.0;               // wall time of the model passes and scoring
+  std::vector<int> predictions;       // (tokens_scored) argmax per scored position, paragraph after paragraph
 };
 
 /// Non-empty paragraphs of `text` split at each "\n\n" (views into text).

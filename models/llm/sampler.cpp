@@ -25,8 +25,8 @@ Sampler::Sampler(int vocab_size, const SamplerOptions& options)
   m_nucleus.reserve(static_cast<std::size_t>(vocab_size));
   if (vocab_size <= 0) throw std::invalid_argument("Sampler: vocab_size must be positive");
   if (!(options.temperature >= 0.0f) || !std::isfinite(options.temperature)) {
-    throw std::invalid_argument("temperature must be a finite value >= 0 (got " +
-                                std::to_string(options.temperature) + ")");
+    throw std::invalid_argument("temperature must be a finite value >= 0 (got " + std::to_string(options.temperature) +
+                                ")");
   }
   if (!std::isfinite(options.top_p)) throw std::invalid_argument("top_p must be finite");
 }
@@ -47,7 +47,8 @@ int Sampler::sample(std::span<const float> logits) {
                                 std::to_string(m_vocab_size));
   }
   if (m_opts.temperature == 0.0f) return argmax(logits);
-  for (int i = 0; i < m_vocab_size; ++i) m_probs[static_cast<std::size_t>(i)] = logits[static_cast<std::size_t>(i)] / m_opts.temperature;
+  for (int i = 0; i < m_vocab_size; ++i)
+    m_probs[static_cast<std::size_t>(i)] = logits[static_cast<std::size_t>(i)] / m_opts.temperature;
   softmax(m_probs.data(), m_vocab_size);
   const float coin = random_f32();
   if (m_opts.top_p <= 0.0f || m_opts.top_p >= 1.0f) {
@@ -65,8 +66,9 @@ int Sampler::sample(std::span<const float> logits) {
   for (int i = 0; i < m_vocab_size; ++i) {
     if (m_probs[static_cast<std::size_t>(i)] >= cutoff) m_nucleus.emplace_back(m_probs[static_cast<std::size_t>(i)], i);
   }
-  std::sort(m_nucleus.begin(), m_nucleus.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  std::sort(m_nucleus.begin(), m_nucleus.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
   float cumulative = 0.0f;
   std::size_t last = m_nucleus.size() - 1;
   for (std::size_t i = 0; i < m_nucleus.size(); ++i) {

@@ -74,8 +74,8 @@ Tokenizer::Tokenizer(const std::filesystem::path& path) {
     m_offsets.push_back(static_cast<std::uint32_t>(m_blob.size()));
   }
   if (m_scores.size() < 3) {
-    throw ModelFileError(path, "tokenizer has " + std::to_string(m_scores.size()) +
-                                   " tokens; at least <unk>, <s>, </s> are required");
+    throw ModelFileError(
+        path, "tokenizer has " + std::to_string(m_scores.size()) + " tokens; at least <unk>, <s>, </s> are required");
   }
   // m_blob no longer changes: the lookup may view into it.
   m_lookup.reserve(m_scores.size());

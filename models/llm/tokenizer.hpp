@@ -50,12 +50,12 @@ class Tokenizer {
   std::string decode(std::span<const int> tokens) const;
 
  private:
-  std::vector<char> m_blob;               // all pieces back to back
-  std::vector<std::uint32_t> m_offsets;   // (vocab_size + 1): piece i is m_blob[m_offsets[i], m_offsets[i+1])
-  std::vector<float> m_scores;            // (vocab_size) merge scores
+  std::vector<char> m_blob;              // all pieces back to back
+  std::vector<std::uint32_t> m_offsets;  // (vocab_size + 1): piece i is m_blob[m_offsets[i], m_offsets[i+1])
+  std::vector<float> m_scores;           // (vocab_size) merge scores
   std::unordered_map<std::string_view, int> m_lookup;  // piece -> first token with it (views into m_blob)
-  std::vector<std::int16_t> m_raw_byte;   // (vocab_size) byte value for <0xXX> pieces, else -1
-  int m_byte_token[256];                  // token of <0xXX> for each byte (kUnk when absent)
+  std::vector<std::int16_t> m_raw_byte;                // (vocab_size) byte value for <0xXX> pieces, else -1
+  int m_byte_token[256];                               // token of <0xXX> for each byte (kUnk when absent)
   int m_max_token_length = 0;
 };
 

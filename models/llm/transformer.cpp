@@ -125,14 +125,29 @@ void Transformer::linear(int layer, Component c, const float* x, int t, int pos,
     const float* wp = nullptr;
     std::int64_t out = 0, in = d;
     switch (c) {
-      case Component::Q: wp = w.wq + layer * d * d, out = d; break;
-      case Component::K: wp = w.wk + layer * kv * d, out = kv; break;
-      case Component::V: wp = w.wv + layer * kv * d, out = kv; break;
-      case Component::O: wp = w.wo + layer * d * d, out = d; break;
-      case Component::Gate: wp = w.w1 + layer * h * d, out = h; break;
-      case Component::Up: wp = w.w3 + layer * h * d, out = h; break;
-      case Component::Down: wp = w.w2 + layer * d * h, out = d, in = h; break;
-      default: throw std::logic_error("linear: not a projection");
+      case Component::Q:
+        wp = w.wq + layer * d * d, out = d;
+        break;
+      case Component::K:
+        wp = w.wk + layer * kv * d, out = kv;
+        break;
+      case Component::V:
+        wp = w.wv + layer * kv * d, out = kv;
+        break;
+      case Component::O:
+        wp = w.wo + layer * d * d, out = d;
+        break;
+      case Component::Gate:
+        wp = w.w1 + layer * h * d, out = h;
+        break;
+      case Component::Up:
+        wp = w.w3 + layer * h * d, out = h;
+        break;
+      case Component::Down:
+        wp = w.w2 + layer * d * h, out = d, in = h;
+        break;
+      default:
+        throw std::logic_error("linear: not a projection");
     }
     if (ldy != out) throw std::logic_error("linear: FP32 output must be contiguous");
     matmul_wt(x, t, in, wp, out, y, add);
@@ -221,8 +236,8 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
   const int t = static_cast<int>(tokens.size());
   if (t == 0) throw std::invalid_argument("Transformer::forward: no tokens");
   if (pos < 0 || pos + t > m_cfg.seq_len) {
-    throw std::out_of_range("Transformer::forward: positions [" + std::to_string(pos) + ", " +
-                            std::to_string(pos + t) + ") exceed the context of " + std::to_string(m_cfg.seq_len));
+    throw std::out_of_range("Transformer::forward: positions [" + std::to_string(pos) + ", " + std::to_string(pos + t) +
+                            ") exceed the context of " + std::to_string(m_cfg.seq_len));
   }
   if (m_opts.precision == Precision::W8A8 && m_engine == nullptr) {
     throw std::logic_error("Transformer::forward: W8A8 inference needs a GemmEngine");

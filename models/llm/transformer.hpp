@@ -29,7 +29,7 @@
 namespace saffire::models::llm {
 
 enum class Precision : std::uint8_t { FP32, W8A8 };
-std::string_view to_string(Precision p);  // "fp32", "w8a8"
+std::string_view to_string(Precision p);           // "fp32", "w8a8"
 Precision parse_precision(std::string_view name);  // throws std::invalid_argument listing valid names
 
 struct QuantOptions {
@@ -92,8 +92,7 @@ class Transformer {
   void attention_fp32(int layer, int t, int pos);
   void attention_w8a8(int layer, int t, int pos, Stage stage);
   // Quantized GEMM through the engine with hooks; fills in call_index and sequence.
-  void run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales,
-                std::span<const float> w_scales);
+  void run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales, std::span<const float> w_scales);
   void ensure_capacity(int t);
 
   const Checkpoint* m_ckpt;
@@ -123,13 +122,13 @@ class Transformer {
   std::vector<float> m_scores;   // (T, seq_len) scores, then probabilities, of one head
   std::vector<float> m_logits;   // (T, vocab_size)
   // W8A8 scratch.
-  std::vector<std::int8_t> m_qx;   // (T, max(dim, hidden_dim, seq_len)) quantized X operand
-  std::vector<float> m_sx;         // (T) its scales
-  std::vector<std::int32_t> m_acc; // (T, max(dim, hidden_dim, seq_len)) INT32 GEMM output
-  std::vector<std::int8_t> m_qkt;  // (head_size, seq_len) K_h^T of one KV head
-  std::vector<float> m_sk;         // (seq_len) or (1)
-  std::vector<std::int8_t> m_qv;   // (seq_len, head_size) V_h of one KV head
-  std::vector<float> m_sv;         // (head_size) or (1)
+  std::vector<std::int8_t> m_qx;    // (T, max(dim, hidden_dim, seq_len)) quantized X operand
+  std::vector<float> m_sx;          // (T) its scales
+  std::vector<std::int32_t> m_acc;  // (T, max(dim, hidden_dim, seq_len)) INT32 GEMM output
+  std::vector<std::int8_t> m_qkt;   // (head_size, seq_len) K_h^T of one KV head
+  std::vector<float> m_sk;          // (seq_len) or (1)
+  std::vector<std::int8_t> m_qv;    // (seq_len, head_size) V_h of one KV head
+  std::vector<float> m_sv;          // (head_size) or (1)
 };
 
 }  // namespace saffire::models::llm

@@ -2,13 +2,16 @@
 // Shared helpers of the LLM tests: the real model files (../shared/models) and scratch directories.
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 
 #include "models/llm/checkpoint.hpp"
 #include "models/llm/model_files.hpp"
 #include "models/llm/tokenizer.hpp"
+#include "tests/test_support.hpp"
 
 namespace saffire::models::llm::test {
 
@@ -18,6 +21,19 @@ inline std::filesystem::path shared_file(const std::string& name) {
     return std::filesystem::path(env) / name;
   }
   return std::filesystem::path(SAFFIRE_SOURCE_DIR) / ".." / "shared" / "models" / name;
+}
+
+/// Checks that f throws and that the message contains every part (instead of combined Catch2 matchers, which
+/// ASan flags inside Catch2 v2).
+template <typename F>
+void check_error(F&& f, std::initializer_list<const char*> parts) {
+  const std::string msg = saffire::test::error_of(std::forward<F>(f));
+  INFO("error message: \"" << msg << "\"");
+  CHECK_FALSE(msg.empty());
+  for (const char* part : parts) {
+    INFO("expected to contain: \"" << part << "\"");
+    CHECK(msg.find(part) != std::string::npos);
+  }
 }
 
 /// stories260K and tok512, loaded once per test executable.

@@ -1,6 +1,5 @@
 // Checkpoint loader: stories260K header and weights, v1 round trip, rejection of bad files.
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -57,7 +56,8 @@ TEST_CASE("v1 and legacy re-exports load to the same model", "[unit][llm][checkp
   CHECK(std::filesystem::file_size(dir / "legacy.bin") == 1056540u);
   const std::int64_t n = ref.config().parameter_count();
   CHECK(std::memcmp(v1.weights().token_embedding, ref.weights().token_embedding, 4 * static_cast<std::size_t>(n)) == 0);
-  CHECK(std::memcmp(legacy.weights().token_embedding, ref.weights().token_embedding, 4 * static_cast<std::size_t>(n)) == 0);
+  CHECK(std::memcmp(legacy.weights().token_embedding, ref.weights().token_embedding, 4 * static_cast<std::size_t>(n)) ==
+        0);
   CHECK(v1.weights().rms_final[3] == ref.weights().rms_final[3]);
   Transformer a(ref), b(v1);
   const std::vector<int> tokens = {1, 403, 407};
@@ -91,55 +91,51 @@ TEST_CASE("truncated, bad-header and wrong-size checkpoints are rejected with th
   test::ScratchDir dir("bad");
   const std::string good = read_file(test::shared_file("stories260K.bin"));
 
-  CHECK_THROWS_WITH(load_checkpoint(dir / "none.bin"), Catch::Contains("none.bin") && Catch::Contains("not found"));
+  test::check_error([&] { load_checkpoint(dir / "none.bin"); }, {"none.bin", "not found"});
 
   write_bytes(dir / "cut.bin", good.substr(0, good.size() - 100));
-  CHECK_THROWS_WITH(load_checkpoint(dir / "cut.bin"),
-                    Catch::Contains("cut.bin") && Catch::Contains("1056440 bytes") && Catch::Contains("1056540") &&
-                        Catch::Contains("truncated"));
+  test::check_error([&] { load_checkpoint(dir / "cut.bin"); }, {"cut.bin", "1056440 bytes", "1056540", "truncated"});
 
   write_bytes(dir / "long.bin", good + "xxxx");
-  CHECK_THROWS_WITH(load_checkpoint(dir / "long.bin"), Catch::Contains("long.bin") && Catch::Contains("trailing"));
+  test::check_error([&] { load_checkpoint(dir / "long.bin"); }, {"long.bin", "trailing"});
 
   write_bytes(dir / "header.bin", good.substr(0, 20));
-  CHECK_THROWS_WITH(load_checkpoint(dir / "header.bin"), Catch::Contains("shorter than a checkpoint header"));
+  test::check_error([&] { load_checkpoint(dir / "header.bin"); }, {"shorter than a checkpoint header"});
 
   std::string bad = good;
   put_i32(bad, 12, 7);  // n_heads = 7: dim 64 is not a multiple
   write_bytes(dir / "heads.bin", bad);
-  CHECK_THROWS_WITH(load_checkpoint(dir / "heads.bin"),
-                    Catch::Contains("heads.bin") && Catch::Contains("not a multiple of n_heads"));
+  test::check_error([&] { load_checkpoint(dir / "heads.bin"); }, {"heads.bin", "not a multiple of n_heads"});
 
   bad = good;
   put_i32(bad, 16, 3);  // n_kv_heads = 3: 8 heads are not a multiple
   write_bytes(dir / "kv.bin", bad);
-  CHECK_THROWS_WITH(load_checkpoint(dir / "kv.bin"), Catch::Contains("not a multiple of n_kv_heads"));
+  test::check_error([&] { load_checkpoint(dir / "kv.bin"); }, {"not a multiple of n_kv_heads"});
 
   bad = good;
   put_i32(bad, 0, -64);  // dim negative
   write_bytes(dir / "dim.bin", bad);
-  CHECK_THROWS_WITH(load_checkpoint(dir / "dim.bin"), Catch::Contains("dim = -64"));
+  test::check_error([&] { load_checkpoint(dir / "dim.bin"); }, {"dim = -64"});
 
   bad = good;
   put_i32(bad, 8, 6);  // n_layers 6: a consistent header, but the file is one layer short
   write_bytes(dir / "layers.bin", bad);
-  CHECK_THROWS_WITH(load_checkpoint(dir / "layers.bin"), Catch::Contains("truncated"));
+  test::check_error([&] { load_checkpoint(dir / "layers.bin"); }, {"truncated"});
 
   bad = good;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::memcpy(bad.data() + 28 + 4 * 100, &nan, 4);
   write_bytes(dir / "nan.bin", bad);
-  CHECK_THROWS_WITH(load_checkpoint(dir / "nan.bin"),
-                    Catch::Contains("token_embedding") && Catch::Contains("non-finite"));
+  test::check_error([&] { load_checkpoint(dir / "nan.bin"); }, {"token_embedding", "non-finite"});
 
   // v1: unsupported version and a truncated header.
   std::string v1(256, '\0');
   put_i32(v1, 0, 0x616b3432);
   put_i32(v1, 4, 2);
   write_bytes(dir / "v2.bin", v1);
-  CHECK_THROWS_WITH(load_checkpoint(dir / "v2.bin"), Catch::Contains("version 2"));
+  test::check_error([&] { load_checkpoint(dir / "v2.bin"); }, {"version 2"});
   write_bytes(dir / "v1short.bin", v1.substr(0, 100));
-  CHECK_THROWS_WITH(load_checkpoint(dir / "v1short.bin"), Catch::Contains("256-byte v1 header"));
+  test::check_error([&] { load_checkpoint(dir / "v1short.bin"); }, {"256-byte v1 header"});
 
   // The error is a ConfigError (CLI exit code 2) that carries the file.
   try {
@@ -152,7 +148,6 @@ TEST_CASE("truncated, bad-header and wrong-size checkpoints are rejected with th
 
 TEST_CASE("model files resolve from an explicit path or the shared directory", "[unit][llm][checkpoint]") {
   CHECK(std::filesystem::exists(resolve_model_file("stories260K.bin")));
-  CHECK_THROWS_WITH(resolve_model_file("stories260K.bin", "/nonexistent/x.bin"), Catch::Contains("/nonexistent/x.bin"));
-  CHECK_THROWS_WITH(resolve_model_file("no_such_model.bin"), Catch::Contains("no_such_model.bin") &&
-                                                                  Catch::Contains("SAFFIRE_MODELS"));
+  test::check_error([&] { resolve_model_file("stories260K.bin", "/nonexistent/x.bin"); }, {"/nonexistent/x.bin"});
+  test::check_error([&] { resolve_model_file("no_such_model.bin"); }, {"no_such_model.bin", "SAFFIRE_MODELS"});
 }

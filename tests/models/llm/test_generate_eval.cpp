@@ -1,6 +1,5 @@
 // Sampling, generation and the perplexity protocol.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <map>
 #include <vector>

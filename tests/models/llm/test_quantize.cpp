@@ -1,10 +1,10 @@
 // Quantization helpers against closed forms: abs-max scales, half-to-even rounding, clamping, round-trip error.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 #include <vector>
 
+#include "llm_test_support.hpp"
 #include "models/llm/quantize.hpp"
 #include "models/llm/transformer.hpp"
 
@@ -26,7 +26,7 @@ TEST_CASE("abs-max scale and single values", "[unit][llm][quant]") {
 TEST_CASE("per-row, per-column and per-tensor scales follow abs-max / 127", "[unit][llm][quant]") {
   // (2, 4) row-major
   const std::vector<float> x = {127.0f, -63.5f, 2.5f, 0.4f,  //
-                                -12.7f, 6.3f, 0.0f, 1.27f};
+                                -12.7f, 6.3f,   0.0f, 1.27f};
   std::vector<std::int8_t> q(8);
   std::vector<float> s(4);
 
@@ -37,10 +37,10 @@ TEST_CASE("per-row, per-column and per-tensor scales follow abs-max / 127", "[un
   CHECK(std::vector<int>(q.begin() + 4, q.end()) == std::vector<int>{-127, 63, 0, 13});
 
   quantize_matrix(x.data(), 2, 4, 4, 1, ScaleAxis::Column, q.data(), 4, s.data());
-  CHECK(s[0] == 1.0f);                     // max(|127|, |-12.7|) / 127
-  CHECK(s[1] == Approx(63.5f / 127.0f));   // 0.5
+  CHECK(s[0] == 1.0f);                    // max(|127|, |-12.7|) / 127
+  CHECK(s[1] == Approx(63.5f / 127.0f));  // 0.5
   CHECK(s[2] == Approx(2.5f / 127.0f));
-  CHECK(s[3] == Approx(1.27f / 127.0f));   // 0.01
+  CHECK(s[3] == Approx(1.27f / 127.0f));  // 0.01
   CHECK(std::vector<int>(q.begin(), q.end()) == std::vector<int>{127, -127, 127, 40, -13, 13, 0, 127});
 
   quantize_matrix(x.data(), 2, 4, 4, 1, ScaleAxis::Tensor, q.data(), 4, s.data());
@@ -113,6 +113,6 @@ TEST_CASE("granularity and precision names parse", "[unit][llm][quant]") {
   CHECK(parse_activation_granularity("per-token") == ActivationGranularity::PerToken);
   CHECK(parse_precision("w8a8") == Precision::W8A8);
   CHECK(to_string(WeightGranularity::PerChannel) == "per-channel");
-  CHECK_THROWS_WITH(parse_precision("int4"), Catch::Contains("fp32, w8a8"));
-  CHECK_THROWS_WITH(parse_activation_granularity("per-row"), Catch::Contains("per-token, per-tensor"));
+  test::check_error([&] { parse_precision("int4"); }, {"fp32, w8a8"});
+  test::check_error([&] { parse_activation_granularity("per-row"); }, {"per-token, per-tensor"});
 }

@@ -1,6 +1,5 @@
 // Tokenizer: llama2.c encodings on the 32000-token Llama 2 tokenizer and on tok512, decode rules, bad files.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <string>
 #include <vector>
@@ -67,17 +66,16 @@ TEST_CASE("encode/decode round-trips evaluation paragraphs", "[unit][llm][tokeni
 
 TEST_CASE("tokenizer files that are missing, truncated or corrupt are rejected", "[unit][llm][tokenizer]") {
   test::ScratchDir dir("tok");
-  CHECK_THROWS_WITH(Tokenizer(dir / "missing.bin"), Catch::Contains("missing.bin") && Catch::Contains("cannot open"));
+  test::check_error([&] { Tokenizer(dir / "missing.bin"); }, {"missing.bin", "cannot open"});
 
   const std::string good = read_file(test::shared_file("tok512.bin"));
   const auto write = [&](const std::string& name, const std::string& bytes) {
     std::ofstream(dir / name, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return dir / name;
   };
-  CHECK_THROWS_WITH(Tokenizer(write("cut.bin", good.substr(0, good.size() - 3))),
-                    Catch::Contains("cut.bin") && Catch::Contains("truncated"));
+  test::check_error([&] { Tokenizer(write("cut.bin", good.substr(0, good.size() - 3))); }, {"cut.bin", "truncated"});
   std::string bad_len = good;
   bad_len[4 + 4] = '\x7f';  // token 0's length byte -> 127 > max_token_length
-  CHECK_THROWS_WITH(Tokenizer(write("len.bin", bad_len)), Catch::Contains("len.bin") && Catch::Contains("length"));
-  CHECK_THROWS_WITH(Tokenizer(write("tiny.bin", "ab")), Catch::Contains("too short"));
+  test::check_error([&] { Tokenizer(write("len.bin", bad_len)); }, {"len.bin", "length"});
+  test::check_error([&] { Tokenizer(write("tiny.bin", "ab")); }, {"too short"});
 }

@@ -1,6 +1,5 @@
 // FP32 forward pass of stories260K: the golden greedy text, position-0 logits, prefill == decode.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <numeric>
 #include <vector>

@@ -1,7 +1,6 @@
 // W8A8 inference through the GemmEngine seam: call identities and order, hooks, accuracy against FP32.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
@@ -62,8 +61,8 @@ TEST_CASE("W8A8 prefill and decode issue every GEMM with the right GemmId, in or
     std::int64_t m, n, k;
   };
   for (int l = 0; l < c.n_layers; ++l) {
-    std::vector<Expect> expect = {{Component::Q, -1, t, 64, 64}, {Component::K, -1, t, 32, 64},
-                                  {Component::V, -1, t, 32, 64}};
+    std::vector<Expect> expect = {
+        {Component::Q, -1, t, 64, 64}, {Component::K, -1, t, 32, 64}, {Component::V, -1, t, 32, 64}};
     for (int h = 0; h < c.n_heads; ++h) {
       expect.push_back({Component::QK, h, t, t, 8});  // Q_h (5, 8) * K_h^T (8, 5)
       expect.push_back({Component::PV, h, t, 8, t});  // P (5, 5) * V_h (5, 8)
@@ -118,9 +117,8 @@ TEST_CASE("FP32 attention products and FP32 precision issue fewer engine calls",
   const std::vector<int> prompt = {1, 403, 407};
   model.prefill(prompt);
   CHECK(engine.calls.size() == 5u * 7u);
-  CHECK(std::none_of(engine.calls.begin(), engine.calls.end(), [](const auto& c) {
-    return c.id.component == Component::QK || c.id.component == Component::PV;
-  }));
+  CHECK(std::none_of(engine.calls.begin(), engine.calls.end(),
+                     [](const auto& c) { return c.id.component == Component::QK || c.id.component == Component::PV; }));
 
   engine.calls.clear();
   Transformer fp32(test::stories260k(), InferenceOptions{}, &engine);
@@ -177,9 +175,8 @@ TEST_CASE("hooks see the scales and can rewrite the INT32 outputs before dequant
 
 TEST_CASE("W8A8 logits stay close to FP32 and greedy text stays sensible", "[unit][llm][w8a8]") {
   const Tokenizer& tok = test::tok512();
-  const std::vector<int> tokens =
-      tok.encode("Once upon a time, there was a little girl named Lily. She loved to play outside in the park.", true,
-                 false);
+  const std::vector<int> tokens = tok.encode(
+      "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.", true, false);
   const auto v = static_cast<std::size_t>(test::stories260k().config().vocab_size);
   Transformer fp32(test::stories260k());
   const auto f = fp32.prefill(tokens, 0, true);
@@ -202,8 +199,7 @@ TEST_CASE("W8A8 logits stay close to FP32 and greedy text stays sensible", "[uni
   }
   const double rel_rms = std::sqrt(sum_sq / ref_sq);
   const double agree = top1_agreement(a, b);
-  INFO("W8A8 vs FP32 logits: max |diff| " << max_diff << ", relative RMS " << rel_rms << ", top-1 agreement "
-                                          << agree);
+  INFO("W8A8 vs FP32 logits: max |diff| " << max_diff << ", relative RMS " << rel_rms << ", top-1 agreement " << agree);
   // Bound: symmetric INT8 rounding leaves an RMS error of scale/sqrt(12) = absmax/440 per operand element, i.e.
   // ~1-2 % of a row's RMS for activations with an abs-max/RMS crest factor of 4-8; a GEMM output carries the
   // error of both operands, and each block adds only a small update to the residual stream, so the logits
