@@ -1,0 +1,222 @@
+// saffire voltage-curve: per-accumulate timing-error probability of the PE accumulators versus supply
+// voltage, measured on the operand statistics of real accumulations (the partial sums of random INT8
+// dot products of length K = 4096 on every PE of the array), with the bit histogram of the errors.
+// The model is arch/timing/ (TimingModel); this file only sweeps it.
+#include <fmt/core.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arch/array_config_file.hpp"
+#include "arch/config_error.hpp"
+#include "arch/timing/carry_chain.hpp"
+#include "arch/timing/dot_product_steps.hpp"
+#include "arch/timing/timing_model.hpp"
+#include "arch/timing/voltage_config.hpp"
+#include "sim/cli/commands.hpp"
+
+namespace saffire::cli {
+namespace {
+
+constexpr std::size_t kReduction = 4096;  // K: steps of each dot product
+
+struct VoltageCurveOptions {
+  double from = 0.9, to = 0.6, step = 0.01;
+  int samples = 4;  // dot products per PE
+  std::uint64_t seed = 1;  // operand data
+  std::optional<int> rows, cols;
+  std::optional<std::uint64_t> chip_seed;
+  std::optional<double> sigma;
+  std::string config_path;
+  int threads = 0;
+  bool json = false;
+};
+
+struct Point {
+  double v = 0;
+  double delay_scale = 1;
+  int min_safe = 0, max_safe = 0;
+  std::int64_t errors = 0, late = 0, checked = 0;
+  arch::ErrorBitHistogram hist{};
+};
+
+std::string fmt_v(double v) { return fmt::format("{:g}", v); }
+
+std::vector<double> sweep_voltages(const VoltageCurveOptions& o, const arch::VoltageConfig& base) {
+  if (!std::isfinite(o.from) || !std::isfinite(o.to) || !std::isfinite(o.step))
+    throw ConfigError("voltage-curve: --from, --to and --step must be finite numbers");
+  if (o.from < o.to)
+    throw ConfigError("voltage-curve: the sweep runs downward from --from to --to, got --from " + fmt_v(o.from) +
+                      " < --to " + fmt_v(o.to));
+  if (!(o.step > 0)) throw ConfigError("voltage-curve: --step must be positive, got " + fmt_v(o.step));
+  if (o.to <= base.vth)
+    throw ConfigError("voltage-curve: --to " + fmt_v(o.to) + " V is at or below the threshold voltage vth = " +
+                      fmt_v(base.vth) + " V (the alpha-power law needs V > vth)");
+  const double count = std::floor((o.from - o.to) / o.step + 1e-9) + 1;
+  if (count > 100000) throw ConfigError("voltage-curve: more than 100000 voltages; use a larger --step");
+  std::vector<double> vs;
+  for (int i = 0; i < static_cast<int>(count); ++i)
+    vs.push_back(std::round((o.from - i * o.step) * 1e9) / 1e9);  // 0.9 - 3 * 0.01 prints as 0.87
+  return vs;
+}
+
+void run_voltage_curve(const VoltageCurveOptions& o) {
+  arch::VoltageConfig base;
+  int rows = 32, cols = 32;
+  if (!o.config_path.empty()) {
+    base = arch::load_voltage_config(o.config_path);
+    const arch::ArrayConfig array = arch::load_array_config(o.config_path);
+    rows = array.rows;
+    cols = array.cols;
+  }
+  if (o.rows) rows = *o.rows;
+  if (o.cols) cols = *o.cols;
+  if (o.chip_seed) base.chip_seed = *o.chip_seed;
+  if (o.sigma) base.sigma = *o.sigma;
+  if (rows < 1 || rows > 4096 || cols < 1 || cols > 4096)
+    throw ConfigError("voltage-curve: --rows and --cols must be in [1, 4096], got " + std::to_string(rows) + " x " +
+                      std::to_string(cols));
+  if (o.samples < 1 || o.samples > 1000000)
+    throw ConfigError("voltage-curve: --samples must be in [1, 1000000], got " + std::to_string(o.samples));
+  try {
+    base.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("voltage-curve: ") + e.what());
+  }
+  const std::vector<double> vs = sweep_voltages(o, base);
+
+  std::vector<arch::TimingModel> models;
+  models.reserve(vs.size());
+  for (double v : vs) {
+    arch::VoltageConfig cfg = base;
+    cfg.v = v;
+    try {
+      models.emplace_back(cfg, rows, cols);
+    } catch (const ConfigError& e) {
+      throw ConfigError("voltage-curve: at V = " + fmt_v(v) + ": " + e.what());
+    }
+  }
+  const std::size_t nv = vs.size();
+  const int pes = rows * cols;
+  std::vector<Point> points(nv);
+
+  // Every (PE, dot product) is one task: its K steps are generated once (a pure function of
+  // (seed, r, c, sample)) and checked at every voltage, so the curve is monotone by construction of
+  // the model, not by luck of the draw. Integer sums make the result independent of the thread count.
+#pragma omp parallel num_threads(o.threads > 0 ? o.threads : omp_get_max_threads())
+  {
+    std::vector<std::uint32_t> acc(kReduction);
+    std::vector<std::int32_t> addend(kReduction);
+    std::vector<Point> local(nv);
+#pragma omp for schedule(dynamic, 4)
+    for (std::int64_t task = 0; task < static_cast<std::int64_t>(pes) * o.samples; ++task) {
+      const int pe = static_cast<int>(task / o.samples), sample = static_cast<int>(task % o.samples);
+      const int r = pe / cols, c = pe % cols;
+      arch::random_dot_product_steps(o.seed, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(c),
+                                     static_cast<std::uint32_t>(sample), acc, addend);
+      // Chain-length histogram (voltage independent): how many accumulates have *some* late carry.
+      std::array<std::int64_t, 33> lengths{};
+      for (std::size_t i = 0; i < kReduction; ++i)
+        ++lengths[static_cast<std::size_t>(
+            arch::longest_carry_chain<32>(acc[i], static_cast<std::uint32_t>(addend[i])).length)];
+      for (std::size_t k = 0; k < nv; ++k) {
+        local[k].errors += models[k].count_errors(r, c, acc, addend, &local[k].hist);
+        for (int len = models[k].max_safe_chain(r, c) + 1; len <= 32; ++len)
+          local[k].late += lengths[static_cast<std::size_t>(len)];
+      }
+    }
+#pragma omp critical
+    for (std::size_t k = 0; k < nv; ++k) {
+      points[k].errors += local[k].errors;
+      points[k].late += local[k].late;
+      for (std::size_t b = 0; b < 32; ++b) points[k].hist[b] += local[k].hist[b];
+    }
+  }
+  const std::int64_t checked = static_cast<std::int64_t>(pes) * o.samples * static_cast<std::int64_t>(kReduction);
+  for (std::size_t k = 0; k < nv; ++k) {
+    points[k].v = vs[k];
+    points[k].delay_scale = models[k].delay_scale();
+    points[k].min_safe = models[k].min_safe_chain();
+    points[k].max_safe = models[k].max_safe_chain();
+    points[k].checked = checked;
+  }
+
+  if (o.json) {
+    nlohmann::json out;
+    out["command"] = "voltage-curve";
+    out["rows"] = rows;
+    out["cols"] = cols;
+    out["k"] = kReduction;
+    out["samples"] = o.samples;
+    out["seed"] = o.seed;
+    out["voltage"] = {{"v_nominal", base.v_nominal}, {"vth", base.vth},         {"alpha", base.alpha},
+                      {"clock_ghz", base.clock_ghz}, {"guard_band", base.guard_band}, {"sigma", base.sigma},
+                      {"chip_seed", base.chip_seed}};
+    out["model"] = {{"width", arch::TimingModel::kWidth}, {"t_fixed_over_t_carry", arch::TimingModel::kFixedStages}};
+    nlohmann::json arr = nlohmann::json::array();
+    for (const Point& p : points) {
+      arr.push_back({{"v", p.v},
+                     {"delay_scale", p.delay_scale},
+                     {"min_safe_chain", p.min_safe},
+                     {"max_safe_chain", p.max_safe},
+                     {"errors", p.errors},
+                     {"checked", p.checked},
+                     {"error_probability", static_cast<double>(p.errors) / static_cast<double>(p.checked)},
+                     {"late_carries", p.late},
+                     {"late_probability", static_cast<double>(p.late) / static_cast<double>(p.checked)},
+                     {"bit_histogram", p.hist}});
+    }
+    out["points"] = std::move(arr);
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  fmt::print("saffire voltage-curve: {}x{} PEs, {} dot product(s) of K = {} per PE ({} accumulates per voltage)\n",
+             rows, cols, o.samples, kReduction, checked);
+  fmt::print("model: V_nom {} V, vth {} V, alpha {}, guard band {}, sigma {}, chip_seed {}, data seed {}\n",
+             fmt_v(base.v_nominal), fmt_v(base.vth), fmt_v(base.alpha), fmt_v(base.guard_band), fmt_v(base.sigma),
+             base.chip_seed, o.seed);
+  fmt::print("P(error): latched value wrong; P(late): some carry chain longer than the PE's safe length\n"
+             "(late carries into the carry-out are harmless, see arch/timing/README.md)\n\n");
+  fmt::print("{:>7} {:>7} {:>10} {:>12} {:>12} {:>12}  {}\n", "V", "delay", "safe chain", "errors", "P(error)",
+             "P(late)", "error bits j (count)");
+  for (const Point& p : points) {
+    std::string bits;
+    for (int b = 31; b >= 0; --b)
+      if (p.hist[static_cast<std::size_t>(b)] > 0)
+        bits += fmt::format("{}{}:{}", bits.empty() ? "" : " ", b, p.hist[static_cast<std::size_t>(b)]);
+    fmt::print("{:>7.3f} {:>7.3f} {:>10} {:>12} {:>12.3e} {:>12.3e}  {}\n", p.v, p.delay_scale,
+               fmt::format("{}..{}", p.min_safe, p.max_safe), p.errors,
+               static_cast<double>(p.errors) / static_cast<double>(p.checked),
+               static_cast<double>(p.late) / static_cast<double>(p.checked), bits);
+  }
+}
+
+}  // namespace
+
+void add_voltage_curve_command(CLI::App& app) {
+  auto opts = std::make_shared<VoltageCurveOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "voltage-curve", "Timing-error probability of the PE accumulators vs supply voltage (INT8 dot products, K=4096)");
+  cmd->add_option("--from", opts->from, "Highest voltage of the sweep (V)")->capture_default_str();
+  cmd->add_option("--to", opts->to, "Lowest voltage of the sweep (V)")->capture_default_str();
+  cmd->add_option("--step", opts->step, "Voltage step (V, > 0)")->capture_default_str();
+  cmd->add_option("--samples", opts->samples, "Dot products (of K = 4096 steps) per PE")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of the operand data")->capture_default_str();
+  cmd->add_option("--rows", opts->rows, "PE rows (default: config file, else 32)");
+  cmd->add_option("--cols", opts->cols, "PE columns (default: config file, else 32)");
+  cmd->add_option("--config", opts->config_path, "TOML file: its [voltage] and [arch] tables are read");
+  cmd->add_option("--chip-seed", opts->chip_seed, "Override voltage.chip_seed (per-PE process variation)");
+  cmd->add_option("--sigma", opts->sigma, "Override voltage.sigma (relative per-PE delay spread)");
+  cmd->add_option("--threads", opts->threads, "Host threads (0 = all)")->capture_default_str();
+  cmd->add_flag("--json", opts->json, "Print one JSON object instead of the table");
+  cmd->callback([opts] { run_voltage_curve(*opts); });
+}
+
+}  // namespace saffire::cli
