@@ -171,6 +171,8 @@ std::string self_check() {
 
 }  // namespace
 
+bool onednn_kernel_built() { return true; }
+
 const std::string& onednn_kernel_unavailable_reason() {
   static const std::string reason = self_check();
   return reason;
@@ -179,6 +181,8 @@ const std::string& onednn_kernel_unavailable_reason() {
 std::unique_ptr<Int8GemmKernel> make_onednn_kernel() { return std::make_unique<OnednnKernel>(); }
 
 #else  // built without oneDNN
+
+bool onednn_kernel_built() { return false; }
 
 const std::string& onednn_kernel_unavailable_reason() {
   static const std::string reason = "saffire was built without oneDNN (libdnnl-dev not found by CMake)";

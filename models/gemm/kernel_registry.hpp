@@ -14,6 +14,9 @@ std::unique_ptr<Int8GemmKernel> make_portable_kernel();
 bool avx2_kernel_supported();
 std::unique_ptr<Int8GemmKernel> make_avx2_kernel();
 
+/// True when oneDNN was found at build time (make_onednn_kernel() works even where the self-check
+/// hides the kernel; tests use it on small operands, where oneDNN is exact on every CPU).
+bool onednn_kernel_built();
 /// Empty when oneDNN's s8s8s32 GEMM is built in and passed its exactness self-check on this machine;
 /// otherwise why it is unavailable. The self-check runs once, on first call.
 const std::string& onednn_kernel_unavailable_reason();
