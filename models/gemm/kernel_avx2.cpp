@@ -407,6 +407,10 @@ template <int N>
 }
 
 void gemm_small_n(const Int8GemmArgs& a, Scratch& s) {
+  if (a.k < 16) {  // dot products shorter than one vector: the reference loop is faster than packing
+    naive_int8_gemm(a);
+    return;
+  }
   const i64 kp = (a.k + 15) / 16 * 16;
   std::int16_t* wt = s.w.get(static_cast<std::size_t>(a.n * kp));
   for (i64 j = 0; j < a.n; ++j) {
