@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""Checks traces/python/saffire_traces.py against a file the C++ TraceWriter wrote.
+
+usage: test_python_reader.py TRACE.h5 EXPECTED.json SCHEMA_HPP
+  TRACE.h5, EXPECTED.json: written by tests/traces/write_sample_trace (same values in both)
+  SCHEMA_HPP: traces/schema.hpp, whose names the Python module must mirror
+"""
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "traces", "python"))
+import saffire_traces as st  # noqa: E402
+
+failures = []
+
+
+def expect(condition, message):
+    if not condition:
+        failures.append(message)
+
+
+def check_values(trace_path, expected):
+    t = st.load(trace_path)
+    expect(t.schema_version == st.SCHEMA_VERSION, f"schema_version {t.schema_version}")
+    for key, value in expected["run"].items():
+        expect(t.run[key] == value and type(t.run[key]) is type(value),
+               f"run[{key!r}] = {t.run[key]!r}, expected {value!r}")
+    rows = t.gemm_dicts()
+    expect(len(rows) == len(expected["gemms"]), f"{len(rows)} rows, expected {len(expected['gemms'])}")
+    for i, (got, want) in enumerate(zip(rows, expected["gemms"])):
+        for key, value in want.items():
+            # Exact equality, floats included: JSON and HDF5 both keep every bit of a double.
+            expect(got[key] == value and type(got[key]) is type(value),
+                   f"gemms[{i}][{key!r}] = {got[key]!r}, expected {value!r}")
+    expect(list(t.gemms.dtype.names) == list(st.GEMM_COLUMNS), f"columns {t.gemms.dtype.names}")
+    expect(t.gemms["dataflow"].dtype.kind == "U", "string columns should be numpy str")
+    expect(int((t.gemms["dataflow"] == "ws").sum()) == sum(g["dataflow"] == "ws" for g in expected["gemms"]),
+           "filtering on a string column")
+    expect(st.check(t) == [], f"check() found {st.check(t)}")
+    expect("70 rows" in st.summary(t), "summary mentions the row count")
+
+
+def check_mirror(schema_hpp):
+    """Every name in schema.hpp has the same value in the Python module."""
+    text = open(schema_hpp, encoding="utf-8").read()
+    strings = dict(re.findall(r'inline constexpr char (k\w+)\[\] = "([^"]*)";', text))
+    numbers = dict(re.findall(r"inline constexpr (?:int|unsigned) (k\w+) = (\d+);", text))
+    expect(len(strings) >= 20 and len(numbers) >= 2, f"parsed too few names from {schema_hpp}")
+
+    def python_name(cpp):  # kAttrSchemaVersion -> ATTR_SCHEMA_VERSION, kColM -> COL_M
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", cpp[1:]).upper()
+
+    for cpp, value in strings.items():
+        expect(getattr(st, python_name(cpp), None) == value, f"{python_name(cpp)} != schema.hpp {cpp} = {value!r}")
+    for cpp, value in numbers.items():
+        expect(getattr(st, python_name(cpp), None) == int(value), f"{python_name(cpp)} != schema.hpp {cpp} = {value}")
+    cols = [v for k, v in strings.items() if k.startswith("kCol")]
+    expect(list(st.GEMM_COLUMNS) == cols, f"GEMM_COLUMNS {st.GEMM_COLUMNS} != schema.hpp order {cols}")
+
+
+def check_rejections(trace_path, tmp):
+    def rejected(path, reason):
+        try:
+            st.load(path)
+        except st.TraceError as e:
+            expect(str(path) in str(e) and reason in str(e), f"message {e!s} lacks {path} / {reason!r}")
+        else:
+            failures.append(f"{path} was accepted")
+
+    rejected(os.path.join(tmp, "missing.h5"), "no such file")
+    text = os.path.join(tmp, "text.h5")
+    with open(text, "w") as f:
+        f.write("not hdf5\n")
+    rejected(text, "not an HDF5 file")
+
+    truncated = os.path.join(tmp, "truncated.h5")
+    shutil.copy(trace_path, truncated)
+    os.truncate(truncated, os.path.getsize(truncated) // 2)
+    rejected(truncated, "cannot open")
+
+    def tampered(name, edit):
+        path = os.path.join(tmp, name)
+        shutil.copy(trace_path, path)
+        with h5py.File(path, "r+") as f:
+            edit(f)
+        return path
+
+    rejected(tampered("future.h5", lambda f: f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(st.SCHEMA_VERSION + 1))),
+             "is newer than this reader")
+    rejected(tampered("other.h5", lambda f: f.attrs.modify(st.ATTR_SCHEMA, "other")), "not a saffire trace")
+    rejected(tampered("noseed.h5", lambda f: f.attrs.__delitem__(st.ATTR_SEED)), "missing root attribute 'seed'")
+
+    # A bad row is reported by check() and makes the command line exit 1.
+    bad = tampered("bad.h5", lambda f: f[st.GEMMS_DATASET].__setitem__(
+        0, tuple(("xs" if n == "dataflow" else f[st.GEMMS_DATASET][0][n]) for n in st.GEMM_COLUMNS)))
+    problems = st.check(st.load(bad))
+    expect(len(problems) == 1 and "dataflow 'xs'" in problems[0], f"check() on a bad row gave {problems}")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+        expect(st.main(["--check", bad]) == 1, "--check exits 1 on a bad row")
+        expect(st.main([trace_path]) == 0, "summary exits 0")
+    expect("dataflow 'xs'" in err.getvalue(), "--check prints the problem")
+
+
+def main(argv):
+    trace_path, expected_path, schema_hpp = argv[1:4]
+    with open(expected_path, encoding="utf-8") as f:
+        expected = json.load(f)
+    check_values(trace_path, expected)
+    check_mirror(schema_hpp)
+    with tempfile.TemporaryDirectory() as tmp:
+        check_rejections(trace_path, tmp)
+    for message in failures:
+        print(f"FAIL: {message}", file=sys.stderr)
+    print(f"test_python_reader: {'FAILED' if failures else 'ok'} ({len(failures)} failures)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

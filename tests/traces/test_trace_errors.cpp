@@ -1,0 +1,187 @@
+// TraceReader rejects what it cannot read with a TraceError that names the file.
+#include <H5Cpp.h>
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+#include "tests/traces/sample_records.hpp"
+#include "tests/traces/scratch_dir.hpp"
+#include "traces/schema.hpp"
+#include "traces/trace_reader.hpp"
+#include "traces/trace_writer.hpp"
+
+using namespace saffire::traces;
+using saffire::traces::test::sample_gemms;
+using saffire::traces::test::sample_run_info;
+using saffire::traces::test::scratch_path;
+
+namespace {
+
+// Writes a valid trace, then lets `edit` change its root group with raw HDF5 calls.
+template <typename Edit>
+std::filesystem::path tampered_trace(const std::string& name, Edit edit) {
+  const auto path = scratch_path(name);
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_gemm(sample_gemms(1)[0]);
+  }
+  H5::H5File file(path.string(), H5F_ACC_RDWR);
+  H5::Group root = file.openGroup("/");
+  edit(file, root);
+  return path;
+}
+
+void replace_int_attr(H5::Group& root, const char* name, std::int32_t value) {
+  root.removeAttr(name);
+  root.createAttribute(name, H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR))
+      .write(H5::PredType::NATIVE_INT32, &value);
+}
+
+void replace_string_attr(H5::Group& root, const char* name, const std::string& value) {
+  root.removeAttr(name);
+  const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  root.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+}
+
+// Checks that opening `path` throws TraceError whose message names the file and contains `reason`.
+void check_rejected(const std::filesystem::path& path, const std::string& reason) {
+  CHECK_THROWS_AS(TraceReader(path), TraceError);
+  CHECK_THROWS_WITH(TraceReader(path), Catch::Contains(path.string()) && Catch::Contains(reason));
+}
+
+}  // namespace
+
+TEST_CASE("Missing file", "[unit][traces]") { check_rejected(scratch_path("does-not-exist.h5"), "no such file"); }
+
+TEST_CASE("A directory is not a trace", "[unit][traces]") {
+  const auto dir = scratch_path("a-directory.h5");
+  std::filesystem::create_directories(dir);
+  check_rejected(dir, "not a regular file");
+}
+
+TEST_CASE("A text file is not HDF5", "[unit][traces]") {
+  const auto path = scratch_path("not-hdf5.h5");
+  std::ofstream(path) << "m,n,k\n1,2,3\n";
+  check_rejected(path, "not an HDF5 file");
+}
+
+TEST_CASE("An empty file is not HDF5", "[unit][traces]") {
+  const auto path = scratch_path("empty-file.h5");
+  std::ofstream{path};
+  check_rejected(path, "not an HDF5 file");
+}
+
+TEST_CASE("A truncated trace gets HDF5's reason", "[unit][traces]") {
+  const auto path = scratch_path("truncated.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    for (const GemmRecord& r : sample_gemms(20)) {
+      writer.append_gemm(r);
+    }
+  }
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);  // e.g. a full disk or a cut copy
+  check_rejected(path, "truncated file");
+}
+
+TEST_CASE("An HDF5 file without the schema attribute", "[unit][traces]") {
+  const auto path = scratch_path("plain.h5");
+  H5::H5File(path.string(), H5F_ACC_TRUNC).close();
+  check_rejected(path, "not a saffire trace");
+}
+
+TEST_CASE("A wrong schema name", "[unit][traces]") {
+  const auto path = tampered_trace(
+      "wrong-schema.h5", [](H5::H5File&, H5::Group& root) { replace_string_attr(root, kAttrSchema, "other-trace"); });
+  check_rejected(path, "'other-trace'");
+}
+
+TEST_CASE("A schema attribute of the wrong type", "[unit][traces]") {
+  const auto path =
+      tampered_trace("schema-int.h5", [](H5::H5File&, H5::Group& root) { replace_int_attr(root, kAttrSchema, 1); });
+  check_rejected(path, "not a scalar string");
+}
+
+TEST_CASE("A schema_version newer than the reader", "[unit][traces]") {
+  const auto path = tampered_trace("future.h5", [](H5::H5File&, H5::Group& root) {
+    replace_int_attr(root, kAttrSchemaVersion, kSchemaVersion + 1);
+  });
+  check_rejected(path, "schema_version " + std::to_string(kSchemaVersion + 1) + " is newer");
+}
+
+TEST_CASE("A schema_version below 1", "[unit][traces]") {
+  const auto path = tampered_trace("version0.h5",
+                                   [](H5::H5File&, H5::Group& root) { replace_int_attr(root, kAttrSchemaVersion, 0); });
+  check_rejected(path, "invalid schema_version 0");
+}
+
+TEST_CASE("A missing run-info attribute", "[unit][traces]") {
+  const auto path = tampered_trace("no-seed.h5", [](H5::H5File&, H5::Group& root) { root.removeAttr(kAttrSeed); });
+  check_rejected(path, "missing root attribute 'seed'");
+}
+
+TEST_CASE("A missing /gemms dataset or column is reported by gemms()", "[unit][traces]") {
+  const auto no_table = tampered_trace("no-gemms.h5", [](H5::H5File& file, H5::Group&) { file.unlink(kGemmsDataset); });
+  CHECK_THROWS_WITH(TraceReader(no_table).gemms(),
+                    Catch::Contains(no_table.string()) && Catch::Contains("missing dataset '/gemms'"));
+
+  // A /gemms table lacking the "cycles" column: must be an error, not silently zero.
+  const auto no_column = tampered_trace("no-cycles.h5", [](H5::H5File& file, H5::Group&) {
+    file.unlink(kGemmsDataset);
+    H5::CompType type(sizeof(std::int64_t));
+    type.insertMember(kColM, 0, H5::PredType::STD_I64LE);
+    const hsize_t n = 1;
+    file.createDataSet(kGemmsDataset, type, H5::DataSpace(1, &n));
+  });
+  CHECK_THROWS_WITH(TraceReader(no_column).gemms(),
+                    Catch::Contains(no_column.string()) && Catch::Contains("no column 'name'"));
+}
+
+TEST_CASE("Columns added by a newer writer are ignored by this reader", "[unit][traces]") {
+  // Same version number is used here only to get past the version check: the point is that HDF5
+  // matches compound members by name, so extra columns do not disturb the known ones.
+  const auto rows = sample_gemms(3);
+  const auto path = scratch_path("extra-column.h5");
+  { TraceWriter writer(path, sample_run_info()); }
+  {
+    H5::H5File file(path.string(), H5F_ACC_RDWR);
+    file.unlink(kGemmsDataset);
+    // File type: an extra float column "energy_pj" in front of the schema's own columns.
+    struct Row {
+      double energy_pj;
+      const char* name;
+      std::int64_t m, n, k;
+      const char* dataflow;
+      std::int32_t rows, cols;
+      std::int64_t cycles, macs;
+      double utilization, mapping_efficiency;
+      const char* fidelity;
+      double host_seconds;
+    };
+    const H5::StrType str(H5::PredType::C_S1, H5T_VARIABLE);
+    H5::CompType type(sizeof(Row));
+    type.insertMember("energy_pj", HOFFSET(Row, energy_pj), H5::PredType::NATIVE_DOUBLE);
+    type.insertMember(kColName, HOFFSET(Row, name), str);
+    type.insertMember(kColM, HOFFSET(Row, m), H5::PredType::NATIVE_INT64);
+    type.insertMember(kColN, HOFFSET(Row, n), H5::PredType::NATIVE_INT64);
+    type.insertMember(kColK, HOFFSET(Row, k), H5::PredType::NATIVE_INT64);
+    type.insertMember(kColDataflow, HOFFSET(Row, dataflow), str);
+    type.insertMember(kColRows, HOFFSET(Row, rows), H5::PredType::NATIVE_INT32);
+    type.insertMember(kColCols, HOFFSET(Row, cols), H5::PredType::NATIVE_INT32);
+    type.insertMember(kColCycles, HOFFSET(Row, cycles), H5::PredType::NATIVE_INT64);
+    type.insertMember(kColMacs, HOFFSET(Row, macs), H5::PredType::NATIVE_INT64);
+    type.insertMember(kColUtilization, HOFFSET(Row, utilization), H5::PredType::NATIVE_DOUBLE);
+    type.insertMember(kColMappingEfficiency, HOFFSET(Row, mapping_efficiency), H5::PredType::NATIVE_DOUBLE);
+    type.insertMember(kColFidelity, HOFFSET(Row, fidelity), str);
+    type.insertMember(kColHostSeconds, HOFFSET(Row, host_seconds), H5::PredType::NATIVE_DOUBLE);
+    std::vector<Row> data;
+    for (const GemmRecord& r : rows) {
+      data.push_back(Row{1.5, r.name.c_str(), r.m, r.n, r.k, r.dataflow.c_str(), r.rows, r.cols, r.cycles, r.macs,
+                         r.utilization, r.mapping_efficiency, r.fidelity.c_str(), r.host_seconds});
+    }
+    const hsize_t n = data.size();
+    file.createDataSet(kGemmsDataset, type, H5::DataSpace(1, &n)).write(data.data(), type);
+  }
+  CHECK(TraceReader(path).gemms() == rows);
+}

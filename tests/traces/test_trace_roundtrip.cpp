@@ -1,0 +1,173 @@
+// TraceWriter -> TraceReader round trips: every field comes back equal, across chunk boundaries.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "tests/traces/sample_records.hpp"
+#include "tests/traces/scratch_dir.hpp"
+#include "traces/schema.hpp"
+#include "traces/trace_reader.hpp"
+#include "traces/trace_writer.hpp"
+
+using namespace saffire::traces;
+using saffire::traces::test::sample_gemms;
+using saffire::traces::test::sample_run_info;
+using saffire::traces::test::scratch_path;
+
+namespace {
+
+std::vector<GemmRecord> write_and_read(const std::string& file_name, const RunInfo& info,
+                                       const std::vector<GemmRecord>& rows) {
+  const auto path = scratch_path(file_name);
+  {
+    TraceWriter writer(path, info);
+    for (const GemmRecord& r : rows) {
+      writer.append_gemm(r);
+    }
+    CHECK(writer.gemm_count() == rows.size());
+    writer.close();
+  }
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == kSchemaVersion);
+  CHECK(reader.run_info() == info);
+  return reader.gemms();
+}
+
+// Values at the edges of each column's type: extremes, zero, empty and long strings.
+std::vector<GemmRecord> edge_gemms() {
+  constexpr auto i64_max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto i64_min = std::numeric_limits<std::int64_t>::min();
+  constexpr auto i32_max = std::numeric_limits<std::int32_t>::max();
+  constexpr auto i32_min = std::numeric_limits<std::int32_t>::min();
+  std::vector<GemmRecord> out(4);
+  out[0] = GemmRecord{};  // empty strings, zeros
+  constexpr auto f64_max = std::numeric_limits<double>::max();
+  constexpr auto inf = std::numeric_limits<double>::infinity();
+  out[1] = GemmRecord{.name = std::string(1000, 'n'),
+                      .m = i64_max,
+                      .n = i64_max,
+                      .k = i64_max,
+                      .dataflow = "os",
+                      .rows = i32_max,
+                      .cols = i32_max,
+                      .cycles = i64_max,
+                      .macs = i64_max,
+                      .utilization = f64_max,
+                      .mapping_efficiency = 1.0,
+                      .fidelity = "fold",
+                      .host_seconds = inf};
+  out[2] = GemmRecord{.name = "blocks.0.attn/qkv proj [decode] \"q\\k\"\t;,",
+                      .m = i64_min,
+                      .n = -1,
+                      .k = 1,
+                      .dataflow = "ws",
+                      .rows = i32_min,
+                      .cols = -1,
+                      .cycles = i64_min,
+                      .macs = -1,
+                      .utilization = std::numeric_limits<double>::denorm_min(),
+                      .mapping_efficiency = -0.0,
+                      .fidelity = "pe",
+                      .host_seconds = std::numeric_limits<double>::lowest()};
+  out[3] = GemmRecord{.name = std::string(100, 'a') + "/" + std::string(99, 'b'),
+                      .m = 1,
+                      .n = 1,
+                      .k = 1,
+                      .dataflow = "ws",
+                      .rows = 1,
+                      .cols = 1,
+                      .cycles = 1,
+                      .macs = 1,
+                      .utilization = 1.0 / 3.0,
+                      .mapping_efficiency = 0.1,
+                      .fidelity = "pe",
+                      .host_seconds = 1e-300};
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Round trip keeps run info and every GEMM column", "[unit][traces]") {
+  const auto rows = sample_gemms(10);
+  CHECK(write_and_read("roundtrip.h5", sample_run_info(), rows) == rows);
+}
+
+TEST_CASE("Round trip keeps extreme values, empty and long strings", "[unit][traces]") {
+  const auto rows = edge_gemms();
+  CHECK(write_and_read("edges.h5", sample_run_info(), rows) == rows);
+}
+
+TEST_CASE("NaN values survive the round trip", "[unit][traces]") {
+  GemmRecord r = sample_gemms(1)[0];
+  r.utilization = std::numeric_limits<double>::quiet_NaN();  // e.g. cycles == 0
+  const auto back = write_and_read("nan.h5", sample_run_info(), {r});
+  REQUIRE(back.size() == 1);
+  CHECK(std::isnan(back[0].utilization));
+  CHECK(back[0].name == r.name);
+}
+
+TEST_CASE("Appends span several chunks", "[unit][traces]") {
+  const auto rows = sample_gemms(3 * static_cast<int>(kGemmsChunkRows) + 5);
+  CHECK(write_and_read("chunks.h5", sample_run_info(), rows) == rows);
+}
+
+TEST_CASE("A trace with no GEMMs reads as an empty table", "[unit][traces]") {
+  CHECK(write_and_read("empty.h5", sample_run_info(), {}).empty());
+}
+
+TEST_CASE("Run info: large config text, empty strings, created_utc filled in", "[unit][traces]") {
+  RunInfo info;
+  info.command = "gemm";
+  for (int i = 0; i < 5000; ++i) {  // ~200 KB: beyond HDF5's 64 KB limit for attributes stored in the header
+    info.config_toml += "key_" + std::to_string(i) + " = \"value value value\"\n";
+  }
+  info.seed = 0;
+  const auto path = scratch_path("runinfo.h5");
+  TraceWriter(path, info).close();
+  const RunInfo back = TraceReader(path).run_info();
+  CHECK(back.command == "gemm");
+  CHECK(back.config_toml == info.config_toml);
+  CHECK(back.seed == 0);
+  CHECK(back.saffire_version.empty());
+  // The writer stamps the time as YYYY-MM-DDTHH:MM:SSZ.
+  REQUIRE(back.created_utc.size() == 20);
+  CHECK(back.created_utc[4] == '-');
+  CHECK(back.created_utc[10] == 'T');
+  CHECK(back.created_utc[19] == 'Z');
+}
+
+TEST_CASE("The destructor closes the file; a moved writer keeps writing", "[unit][traces]") {
+  const auto path = scratch_path("moved.h5");
+  const auto rows = sample_gemms(3);
+  {
+    TraceWriter first(path, sample_run_info());
+    first.append_gemm(rows[0]);
+    TraceWriter second(std::move(first));
+    CHECK_FALSE(first.is_open());  // NOLINT(bugprone-use-after-move): checking the moved-from state
+    second.append_gemm(rows[1]);
+    second.append_gemm(rows[2]);
+    CHECK(second.gemm_count() == 3);
+  }  // no close(): the destructor must close
+  CHECK(TraceReader(path).gemms() == rows);
+}
+
+TEST_CASE("close() is idempotent and append after close throws naming the file", "[unit][traces]") {
+  const auto path = scratch_path("closed.h5");
+  TraceWriter writer(path, sample_run_info());
+  writer.close();
+  writer.close();
+  CHECK_FALSE(writer.is_open());
+  CHECK_THROWS_AS(writer.append_gemm(sample_gemms(1)[0]), TraceError);
+  CHECK_THROWS_WITH(writer.append_gemm(sample_gemms(1)[0]), Catch::Contains(path.string()));
+}
+
+TEST_CASE("A writer to an unwritable path throws naming the file", "[unit][traces]") {
+  const std::filesystem::path path = "/nonexistent-dir/trace.h5";
+  CHECK_THROWS_AS(TraceWriter(path, sample_run_info()), TraceError);
+  CHECK_THROWS_WITH(TraceWriter(path, sample_run_info()), Catch::Contains(path.string()) &&
+                                                              Catch::Contains("cannot create file") &&
+                                                              Catch::Contains("No such file or directory"));
+}

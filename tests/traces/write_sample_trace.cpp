@@ -1,0 +1,51 @@
+// Writes the sample trace FILE and FILE.expected.json holding the same values, so that a reader in
+// another language (tests/traces/test_python_reader.py) can check it reads exactly what was written.
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "tests/traces/sample_records.hpp"
+#include "traces/trace_writer.hpp"
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: write_sample_trace FILE.h5\n";
+    return 2;
+  }
+  namespace tr = saffire::traces;
+  try {
+    const tr::RunInfo info = tr::test::sample_run_info();
+    const auto gemms = tr::test::sample_gemms(70);  // more than one 64-row chunk
+    tr::TraceWriter writer(argv[1], info);
+    nlohmann::json expected;
+    expected["run"] = {{"command", info.command},
+                       {"config_toml", info.config_toml},
+                       {"seed", info.seed},
+                       {"saffire_version", info.saffire_version},
+                       {"created_utc", info.created_utc}};
+    expected["gemms"] = nlohmann::json::array();
+    for (const tr::GemmRecord& g : gemms) {
+      writer.append_gemm(g);
+      expected["gemms"].push_back({{"name", g.name},
+                                   {"m", g.m},
+                                   {"n", g.n},
+                                   {"k", g.k},
+                                   {"dataflow", g.dataflow},
+                                   {"rows", g.rows},
+                                   {"cols", g.cols},
+                                   {"cycles", g.cycles},
+                                   {"macs", g.macs},
+                                   {"utilization", g.utilization},
+                                   {"mapping_efficiency", g.mapping_efficiency},
+                                   {"fidelity", g.fidelity},
+                                   {"host_seconds", g.host_seconds}});
+    }
+    writer.close();
+    std::ofstream(std::string(argv[1]) + ".expected.json") << expected.dump(1) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "write_sample_trace: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,117 @@
+// HDF5 error handling and root-attribute helpers (see h5_support.hpp).
+#include "traces/h5_support.hpp"
+
+#include <utility>
+
+namespace saffire::traces::detail {
+namespace {
+
+// Why the last HDF5 call failed, recorded by on_hdf5_error. The C++ wrapper's own message only
+// says "H5Fcreate failed"; the reason ("unable to open file ... errno = 2") is on HDF5's error
+// stack, which the destructors of HDF5 handles clear while the exception unwinds, so it is
+// captured when the failing call returns instead of in the catch block.
+struct LastFailure {
+  std::string api;     // outermost entry: the public API function that failed, e.g. "H5Fcreate"
+  std::string reason;  // innermost entry: where the error was detected, and why
+};
+thread_local LastFailure g_last_failure;
+
+herr_t keep_ends(unsigned n, const H5E_error2_t* err, void* out) {
+  auto* failure = static_cast<LastFailure*>(out);
+  if (err->desc != nullptr && n == 0) {
+    failure->reason = err->desc;
+  }
+  if (err->func_name != nullptr) {
+    failure->api = err->func_name;  // the walk goes upward, so the last one is the API function
+  }
+  return 0;
+}
+
+// Installed in place of HDF5's default handler (which prints the stack to stderr).
+herr_t on_hdf5_error(hid_t stack, void*) {
+  LastFailure failure;
+  H5Ewalk2(stack, H5E_WALK_UPWARD, keep_ends, &failure);
+  g_last_failure = std::move(failure);
+  return 0;
+}
+
+std::string quoted(const std::filesystem::path& file) { return "trace file '" + file.string() + "'"; }
+
+H5::Attribute open_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
+  if (!group.attrExists(name)) {
+    throw trace_error(file, std::string("missing root attribute '") + name + "'");
+  }
+  return group.openAttribute(name);
+}
+
+void require_class(const H5::Attribute& attr, H5T_class_t wanted, const char* name, const char* kind,
+                   const std::filesystem::path& file) {
+  if (attr.getTypeClass() != wanted || attr.getSpace().getSimpleExtentNpoints() != 1) {
+    throw trace_error(file, std::string("root attribute '") + name + "' is not a scalar " + kind);
+  }
+}
+
+}  // namespace
+
+void quiet_hdf5_errors() {
+  // Like H5::Exception::dontPrint(), which sets no handler, but keeps the reason for h5_error.
+  H5Eset_auto2(H5E_DEFAULT, on_hdf5_error, nullptr);
+}
+
+TraceError h5_error(const std::filesystem::path& file, std::string_view what, const H5::Exception& e) {
+  // Use the recorded reason only if it belongs to the call this exception reports (the C++
+  // wrapper names it, e.g. "H5Fcreate failed"); otherwise it is stale.
+  std::string reason = e.getDetailMsg();
+  const LastFailure& last = g_last_failure;
+  if (!last.api.empty() && !last.reason.empty() && reason.find(last.api) != std::string::npos) {
+    reason = last.reason + " (" + reason + ")";
+  }
+  g_last_failure = LastFailure{};
+  return TraceError(quoted(file) + ": " + std::string(what) + ": " + reason);
+}
+
+TraceError trace_error(const std::filesystem::path& file, std::string_view what) {
+  return TraceError(quoted(file) + ": " + std::string(what));
+}
+
+void write_string_attr(const H5::Group& group, const char* name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  group.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+}
+
+void write_int32_attr(const H5::Group& group, const char* name, std::int32_t value) {
+  group.createAttribute(name, H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR))
+      .write(H5::PredType::NATIVE_INT32, &value);
+}
+
+void write_uint64_attr(const H5::Group& group, const char* name, std::uint64_t value) {
+  group.createAttribute(name, H5::PredType::STD_U64LE, H5::DataSpace(H5S_SCALAR))
+      .write(H5::PredType::NATIVE_UINT64, &value);
+}
+
+std::string read_string_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
+  const H5::Attribute attr = open_attr(group, name, file);
+  require_class(attr, H5T_STRING, name, "string", file);
+  std::string value;
+  attr.read(attr.getStrType(), value);  // the file's own type: fixed- or variable-length both read
+  return value;
+}
+
+std::int64_t read_int_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
+  const H5::Attribute attr = open_attr(group, name, file);
+  require_class(attr, H5T_INTEGER, name, "integer", file);
+  std::int64_t value = 0;
+  attr.read(H5::PredType::NATIVE_INT64, &value);
+  return value;
+}
+
+std::uint64_t read_uint64_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
+  const H5::Attribute attr = open_attr(group, name, file);
+  require_class(attr, H5T_INTEGER, name, "integer", file);
+  std::uint64_t value = 0;
+  attr.read(H5::PredType::NATIVE_UINT64, &value);
+  return value;
+}
+
+}  // namespace saffire::traces::detail

@@ -1,0 +1,35 @@
+#pragma once
+// Internal to saffire_traces: HDF5 error handling and root-attribute helpers shared by the
+// writer and the reader. Public headers never include this (callers need no HDF5 headers).
+#include <H5Cpp.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "traces/trace_error.hpp"
+
+namespace saffire::traces::detail {
+
+// Stops HDF5 printing its error stack to stderr (failures reach callers as TraceError instead) and
+// records why each failing HDF5 call failed, for h5_error. Process-wide, like dontPrint().
+void quiet_hdf5_errors();
+
+// TraceError for `file`: "trace file '<file>': <what>: <HDF5's reason> (<C++ wrapper's message>)".
+TraceError h5_error(const std::filesystem::path& file, std::string_view what, const H5::Exception& e);
+
+// TraceError for `file` without an HDF5 cause: "trace file '<file>': <what>".
+TraceError trace_error(const std::filesystem::path& file, std::string_view what);
+
+// Scalar attributes on a group. Strings are variable-length UTF-8 (no size limit; h5py reads them as str).
+void write_string_attr(const H5::Group& group, const char* name, const std::string& value);
+void write_int32_attr(const H5::Group& group, const char* name, std::int32_t value);
+void write_uint64_attr(const H5::Group& group, const char* name, std::uint64_t value);
+
+// Readers throw TraceError naming `file` and the attribute when it is missing or of the wrong class.
+std::string read_string_attr(const H5::Group& group, const char* name, const std::filesystem::path& file);
+std::int64_t read_int_attr(const H5::Group& group, const char* name, const std::filesystem::path& file);
+std::uint64_t read_uint64_attr(const H5::Group& group, const char* name, const std::filesystem::path& file);
+
+}  // namespace saffire::traces::detail

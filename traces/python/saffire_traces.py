@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""Read saffire HDF5 trace files (layout: traces/SCHEMA.md).
+
+Pure h5py + numpy. Use Debian's interpreter, /usr/bin/python3, which sees python3-h5py and
+python3-numpy. The names below mirror traces/schema.hpp (tests/traces/test_python_reader.py
+checks that they agree).
+
+    import saffire_traces
+    t = saffire_traces.load("out.h5")
+    t.run["command"], t.run["seed"]           # root attributes, as Python str / int
+    t.gemms["cycles"]                         # numpy structured array, one row per GEMM
+    t.gemms[t.gemms["dataflow"] == "ws"]      # string columns are numpy str ('U')
+    t.gemm_dicts()                            # the same rows as a list of dicts
+
+Command line:
+    /usr/bin/python3 saffire_traces.py FILE           print a summary
+    /usr/bin/python3 saffire_traces.py --check FILE   also check row consistency; exit 1 on problems
+"""
+
+import argparse
+import dataclasses
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+
+# --- Mirror of traces/schema.hpp -------------------------------------------------------------
+SCHEMA_VERSION = 1  # newest version this reader understands; it accepts every version <= this
+SCHEMA_NAME = "saffire-trace"
+
+ATTR_SCHEMA = "schema"
+ATTR_SCHEMA_VERSION = "schema_version"
+ATTR_COMMAND = "command"
+ATTR_CONFIG_TOML = "config_toml"
+ATTR_SEED = "seed"
+ATTR_SAFFIRE_VERSION = "saffire_version"
+ATTR_CREATED_UTC = "created_utc"
+
+GEMMS_DATASET = "/gemms"
+GEMMS_CHUNK_ROWS = 64
+
+COL_NAME = "name"
+COL_M = "m"
+COL_N = "n"
+COL_K = "k"
+COL_DATAFLOW = "dataflow"
+COL_ROWS = "rows"
+COL_COLS = "cols"
+COL_CYCLES = "cycles"
+COL_MACS = "macs"
+COL_UTILIZATION = "utilization"
+COL_MAPPING_EFFICIENCY = "mapping_efficiency"
+COL_FIDELITY = "fidelity"
+COL_HOST_SECONDS = "host_seconds"
+# --- end of mirror ---------------------------------------------------------------------------
+
+# Root attributes every version-1 file has (besides schema and schema_version).
+RUN_ATTRS = (ATTR_COMMAND, ATTR_CONFIG_TOML, ATTR_SEED, ATTR_SAFFIRE_VERSION, ATTR_CREATED_UTC)
+
+# Columns of /gemms in version 1, in file order.
+GEMM_COLUMNS = (COL_NAME, COL_M, COL_N, COL_K, COL_DATAFLOW, COL_ROWS, COL_COLS, COL_CYCLES, COL_MACS,
+                COL_UTILIZATION, COL_MAPPING_EFFICIENCY, COL_FIDELITY, COL_HOST_SECONDS)
+
+DATAFLOWS = ("ws", "os")
+FIDELITIES = ("pe", "fold")
+
+
+class TraceError(Exception):
+    """The file is missing, not HDF5, not a saffire trace, too new, or malformed."""
+
+
+@dataclasses.dataclass
+class Trace:
+    path: str
+    schema_version: int
+    run: dict  # every root attribute (schema ones included), as Python str / int / float
+    gemms: np.ndarray  # structured array, fields named as the /gemms columns
+
+    def gemm_dicts(self):
+        """The /gemms rows as a list of dicts of plain Python values."""
+        return [{f: row[f].item() for f in self.gemms.dtype.names} for row in self.gemms]
+
+
+def _plain(value):
+    """An attribute value as a plain Python value (h5py gives str, bytes or numpy scalars)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _read_gemms(path, dataset):
+    if dataset.dtype.names is None:
+        raise TraceError(f"trace file '{path}': dataset '{GEMMS_DATASET}' is not a compound table")
+    missing = [c for c in GEMM_COLUMNS if c not in dataset.dtype.names]
+    if missing:
+        raise TraceError(f"trace file '{path}': dataset '{GEMMS_DATASET}' has no column '{missing[0]}'")
+    raw = dataset[()]
+    # Variable-length strings come back as bytes objects: turn them into a numpy str column.
+    fields = []
+    for name in dataset.dtype.names:
+        if h5py.check_string_dtype(dataset.dtype[name]) is not None:
+            text = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in raw[name]]
+            fields.append((name, np.array(text, dtype=str) if text else np.array([], dtype="U1")))
+        else:
+            fields.append((name, raw[name]))
+    table = np.empty(len(raw), dtype=[(name, column.dtype) for name, column in fields])
+    for name, column in fields:
+        table[name] = column
+    return table
+
+
+def load(path):
+    """Reads a trace; raises TraceError naming the file if it cannot be read as one."""
+    path = str(path)
+    if not os.path.exists(path):
+        raise TraceError(f"trace file '{path}': no such file")
+    if not os.path.isfile(path):
+        raise TraceError(f"trace file '{path}': not a regular file")
+    if not h5py.is_hdf5(path):
+        raise TraceError(f"trace file '{path}': not an HDF5 file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:  # e.g. truncated, or locked by a running writer (see SCHEMA.md)
+        raise TraceError(f"trace file '{path}': cannot open: {e}") from None
+    with f:
+        attrs = {k: _plain(v) for k, v in f["/"].attrs.items()}
+        schema = attrs.get(ATTR_SCHEMA)
+        if schema != SCHEMA_NAME:
+            raise TraceError(f"trace file '{path}': not a saffire trace ({ATTR_SCHEMA} = {schema!r})")
+        version = attrs.get(ATTR_SCHEMA_VERSION)
+        if not isinstance(version, int) or version < 1:
+            raise TraceError(f"trace file '{path}': invalid {ATTR_SCHEMA_VERSION} {version!r}")
+        if version > SCHEMA_VERSION:
+            raise TraceError(f"trace file '{path}': {ATTR_SCHEMA_VERSION} {version} is newer than this "
+                             f"reader ({SCHEMA_VERSION}); use a newer saffire_traces.py")
+        for name in RUN_ATTRS:
+            if name not in attrs:
+                raise TraceError(f"trace file '{path}': missing root attribute '{name}'")
+        if GEMMS_DATASET not in f:
+            raise TraceError(f"trace file '{path}': missing dataset '{GEMMS_DATASET}'")
+        gemms = _read_gemms(path, f[GEMMS_DATASET])
+    return Trace(path=path, schema_version=version, run=attrs, gemms=gemms)
+
+
+def check(trace):
+    """Consistency problems in the rows, as messages (empty if none). See SCHEMA.md for the rules."""
+    problems = []
+    for i, g in enumerate(trace.gemm_dicts()):
+        where = f"gemms[{i}] ({g[COL_NAME]!r})"
+        if g[COL_DATAFLOW] not in DATAFLOWS:
+            problems.append(f"{where}: dataflow {g[COL_DATAFLOW]!r} is not one of {DATAFLOWS}")
+        if g[COL_FIDELITY] not in FIDELITIES:
+            problems.append(f"{where}: fidelity {g[COL_FIDELITY]!r} is not one of {FIDELITIES}")
+        if min(g[COL_M], g[COL_N], g[COL_K]) < 1 or min(g[COL_ROWS], g[COL_COLS]) < 1:
+            problems.append(f"{where}: m, n, k, rows and cols must be >= 1")
+            continue
+        if g[COL_MACS] != g[COL_M] * g[COL_N] * g[COL_K]:
+            problems.append(f"{where}: macs {g[COL_MACS]} != m*n*k = {g[COL_M] * g[COL_N] * g[COL_K]}")
+        if g[COL_CYCLES] > 0:
+            expected = g[COL_MACS] / (g[COL_CYCLES] * g[COL_ROWS] * g[COL_COLS])
+            if not math.isclose(g[COL_UTILIZATION], expected, rel_tol=1e-9):
+                problems.append(f"{where}: utilization {g[COL_UTILIZATION]} != macs/(cycles*rows*cols) = {expected}")
+        else:
+            problems.append(f"{where}: cycles {g[COL_CYCLES]} must be > 0")
+        if not 0.0 <= g[COL_UTILIZATION] <= 1.0:
+            problems.append(f"{where}: utilization {g[COL_UTILIZATION]} is outside [0, 1]")
+        if not 0.0 <= g[COL_MAPPING_EFFICIENCY] <= 1.0:
+            problems.append(f"{where}: mapping_efficiency {g[COL_MAPPING_EFFICIENCY]} is outside [0, 1]")
+        if not g[COL_HOST_SECONDS] >= 0.0:
+            problems.append(f"{where}: host_seconds {g[COL_HOST_SECONDS]} is negative or NaN")
+    return problems
+
+
+def summary(trace):
+    """A short human-readable description of the trace."""
+    run = trace.run
+    lines = [
+        f"{trace.path}: {SCHEMA_NAME} v{trace.schema_version}, saffire {run[ATTR_SAFFIRE_VERSION]}, "
+        f"created {run[ATTR_CREATED_UTC]}",
+        f"  command: {run[ATTR_COMMAND]}   seed: {run[ATTR_SEED]}   "
+        f"config: {len(run[ATTR_CONFIG_TOML].splitlines())} lines of TOML",
+        f"  gemms: {len(trace.gemms)} rows",
+    ]
+    g = trace.gemms
+    if len(g):
+        macs = int(g[COL_MACS].sum())
+        cycles = int(g[COL_CYCLES].sum())
+        lines.append(f"  total: {macs} MACs, {cycles} cycles, {float(g[COL_HOST_SECONDS].sum()):.3f} s host time")
+        lines.append(f"  utilization: mean {float(g[COL_UTILIZATION].mean()):.4f}, "
+                     f"min {float(g[COL_UTILIZATION].min()):.4f}, max {float(g[COL_UTILIZATION].max()):.4f}")
+        for key in (COL_DATAFLOW, COL_FIDELITY):
+            counts = ", ".join(f"{v}: {int((g[key] == v).sum())}" for v in sorted(set(g[key].tolist())))
+            lines.append(f"  {key}: {counts}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Summarize (and check) a saffire HDF5 trace.")
+    parser.add_argument("file")
+    parser.add_argument("--check", action="store_true", help="check row consistency; exit 1 on problems")
+    args = parser.parse_args(argv)
+    try:
+        trace = load(args.file)
+    except TraceError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(summary(trace))
+    if args.check:
+        problems = check(trace)
+        for p in problems:
+            print(f"problem: {p}", file=sys.stderr)
+        print(f"check: {'FAILED, ' + str(len(problems)) + ' problems' if problems else 'ok'}")
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

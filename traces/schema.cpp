@@ -1,1 +1,0 @@
-#include "traces/schema.hpp"

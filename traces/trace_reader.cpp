@@ -1,0 +1,152 @@
+// TraceReader (see trace_reader.hpp).
+#include "traces/trace_reader.hpp"
+
+#include <H5Cpp.h>
+
+#include <string>
+#include <system_error>
+
+#include "traces/gemm_row_type.hpp"
+#include "traces/h5_support.hpp"
+#include "traces/schema.hpp"
+
+namespace saffire::traces {
+namespace {
+
+// Checks done before HDF5 sees the file, so the common mistakes get plain messages.
+void check_is_hdf5(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw detail::trace_error(path, "no such file");
+  }
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw detail::trace_error(path, "not a regular file");
+  }
+  bool hdf5 = false;
+  try {
+    hdf5 = H5::H5File::isHdf5(path.string());
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(path, "cannot read file", e);
+  }
+  if (!hdf5) {
+    throw detail::trace_error(path, "not an HDF5 file");
+  }
+}
+
+// Returns the schema version after checking the file is a saffire trace this reader understands.
+int check_schema(const H5::Group& root, const std::filesystem::path& path) {
+  if (!root.attrExists(kAttrSchema)) {
+    throw detail::trace_error(path, std::string("not a saffire trace (no root attribute '") + kAttrSchema + "')");
+  }
+  const std::string schema = detail::read_string_attr(root, kAttrSchema, path);
+  if (schema != kSchemaName) {
+    throw detail::trace_error(path, std::string("not a saffire trace (root attribute '") + kAttrSchema + "' is '" +
+                                        schema + "', expected '" + kSchemaName + "')");
+  }
+  const std::int64_t version = detail::read_int_attr(root, kAttrSchemaVersion, path);
+  if (version > kSchemaVersion) {
+    throw detail::trace_error(path, "schema_version " + std::to_string(version) + " is newer than this reader (" +
+                                        std::to_string(kSchemaVersion) + "); use a newer saffire");
+  }
+  if (version < 1) {
+    throw detail::trace_error(path, "invalid schema_version " + std::to_string(version));
+  }
+  return static_cast<int>(version);
+}
+
+RunInfo read_run_info(const H5::Group& root, const std::filesystem::path& path) {
+  RunInfo info;
+  info.command = detail::read_string_attr(root, kAttrCommand, path);
+  info.config_toml = detail::read_string_attr(root, kAttrConfigToml, path);
+  info.seed = detail::read_uint64_attr(root, kAttrSeed, path);
+  info.saffire_version = detail::read_string_attr(root, kAttrSaffireVersion, path);
+  info.created_utc = detail::read_string_attr(root, kAttrCreatedUtc, path);
+  return info;
+}
+
+// Frees the strings HDF5 allocated into a read buffer, also when converting them throws.
+class VlenGuard {
+ public:
+  VlenGuard(void* buf, const H5::DataType& type, const H5::DataSpace& space)
+      : m_buf(buf), m_type(type), m_space(space) {}
+  ~VlenGuard() {
+    try {
+      H5::DataSet::vlenReclaim(m_buf, m_type, m_space);
+    } catch (...) {  // nothing useful to do with a failed free in a destructor
+    }
+  }
+  VlenGuard(const VlenGuard&) = delete;
+  VlenGuard& operator=(const VlenGuard&) = delete;
+
+ private:
+  void* m_buf;
+  const H5::DataType& m_type;
+  const H5::DataSpace& m_space;
+};
+
+}  // namespace
+
+struct TraceReader::Impl {
+  H5::H5File file;
+};
+
+TraceReader::TraceReader(const std::filesystem::path& path) : m_path(path) {
+  detail::quiet_hdf5_errors();
+  check_is_hdf5(path);
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->file = H5::H5File(path.string(), H5F_ACC_RDONLY);
+    const H5::Group root = impl->file.openGroup("/");
+    m_schema_version = check_schema(root, path);
+    m_run_info = read_run_info(root, path);
+    m_impl = std::move(impl);
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(path, "cannot open as a trace", e);
+  }
+}
+
+TraceReader::TraceReader(TraceReader&&) noexcept = default;
+TraceReader& TraceReader::operator=(TraceReader&&) noexcept = default;
+TraceReader::~TraceReader() = default;
+
+std::vector<GemmRecord> TraceReader::gemms() const {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "gemms() on a moved-from TraceReader");
+  }
+  try {
+    if (!m_impl->file.nameExists(kGemmsDataset)) {
+      throw detail::trace_error(m_path, std::string("missing dataset '") + kGemmsDataset + "'");
+    }
+    const H5::DataSet dataset = m_impl->file.openDataSet(kGemmsDataset);
+    if (dataset.getTypeClass() != H5T_COMPOUND) {
+      throw detail::trace_error(m_path, std::string("dataset '") + kGemmsDataset + "' is not a compound table");
+    }
+    detail::check_gemm_columns(dataset.getCompType(), m_path);
+    const H5::DataSpace file_space = dataset.getSpace();
+    if (file_space.getSimpleExtentNdims() != 1) {
+      throw detail::trace_error(m_path, std::string("dataset '") + kGemmsDataset + "' is not one-dimensional");
+    }
+    hsize_t count = 0;
+    file_space.getSimpleExtentDims(&count);
+    std::vector<GemmRecord> records;
+    if (count == 0) {
+      return records;
+    }
+    // The memory type names only this version's columns: HDF5 matches members by name, so columns
+    // added by newer writers are skipped.
+    const H5::CompType memory_type = detail::gemm_row_memory_type();
+    const H5::DataSpace memory_space(1, &count);
+    std::vector<detail::GemmRow> rows(count, detail::GemmRow{});
+    dataset.read(rows.data(), memory_type, memory_space, file_space);
+    const VlenGuard free_strings(rows.data(), memory_type, memory_space);
+    records.reserve(rows.size());
+    for (const detail::GemmRow& row : rows) {
+      records.push_back(detail::from_row(row));
+    }
+    return records;
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(m_path, std::string("cannot read dataset '") + kGemmsDataset + "'", e);
+  }
+}
+
+}  // namespace saffire::traces

@@ -1,0 +1,43 @@
+#pragma once
+// TraceReader: reads a trace file written by TraceWriter of this or an older schema version.
+//
+//   saffire::traces::TraceReader r("out.h5");
+//   for (const GemmRecord& g : r.gemms()) { ... }
+//
+// Every failure throws TraceError naming the file. Not thread-safe (serial HDF5), like TraceWriter.
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "traces/trace_error.hpp"
+#include "traces/trace_records.hpp"
+
+namespace saffire::traces {
+
+class TraceReader {
+ public:
+  // Opens `path` read-only and reads the root attributes. Throws TraceError if the file is missing,
+  // is not HDF5, has no "schema" == "saffire-trace", has a schema_version newer than kSchemaVersion
+  // (or below 1), or lacks a RunInfo attribute of its version.
+  explicit TraceReader(const std::filesystem::path& path);
+
+  TraceReader(TraceReader&&) noexcept;
+  TraceReader& operator=(TraceReader&&) noexcept;
+  ~TraceReader();
+
+  int schema_version() const { return m_schema_version; }  // as stored, 1..kSchemaVersion
+  RunInfo run_info() const { return m_run_info; }
+  const std::filesystem::path& path() const { return m_path; }
+
+  // All rows of "/gemms", in append order. Reads the file on each call.
+  std::vector<GemmRecord> gemms() const;
+
+ private:
+  struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes
+  std::filesystem::path m_path;
+  int m_schema_version = 0;
+  RunInfo m_run_info;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace saffire::traces

@@ -1,0 +1,53 @@
+#pragma once
+// TraceWriter: writes one HDF5 trace file (layout in traces/SCHEMA.md).
+//
+//   saffire::traces::TraceWriter w("out.h5", {.command = "gemm", .config_toml = toml, .seed = 1,
+//                                             .saffire_version = SAFFIRE_VERSION});
+//   w.append_gemm(record);   // durable on return: the file is flushed
+//   w.close();               // or let the destructor close it
+//
+// Every failure throws TraceError naming the file. Not thread-safe (Debian's HDF5 is the serial,
+// non-thread-safe build): use one writer from one thread, and no other HDF5 use concurrently.
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+
+#include "traces/trace_error.hpp"
+#include "traces/trace_records.hpp"
+
+namespace saffire::traces {
+
+class TraceWriter {
+ public:
+  // Creates or truncates `path` and writes the root attributes: "schema", "schema_version" and
+  // RunInfo (created_utc is set to the current UTC time when info.created_utc is empty), plus an
+  // empty "/gemms" table. The file is flushed before returning.
+  TraceWriter(const std::filesystem::path& path, const RunInfo& info);
+
+  TraceWriter(TraceWriter&&) noexcept;
+  TraceWriter& operator=(TraceWriter&&) noexcept;  // closes this writer's file first, quietly
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  // Closes the file if still open; never throws (a failure to close is lost: call close() to see it).
+  ~TraceWriter();
+
+  // Appends one row to "/gemms" and flushes the file, so a run interrupted later keeps this row.
+  // Throws TraceError after close() or on any HDF5 failure.
+  void append_gemm(const GemmRecord& r);
+
+  // Flushes and closes the file. Idempotent. Throws TraceError if HDF5 fails to close it.
+  void close();
+
+  bool is_open() const;
+  const std::filesystem::path& path() const { return m_path; }
+  std::size_t gemm_count() const { return m_gemm_count; }  // rows appended so far
+
+ private:
+  struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes
+  std::filesystem::path m_path;
+  std::size_t m_gemm_count = 0;
+  std::unique_ptr<Impl> m_impl;  // null once closed or moved from
+};
+
+}  // namespace saffire::traces
