@@ -38,7 +38,9 @@ void run_gemm_blocks(const Int8GemmArgs& a, int threads, std::int64_t row_align,
   std::int64_t t =
       std::min<std::int64_t>(resolve_gemm_threads(threads), std::max<std::int64_t>(1, macs / kMinMacsPerThread));
   const bool split_rows = a.m >= t * std::max(min_rows, 2 * row_align);
-  if (!split_rows) t = std::min<std::int64_t>(t, a.n / (2 * col_align));
+  if (!split_rows) {
+    t = std::min<std::int64_t>(t, a.n / (2 * col_align));
+  }
   if (t <= 1) {
     serial(a);
     return;
@@ -48,7 +50,7 @@ void run_gemm_blocks(const Int8GemmArgs& a, int threads, std::int64_t row_align,
   const std::int64_t units = (total + align - 1) / align;
   const std::int64_t chunk = (units + t - 1) / t * align;  // aligned, so only the last block has tails
   const std::int64_t blocks = (total + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static, 1) num_threads(static_cast <int>(t))
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(t))
   for (std::int64_t b = 0; b < blocks; ++b) {
     const std::int64_t lo = b * chunk, len = std::min(chunk, total - lo);
     serial(split_rows ? gemm_sub_block(a, lo, len, 0, a.n) : gemm_sub_block(a, 0, a.m, lo, len));

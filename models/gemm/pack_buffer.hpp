@@ -27,7 +27,9 @@ class PackBuffer {
  private:
   static constexpr std::size_t kAlign = 64;
   void release() {
-    if (m_data) ::operator delete (m_data, std::align_val_t{kAlign});
+    if (m_data) {
+      ::operator delete (m_data, std::align_val_t{kAlign});
+    }
     m_data = nullptr;
     m_capacity = 0;
   }
