@@ -27,7 +27,7 @@ CarryChain longest_carry_chain_ripple(std::uint32_t a, std::uint32_t b, int widt
       carry_out = 1;  // the chain from `start` travels one more bit
     }
     if (carry_out) {
-      const int length = k + 1 - start;  // the carry has reached bit k + 1
+      const int length = k + 1 - start;                   // the carry has reached bit k + 1
       if (length >= best.length) best = {length, k + 1};  // ties: the more significant chain
     }
     carry = carry_out;

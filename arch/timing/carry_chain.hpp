@@ -59,12 +59,12 @@ inline constexpr std::uint32_t kMask = W == 32 ? 0xFFFFFFFFu : ((1u << W) - 1u);
 /// Everything the error rule needs about one W-bit addition, computed without branches (ternaries
 /// compile to selects), so that loops over it vectorize.
 struct ChainScan {
-  std::uint32_t q;      // bits a carry passes through (c & p)
-  std::uint32_t g;      // generate bits
-  std::uint32_t r;      // Win_{run}(q): start bits of the longest runs of q (all ones when run == 0)
-  std::uint32_t run;    // longest run of ones in q (0 .. W-1)
-  std::uint32_t length; // longest chain L = run + (g != 0)
-  std::uint32_t top;    // 1 iff the longest chain (ties: most significant) ends at bit W
+  std::uint32_t q;       // bits a carry passes through (c & p)
+  std::uint32_t g;       // generate bits
+  std::uint32_t r;       // Win_{run}(q): start bits of the longest runs of q (all ones when run == 0)
+  std::uint32_t run;     // longest run of ones in q (0 .. W-1)
+  std::uint32_t length;  // longest chain L = run + (g != 0)
+  std::uint32_t top;     // 1 iff the longest chain (ties: most significant) ends at bit W
 };
 
 template <int W>
@@ -90,12 +90,14 @@ inline ChainScan scan_chains(std::uint32_t a, std::uint32_t b) {
   const std::uint32_t w8 = w4 & (w4 >> 4);
   const std::uint32_t w16 = w8 & (w8 >> 8);
   // Binary search for the longest run: keep r = Win_run(q) and try run + 16, + 8, + 4, + 2, + 1.
+  // clang-format off
   std::uint32_t r = 0xFFFFFFFFu, run = 0, t;
   t = r & (w16 >> run); r = t != 0 ? t : r; run += t != 0 ? 16u : 0u;
   t = r & (w8 >> run);  r = t != 0 ? t : r; run += t != 0 ? 8u : 0u;
   t = r & (w4 >> run);  r = t != 0 ? t : r; run += t != 0 ? 4u : 0u;
   t = r & (w2 >> run);  r = t != 0 ? t : r; run += t != 0 ? 2u : 0u;
   t = r & (w1 >> run);  r = t != 0 ? t : r; run += t != 0 ? 1u : 0u;
+  // clang-format on
   const std::uint32_t length = run + (g != 0 ? 1u : 0u);
   // The top chain (ending at the carry-out) is a longest one iff a run of length `run` starts at bit
   // W - run; for run == 0 every chain has length 1 and the top one exists iff there is a carry-out.
@@ -106,7 +108,7 @@ inline ChainScan scan_chains(std::uint32_t a, std::uint32_t b) {
 
 /// End bit j of the longest chain when it does not end at bit W (precondition: length > 0, !top).
 inline int inner_end_bit(const ChainScan& s) {
-  if (s.run == 0) return std::bit_width(s.g);  // all chains have length 1: j = highest generate bit + 1
+  if (s.run == 0) return std::bit_width(s.g);                // all chains have length 1: j = highest generate bit + 1
   return std::bit_width(s.r) - 1 + static_cast<int>(s.run);  // highest start of a longest run + run
 }
 

@@ -6,8 +6,8 @@
 
 namespace saffire::arch {
 
-void random_dot_product_steps(std::uint64_t seed, std::uint32_t stream0, std::uint32_t stream1,
-                              std::uint32_t stream2, std::span<std::uint32_t> acc, std::span<std::int32_t> addend) {
+void random_dot_product_steps(std::uint64_t seed, std::uint32_t stream0, std::uint32_t stream1, std::uint32_t stream2,
+                              std::span<std::uint32_t> acc, std::span<std::int32_t> addend) {
   if (acc.size() != addend.size()) throw std::invalid_argument("random_dot_product_steps: spans differ in length");
   r123::Philox4x32 rng;
   const r123::Philox4x32::key_type key = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};

@@ -11,7 +11,7 @@
 namespace saffire::arch {
 namespace {
 
-constexpr int kDim = 8;          // an 8 x 8 corner of the array: 64 PEs
+constexpr int kDim = 8;           // an 8 x 8 corner of the array: 64 PEs
 constexpr std::size_t kK = 4096;  // steps per PE
 
 struct Workload {

@@ -14,12 +14,12 @@ namespace saffire::arch {
 namespace {
 
 constexpr std::uint32_t kPeVariationTag = 0x7E11A7E5u;  // Philox stream of the per-PE delay factors
-constexpr std::size_t kBlock = 512;                      // pairs per vectorized block
+constexpr std::size_t kBlock = 512;                     // pairs per vectorized block
 
 /// Flags of one block into `flags` (vectorized); returns their sum. kUniform: one safe length for all.
 template <bool kUniform>
-std::uint32_t flag_block(const std::uint32_t* acc, const std::int32_t* addend, const std::uint32_t* safe,
-                         std::size_t n, std::uint32_t* flags) {
+std::uint32_t flag_block(const std::uint32_t* acc, const std::int32_t* addend, const std::uint32_t* safe, std::size_t n,
+                         std::uint32_t* flags) {
   std::uint32_t sum = 0;
   const std::uint32_t s0 = safe[0];
   for (std::size_t i = 0; i < n; ++i) {
@@ -91,8 +91,8 @@ TimingModel::TimingModel(const VoltageConfig& cfg, int rows, int cols) : m_cfg(c
   if (rows < 1 || rows > 65536 || cols < 1 || cols > 65536)
     throw ConfigError("TimingModel: rows and cols must be in [1, 65536], got " + std::to_string(rows) + " x " +
                       std::to_string(cols));
-  m_delay_scale = alpha_power_delay(m_cfg.v, m_cfg.vth, m_cfg.alpha) /
-                  alpha_power_delay(m_cfg.v_nominal, m_cfg.vth, m_cfg.alpha);
+  m_delay_scale =
+      alpha_power_delay(m_cfg.v, m_cfg.vth, m_cfg.alpha) / alpha_power_delay(m_cfg.v_nominal, m_cfg.vth, m_cfg.alpha);
   const std::size_t n = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
   m_pe_factor.resize(n);
   m_safe.resize(n);
@@ -131,7 +131,8 @@ double TimingModel::path_delay_ps(int length, int r, int c) const {
 std::int64_t TimingModel::count_errors(int r, int c, std::span<const std::uint32_t> acc,
                                        std::span<const std::int32_t> addend, ErrorBitHistogram* hist) const {
   check_spans(acc, addend);
-  if (r < 0 || r >= m_rows || c < 0 || c >= m_cols) throw std::out_of_range("TimingModel::count_errors: PE outside the array");
+  if (r < 0 || r >= m_rows || c < 0 || c >= m_cols)
+    throw std::out_of_range("TimingModel::count_errors: PE outside the array");
   if (acc.empty()) return 0;
   return count_kernel<true>(acc.data(), addend.data(), &m_safe[index(r, c)], acc.size(), hist);
 }

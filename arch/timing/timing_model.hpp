@@ -37,8 +37,8 @@ double pe_standard_normal(std::uint64_t chip_seed, int r, int c);
 
 class TimingModel {
  public:
-  static constexpr int kWidth = 32;             // accumulator bits
-  static constexpr double kFixedStages = 8.0;   // t_fixed in units of t_carry (see README)
+  static constexpr int kWidth = 32;            // accumulator bits
+  static constexpr double kFixedStages = 8.0;  // t_fixed in units of t_carry (see README)
 
   /// Validates `cfg` (ConfigError) and precomputes every PE's max_safe_chain; rows, cols in [1, 65536].
   TimingModel(const VoltageConfig& cfg, int rows, int cols);
@@ -85,10 +85,10 @@ class TimingModel {
   /// acc and addend have the same length; the row/column must stay inside the array.
   std::int64_t count_errors(int r, int c, std::span<const std::uint32_t> acc, std::span<const std::int32_t> addend,
                             ErrorBitHistogram* hist = nullptr) const;
-  std::int64_t count_errors_row(int r, int c0, std::span<const std::uint32_t> acc,
-                                std::span<const std::int32_t> addend, ErrorBitHistogram* hist = nullptr) const;
-  std::int64_t count_errors_col(int c, int r0, std::span<const std::uint32_t> acc,
-                                std::span<const std::int32_t> addend, ErrorBitHistogram* hist = nullptr) const;
+  std::int64_t count_errors_row(int r, int c0, std::span<const std::uint32_t> acc, std::span<const std::int32_t> addend,
+                                ErrorBitHistogram* hist = nullptr) const;
+  std::int64_t count_errors_col(int c, int r0, std::span<const std::uint32_t> acc, std::span<const std::int32_t> addend,
+                                ErrorBitHistogram* hist = nullptr) const;
 
  private:
   std::size_t index(int r, int c) const {
@@ -98,9 +98,9 @@ class TimingModel {
   VoltageConfig m_cfg;
   int m_rows = 0, m_cols = 0;
   double m_delay_scale = 1.0;
-  std::vector<double> m_pe_factor;     // (rows, cols) row-major
-  std::vector<std::uint32_t> m_safe;   // (rows, cols) row-major, max_safe_chain
-  std::vector<std::uint32_t> m_safe_t; // (cols, rows) row-major: the transpose, for column batches
+  std::vector<double> m_pe_factor;      // (rows, cols) row-major
+  std::vector<std::uint32_t> m_safe;    // (rows, cols) row-major, max_safe_chain
+  std::vector<std::uint32_t> m_safe_t;  // (cols, rows) row-major: the transpose, for column batches
   int m_min_safe = 0, m_max_safe = 0;
 };
 

@@ -46,8 +46,7 @@ void VoltageConfig::validate() const {
           "a fraction of the clock period in [0, 0.5)", guard_band);
   // sigma <= 0.1 keeps pe_factor = 1 + sigma * z >= 0.32 for every z the Box-Muller draw from 32-bit
   // uniforms can produce (|z| <= sqrt(2 * 32 * ln 2) < 6.7).
-  require(std::isfinite(sigma) && sigma >= 0.0 && sigma <= 0.1, "sigma", "a relative delay spread in [0, 0.1]",
-          sigma);
+  require(std::isfinite(sigma) && sigma >= 0.0 && sigma <= 0.1, "sigma", "a relative delay spread in [0, 0.1]", sigma);
 }
 
 VoltageConfig parse_voltage_config(const std::string& toml_text, const std::string& origin) {
@@ -65,7 +64,7 @@ VoltageConfig parse_voltage_config(const std::string& toml_text, const std::stri
   const toml::table* table = vnode->as_table();
   if (!table) throw ConfigError(origin + ": 'voltage' must be a table ([voltage])");
 
-  static const std::set<std::string> known = {"v_nominal", "v",     "vth",   "alpha",
+  static const std::set<std::string> known = {"v_nominal", "v",          "vth",   "alpha",
                                               "clock_ghz", "guard_band", "sigma", "chip_seed"};
   for (const auto& [key, node] : *table) {
     if (!known.count(std::string(key.str())))
@@ -75,7 +74,8 @@ VoltageConfig parse_voltage_config(const std::string& toml_text, const std::stri
     const toml::node* n = table->get(key);
     if (!n) return;
     auto x = n->value<double>();  // integers are accepted too
-    if (!x || !(n->is_floating_point() || n->is_integer())) throw ConfigError(where(origin, *n, key) + ": expected a number");
+    if (!x || !(n->is_floating_point() || n->is_integer()))
+      throw ConfigError(where(origin, *n, key) + ": expected a number");
     out = *x;
   };
   read_double("v_nominal", cfg.v_nominal);
@@ -120,8 +120,8 @@ std::string to_toml(const VoltageConfig& cfg) {
   std::ostringstream out;
   out << "[voltage]\nv_nominal = " << num(cfg.v_nominal) << "\nv = " << num(cfg.v) << "\nvth = " << num(cfg.vth)
       << "\nalpha = " << num(cfg.alpha) << "\nclock_ghz = " << num(cfg.clock_ghz)
-      << "\nguard_band = " << num(cfg.guard_band) << "\nsigma = " << num(cfg.sigma)
-      << "\nchip_seed = " << cfg.chip_seed << "\n";
+      << "\nguard_band = " << num(cfg.guard_band) << "\nsigma = " << num(cfg.sigma) << "\nchip_seed = " << cfg.chip_seed
+      << "\n";
   return out.str();
 }
 

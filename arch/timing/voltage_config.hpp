@@ -9,13 +9,13 @@
 namespace saffire::arch {
 
 struct VoltageConfig {
-  double v_nominal = 0.9;    // V, the voltage the adder was timed at (sign-off point)
-  double v = 0.9;            // V, operating point (v < v_nominal: underscaling)
-  double vth = 0.35;         // V, threshold voltage of the alpha-power law
-  double alpha = 1.3;        // velocity-saturation index of the alpha-power law
-  double clock_ghz = 1.0;    // design clock; the model is normalized to its period
-  double guard_band = 0.05;  // the adder's worst path at v_nominal takes (1 - guard_band) of the period
-  double sigma = 0.03;       // per-PE relative delay variation: pe_factor = 1 + sigma * N(0, 1)
+  double v_nominal = 0.9;       // V, the voltage the adder was timed at (sign-off point)
+  double v = 0.9;               // V, operating point (v < v_nominal: underscaling)
+  double vth = 0.35;            // V, threshold voltage of the alpha-power law
+  double alpha = 1.3;           // velocity-saturation index of the alpha-power law
+  double clock_ghz = 1.0;       // design clock; the model is normalized to its period
+  double guard_band = 0.05;     // the adder's worst path at v_nominal takes (1 - guard_band) of the period
+  double sigma = 0.03;          // per-PE relative delay variation: pe_factor = 1 + sigma * N(0, 1)
   std::uint64_t chip_seed = 1;  // selects the chip: the per-PE pe_factor is a pure function of (seed, r, c)
 
   /// Throws ConfigError naming the field ("voltage.<key>") when a value is out of range.

@@ -29,7 +29,7 @@ constexpr std::size_t kReduction = 4096;  // K: steps of each dot product
 
 struct VoltageCurveOptions {
   double from = 0.9, to = 0.6, step = 0.01;
-  int samples = 4;  // dot products per PE
+  int samples = 4;         // dot products per PE
   std::uint64_t seed = 1;  // operand data
   std::optional<int> rows, cols;
   std::optional<std::uint64_t> chip_seed;
@@ -156,8 +156,9 @@ void run_voltage_curve(const VoltageCurveOptions& o) {
     out["k"] = kReduction;
     out["samples"] = o.samples;
     out["seed"] = o.seed;
-    out["voltage"] = {{"v_nominal", base.v_nominal}, {"vth", base.vth},         {"alpha", base.alpha},
-                      {"clock_ghz", base.clock_ghz}, {"guard_band", base.guard_band}, {"sigma", base.sigma},
+    out["voltage"] = {{"v_nominal", base.v_nominal},   {"vth", base.vth},
+                      {"alpha", base.alpha},           {"clock_ghz", base.clock_ghz},
+                      {"guard_band", base.guard_band}, {"sigma", base.sigma},
                       {"chip_seed", base.chip_seed}};
     out["model"] = {{"width", arch::TimingModel::kWidth}, {"t_fixed_over_t_carry", arch::TimingModel::kFixedStages}};
     nlohmann::json arr = nlohmann::json::array();
@@ -182,8 +183,9 @@ void run_voltage_curve(const VoltageCurveOptions& o) {
   fmt::print("model: V_nom {} V, vth {} V, alpha {}, guard band {}, sigma {}, chip_seed {}, data seed {}\n",
              fmt_v(base.v_nominal), fmt_v(base.vth), fmt_v(base.alpha), fmt_v(base.guard_band), fmt_v(base.sigma),
              base.chip_seed, o.seed);
-  fmt::print("P(error): latched value wrong; P(late): some carry chain longer than the PE's safe length\n"
-             "(late carries into the carry-out are harmless, see arch/timing/README.md)\n\n");
+  fmt::print(
+      "P(error): latched value wrong; P(late): some carry chain longer than the PE's safe length\n"
+      "(late carries into the carry-out are harmless, see arch/timing/README.md)\n\n");
   fmt::print("{:>7} {:>7} {:>10} {:>12} {:>12} {:>12}  {}\n", "V", "delay", "safe chain", "errors", "P(error)",
              "P(late)", "error bits j (count)");
   for (const Point& p : points) {

@@ -1,7 +1,6 @@
 // The fast carry-chain finder and error rule against the bit-by-bit ripple reference: exhaustively
 // for small widths, on millions of random and adversarial 32-bit pairs.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -32,8 +31,7 @@ std::int64_t mismatches(std::uint32_t a, std::uint32_t b) {
     const std::uint32_t latched = latched_sum<W>(a, b, safe, &j);
     if (fails) {
       // Exactly 2^j too small, and the same as a ripple adder that never sees the carry into bit j.
-      if (j != ref.end || latched != ((sum - (1u << j)) & mask) ||
-          latched != ripple_sum_dropping_carry(a, b, j, W))
+      if (j != ref.end || latched != ((sum - (1u << j)) & mask) || latched != ripple_sum_dropping_carry(a, b, j, W))
         ++bad;
     } else if (j != -1 || latched != sum) {
       ++bad;
@@ -87,8 +85,8 @@ TEST_CASE("Fast chain finder equals the ripple reference on millions of 32-bit p
     for (int hi = lo; hi < 32; ++hi) {
       const std::uint32_t run = static_cast<std::uint32_t>((((std::uint64_t{1} << (hi - lo + 1)) - 1)) << lo);
       const std::uint32_t gen = lo > 0 ? (1u << (lo - 1)) : 0u;
-      pairs.emplace_back(run | gen, gen);                        // generate at lo-1, propagate lo..hi
-      pairs.emplace_back(run, 1u << lo);                         // carry generated at lo, ripples to hi+1
+      pairs.emplace_back(run | gen, gen);  // generate at lo-1, propagate lo..hi
+      pairs.emplace_back(run, 1u << lo);   // carry generated at lo, ripples to hi+1
       pairs.emplace_back(~run, 1u << lo);
       pairs.emplace_back(run | gen | (1u << ((hi + 1) % 32)), gen | (1u << ((hi + 1) % 32)));  // ends on a generate
     }
@@ -110,7 +108,8 @@ TEST_CASE("Fast chain finder equals the ripple reference on millions of 32-bit p
   // Sparse random words (long runs of zeros and ones).
   for (int i = 0; i < 500'000; ++i) {
     const std::uint64_t m = rng();
-    pairs.emplace_back(static_cast<std::uint32_t>(rng() & rng() & rng()), static_cast<std::uint32_t>(m & (m >> 7) & (m >> 13)));
+    pairs.emplace_back(static_cast<std::uint32_t>(rng() & rng() & rng()),
+                       static_cast<std::uint32_t>(m & (m >> 7) & (m >> 13)));
     pairs.emplace_back(static_cast<std::uint32_t>(rng() | rng() | rng()), static_cast<std::uint32_t>(rng() & rng()));
   }
   std::int64_t chain_bad = 0, rule_bad = 0, value_bad = 0, checked = 0;

@@ -1,7 +1,6 @@
 // TimingModel: alpha-power delay, per-PE safe chain lengths, determinism of process variation,
 // monotonicity in V, batch == scalar, and the carry-chain statistics of real INT8 accumulations.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -54,9 +53,8 @@ TEST_CASE("Alpha-power delay matches the closed form", "[unit][timing]") {
 
 TEST_CASE("max_safe_chain follows t(L) = (8 + L) t_carry * scale <= T with sigma = 0", "[unit][timing]") {
   // t(L) / T = 0.95 * (8 + L) / 40 * delay_scale  ->  S = floor(40 / (0.95 * scale) - 8), capped at 32.
-  const std::vector<std::pair<double, int>> expected = {{0.90, 32}, {0.85, 31}, {0.80, 28}, {0.75, 25},
-                                                        {0.70, 22}, {0.65, 18}, {0.60, 14}, {0.55, 10},
-                                                        {0.50, 5}};
+  const std::vector<std::pair<double, int>> expected = {{0.90, 32}, {0.85, 31}, {0.80, 28}, {0.75, 25}, {0.70, 22},
+                                                        {0.65, 18}, {0.60, 14}, {0.55, 10}, {0.50, 5}};
   for (const auto& [v, safe] : expected) {
     const TimingModel tm(at(v, 0.0), 3, 5);
     INFO("V = " << v);
@@ -169,7 +167,8 @@ TEST_CASE("Failed accumulates are exactly 2^j too small, and batches equal the s
     }
   }
   CHECK_THROWS(tm.count_errors_row(0, 1, std::span(s.acc).subspan(0, cols), std::span(s.addend).subspan(0, cols)));
-  CHECK_THROWS(tm.count_errors_col(0, 0, std::span(s.acc).subspan(0, rows + 1), std::span(s.addend).subspan(0, rows + 1)));
+  CHECK_THROWS(
+      tm.count_errors_col(0, 0, std::span(s.acc).subspan(0, rows + 1), std::span(s.addend).subspan(0, rows + 1)));
 }
 
 TEST_CASE("Per-PE variation is a pure function of (chip_seed, r, c)", "[unit][timing]") {
@@ -204,8 +203,7 @@ TEST_CASE("Per-PE variation is a pure function of (chip_seed, r, c)", "[unit][ti
   CHECK(a.min_safe_chain() < a.max_safe_chain());
 }
 
-TEST_CASE("INT8 products added into a running INT32 sum: long chains come from sign extension",
-          "[unit][timing]") {
+TEST_CASE("INT8 products added into a running INT32 sum: long chains come from sign extension", "[unit][timing]") {
   // background.md: about a quarter of the additions propagate a carry 16+ bits. Mechanism: a
   // non-negative partial sum acc < 2^17 plus a negative product (bits 14..31 all ones) generates at
   // acc's top set bit m and ripples through bits m+1..31 to the carry-out, L = 32 - m >= 16. So
@@ -238,7 +236,7 @@ TEST_CASE("INT8 products added into a running INT32 sum: long chains come from s
   const double short_k = measure(256, 8000, inner);  // one 256-row tile of a reduction
   INFO("K = 256: measured " << short_k << ", predicted " << predicted(256));
   CHECK(short_k == Approx(predicted(256)).margin(0.01));
-  CHECK(short_k == Approx(0.25).margin(0.03));  // "about a quarter"
+  CHECK(short_k == Approx(0.25).margin(0.03));       // "about a quarter"
   const double long_k = measure(4096, 2000, inner);  // the full K = 4096 of saffire voltage-curve
   INFO("K = 4096: measured " << long_k << ", predicted " << predicted(4096));
   CHECK(long_k == Approx(predicted(4096)).margin(0.01));

@@ -1,10 +1,9 @@
 // VoltageConfig: the [voltage] TOML table, validation messages naming file, line and key.
 #include <catch2/catch.hpp>
 
-#include "tests/test_support.hpp"
-
 #include "arch/config_error.hpp"
 #include "arch/timing/voltage_config.hpp"
+#include "tests/test_support.hpp"
 
 using namespace saffire::arch;
 using saffire::ConfigError;
