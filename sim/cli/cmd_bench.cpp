@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "arch/timing/timing_bench.hpp"
 #include "models/gemm/gemm_bench.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/commands.hpp"
@@ -83,6 +84,14 @@ void run_bench(const BenchOptions& o) {
       fmt::print("  {}: {:.3g} PE-cycles/s ({} cycles in {:.2f} s)\n", arch::to_string(df), pe_cycles / s.host_seconds,
                  s.report.cycles + 1, s.host_seconds);
   }
+
+  // Timing-error model: checked accumulates per second on one core (target >= 2e8).
+  const double checks = arch::timing_checks_per_second();
+  const double scalar = arch::timing_accumulates_per_second();
+  out["timing"]["batch_checks_per_s"] = checks;
+  out["timing"]["scalar_accumulates_per_s"] = scalar;
+  if (!o.json)
+    fmt::print("\nTiming-error model, one core: {:.3g} checked accumulates/s (batch), {:.3g}/s (scalar)\n", checks, scalar);
   if (o.json) fmt::print("{}\n", out.dump(2));
 }
 
