@@ -71,6 +71,7 @@ void run_generate(const GenerateOptions& o) {
         std::fflush(stdout);
       });
   std::fputc('\n', stdout);
+  std::fflush(stdout);  // the text before the stats on stderr
   const int generated = static_cast<int>(r.tokens.size()) - r.prompt_tokens;
   fmt::print(stderr, "[{}{}] prompt {} tokens, prefill {:.3f} s; {} generated, decode {:.1f} tok/s\n", o.precision,
              engine ? " on " + o.engine : std::string(), r.prompt_tokens, r.prefill_seconds, generated,
