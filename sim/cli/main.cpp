@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   saffire::cli::add_gemm_command(app);
   saffire::cli::add_topology_command(app);
   saffire::cli::add_bench_command(app);
+  saffire::cli::add_generate_command(app);
+  saffire::cli::add_eval_command(app);
   saffire::cli::add_voltage_curve_command(app);
   try {
     app.parse(argc, argv);
