@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include "sim/array_engine.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/fault_options.hpp"
 #include "sim/engine_factory.hpp"
 
 namespace saffire::cli {
@@ -35,6 +37,7 @@ struct EvalOptions {
   int threads = 1;
   std::string fidelity = "fold";
   ArrayOptions array;
+  FaultOptions faults;
   bool json = false;
 };
 
@@ -54,23 +57,26 @@ void run_eval(const EvalOptions& o) {
   inf.quant.activations = llm::parse_activation_granularity(o.activations);
   inf.quant.quantize_attention = !o.fp32_attention;
   std::unique_ptr<models::GemmEngine> engine;
-  if (inf.precision == llm::Precision::W8A8) {
-    sim::EngineOptions eo;
-    eo.kernel = o.kernel;
-    eo.threads = o.threads;
-    eo.array = o.array.resolve();
-    eo.fidelity = sim::parse_fidelity(o.fidelity);
+  sim::EngineOptions eo;
+  eo.kernel = o.kernel;
+  eo.threads = o.threads;
+  eo.array = o.array.resolve();
+  eo.fidelity = sim::parse_fidelity(o.fidelity);
+  const auto make_engine = [&]() {
     try {
-      engine = sim::make_gemm_engine(o.engine, eo);
+      return sim::make_gemm_engine(o.engine, eo);
     } catch (const std::invalid_argument& e) {  // e.g. an unknown --kernel
       throw ConfigError(e.what());
     }
-  }
+  };
+  if (inf.precision == llm::Precision::W8A8) engine = make_engine();
+  if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
+    throw ConfigError("--ber: faults go into INT32 accumulators, so they need --precision w8a8");
 
   llm::PerplexityOptions po;
   po.ctx = o.ctx;
   po.paragraphs = o.paragraphs;
-  po.keep_predictions = o.compare_fp32;
+  po.keep_predictions = o.compare_fp32 || o.faults.enabled();
   // Progress on a terminal only, never with --json.
   const bool show_progress = !o.json && isatty(fileno(stderr)) != 0;
   const auto progress = [show_progress](const char* what) {
@@ -85,6 +91,29 @@ void run_eval(const EvalOptions& o) {
   const llm::PerplexityResult r =
       llm::evaluate_perplexity(model, lm.tokenizer, text, po, progress(o.precision.c_str()));
   const double tps = static_cast<double>(r.tokens_processed) / std::max(r.seconds, 1e-9);
+
+  // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
+  nlohmann::json fault_json;
+  if (o.faults.enabled()) {
+    auto plan = o.faults.make_plan();
+    auto faulty_engine = FaultOptions::inject(make_engine(), eo.array, plan);
+    std::unique_ptr<sim::ReaLMClampHook> clamp;
+    llm::Transformer faulty(lm.checkpoint, inf, faulty_engine.get());
+    if (o.faults.realm_clamp()) {
+      clamp = std::make_unique<sim::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
+      faulty.set_hook(clamp.get());
+    }
+    const llm::PerplexityResult f = llm::evaluate_perplexity(faulty, lm.tokenizer, text, po, progress("faulty"));
+    const bool crash_like = !std::isfinite(f.ppl);
+    fault_json = {{"faults", plan->fault_count()},
+                  {"ppl_clean", r.ppl},
+                  {"ppl", f.ppl},
+                  {"ppl_delta", f.ppl - r.ppl},
+                  {"top1_agreement", llm::top1_agreement(f.predictions, r.predictions)},
+                  {"outcome", crash_like ? "crash-like" : (f.ppl == r.ppl ? "masked" : "sdc")},
+                  {"clamped", clamp ? clamp->clamped() : 0},
+                  {"campaign", o.faults.describe()}};
+  }
 
   nlohmann::json j = {{"ppl", r.ppl},
                       {"mean_nll", r.mean_nll},
@@ -116,6 +145,11 @@ void run_eval(const EvalOptions& o) {
     j["top1_agreement_fp32"] = llm::top1_agreement(r.predictions, ref.predictions);
   }
 
+  if (!fault_json.is_null()) {
+    j["ppl"] = fault_json["ppl"];
+    for (const char* key : {"faults", "ppl_clean", "ppl_delta", "top1_agreement", "outcome", "clamped", "campaign"})
+      j[key] = fault_json[key];
+  }
   if (o.json) {
     fmt::print("{}\n", j.dump());
     return;
@@ -127,7 +161,15 @@ void run_eval(const EvalOptions& o) {
                  ? fmt::format(" (weights {}, activations {}, attention products {}) on engine {}", o.weights,
                                o.activations, inf.quant.quantize_attention ? "INT8" : "FP32", o.engine)
                  : std::string());
-  fmt::print("  perplexity        {:.4f}\n", r.ppl);
+  if (!fault_json.is_null()) {
+    fmt::print("  faults            {} ({})\n", fault_json["faults"].get<std::int64_t>(),
+               fault_json["campaign"].get<std::string>());
+    fmt::print("  perplexity        {:.4f} with faults, {:.4f} clean (delta {:+.4f}), outcome {}\n",
+               fault_json["ppl"].get<double>(), r.ppl, fault_json["ppl_delta"].get<double>(),
+               fault_json["outcome"].get<std::string>());
+    fmt::print("  top-1 agreement   {:.2f} % with the clean run\n", 100.0 * fault_json["top1_agreement"].get<double>());
+  }
+  fmt::print("  perplexity        {:.4f}{}\n", r.ppl, fault_json.is_null() ? "" : " (clean)");
   fmt::print("  mean NLL          {:.5f} nats over {} scored tokens\n", r.mean_nll, r.tokens_scored);
   if (j.contains("fp32_ppl")) {
     fmt::print("  FP32 perplexity   {:.4f}\n", j["fp32_ppl"].get<double>());
@@ -176,6 +218,7 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd);
+  o->faults.add_to(*cmd);
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] { run_eval(*o); });
 }

@@ -58,5 +58,23 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 fi
 
+# eval with faults: the JSON carries the campaign's outcome; cpu and array engines agree exactly.
+if [ -f "$src/../shared/models/stories260K.bin" ] || [ -n "${SAFFIRE_MODELS:-}" ]; then
+  for engine in cpu array; do
+    out=$("$saffire" eval --precision w8a8 --paragraphs 3 --ber 1e-3 --bit-range 0-29 --rows 8 --cols 8 \
+          --engine "$engine" --json) || fail "eval --ber on $engine failed"
+    for key in '"faults"' '"ppl_clean"' '"ppl_delta"' '"top1_agreement"' '"outcome"'; do
+      grep -q "$key" <<<"$out" || fail "eval --json lacks $key: $out"
+    done
+    sed -E 's/.*"ppl":([^,]*),.*"top1_agreement":([^,]*),.*/\1 \2/' <<<"$out" >"$work/eval_$engine.txt"
+  done
+  cmp -s "$work/eval_cpu.txt" "$work/eval_array.txt" || fail "cpu and array faulty evals differ"
+  expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
+  expect_exit 2 "--components" -- "$saffire" eval --precision w8a8 --ber 1e-3 --components q,x
+  expect_exit 2 "bit" -- "$saffire" eval --precision w8a8 --ber 1e-3 --bit 40
+else
+  echo "cli_test: eval checks skipped: ../shared/models not found"
+fi
+
 echo "cli_test: $failures failure(s)"
 [ "$failures" -eq 0 ]
