@@ -12,6 +12,7 @@
 #include "models/llm/language_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/fault_options.hpp"
 #include "sim/engine_factory.hpp"
 
 namespace saffire::cli {
@@ -33,6 +34,7 @@ struct GenerateOptions {
   int threads = 1;
   std::string fidelity = "fold";
   ArrayOptions array;
+  FaultOptions faults;
 };
 
 void run_generate(const GenerateOptions& o) {
@@ -46,6 +48,10 @@ void run_generate(const GenerateOptions& o) {
 
   // FP32 runs no GEMM on an engine; W8A8 runs all nine quantized GEMM kinds through it.
   std::unique_ptr<models::GemmEngine> engine;
+  std::shared_ptr<sim::FaultPlan> plan;
+  std::unique_ptr<sim::ReaLMClampHook> clamp;
+  if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
+    throw ConfigError("--ber: faults go into INT32 accumulators, so they need --precision w8a8");
   if (inf.precision == llm::Precision::W8A8) {
     sim::EngineOptions eo;
     eo.kernel = o.kernel;
@@ -57,8 +63,14 @@ void run_generate(const GenerateOptions& o) {
     } catch (const std::invalid_argument& e) {  // e.g. an unknown --kernel
       throw ConfigError(e.what());
     }
+    if (o.faults.enabled()) {
+      plan = o.faults.make_plan();
+      engine = FaultOptions::inject(std::move(engine), eo.array, plan);
+      if (o.faults.realm_clamp()) clamp = std::make_unique<sim::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
+    }
   }
   llm::Transformer model(lm.checkpoint, inf, engine.get());
+  if (clamp) model.set_hook(clamp.get());
   llm::SamplerOptions so;
   so.temperature = o.temperature;
   so.top_p = o.top_p;
@@ -76,6 +88,7 @@ void run_generate(const GenerateOptions& o) {
   fmt::print(stderr, "[{}{}] prompt {} tokens, prefill {:.3f} s; {} generated, decode {:.1f} tok/s\n", o.precision,
              engine ? " on " + o.engine : std::string(), r.prompt_tokens, r.prefill_seconds, generated,
              r.decode_steps > 0 ? r.decode_steps / std::max(r.decode_seconds, 1e-9) : 0.0);
+  if (plan) fmt::print(stderr, "[faults] {} injected ({})\n", plan->fault_count(), o.faults.describe());
 }
 
 }  // namespace
@@ -115,6 +128,7 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd);
+  o->faults.add_to(*cmd);
   cmd->callback([o] { run_generate(*o); });
 }
 
