@@ -7,6 +7,10 @@
 
 #include "arch/timing/timing_bench.hpp"
 #include "models/gemm/gemm_bench.hpp"
+#include "models/llm/language_model.hpp"
+#include "models/llm/perplexity.hpp"
+#include "models/llm/model_files.hpp"
+#include "sim/engine_factory.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/gemm_operands.hpp"
@@ -21,7 +25,69 @@ struct BenchOptions {
   int pe_array = 32;
   std::string kernel = "auto";
   bool json = false;
+  bool skip_kernels = false;  // skip the per-kernel GEMM table
+  int eval_paragraphs = 50;   // paragraphs of the tokens/s measurement (0 = skip)
 };
+
+// INT8 GEMM GMAC/s of every kernel on 1024^3 and the GEMM shapes of one LLaMA-2-7B layer at 2048 tokens.
+void bench_kernels(nlohmann::json& out, bool json) {
+  struct Shape {
+    const char* name;
+    std::int64_t m, n, k;
+  };
+  const Shape shapes[] = {{"1024^3", 1024, 1024, 1024},
+                          {"llama2-7b q/k/v/o 2048x4096x4096", 2048, 4096, 4096},
+                          {"llama2-7b gate/up 2048x11008x4096", 2048, 11008, 4096},
+                          {"llama2-7b down 2048x4096x11008", 2048, 4096, 11008},
+                          {"llama2-7b qk^T/head 2048x2048x128", 2048, 2048, 128},
+                          {"decode gemv 1x4096x4096", 1, 4096, 4096}};
+  if (!json) fmt::print("\nINT8 GEMM kernels (GMAC/s, all threads)\n");
+  for (const auto& name : models::int8_gemm_kernel_names()) {
+    if (name == "naive") continue;
+    const auto kernel = models::make_int8_gemm_kernel(name);
+    for (const auto& s : shapes) {
+      const double g = models::measure_int8_gemm_gmacs(*kernel, s.m, s.n, s.k, 0, 0.5);
+      out["kernels"][name][s.name] = g;
+      if (!json) fmt::print("  {:<10} {:<36} {:8.1f} GMAC/s\n", name, s.name, g);
+    }
+  }
+}
+
+// Tokens/s of W8A8 `eval` on stories260K per engine (skipped when the model files are absent).
+void bench_eval(nlohmann::json& out, bool json, int paragraphs) {
+  namespace llm = models::llm;
+  std::unique_ptr<llm::LanguageModel> loaded;
+  std::string text;
+  try {
+    loaded = std::make_unique<llm::LanguageModel>(llm::load_language_model());
+    text = llm::read_file(llm::resolve_model_file(llm::kDefaultTextFile, ""));
+  } catch (const std::exception& e) {
+    if (!json) fmt::print("\nW8A8 eval tokens/s skipped: {}\n", e.what());
+    return;
+  }
+  const llm::LanguageModel& lm = *loaded;
+  if (!json) fmt::print("\nW8A8 eval of stories260K ({} paragraphs, ctx 256, 1 thread), tokens/s per engine\n", paragraphs);
+  llm::InferenceOptions inf;
+  inf.precision = llm::Precision::W8A8;
+  llm::PerplexityOptions po;
+  po.paragraphs = paragraphs;
+  for (const auto& name : sim::gemm_engine_names()) {
+    sim::EngineOptions eo;
+    eo.threads = 1;
+    std::unique_ptr<models::GemmEngine> engine;
+    try {
+      engine = sim::make_gemm_engine(name, eo);
+    } catch (const std::exception& e) {
+      if (!json) fmt::print("  {:<6} skipped: {}\n", name, e.what());
+      continue;
+    }
+    llm::Transformer model(lm.checkpoint, inf, engine.get());
+    const auto r = llm::evaluate_perplexity(model, lm.tokenizer, text, po);
+    const double tps = static_cast<double>(r.tokens_processed) / std::max(r.seconds, 1e-9);
+    out["eval_tokens_per_s"][name] = tps;
+    if (!json) fmt::print("  {:<6} {:8.0f} tokens/s (PPL {:.4f})\n", name, tps, r.ppl);
+  }
+}
 
 double best_fold_rate(const arch::ArrayConfig& cfg, const sim::GemmOperands& ops, int threads, const std::string& kernel,
                       std::vector<std::int32_t>& y) {
@@ -85,6 +151,9 @@ void run_bench(const BenchOptions& o) {
                  s.report.cycles + 1, s.host_seconds);
   }
 
+  if (!o.skip_kernels) bench_kernels(out, o.json);
+  if (o.eval_paragraphs > 0) bench_eval(out, o.json, o.eval_paragraphs);
+
   // Timing-error model: checked accumulates per second on one core (target >= 2e8).
   const double checks = arch::timing_checks_per_second();
   const double scalar = arch::timing_accumulates_per_second();
@@ -105,6 +174,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--pe-size", opts->pe_size, "PE-level GEMM size (size^3)")->capture_default_str();
   cmd->add_option("--pe-array", opts->pe_array, "PE-level array size")->capture_default_str();
   cmd->add_option("--kernel", opts->kernel, "INT8 kernel")->capture_default_str();
+  cmd->add_flag("--skip-kernels", opts->skip_kernels, "skip the per-kernel INT8 GEMM table");
+  cmd->add_option("--eval-paragraphs", opts->eval_paragraphs, "paragraphs for the eval tokens/s figure (0 = skip)")
+      ->capture_default_str();
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
   cmd->callback([opts] { run_bench(*opts); });
 }
