@@ -3,14 +3,17 @@
 #include <fmt/core.h>
 #include <omp.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "arch/timing/timing_bench.hpp"
+#include "models/engine/cpu_engine.hpp"
 #include "models/gemm/gemm_bench.hpp"
 #include "models/llm/language_model.hpp"
 #include "models/llm/perplexity.hpp"
 #include "models/llm/model_files.hpp"
 #include "sim/engine_factory.hpp"
+#include "sim/fault_injecting_engine.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/gemm_operands.hpp"
@@ -50,6 +53,43 @@ void bench_kernels(nlohmann::json& out, bool json) {
       out["kernels"][name][s.name] = g;
       if (!json) fmt::print("  {:<10} {:<36} {:8.1f} GMAC/s\n", name, s.name, g);
     }
+  }
+}
+
+// Injected INT8 GEMM throughput (bitflip, WS 128x128 mapping) against the clean GEMM, 1024^3.
+void bench_injection(nlohmann::json& out, bool json) {
+  const arch::GemmShape s{1024, 1024, 1024};
+  const sim::GemmOperands ops = sim::random_gemm_operands(s, 3);
+  std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
+  const models::Int8GemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false};
+  arch::ArrayConfig cfg;
+  cfg.rows = cfg.cols = 128;
+  auto rate = [&](models::GemmEngine& engine) {
+    double best = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      models::GemmId id;
+      id.layer = rep;  // another GEMM identity each time: other fault sites
+      const auto t0 = std::chrono::steady_clock::now();
+      engine.gemm(id, args);
+      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      best = std::max(best, static_cast<double>(s.macs()) / sec / 1e9);
+    }
+    return best;
+  };
+  auto clean = models::make_cpu_engine("auto", 0);
+  const double clean_rate = rate(*clean);
+  out["injection"]["clean_gmacs"] = clean_rate;
+  if (!json) fmt::print("\nBitflip injection, 1024^3 INT8 GEMM (WS 128x128 mapping), all threads\n  clean       {:8.1f} GMAC/s\n", clean_rate);
+  for (double ber : {1e-6, 1e-4, 1e-2}) {
+    arch::BitflipConfig bf;
+    bf.ber = ber;
+    bf.bit_lo = 0;
+    bf.bit_hi = 29;
+    auto plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
+    sim::FaultInjectingEngine engine(models::make_cpu_engine("auto", 0), cfg, plan);
+    const double r = rate(engine);
+    out["injection"]["ber_" + fmt::format("{:g}", ber) + "_gmacs"] = r;
+    if (!json) fmt::print("  BER {:<7g} {:8.1f} GMAC/s ({:.0f} % of clean)\n", ber, r, 100.0 * r / clean_rate);
   }
 }
 
@@ -152,6 +192,7 @@ void run_bench(const BenchOptions& o) {
   }
 
   if (!o.skip_kernels) bench_kernels(out, o.json);
+  bench_injection(out, o.json);
   if (o.eval_paragraphs > 0) bench_eval(out, o.json, o.eval_paragraphs);
 
   // Timing-error model: checked accumulates per second on one core (target >= 2e8).
