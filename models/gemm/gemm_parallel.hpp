@@ -48,9 +48,17 @@ void run_gemm_blocks(const Int8GemmArgs& a, int threads, std::int64_t row_align,
   const std::int64_t total = split_rows ? a.m : a.n;
   const std::int64_t align = split_rows ? row_align : col_align;
   const std::int64_t units = (total + align - 1) / align;
-  const std::int64_t chunk = (units + t - 1) / t * align;  // aligned, so only the last block has tails
+  // Row blocks each repack W, so there is one per thread. Column blocks share nothing: up to four per
+  // thread (at least kMinColsPerBlock wide, for long contiguous W rows), handed out dynamically so a
+  // thread preempted by another process does not hold up the whole GEMM.
+  constexpr std::int64_t kMinColsPerBlock = 1024;
+  std::int64_t chunk = (units + t - 1) / t * align;  // aligned, so only the last block has tails
+  if (!split_rows) {
+    const std::int64_t finer = (std::max((units + 4 * t - 1) / (4 * t), kMinColsPerBlock / align)) * align;
+    chunk = std::min(chunk, finer);
+  }
   const std::int64_t blocks = (total + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(t))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(static_cast<int>(t))
   for (std::int64_t b = 0; b < blocks; ++b) {
     const std::int64_t lo = b * chunk, len = std::min(chunk, total - lo);
     serial(split_rows ? gemm_sub_block(a, lo, len, 0, a.n) : gemm_sub_block(a, 0, a.m, lo, len));
