@@ -1,13 +1,43 @@
 #include "sim/array_engine.hpp"
 
+#include <vector>
+
+#include "sim/output_fault_apply.hpp"
+
 namespace saffire::sim {
+namespace {
+
+// Each faulty word as the run left it (after) and without its fault (before), recovered with
+// revert_output_fault on a one-word copy: the operands are offset so that the fault sits at (0, 0).
+std::vector<FaultValues> output_values(const arch::ArrayConfig& cfg, const models::Int8GemmArgs& args,
+                                       const std::vector<arch::OutputFault>& faults) {
+  std::vector<FaultValues> values(faults.size());
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const arch::OutputFault& f = faults[i];
+    std::int32_t word = args.y[f.m * args.ldy + f.n];
+    values[i].after = word;
+    models::Int8GemmArgs one = args;
+    one.m = 1;
+    one.n = 1;
+    one.x = args.x + f.m * args.ldx;
+    one.w = args.w + f.n;
+    one.y = &word;
+    sim::revert_output_fault(cfg, one, {0, 0, f.bit});
+    values[i].before = word;
+  }
+  return values;
+}
+
+}  // namespace
 
 ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel)
     : m_model(cfg, fidelity, threads, kernel) {}
 
 void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
-  const ArrayRunStats stats =
-      m_plan ? m_model.run(args, m_plan->faults_for(id, args.m, args.n)) : m_model.run(args);
+  std::vector<arch::OutputFault> faults;
+  if (m_plan) faults = m_plan->faults_for(id, args.m, args.n, args.k);
+  const ArrayRunStats stats = m_plan ? m_model.run(args, faults) : m_model.run(args);
+  if (!faults.empty()) m_plan->record_values(id, faults, output_values(m_model.config(), args, faults));
   for (ArrayEngineTotals* t : {&m_totals, &m_by_kind[static_cast<std::size_t>(id.component)][static_cast<std::size_t>(id.stage)]}) {
     t->gemms += 1;
     t->cycles += stats.report.cycles + 1;

@@ -1,5 +1,7 @@
 #include "sim/fault_injecting_engine.hpp"
 
+#include <vector>
+
 #include "sim/output_fault_apply.hpp"
 
 namespace saffire::sim {
@@ -10,7 +12,17 @@ FaultInjectingEngine::FaultInjectingEngine(std::unique_ptr<models::GemmEngine> i
 
 void FaultInjectingEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
   m_inner->gemm(id, args);
-  for (const arch::OutputFault& f : m_plan->faults_for(id, args.m, args.n)) apply_output_fault(m_array, args, f);
+  const std::vector<arch::OutputFault> faults = m_plan->faults_for(id, args.m, args.n, args.k);
+  if (faults.empty()) return;
+  std::vector<FaultValues> values(faults.size());
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const arch::OutputFault& f = faults[i];
+    const std::int32_t& y = args.y[f.m * args.ldy + f.n];
+    values[i].before = y;
+    apply_output_fault(m_array, args, f);
+    values[i].after = y;
+  }
+  m_plan->record_values(id, faults, values);
 }
 
 }  // namespace saffire::sim

@@ -1,5 +1,8 @@
 #include "sim/fault_plan.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace saffire::sim {
 
 bool FaultTargeting::targets(const models::GemmId& id) const {
@@ -34,13 +37,56 @@ std::vector<arch::OutputFault> FaultPlan::sample(const models::GemmId& id, std::
   return arch::sample_output_faults(m_bitflip, gemm_key(id), m, n);
 }
 
-std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n) {
+std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n,
+                                                     std::int64_t k) {
   auto faults = sample(id, m, n);
   if (!faults.empty()) {
     std::lock_guard<std::mutex> lock(m_mutex);
-    for (const auto& f : faults) m_log.push_back({id, f});
+    for (const auto& f : faults) m_log.push_back({id, f, m, n, k, false, {}});
   }
   return faults;
+}
+
+namespace {
+
+bool same_gemm(const models::GemmId& a, const models::GemmId& b) {
+  return a.layer == b.layer && a.component == b.component && a.stage == b.stage && a.head == b.head &&
+         a.pos_begin == b.pos_begin && a.pos_end == b.pos_end && a.call_index == b.call_index &&
+         a.sequence == b.sequence;
+}
+
+bool same_fault(const arch::OutputFault& a, const arch::OutputFault& b) {
+  return a.m == b.m && a.n == b.n && a.bit == b.bit;
+}
+
+}  // namespace
+
+void FaultPlan::record_values(const models::GemmId& id, const std::vector<arch::OutputFault>& faults,
+                              const std::vector<FaultValues>& values) {
+  if (faults.size() != values.size())
+    throw std::logic_error("FaultPlan::record_values: " + std::to_string(faults.size()) + " faults but " +
+                           std::to_string(values.size()) + " values");
+  if (faults.empty()) return;
+  std::lock_guard<std::mutex> lock(m_mutex);
+  // faults_for appended this GEMM's entries in one block, under the lock; it is recent, so search
+  // backwards for the block's first entry that has no values yet.
+  const std::size_t count = faults.size();
+  for (std::size_t start = m_log.size(); start-- > 0;) {
+    if (start + count > m_log.size()) continue;
+    const LoggedFault& first = m_log[start];
+    if (first.has_values || !same_gemm(first.gemm, id) || !same_fault(first.fault, faults[0])) continue;
+    bool match = true;
+    for (std::size_t i = 1; i < count && match; ++i)
+      match = !m_log[start + i].has_values && same_gemm(m_log[start + i].gemm, id) &&
+              same_fault(m_log[start + i].fault, faults[i]);
+    if (!match) continue;
+    for (std::size_t i = 0; i < count; ++i) {
+      m_log[start + i].values = values[i];
+      m_log[start + i].has_values = true;
+    }
+    return;
+  }
+  throw std::logic_error("FaultPlan::record_values: no logged faults of GEMM " + models::to_string(id));
 }
 
 std::vector<LoggedFault> FaultPlan::log() const {

@@ -21,17 +21,36 @@ struct FaultTargeting {
   bool targets(const models::GemmId& id) const;
 };
 
+/// The output word of a fault without and with it, as the engine produced it (OS: the accumulator
+/// before / after the flip; WS: the final sum, whose last fold's partial sum was flipped).
+struct FaultValues {
+  std::int32_t before = 0;
+  std::int32_t after = 0;
+};
+
 struct LoggedFault {
   models::GemmId gemm;
   arch::OutputFault fault;
+  std::int64_t gemm_m = 0;    // the GEMM's shape (m x n outputs, reduction length k; k is 0 if the
+  std::int64_t gemm_n = 0;    // caller of faults_for did not give it): the hardware address of a
+  std::int64_t k = 0;         // fault depends on it (arch::map_to_hardware)
+  bool has_values = false;    // `values` were recorded by the engine (record_values)
+  FaultValues values;
 };
 
 class FaultPlan {
  public:
   FaultPlan(const arch::BitflipConfig& bitflip, const FaultTargeting& targeting);
 
-  /// The faults of one GEMM (empty when it is not targeted); also appended to the log.
-  std::vector<arch::OutputFault> faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n);
+  /// The faults of one (m x n x k) GEMM (empty when it is not targeted); also appended to the log.
+  std::vector<arch::OutputFault> faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n,
+                                            std::int64_t k = 0);
+
+  /// Records the output words of `faults`, as just returned by faults_for(id, ...), after injection:
+  /// values[i] belongs to faults[i]. Fills the matching log entries that have no values yet; throws
+  /// std::logic_error if the log has no such entries.
+  void record_values(const models::GemmId& id, const std::vector<arch::OutputFault>& faults,
+                     const std::vector<FaultValues>& values);
 
   /// The same faults, without logging them (a pure function of the identity and shape).
   std::vector<arch::OutputFault> sample(const models::GemmId& id, std::int64_t m, std::int64_t n) const;
@@ -40,6 +59,7 @@ class FaultPlan {
   static std::uint64_t gemm_key(const models::GemmId& id);
 
   std::vector<LoggedFault> log() const;
+  const arch::BitflipConfig& bitflip() const { return m_bitflip; }
   std::int64_t fault_count() const;
 
  private:

@@ -6,7 +6,7 @@ namespace saffire::traces {
 
 // Version of the layout written by this library. Readers accept every version <= theirs; a new
 // version only adds attributes, datasets or columns, never renames or reinterprets existing ones.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Value of the root attribute kAttrSchema; anything else is not a saffire trace.
 inline constexpr char kSchemaName[] = "saffire-trace";
@@ -23,6 +23,10 @@ inline constexpr char kAttrCreatedUtc[] = "created_utc";          // string, ISO
 // Datasets.
 inline constexpr char kGemmsDataset[] = "/gemms";  // 1-D extensible compound, one row per GEMM
 inline constexpr unsigned kGemmsChunkRows = 64;    // rows per chunk: appends touch one chunk
+// Version 2 adds:
+inline constexpr char kFaultsDataset[] = "/faults";  // 1-D extensible compound, one row per injected fault
+inline constexpr unsigned kFaultsChunkRows = 1024;   // rows per chunk: faults come in batches
+inline constexpr int kFaultsSinceVersion = 2;        // files of older versions have no kFaultsDataset
 
 // Columns of kGemmsDataset, in file order.
 inline constexpr char kColName[] = "name";
@@ -38,5 +42,25 @@ inline constexpr char kColUtilization[] = "utilization";
 inline constexpr char kColMappingEfficiency[] = "mapping_efficiency";
 inline constexpr char kColFidelity[] = "fidelity";
 inline constexpr char kColHostSeconds[] = "host_seconds";
+
+// Columns of kFaultsDataset (version 2), in file order. Named kFaultCol* (not kCol*): kCol* are
+// the /gemms columns.
+inline constexpr char kFaultColGemm[] = "gemm";             // string: the GEMM's identity
+inline constexpr char kFaultColLayer[] = "layer";           // int32
+inline constexpr char kFaultColComponent[] = "component";   // string
+inline constexpr char kFaultColStage[] = "stage";           // string
+inline constexpr char kFaultColHead[] = "head";             // int32
+inline constexpr char kFaultColCallIndex[] = "call_index";  // int64
+inline constexpr char kFaultColSequence[] = "sequence";     // int32
+inline constexpr char kFaultColM[] = "m";                   // int64: output row
+inline constexpr char kFaultColN[] = "n";                   // int64: output column
+inline constexpr char kFaultColPeRow[] = "pe_row";          // int64
+inline constexpr char kFaultColPeCol[] = "pe_col";          // int64
+inline constexpr char kFaultColFold[] = "fold";             // int64
+inline constexpr char kFaultColCycle[] = "cycle";           // int64
+inline constexpr char kFaultColBit[] = "bit";               // int32
+inline constexpr char kFaultColBefore[] = "before";         // int32
+inline constexpr char kFaultColAfter[] = "after";           // int32
+inline constexpr char kFaultColDelta[] = "delta";           // int64
 
 }  // namespace saffire::traces

@@ -5,7 +5,9 @@
 
 #include <string>
 #include <system_error>
+#include <vector>
 
+#include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
 #include "traces/schema.hpp"
@@ -84,6 +86,46 @@ class VlenGuard {
   const H5::DataSpace& m_space;
 };
 
+// Every row of the 1-D compound table `name`, converted by detail::from_row. `check` throws if the
+// stored type lacks a column of this version. The memory type names only this version's columns:
+// HDF5 matches members by name, so columns added by newer writers are skipped.
+template <typename Record, typename Row>
+std::vector<Record> read_table(const H5::H5File& file, const std::filesystem::path& path, const char* name,
+                               const H5::CompType& memory_type,
+                               void (*check)(const H5::CompType&, const std::filesystem::path&)) {
+  try {
+    if (!file.nameExists(name)) {
+      throw detail::trace_error(path, std::string("missing dataset '") + name + "'");
+    }
+    const H5::DataSet dataset = file.openDataSet(name);
+    if (dataset.getTypeClass() != H5T_COMPOUND) {
+      throw detail::trace_error(path, std::string("dataset '") + name + "' is not a compound table");
+    }
+    check(dataset.getCompType(), path);
+    const H5::DataSpace file_space = dataset.getSpace();
+    if (file_space.getSimpleExtentNdims() != 1) {
+      throw detail::trace_error(path, std::string("dataset '") + name + "' is not one-dimensional");
+    }
+    hsize_t count = 0;
+    file_space.getSimpleExtentDims(&count);
+    std::vector<Record> records;
+    if (count == 0) {
+      return records;
+    }
+    const H5::DataSpace memory_space(1, &count);
+    std::vector<Row> rows(count, Row{});
+    dataset.read(rows.data(), memory_type, memory_space, file_space);
+    const VlenGuard free_strings(rows.data(), memory_type, memory_space);
+    records.reserve(rows.size());
+    for (const Row& row : rows) {
+      records.push_back(detail::from_row(row));
+    }
+    return records;
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(path, std::string("cannot read dataset '") + name + "'", e);
+  }
+}
+
 }  // namespace
 
 struct TraceReader::Impl {
@@ -113,40 +155,19 @@ std::vector<GemmRecord> TraceReader::gemms() const {
   if (!m_impl) {
     throw detail::trace_error(m_path, "gemms() on a moved-from TraceReader");
   }
-  try {
-    if (!m_impl->file.nameExists(kGemmsDataset)) {
-      throw detail::trace_error(m_path, std::string("missing dataset '") + kGemmsDataset + "'");
-    }
-    const H5::DataSet dataset = m_impl->file.openDataSet(kGemmsDataset);
-    if (dataset.getTypeClass() != H5T_COMPOUND) {
-      throw detail::trace_error(m_path, std::string("dataset '") + kGemmsDataset + "' is not a compound table");
-    }
-    detail::check_gemm_columns(dataset.getCompType(), m_path);
-    const H5::DataSpace file_space = dataset.getSpace();
-    if (file_space.getSimpleExtentNdims() != 1) {
-      throw detail::trace_error(m_path, std::string("dataset '") + kGemmsDataset + "' is not one-dimensional");
-    }
-    hsize_t count = 0;
-    file_space.getSimpleExtentDims(&count);
-    std::vector<GemmRecord> records;
-    if (count == 0) {
-      return records;
-    }
-    // The memory type names only this version's columns: HDF5 matches members by name, so columns
-    // added by newer writers are skipped.
-    const H5::CompType memory_type = detail::gemm_row_memory_type();
-    const H5::DataSpace memory_space(1, &count);
-    std::vector<detail::GemmRow> rows(count, detail::GemmRow{});
-    dataset.read(rows.data(), memory_type, memory_space, file_space);
-    const VlenGuard free_strings(rows.data(), memory_type, memory_space);
-    records.reserve(rows.size());
-    for (const detail::GemmRow& row : rows) {
-      records.push_back(detail::from_row(row));
-    }
-    return records;
-  } catch (const H5::Exception& e) {
-    throw detail::h5_error(m_path, std::string("cannot read dataset '") + kGemmsDataset + "'", e);
+  return read_table<GemmRecord, detail::GemmRow>(m_impl->file, m_path, kGemmsDataset, detail::gemm_row_memory_type(),
+                                                 detail::check_gemm_columns);
+}
+
+std::vector<FaultRecord> TraceReader::faults() const {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "faults() on a moved-from TraceReader");
   }
+  if (m_schema_version < kFaultsSinceVersion) {
+    return {};
+  }
+  return read_table<FaultRecord, detail::FaultRow>(m_impl->file, m_path, kFaultsDataset,
+                                                   detail::fault_row_memory_type(), detail::check_fault_columns);
 }
 
 }  // namespace saffire::traces

@@ -3,6 +3,7 @@
 //
 //   saffire::traces::TraceReader r("out.h5");
 //   for (const GemmRecord& g : r.gemms()) { ... }
+//   for (const FaultRecord& f : r.faults()) { ... }   // empty for version-1 files
 //
 // Every failure throws TraceError naming the file. Not thread-safe (serial HDF5), like TraceWriter.
 #include <filesystem>
@@ -31,6 +32,10 @@ class TraceReader {
 
   // All rows of "/gemms", in append order. Reads the file on each call.
   std::vector<GemmRecord> gemms() const;
+
+  // All rows of "/faults", in append order; empty for files older than schema version 2, which
+  // have no such table. Reads the file on each call.
+  std::vector<FaultRecord> faults() const;
 
  private:
   struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes

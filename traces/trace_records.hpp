@@ -32,4 +32,26 @@ struct GemmRecord {
   bool operator==(const GemmRecord&) const = default;
 };
 
+// One injected fault; one row of the dataset "/faults" (schema version 2). Plain strings and
+// integers: saffire's own types (GemmId, OutputFault, HardwareSite) are converted by the caller.
+struct FaultRecord {
+  std::string gemm;                     // the GEMM's identity as a name, e.g. "L0.q.prefill.h-1.p0-5.c3"
+  std::int32_t layer = 0;               // transformer block
+  std::string component;                // "q", "k", "v", "o", "gate", "up", "down", "qk", "pv"
+  std::string stage;                    // "prefill" or "decode"
+  std::int32_t head = -1;               // attention head of QK/PV products, -1 for projections
+  std::int64_t call_index = 0;          // running index of the GEMM call within its sequence
+  std::int32_t sequence = 0;            // sequence (paragraph / prompt) of the run
+  std::int64_t m = 0, n = 0;            // faulty output word Y[m][n]
+  std::int64_t pe_row = 0, pe_col = 0;  // hardware address of the faulty accumulate: PE,
+  std::int64_t fold = 0;                // fold (FoldPlan order)
+  std::int64_t cycle = 0;               // and cycle within the fold
+  std::int32_t bit = 0;                 // XOR-flipped accumulator bit
+  std::int32_t before = 0;              // output word without the fault
+  std::int32_t after = 0;               // output word with the fault
+  std::int64_t delta = 0;               // after - before (exact, not wrapped)
+
+  bool operator==(const FaultRecord&) const = default;
+};
+
 }  // namespace saffire::traces

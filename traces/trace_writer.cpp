@@ -5,7 +5,9 @@
 
 #include <ctime>
 #include <string>
+#include <vector>
 
+#include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
 #include "traces/schema.hpp"
@@ -32,21 +34,32 @@ void write_run_info(const H5::Group& root, const RunInfo& info) {
   detail::write_string_attr(root, kAttrCreatedUtc, info.created_utc.empty() ? utc_now_iso8601() : info.created_utc);
 }
 
-H5::DataSet create_gemms(const H5::H5File& file) {
+// An empty 1-D table that grows by appends.
+H5::DataSet create_table(const H5::H5File& file, const char* name, const H5::CompType& type, hsize_t chunk_rows) {
   const hsize_t initial = 0;
   const hsize_t unlimited = H5S_UNLIMITED;
   const H5::DataSpace space(1, &initial, &unlimited);
   H5::DSetCreatPropList props;
-  const hsize_t chunk = kGemmsChunkRows;
-  props.setChunk(1, &chunk);  // chunked storage is what makes the dataset extensible
-  return file.createDataSet(kGemmsDataset, detail::gemm_row_file_type(), space, props);
+  props.setChunk(1, &chunk_rows);  // chunked storage is what makes the dataset extensible
+  return file.createDataSet(name, type, space, props);
 }
 
-H5::DSetMemXferPropList small_conversion_buffer() {
-  constexpr std::size_t kAppendBufferBytes = 4096;
+H5::DSetMemXferPropList conversion_buffer(std::size_t bytes) {
   H5::DSetMemXferPropList xfer;
-  xfer.setBuffer(kAppendBufferBytes, nullptr, nullptr);
+  xfer.setBuffer(bytes, nullptr, nullptr);
   return xfer;
+}
+
+// Extends the 1-D `table` from `rows_before` rows by `count` and writes `data` (count rows of
+// `memory_type`) into the new rows.
+void append_rows(H5::DataSet& table, hsize_t rows_before, hsize_t count, const void* data,
+                 const H5::CompType& memory_type, const H5::DSetMemXferPropList& xfer) {
+  const hsize_t new_size = rows_before + count;
+  table.extend(&new_size);
+  H5::DataSpace file_space = table.getSpace();
+  file_space.selectHyperslab(H5S_SELECT_SET, &count, &rows_before);
+  const H5::DataSpace memory_space(1, &count);
+  table.write(data, memory_type, memory_space, file_space, xfer);
 }
 
 }  // namespace
@@ -54,11 +67,14 @@ H5::DSetMemXferPropList small_conversion_buffer() {
 struct TraceWriter::Impl {
   H5::H5File file;
   H5::DataSet gemms;
+  H5::DataSet faults;
   H5::CompType gemm_memory_type = detail::gemm_row_memory_type();
-  // One-row writes with a small conversion buffer: HDF5 zero-fills its whole type-conversion
-  // buffer (1 MiB by default) on every write of a compound with strings, which made each append
-  // cost ~1 ms; kAppendBufferBytes holds a row many times over.
-  H5::DSetMemXferPropList append_xfer = small_conversion_buffer();
+  H5::CompType fault_memory_type = detail::fault_row_memory_type();
+  // Writes with a small conversion buffer: HDF5 zero-fills its whole type-conversion buffer (1 MiB
+  // by default) on every write of a compound with strings, which made each one-row append cost
+  // ~1 ms. 4 KiB holds a GEMM row many times over; fault batches convert in 64 KiB strips.
+  H5::DSetMemXferPropList append_xfer = conversion_buffer(4096);
+  H5::DSetMemXferPropList batch_xfer = conversion_buffer(64 * 1024);
 };
 
 TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info) : m_path(path) {
@@ -70,7 +86,9 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info)
     step = "cannot write root attributes";
     write_run_info(impl->file.openGroup("/"), info);
     step = std::string("cannot create dataset '") + kGemmsDataset + "'";
-    impl->gemms = create_gemms(impl->file);
+    impl->gemms = create_table(impl->file, kGemmsDataset, detail::gemm_row_file_type(), kGemmsChunkRows);
+    step = std::string("cannot create dataset '") + kFaultsDataset + "'";
+    impl->faults = create_table(impl->file, kFaultsDataset, detail::fault_row_file_type(), kFaultsChunkRows);
     step = "cannot flush";
     impl->file.flush(H5F_SCOPE_LOCAL);
     m_impl = std::move(impl);
@@ -89,6 +107,7 @@ TraceWriter& TraceWriter::operator=(TraceWriter&& other) noexcept {
     }
     m_path = std::move(other.m_path);
     m_gemm_count = other.m_gemm_count;
+    m_fault_count = other.m_fault_count;
     m_impl = std::move(other.m_impl);
   }
   return *this;
@@ -108,21 +127,39 @@ void TraceWriter::append_gemm(const GemmRecord& r) {
     throw detail::trace_error(m_path, "append_gemm on a closed TraceWriter");
   }
   try {
-    const hsize_t row = m_gemm_count;
-    const hsize_t one = 1;
-    const hsize_t new_size = row + 1;
-    m_impl->gemms.extend(&new_size);
-    H5::DataSpace file_space = m_impl->gemms.getSpace();
-    file_space.selectHyperslab(H5S_SELECT_SET, &one, &row);
-    const H5::DataSpace memory_space(1, &one);
     const detail::GemmRow data = detail::to_row(r);
-    m_impl->gemms.write(&data, m_impl->gemm_memory_type, memory_space, file_space, m_impl->append_xfer);
+    append_rows(m_impl->gemms, m_gemm_count, 1, &data, m_impl->gemm_memory_type, m_impl->append_xfer);
     // Flush per row: a crash or Ctrl-C later keeps every row appended so far.
     m_impl->file.flush(H5F_SCOPE_LOCAL);
     ++m_gemm_count;
   } catch (const H5::Exception& e) {
     throw detail::h5_error(
         m_path, "cannot append row " + std::to_string(m_gemm_count) + " ('" + r.name + "') to " + kGemmsDataset, e);
+  }
+}
+
+void TraceWriter::append_faults(const std::vector<FaultRecord>& rows) {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "append_faults on a closed TraceWriter");
+  }
+  if (rows.empty()) {
+    return;
+  }
+  try {
+    std::vector<detail::FaultRow> data;
+    data.reserve(rows.size());
+    for (const FaultRecord& r : rows) {
+      data.push_back(detail::to_row(r));
+    }
+    append_rows(m_impl->faults, m_fault_count, data.size(), data.data(), m_impl->fault_memory_type,
+                m_impl->batch_xfer);
+    m_impl->file.flush(H5F_SCOPE_LOCAL);
+    m_fault_count += rows.size();
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(m_path,
+                           "cannot append " + std::to_string(rows.size()) + " rows after row " +
+                               std::to_string(m_fault_count) + " to " + kFaultsDataset,
+                           e);
   }
 }
 
@@ -135,6 +172,7 @@ void TraceWriter::close() {
   try {
     impl->file.flush(H5F_SCOPE_LOCAL);
     impl->gemms.close();
+    impl->faults.close();
     impl->file.close();
   } catch (const H5::Exception& e) {
     throw detail::h5_error(m_path, "cannot close", e);

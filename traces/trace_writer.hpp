@@ -4,6 +4,7 @@
 //   saffire::traces::TraceWriter w("out.h5", {.command = "gemm", .config_toml = toml, .seed = 1,
 //                                             .saffire_version = SAFFIRE_VERSION});
 //   w.append_gemm(record);   // durable on return: the file is flushed
+//   w.append_faults(faults); // a batch of fault rows, one HDF5 write, then flushed
 //   w.close();               // or let the destructor close it
 //
 // Every failure throws TraceError naming the file. Not thread-safe (Debian's HDF5 is the serial,
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "traces/trace_error.hpp"
 #include "traces/trace_records.hpp"
@@ -20,8 +22,8 @@ namespace saffire::traces {
 class TraceWriter {
  public:
   // Creates or truncates `path` and writes the root attributes: "schema", "schema_version" and
-  // RunInfo (created_utc is set to the current UTC time when info.created_utc is empty), plus an
-  // empty "/gemms" table. The file is flushed before returning.
+  // RunInfo (created_utc is set to the current UTC time when info.created_utc is empty), plus
+  // empty "/gemms" and "/faults" tables. The file is flushed before returning.
   TraceWriter(const std::filesystem::path& path, const RunInfo& info);
 
   TraceWriter(TraceWriter&&) noexcept;
@@ -36,17 +38,24 @@ class TraceWriter {
   // Throws TraceError after close() or on any HDF5 failure.
   void append_gemm(const GemmRecord& r);
 
+  // Appends the rows to "/faults" with one HDF5 write, then flushes the file. An empty batch does
+  // nothing. Throws TraceError after close() or on any HDF5 failure (the table then keeps the rows
+  // of earlier batches).
+  void append_faults(const std::vector<FaultRecord>& rows);
+
   // Flushes and closes the file. Idempotent. Throws TraceError if HDF5 fails to close it.
   void close();
 
   bool is_open() const;
   const std::filesystem::path& path() const { return m_path; }
-  std::size_t gemm_count() const { return m_gemm_count; }  // rows appended so far
+  std::size_t gemm_count() const { return m_gemm_count; }    // "/gemms" rows appended so far
+  std::size_t fault_count() const { return m_fault_count; }  // "/faults" rows appended so far
 
  private:
   struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes
   std::filesystem::path m_path;
   std::size_t m_gemm_count = 0;
+  std::size_t m_fault_count = 0;
   std::unique_ptr<Impl> m_impl;  // null once closed or moved from
 };
 

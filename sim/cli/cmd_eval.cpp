@@ -4,13 +4,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
+#include "arch/fault/fault_site.hpp"
 #include "models/llm/language_model.hpp"
 #include "models/llm/model_files.hpp"
 #include "models/llm/perplexity.hpp"
@@ -19,6 +24,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
 #include "sim/engine_factory.hpp"
+#include "traces/trace_writer.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -38,8 +44,82 @@ struct EvalOptions {
   std::string fidelity = "fold";
   ArrayOptions array;
   FaultOptions faults;
+  std::string trace;  // --trace FILE: HDF5 trace of the campaign's faults
   bool json = false;
 };
+
+// A TOML basic string: quoted, with quotes, backslashes and control characters escaped.
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// Creates the campaign's trace with its run attributes (the array config, the eval settings and the
+// fault model as TOML); done before the evaluations, so a bad path fails before the long run.
+traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConfig& array, const sim::FaultPlan& plan,
+                                     const std::string& model_path) {
+  const arch::BitflipConfig& bf = plan.bitflip();
+  traces::RunInfo info;
+  info.command = "eval";
+  info.config_toml =
+      arch::to_toml(array) +
+      fmt::format(
+          "\n[eval]\nmodel = {}\nprecision = {}\nengine = {}\nweights = {}\n"
+          "activations = {}\nfp32_attention = {}\nctx = {}\nparagraphs = {}\n",
+          toml_string(model_path), toml_string(o.precision), toml_string(o.engine), toml_string(o.weights),
+          toml_string(o.activations), o.fp32_attention, o.ctx, o.paragraphs) +
+      fmt::format("\n[faults]\nber = {:e}\nbit_lo = {}\nbit_hi = {}\nseed = {}\ncampaign = {}\n", bf.ber, bf.bit_lo,
+                  bf.bit_hi,
+                  // TOML integers are signed 64-bit: a larger seed is written as a string
+                  bf.seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(bf.seed)
+                                                                   : toml_string(std::to_string(bf.seed)),
+                  toml_string(o.faults.describe()));
+  info.seed = bf.seed;
+  info.saffire_version = SAFFIRE_VERSION;
+  return traces::TraceWriter(o.trace, info);
+}
+
+// Appends one /faults row per fault the plan logged, with its hardware address, and closes the file.
+void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& array, const sim::FaultPlan& plan) {
+  std::vector<traces::FaultRecord> rows;
+  for (const sim::LoggedFault& lf : plan.log()) {
+    const models::GemmId& id = lf.gemm;
+    const std::int64_t k = std::max<std::int64_t>(lf.k, 1);
+    const arch::HardwareSite h =
+        arch::map_to_hardware(array, {lf.gemm_m, lf.gemm_n, k}, {lf.fault.m, lf.fault.n, k - 1});
+    traces::FaultRecord r;
+    r.gemm = models::to_string(id);
+    r.layer = id.layer;
+    r.component = std::string(models::to_string(id.component));
+    r.stage = std::string(models::to_string(id.stage));
+    r.head = id.head;
+    r.call_index = id.call_index;
+    r.sequence = id.sequence;
+    r.m = lf.fault.m;
+    r.n = lf.fault.n;
+    r.pe_row = h.pe_row;
+    r.pe_col = h.pe_col;
+    r.fold = h.fold;
+    r.cycle = h.cycle;
+    r.bit = lf.fault.bit;
+    r.before = lf.values.before;
+    r.after = lf.values.after;
+    r.delta = static_cast<std::int64_t>(r.after) - r.before;
+    rows.push_back(std::move(r));
+  }
+  writer.append_faults(rows);
+  writer.close();
+}
 
 void run_eval(const EvalOptions& o) {
   namespace llm = models::llm;
@@ -72,6 +152,8 @@ void run_eval(const EvalOptions& o) {
   if (inf.precision == llm::Precision::W8A8) engine = make_engine();
   if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
     throw ConfigError("--ber: faults go into INT32 accumulators, so they need --precision w8a8");
+  if (!o.trace.empty() && !o.faults.enabled())
+    throw ConfigError("--trace records the faults of a campaign, so it needs --ber");
 
   llm::PerplexityOptions po;
   po.ctx = o.ctx;
@@ -87,6 +169,13 @@ void run_eval(const EvalOptions& o) {
     };
   };
 
+  std::shared_ptr<sim::FaultPlan> plan;
+  std::optional<traces::TraceWriter> trace;
+  if (o.faults.enabled()) {
+    plan = o.faults.make_plan();
+    if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, *plan, lm.model_path.string()));
+  }
+
   llm::Transformer model(lm.checkpoint, inf, engine.get());
   const llm::PerplexityResult r =
       llm::evaluate_perplexity(model, lm.tokenizer, text, po, progress(o.precision.c_str()));
@@ -95,7 +184,6 @@ void run_eval(const EvalOptions& o) {
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
   if (o.faults.enabled()) {
-    auto plan = o.faults.make_plan();
     auto faulty_engine = FaultOptions::inject(make_engine(), eo.array, plan);
     std::unique_ptr<sim::ReaLMClampHook> clamp;
     llm::Transformer faulty(lm.checkpoint, inf, faulty_engine.get());
@@ -113,6 +201,10 @@ void run_eval(const EvalOptions& o) {
                   {"outcome", crash_like ? "crash-like" : (f.ppl == r.ppl ? "masked" : "sdc")},
                   {"clamped", clamp ? clamp->clamped() : 0},
                   {"campaign", o.faults.describe()}};
+    if (trace) {
+      write_fault_rows(*trace, eo.array, *plan);
+      fault_json["trace"] = o.trace;
+    }
   }
 
   nlohmann::json j = {{"ppl", r.ppl},
@@ -149,6 +241,7 @@ void run_eval(const EvalOptions& o) {
     j["ppl"] = fault_json["ppl"];
     for (const char* key : {"faults", "ppl_clean", "ppl_delta", "top1_agreement", "outcome", "clamped", "campaign"})
       j[key] = fault_json[key];
+    if (fault_json.contains("trace")) j["trace"] = fault_json["trace"];
   }
   if (o.json) {
     fmt::print("{}\n", j.dump());
@@ -168,6 +261,7 @@ void run_eval(const EvalOptions& o) {
                fault_json["ppl"].get<double>(), r.ppl, fault_json["ppl_delta"].get<double>(),
                fault_json["outcome"].get<std::string>());
     fmt::print("  top-1 agreement   {:.2f} % with the clean run\n", 100.0 * fault_json["top1_agreement"].get<double>());
+    if (fault_json.contains("trace")) fmt::print("  fault trace       {}\n", fault_json["trace"].get<std::string>());
   }
   fmt::print("  perplexity        {:.4f}{}\n", r.ppl, fault_json.is_null() ? "" : " (clean)");
   fmt::print("  mean NLL          {:.5f} nats over {} scored tokens\n", r.mean_nll, r.tokens_scored);
@@ -219,6 +313,7 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd);
   o->faults.add_to(*cmd);
+  cmd->add_option("--trace", o->trace, "with --ber: write an HDF5 trace with one /faults row per injected fault");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] { run_eval(*o); });
 }

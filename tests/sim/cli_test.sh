@@ -69,6 +69,27 @@ if [ -f "$src/../shared/models/stories260K.bin" ] || [ -n "${SAFFIRE_MODELS:-}" 
     sed -E 's/.*"ppl":([^,]*),.*"top1_agreement":([^,]*),.*/\1 \2/' <<<"$out" >"$work/eval_$engine.txt"
   done
   cmp -s "$work/eval_cpu.txt" "$work/eval_array.txt" || fail "cpu and array faulty evals differ"
+  # --trace: one /faults row per injected fault, readable by h5py.
+  out=$("$saffire" eval --precision w8a8 --paragraphs 2 --ber 1e-3 --trace "$work/faults.h5" --json) \
+    || fail "eval --trace failed"
+  [ -s "$work/faults.h5" ] || fail "eval --trace did not write $work/faults.h5"
+  if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+    faults=$(sed -E 's/.*"faults":([0-9]+).*/\1/' <<<"$out")
+    /usr/bin/python3 - "$work/faults.h5" "$faults" <<'PY' || fail "eval --trace: faults.h5 wrong"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    assert f.attrs["schema_version"] >= 2, f.attrs["schema_version"]
+    cmd = f.attrs["command"]
+    assert (cmd.decode() if isinstance(cmd, bytes) else cmd) == "eval", cmd
+    t = f["faults"][()]
+    assert len(t) > 0 and len(t) == int(sys.argv[2]), (len(t), sys.argv[2])
+    assert all(int(r["delta"]) == int(r["after"]) - int(r["before"]) for r in t)
+    assert all(0 <= int(r["bit"]) <= 31 and int(r["pe_row"]) >= 0 and int(r["cycle"]) >= 0 for r in t)
+PY
+    /usr/bin/python3 "$src/traces/python/saffire_traces.py" --check "$work/faults.h5" >/dev/null \
+      || fail "saffire_traces.py --check rejects faults.h5"
+  fi
+  expect_exit 2 "needs --ber" -- "$saffire" eval --precision w8a8 --trace "$work/nofaults.h5"
   expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
   expect_exit 2 "--components" -- "$saffire" eval --precision w8a8 --ber 1e-3 --components q,x
   expect_exit 2 "bit" -- "$saffire" eval --precision w8a8 --ber 1e-3 --bit 40

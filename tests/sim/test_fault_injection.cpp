@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <random>
+#include <stdexcept>
+#include <vector>
 
 #include "arch/fault/fault_site.hpp"
 #include "models/engine/cpu_engine.hpp"
@@ -197,4 +200,87 @@ TEST_CASE("ReaLM clamp: faulty re-quantized outputs are clamped to +-127 * s_out
       }
     }
   }
+}
+
+TEST_CASE("The fault log records each fault's GEMM shape and output word before and after injection", "[sim][fault]") {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 8; ++trial) {
+    arch::ArrayConfig cfg;
+    cfg.rows = static_cast<int>(2 + rng() % 6);
+    cfg.cols = static_cast<int>(2 + rng() % 6);
+    cfg.dataflow = trial % 2 ? arch::Dataflow::OS : arch::Dataflow::WS;
+    const arch::GemmShape shape{static_cast<std::int64_t>(1 + rng() % 16), static_cast<std::int64_t>(1 + rng() % 16),
+                                static_cast<std::int64_t>(1 + rng() % 25)};
+    const auto ops = sim::random_gemm_operands(shape, static_cast<std::uint64_t>(100 + trial));
+    std::vector<std::int32_t> clean(static_cast<std::size_t>(shape.m * shape.n));
+    const models::Int8GemmArgs base{shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n, nullptr, shape.n, false};
+    auto cargs = base;
+    cargs.y = clean.data();
+    models::naive_int8_gemm(cargs);
+    arch::BitflipConfig bf;
+    bf.ber = 0.2;
+    bf.bit_lo = 0;
+    bf.bit_hi = 31;
+    bf.seed = static_cast<std::uint64_t>(trial);
+    models::GemmId id;
+    id.layer = 3;
+    id.call_index = trial;
+
+    // Three engines, each with its own plan (and log): cpu behind the decorator, array at both fidelities.
+    for (int e = 0; e < 3; ++e) {
+      auto plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
+      std::vector<std::int32_t> y(clean.size());
+      auto args = base;
+      args.y = y.data();
+      if (e == 0) {
+        sim::FaultInjectingEngine cpu(models::make_cpu_engine("auto", 1), cfg, plan);
+        cpu.gemm(id, args);
+      } else {
+        sim::ArrayGemmEngine arr(cfg, e == 1 ? sim::Fidelity::PE : sim::Fidelity::Fold, 1);
+        arr.set_fault_plan(plan);
+        arr.gemm(id, args);
+      }
+      INFO("trial " << trial << " engine " << e << " dataflow " << arch::to_string(cfg.dataflow));
+      const auto log = plan->log();
+      CHECK(log.size() == plan->sample(id, shape.m, shape.n).size());
+      std::size_t differing = 0;
+      for (std::size_t i = 0; i < clean.size(); ++i) differing += clean[i] != y[i];
+      CHECK(differing == log.size());
+      for (const sim::LoggedFault& lf : log) {
+        const auto word = static_cast<std::size_t>(lf.fault.m * shape.n + lf.fault.n);
+        CHECK(lf.gemm.call_index == trial);
+        CHECK(lf.gemm_m == shape.m);
+        CHECK(lf.gemm_n == shape.n);
+        CHECK(lf.k == shape.k);
+        REQUIRE(lf.has_values);
+        CHECK(lf.values.before == clean[word]);
+        CHECK(lf.values.after == y[word]);
+        const std::uint32_t mask = 1u << lf.fault.bit;
+        const std::uint32_t before = static_cast<std::uint32_t>(lf.values.before);
+        const std::uint32_t after = static_cast<std::uint32_t>(lf.values.after);
+        if (cfg.dataflow == arch::Dataflow::OS) {
+          CHECK((after ^ before) == mask);  // OS: the accumulator word itself is flipped
+        } else {
+          CHECK((after - before == mask || before - after == mask));  // WS: a partial sum flipped: +-2^bit
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("FaultPlan::record_values rejects values for faults it did not hand out", "[unit][fault]") {
+  arch::BitflipConfig bf;
+  bf.ber = 1;
+  sim::FaultPlan plan(bf, sim::FaultTargeting{});
+  models::GemmId id;
+  const auto faults = plan.faults_for(id, 2, 2, 5);
+  REQUIRE(faults.size() == 4);
+  CHECK_THROWS_AS(plan.record_values(id, faults, {}), std::logic_error);  // sizes differ
+  models::GemmId other = id;
+  other.call_index = 1;
+  CHECK_THROWS_AS(plan.record_values(other, faults, std::vector<sim::FaultValues>(4)), std::logic_error);
+  plan.record_values(id, faults, std::vector<sim::FaultValues>(4, sim::FaultValues{1, 2}));
+  for (const auto& lf : plan.log()) CHECK((lf.has_values && lf.values.before == 1 && lf.values.after == 2 && lf.k == 5));
+  // Every logged fault has its values now: a second record for the same GEMM has nothing to fill.
+  CHECK_THROWS_AS(plan.record_values(id, faults, std::vector<sim::FaultValues>(4)), std::logic_error);
 }

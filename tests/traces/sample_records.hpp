@@ -58,4 +58,37 @@ inline std::vector<GemmRecord> sample_gemms(int count) {
   return out;
 }
 
+// `count` consistent fault rows (delta = after - before, an exact +-2^bit); every 5th GEMM name is long.
+inline std::vector<FaultRecord> sample_faults(int count) {
+  static const char* const kComponents[] = {"q", "k", "v", "o", "gate", "up", "down", "qk", "pv"};
+  std::vector<FaultRecord> out;
+  for (int i = 0; i < count; ++i) {
+    FaultRecord f;
+    f.layer = i % 5;
+    f.component = kComponents[i % 9];
+    f.stage = i % 4 == 3 ? "decode" : "prefill";
+    f.head = (i % 9 >= 7) ? i % 8 : -1;
+    f.call_index = 3 * i + 1;
+    f.sequence = i / 50;
+    f.gemm =
+        std::string("L").append(std::to_string(f.layer)).append(".").append(f.component).append(".").append(f.stage);
+    if (i % 5 == 0) {
+      f.gemm.append(".").append(120, 'g');
+    }
+    f.m = 7 * i;
+    f.n = 1000 + i;
+    f.pe_row = i % 16;
+    f.pe_col = (i * 3) % 16;
+    f.fold = i / 7;
+    f.cycle = 40 + 2 * i;
+    f.bit = i % 32;
+    f.before = (i % 2 == 0 ? 1 : -1) * 1000 * i;
+    const std::uint32_t mask = 1u << f.bit;
+    f.after = static_cast<std::int32_t>(static_cast<std::uint32_t>(f.before) ^ mask);
+    f.delta = static_cast<std::int64_t>(f.after) - f.before;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace saffire::traces::test

@@ -46,8 +46,17 @@ def check_values(trace_path, expected):
     expect(t.gemms["dataflow"].dtype.kind == "U", "string columns should be numpy str")
     expect(int((t.gemms["dataflow"] == "ws").sum()) == sum(g["dataflow"] == "ws" for g in expected["gemms"]),
            "filtering on a string column")
+    faults = t.fault_dicts()
+    expect(len(faults) == len(expected["faults"]), f"{len(faults)} faults, expected {len(expected['faults'])}")
+    for i, (got, want) in enumerate(zip(faults, expected["faults"])):
+        for key, value in want.items():
+            expect(got[key] == value and type(got[key]) is type(value),
+                   f"faults[{i}][{key!r}] = {got[key]!r}, expected {value!r}")
+    expect(list(t.faults.dtype.names) == list(st.FAULT_COLUMNS), f"fault columns {t.faults.dtype.names}")
+    expect(t.faults["component"].dtype.kind == "U", "fault string columns should be numpy str")
     expect(st.check(t) == [], f"check() found {st.check(t)}")
     expect("70 rows" in st.summary(t), "summary mentions the row count")
+    expect(f"faults: {len(expected['faults'])} rows" in st.summary(t), "summary mentions the fault count")
 
 
 def check_mirror(schema_hpp):
@@ -66,6 +75,8 @@ def check_mirror(schema_hpp):
         expect(getattr(st, python_name(cpp), None) == int(value), f"{python_name(cpp)} != schema.hpp {cpp} = {value}")
     cols = [v for k, v in strings.items() if k.startswith("kCol")]
     expect(list(st.GEMM_COLUMNS) == cols, f"GEMM_COLUMNS {st.GEMM_COLUMNS} != schema.hpp order {cols}")
+    fault_cols = [v for k, v in strings.items() if k.startswith("kFaultCol")]
+    expect(list(st.FAULT_COLUMNS) == fault_cols, f"FAULT_COLUMNS {st.FAULT_COLUMNS} != schema.hpp order {fault_cols}")
 
 
 def check_rejections(trace_path, tmp):
@@ -99,6 +110,24 @@ def check_rejections(trace_path, tmp):
              "is newer than this reader")
     rejected(tampered("other.h5", lambda f: f.attrs.modify(st.ATTR_SCHEMA, "other")), "not a saffire trace")
     rejected(tampered("noseed.h5", lambda f: f.attrs.__delitem__(st.ATTR_SEED)), "missing root attribute 'seed'")
+
+    # A version-1 file (no /faults) still loads, with an empty faults table.
+    def to_v1(f):
+        f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(1))
+        del f[st.FAULTS_DATASET]
+    v1 = st.load(tampered("v1.h5", to_v1))
+    expect(v1.schema_version == 1 and len(v1.faults) == 0 and len(v1.gemms) == 70, "version-1 file")
+    expect(list(v1.faults.dtype.names) == list(st.FAULT_COLUMNS), "version-1 file: empty faults keep the columns")
+    expect(st.check(v1) == [], "version-1 file passes check()")
+    rejected(tampered("nofaults.h5", lambda f: f.__delitem__(st.FAULTS_DATASET)), "missing dataset '/faults'")
+
+    # A bad fault row is reported by check().
+    def bad_delta(f):
+        row = f[st.FAULTS_DATASET][0]
+        row["delta"] += 1
+        f[st.FAULTS_DATASET][0] = row
+    problems = st.check(st.load(tampered("bad-delta.h5", bad_delta)))
+    expect(len(problems) == 1 and "delta" in problems[0], f"check() on a bad fault row gave {problems}")
 
     # A bad row is reported by check() and makes the command line exit 1.
     bad = tampered("bad.h5", lambda f: f[st.GEMMS_DATASET].__setitem__(

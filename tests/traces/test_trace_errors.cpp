@@ -185,3 +185,34 @@ TEST_CASE("Columns added by a newer writer are ignored by this reader", "[unit][
   }
   CHECK(TraceReader(path).gemms() == rows);
 }
+
+TEST_CASE("A version-1 file (no /faults table) still reads, with no faults", "[unit][traces]") {
+  // The version-1 layout: the same root attributes and /gemms, schema_version 1, no /faults.
+  const auto path = tampered_trace("version1.h5", [](H5::H5File& file, H5::Group& root) {
+    replace_int_attr(root, kAttrSchemaVersion, 1);
+    file.unlink(kFaultsDataset);
+  });
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 1);
+  CHECK(reader.run_info() == sample_run_info());
+  CHECK(reader.gemms() == sample_gemms(1));
+  CHECK(reader.faults().empty());
+}
+
+TEST_CASE("A version-2 file without /faults, or with a column missing, is reported by faults()", "[unit][traces]") {
+  const auto no_table =
+      tampered_trace("no-faults-v2.h5", [](H5::H5File& file, H5::Group&) { file.unlink(kFaultsDataset); });
+  CHECK_THROWS_WITH(TraceReader(no_table).faults(),
+                    Catch::Contains(no_table.string()) && Catch::Contains("missing dataset '/faults'"));
+
+  const auto no_column = tampered_trace("no-delta.h5", [](H5::H5File& file, H5::Group&) {
+    file.unlink(kFaultsDataset);
+    H5::CompType type(sizeof(std::int64_t));
+    type.insertMember(kFaultColM, 0, H5::PredType::STD_I64LE);
+    const hsize_t n = 1;
+    file.createDataSet(kFaultsDataset, type, H5::DataSpace(1, &n));
+  });
+  CHECK_THROWS_WITH(TraceReader(no_column).faults(),
+                    Catch::Contains(no_column.string()) && Catch::Contains("no column 'gemm'"));
+  CHECK(TraceReader(no_column).gemms() == sample_gemms(1));  // the other table is unaffected
+}

@@ -13,6 +13,7 @@
 #include "traces/trace_writer.hpp"
 
 using namespace saffire::traces;
+using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
 using saffire::traces::test::sample_run_info;
 using saffire::traces::test::scratch_path;
@@ -170,4 +171,69 @@ TEST_CASE("A writer to an unwritable path throws naming the file", "[unit][trace
   CHECK_THROWS_WITH(TraceWriter(path, sample_run_info()), Catch::Contains(path.string()) &&
                                                               Catch::Contains("cannot create file") &&
                                                               Catch::Contains("No such file or directory"));
+}
+
+TEST_CASE("Fault rows round trip in batches, across chunks, next to GEMM rows", "[unit][traces]") {
+  const auto path = scratch_path("faults.h5");
+  const auto faults = sample_faults(2 * static_cast<int>(kFaultsChunkRows) + 17);
+  const auto gemms = sample_gemms(3);
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_gemm(gemms[0]);
+    writer.append_faults({faults.begin(), faults.begin() + 1});
+    writer.append_faults({});  // an empty batch is a no-op
+    writer.append_gemm(gemms[1]);
+    writer.append_faults({faults.begin() + 1, faults.end() - 5});
+    writer.append_faults({faults.end() - 5, faults.end()});
+    writer.append_gemm(gemms[2]);
+    CHECK(writer.fault_count() == faults.size());
+    CHECK(writer.gemm_count() == gemms.size());
+  }
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 2);
+  CHECK(reader.faults() == faults);
+  CHECK(reader.gemms() == gemms);
+}
+
+TEST_CASE("Fault rows keep extreme values and empty strings; no faults reads as empty", "[unit][traces]") {
+  constexpr auto i64_max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto i64_min = std::numeric_limits<std::int64_t>::min();
+  constexpr auto i32_max = std::numeric_limits<std::int32_t>::max();
+  constexpr auto i32_min = std::numeric_limits<std::int32_t>::min();
+  std::vector<FaultRecord> rows(3);
+  rows[1] = FaultRecord{.gemm = std::string(500, 'x'),
+                        .layer = i32_max,
+                        .component = "pv",
+                        .stage = "decode",
+                        .head = i32_min,
+                        .call_index = i64_max,
+                        .sequence = i32_max,
+                        .m = i64_min,
+                        .n = i64_max,
+                        .pe_row = i64_max,
+                        .pe_col = i64_min,
+                        .fold = i64_max,
+                        .cycle = i64_min,
+                        .bit = 31,
+                        .before = i32_max,
+                        .after = i32_min,
+                        .delta = static_cast<std::int64_t>(i32_min) - i32_max};
+  rows[2].gemm = "L0.q \"x\"\t;,";
+  rows[2].delta = i64_min;
+  const auto path = scratch_path("fault-edges.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_faults(rows);
+  }
+  CHECK(TraceReader(path).faults() == rows);
+  const auto empty = scratch_path("no-faults.h5");
+  TraceWriter(empty, sample_run_info()).close();
+  CHECK(TraceReader(empty).faults().empty());
+}
+
+TEST_CASE("append_faults after close throws naming the file", "[unit][traces]") {
+  const auto path = scratch_path("faults-closed.h5");
+  TraceWriter writer(path, sample_run_info());
+  writer.close();
+  CHECK_THROWS_WITH(writer.append_faults(sample_faults(1)), Catch::Contains(path.string()));
 }

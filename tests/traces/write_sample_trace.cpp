@@ -41,6 +41,30 @@ int main(int argc, char** argv) {
                                    {"fidelity", g.fidelity},
                                    {"host_seconds", g.host_seconds}});
     }
+    // Faults in two batches, the second crossing a chunk boundary.
+    const auto faults = tr::test::sample_faults(1100);
+    writer.append_faults({faults.begin(), faults.begin() + 30});
+    writer.append_faults({faults.begin() + 30, faults.end()});
+    expected["faults"] = nlohmann::json::array();
+    for (const tr::FaultRecord& f : faults) {
+      expected["faults"].push_back({{"gemm", f.gemm},
+                                    {"layer", f.layer},
+                                    {"component", f.component},
+                                    {"stage", f.stage},
+                                    {"head", f.head},
+                                    {"call_index", f.call_index},
+                                    {"sequence", f.sequence},
+                                    {"m", f.m},
+                                    {"n", f.n},
+                                    {"pe_row", f.pe_row},
+                                    {"pe_col", f.pe_col},
+                                    {"fold", f.fold},
+                                    {"cycle", f.cycle},
+                                    {"bit", f.bit},
+                                    {"before", f.before},
+                                    {"after", f.after},
+                                    {"delta", f.delta}});
+    }
     writer.close();
     std::ofstream(std::string(argv[1]) + ".expected.json") << expected.dump(1) << "\n";
   } catch (const std::exception& e) {

@@ -11,6 +11,8 @@ checks that they agree).
     t.gemms["cycles"]                         # numpy structured array, one row per GEMM
     t.gemms[t.gemms["dataflow"] == "ws"]      # string columns are numpy str ('U')
     t.gemm_dicts()                            # the same rows as a list of dicts
+    t.faults["delta"]                         # one row per injected fault (empty for version-1 files)
+    t.fault_dicts()
 
 Command line:
     /usr/bin/python3 saffire_traces.py FILE           print a summary
@@ -27,7 +29,7 @@ import h5py
 import numpy as np
 
 # --- Mirror of traces/schema.hpp -------------------------------------------------------------
-SCHEMA_VERSION = 1  # newest version this reader understands; it accepts every version <= this
+SCHEMA_VERSION = 2  # newest version this reader understands; it accepts every version <= this
 SCHEMA_NAME = "saffire-trace"
 
 ATTR_SCHEMA = "schema"
@@ -40,6 +42,9 @@ ATTR_CREATED_UTC = "created_utc"
 
 GEMMS_DATASET = "/gemms"
 GEMMS_CHUNK_ROWS = 64
+FAULTS_DATASET = "/faults"  # version 2
+FAULTS_CHUNK_ROWS = 1024
+FAULTS_SINCE_VERSION = 2
 
 COL_NAME = "name"
 COL_M = "m"
@@ -54,14 +59,43 @@ COL_UTILIZATION = "utilization"
 COL_MAPPING_EFFICIENCY = "mapping_efficiency"
 COL_FIDELITY = "fidelity"
 COL_HOST_SECONDS = "host_seconds"
+
+FAULT_COL_GEMM = "gemm"
+FAULT_COL_LAYER = "layer"
+FAULT_COL_COMPONENT = "component"
+FAULT_COL_STAGE = "stage"
+FAULT_COL_HEAD = "head"
+FAULT_COL_CALL_INDEX = "call_index"
+FAULT_COL_SEQUENCE = "sequence"
+FAULT_COL_M = "m"
+FAULT_COL_N = "n"
+FAULT_COL_PE_ROW = "pe_row"
+FAULT_COL_PE_COL = "pe_col"
+FAULT_COL_FOLD = "fold"
+FAULT_COL_CYCLE = "cycle"
+FAULT_COL_BIT = "bit"
+FAULT_COL_BEFORE = "before"
+FAULT_COL_AFTER = "after"
+FAULT_COL_DELTA = "delta"
 # --- end of mirror ---------------------------------------------------------------------------
 
-# Root attributes every version-1 file has (besides schema and schema_version).
+# Root attributes every file has since version 1 (besides schema and schema_version).
 RUN_ATTRS = (ATTR_COMMAND, ATTR_CONFIG_TOML, ATTR_SEED, ATTR_SAFFIRE_VERSION, ATTR_CREATED_UTC)
 
 # Columns of /gemms in version 1, in file order.
 GEMM_COLUMNS = (COL_NAME, COL_M, COL_N, COL_K, COL_DATAFLOW, COL_ROWS, COL_COLS, COL_CYCLES, COL_MACS,
                 COL_UTILIZATION, COL_MAPPING_EFFICIENCY, COL_FIDELITY, COL_HOST_SECONDS)
+
+# Columns of /faults (version 2), in file order, with the numpy dtype of each.
+FAULT_COLUMNS = (FAULT_COL_GEMM, FAULT_COL_LAYER, FAULT_COL_COMPONENT, FAULT_COL_STAGE, FAULT_COL_HEAD,
+                 FAULT_COL_CALL_INDEX, FAULT_COL_SEQUENCE, FAULT_COL_M, FAULT_COL_N, FAULT_COL_PE_ROW,
+                 FAULT_COL_PE_COL, FAULT_COL_FOLD, FAULT_COL_CYCLE, FAULT_COL_BIT, FAULT_COL_BEFORE,
+                 FAULT_COL_AFTER, FAULT_COL_DELTA)
+_FAULT_DTYPES = {FAULT_COL_GEMM: "U1", FAULT_COL_LAYER: "<i4", FAULT_COL_COMPONENT: "U1", FAULT_COL_STAGE: "U1",
+                 FAULT_COL_HEAD: "<i4", FAULT_COL_CALL_INDEX: "<i8", FAULT_COL_SEQUENCE: "<i4", FAULT_COL_M: "<i8",
+                 FAULT_COL_N: "<i8", FAULT_COL_PE_ROW: "<i8", FAULT_COL_PE_COL: "<i8", FAULT_COL_FOLD: "<i8",
+                 FAULT_COL_CYCLE: "<i8", FAULT_COL_BIT: "<i4", FAULT_COL_BEFORE: "<i4", FAULT_COL_AFTER: "<i4",
+                 FAULT_COL_DELTA: "<i8"}
 
 DATAFLOWS = ("ws", "os")
 FIDELITIES = ("pe", "fold")
@@ -77,10 +111,23 @@ class Trace:
     schema_version: int
     run: dict  # every root attribute (schema ones included), as Python str / int / float
     gemms: np.ndarray  # structured array, fields named as the /gemms columns
+    faults: np.ndarray = None  # structured array of the /faults columns; no rows in version-1 files
+
+    def __post_init__(self):
+        if self.faults is None:
+            self.faults = _empty_faults()
 
     def gemm_dicts(self):
         """The /gemms rows as a list of dicts of plain Python values."""
         return [{f: row[f].item() for f in self.gemms.dtype.names} for row in self.gemms]
+
+    def fault_dicts(self):
+        """The /faults rows as a list of dicts of plain Python values."""
+        return [{f: row[f].item() for f in self.faults.dtype.names} for row in self.faults]
+
+
+def _empty_faults():
+    return np.empty(0, dtype=[(c, _FAULT_DTYPES[c]) for c in FAULT_COLUMNS])
 
 
 def _plain(value):
@@ -92,12 +139,12 @@ def _plain(value):
     return value
 
 
-def _read_gemms(path, dataset):
+def _read_table(path, dataset, name, columns):
     if dataset.dtype.names is None:
-        raise TraceError(f"trace file '{path}': dataset '{GEMMS_DATASET}' is not a compound table")
-    missing = [c for c in GEMM_COLUMNS if c not in dataset.dtype.names]
+        raise TraceError(f"trace file '{path}': dataset '{name}' is not a compound table")
+    missing = [c for c in columns if c not in dataset.dtype.names]
     if missing:
-        raise TraceError(f"trace file '{path}': dataset '{GEMMS_DATASET}' has no column '{missing[0]}'")
+        raise TraceError(f"trace file '{path}': dataset '{name}' has no column '{missing[0]}'")
     raw = dataset[()]
     # Variable-length strings come back as bytes objects: turn them into a numpy str column.
     fields = []
@@ -142,8 +189,13 @@ def load(path):
                 raise TraceError(f"trace file '{path}': missing root attribute '{name}'")
         if GEMMS_DATASET not in f:
             raise TraceError(f"trace file '{path}': missing dataset '{GEMMS_DATASET}'")
-        gemms = _read_gemms(path, f[GEMMS_DATASET])
-    return Trace(path=path, schema_version=version, run=attrs, gemms=gemms)
+        gemms = _read_table(path, f[GEMMS_DATASET], GEMMS_DATASET, GEMM_COLUMNS)
+        faults = _empty_faults()
+        if version >= FAULTS_SINCE_VERSION:
+            if FAULTS_DATASET not in f:
+                raise TraceError(f"trace file '{path}': missing dataset '{FAULTS_DATASET}'")
+            faults = _read_table(path, f[FAULTS_DATASET], FAULTS_DATASET, FAULT_COLUMNS)
+    return Trace(path=path, schema_version=version, run=attrs, gemms=gemms, faults=faults)
 
 
 def check(trace):
@@ -172,6 +224,13 @@ def check(trace):
             problems.append(f"{where}: mapping_efficiency {g[COL_MAPPING_EFFICIENCY]} is outside [0, 1]")
         if not g[COL_HOST_SECONDS] >= 0.0:
             problems.append(f"{where}: host_seconds {g[COL_HOST_SECONDS]} is negative or NaN")
+    for i, fault in enumerate(trace.fault_dicts()):
+        where = f"faults[{i}] ({fault[FAULT_COL_GEMM]!r})"
+        if not 0 <= fault[FAULT_COL_BIT] <= 31:
+            problems.append(f"{where}: bit {fault[FAULT_COL_BIT]} is outside [0, 31]")
+        if fault[FAULT_COL_DELTA] != fault[FAULT_COL_AFTER] - fault[FAULT_COL_BEFORE]:
+            problems.append(f"{where}: delta {fault[FAULT_COL_DELTA]} != after - before = "
+                            f"{fault[FAULT_COL_AFTER] - fault[FAULT_COL_BEFORE]}")
     return problems
 
 
@@ -195,6 +254,12 @@ def summary(trace):
         for key in (COL_DATAFLOW, COL_FIDELITY):
             counts = ", ".join(f"{v}: {int((g[key] == v).sum())}" for v in sorted(set(g[key].tolist())))
             lines.append(f"  {key}: {counts}")
+    if trace.schema_version >= FAULTS_SINCE_VERSION:
+        lines.append(f"  faults: {len(trace.faults)} rows")
+        if len(trace.faults):
+            counts = ", ".join(f"{v}: {int((trace.faults[FAULT_COL_COMPONENT] == v).sum())}"
+                               for v in sorted(set(trace.faults[FAULT_COL_COMPONENT].tolist())))
+            lines.append(f"  faults by component: {counts}")
     return "\n".join(lines)
 
 
