@@ -90,12 +90,17 @@ TEST_CASE("W8A8 forward pass: cpu, array (fold and PE) and cuda give identical I
     }
   }
   std::unique_ptr<models::GemmEngine> cuda;
+  std::string why_not;
   try {
     cuda = sim::make_gemm_engine("cuda");
   } catch (const std::exception& e) {
-    WARN("cuda engine skipped: " << e.what());
+    why_not = e.what();  // reported outside the handler: Catch2 v2 macros inside one trip ASan
   }
-  if (cuda) check_identical(reference, forward_pass(*cuda));
+  if (cuda) {
+    check_identical(reference, forward_pass(*cuda));
+  } else {
+    WARN("cuda engine part skipped: " << why_not);
+  }
 }
 
 TEST_CASE("Faulty W8A8 forward pass: the same faults and outputs on cpu and array engines", "[sim][engine][fault]") {
