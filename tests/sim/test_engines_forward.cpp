@@ -3,6 +3,7 @@
 // without bitflip faults (same config and seed -> same faults, same outputs).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "models/engine/cpu_engine.hpp"
@@ -89,17 +90,13 @@ TEST_CASE("W8A8 forward pass: cpu, array (fold and PE) and cuda give identical I
       CHECK(array.totals().gemms == static_cast<std::int64_t>(reference.gemms.size()));
     }
   }
-  std::unique_ptr<models::GemmEngine> cuda;
-  std::string why_not;
-  try {
-    cuda = sim::make_gemm_engine("cuda");
-  } catch (const std::exception& e) {
-    why_not = e.what();  // reported outside the handler: Catch2 v2 macros inside one trip ASan
-  }
-  if (cuda) {
-    check_identical(reference, forward_pass(*cuda));
+  // Ask whether a GPU is usable instead of catching the factory's error: an exception thrown after
+  // SystemC has switched stacks confuses ASan (false stack-use-after-scope reports).
+  const auto kernels = models::int8_gemm_kernel_names();
+  if (std::find(kernels.begin(), kernels.end(), "cuda") != kernels.end()) {
+    check_identical(reference, forward_pass(*sim::make_gemm_engine("cuda")));
   } else {
-    WARN("cuda engine part skipped: " << why_not);
+    WARN("cuda engine part skipped: no CUDA build or no CUDA-capable GPU");
   }
 }
 
