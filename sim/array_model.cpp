@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 
 #include "arch/config_error.hpp"
 #include "sim/fold_array_module.hpp"
@@ -23,22 +25,32 @@ ArrayModel::ArrayModel(const arch::ArrayConfig& cfg, Fidelity fidelity, int thre
   m_cfg.validate();
 }
 
-ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) { return run_job(args, nullptr); }
+ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) { return run_job(args, {}); }
 
 ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults) {
-  return run_job(args, &faults);
+  return run_job(args, {&faults, nullptr, nullptr});
 }
 
-ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>* faults) {
+ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const ArrayInjection& injection) {
+  return run_job(args, injection);
+}
+
+ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection) {
   const arch::GemmShape shape{args.m, args.n, args.k};
   shape.validate();
+  const arch::TimingModel* timing = injection.timing && !injection.timing->error_free() ? injection.timing : nullptr;
+  if (timing && (timing->rows() < m_cfg.rows || timing->cols() < m_cfg.cols))
+    throw std::invalid_argument("ArrayModel: the timing model covers " + std::to_string(timing->rows()) + "x" +
+                                std::to_string(timing->cols()) + " PEs, the array has " + std::to_string(m_cfg.rows) +
+                                "x" + std::to_string(m_cfg.cols));
   SystemcRuntime& rt = SystemcRuntime::instance();
   ArrayJob job;
   job.cfg = m_cfg;
   job.args = args;
   job.threads = m_threads;
   job.kernel = m_kernel.get();
-  job.faults = faults;
+  job.faults = injection.faults;
+  job.timing = timing;  // an error-free operating point runs the exact kernel
 
   const auto start = std::chrono::steady_clock::now();
   {
@@ -49,6 +61,10 @@ ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const std::v
       rt.fold_array().submit(job);
     }
     rt.run_until_idle();
+  }
+  if (injection.timing_errors) {
+    sort_timing_errors(job.timing_errors);
+    *injection.timing_errors = std::move(job.timing_errors);
   }
   ArrayRunStats stats;
   stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -12,6 +12,7 @@
 #include "arch/fault/bitflip_fault.hpp"
 #include "arch/fold_plan.hpp"
 #include "models/gemm/int8_gemm.hpp"
+#include "sim/timing_fold_math.hpp"
 
 namespace saffire::sim {
 
@@ -26,6 +27,13 @@ struct ArrayRunStats {
   double host_seconds = 0;        // wall time of the simulation on this machine
 };
 
+/// What one GEMM gets injected into the array's accumulators.
+struct ArrayInjection {
+  const std::vector<arch::OutputFault>* faults = nullptr;  // output-word bit flips (bitflip and table models)
+  const arch::TimingModel* timing = nullptr;               // timing errors at every accumulate (timing model)
+  std::vector<TimingError>* timing_errors = nullptr;       // with `timing`: receives them, canonical order
+};
+
 class ArrayModel {
  public:
   /// `threads`: host threads for the fold-level math (0 = all); `kernel`: INT8 kernel name ("auto").
@@ -36,6 +44,8 @@ class ArrayModel {
   ArrayRunStats run(const models::Int8GemmArgs& args);
   /// Same, with output-word bit flips injected in the array's accumulators (see arch/fault/bitflip_fault.hpp).
   ArrayRunStats run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults);
+  /// Same, with any injection; a timing model must cover the array (rows x cols).
+  ArrayRunStats run(const models::Int8GemmArgs& args, const ArrayInjection& injection);
 
   const arch::ArrayConfig& config() const { return m_cfg; }
   Fidelity fidelity() const { return m_fidelity; }
@@ -45,7 +55,7 @@ class ArrayModel {
   arch::ArrayConfig m_cfg;
   Fidelity m_fidelity;
   int m_threads;
-  ArrayRunStats run_job(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>* faults);
+  ArrayRunStats run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection);
   std::unique_ptr<models::Int8GemmKernel> m_kernel;
 };
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "sim/output_fault_apply.hpp"
+#include "sim/timing_fold_math.hpp"
 
 namespace saffire::sim {
 
@@ -11,6 +12,13 @@ FaultInjectingEngine::FaultInjectingEngine(std::unique_ptr<models::GemmEngine> i
     : m_inner(std::move(inner)), m_array(array), m_plan(std::move(plan)) {}
 
 void FaultInjectingEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
+  if (const arch::TimingModel* tm = m_plan->timing(); tm && !tm->error_free() && m_plan->targets(id)) {
+    // Timing errors depend on every partial sum: the GEMM is recomputed in the array's accumulation order.
+    std::vector<TimingError> errors;
+    timing_gemm(m_array, *tm, args, errors);
+    m_plan->log_timing_errors(id, args.m, args.n, args.k, errors);
+    return;
+  }
   m_inner->gemm(id, args);
   const std::vector<arch::OutputFault> faults = m_plan->faults_for(id, args.m, args.n, args.k);
   if (faults.empty()) return;

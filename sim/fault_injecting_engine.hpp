@@ -2,6 +2,7 @@
 // FaultInjectingEngine: wraps an engine that does not simulate the array (cpu, cuda) and adds the
 // plan's faults to its clean outputs with the array's semantics for the given array config, so its
 // outputs equal the array engine's bit for bit. (The array engine injects inside the SystemC model.)
+// With the timing model the targeted GEMMs are computed by timing_gemm instead of the inner engine.
 #include <memory>
 
 #include "arch/array_config.hpp"

@@ -16,6 +16,26 @@ FaultPlan::FaultPlan(const arch::BitflipConfig& bitflip, const FaultTargeting& t
   m_bitflip.validate();
 }
 
+FaultPlan::FaultPlan(std::shared_ptr<const arch::TimingModel> timing, const FaultTargeting& targeting)
+    : m_timing(std::move(timing)), m_targeting(targeting) {
+  if (!m_timing) throw std::invalid_argument("FaultPlan: no timing model");
+  m_bitflip.ber = 0;  // no sampled output-word faults
+}
+
+void FaultPlan::log_timing_errors(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k,
+                                  const std::vector<TimingError>& errors) {
+  if (errors.empty()) return;
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_count += static_cast<std::int64_t>(errors.size());
+  for (const TimingError& e : errors) {
+    if (m_log.size() >= kMaxLoggedFaults) break;
+    LoggedFault lf{id, {e.m, e.n, e.bit}, m, n, k, true, {static_cast<std::int32_t>(e.before),
+                                                         static_cast<std::int32_t>(e.after)}};
+    lf.step = e.k;
+    m_log.push_back(lf);
+  }
+}
+
 std::uint64_t FaultPlan::gemm_key(const models::GemmId& id) {
   // SplitMix64 over the identity fields: well mixed, and stable across builds and machines.
   auto mix = [](std::uint64_t h, std::uint64_t v) {
@@ -33,7 +53,7 @@ std::uint64_t FaultPlan::gemm_key(const models::GemmId& id) {
 }
 
 std::vector<arch::OutputFault> FaultPlan::sample(const models::GemmId& id, std::int64_t m, std::int64_t n) const {
-  if (!m_targeting.targets(id)) return {};
+  if (m_timing || !m_targeting.targets(id)) return {};
   return arch::sample_output_faults(m_bitflip, gemm_key(id), m, n);
 }
 
@@ -42,7 +62,10 @@ std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, s
   auto faults = sample(id, m, n);
   if (!faults.empty()) {
     std::lock_guard<std::mutex> lock(m_mutex);
-    for (const auto& f : faults) m_log.push_back({id, f, m, n, k, false, {}});
+    m_count += static_cast<std::int64_t>(faults.size());
+    // A GEMM's faults are logged all or none, so that record_values finds them as one block.
+    if (m_log.size() + faults.size() <= kMaxLoggedFaults)
+      for (const auto& f : faults) m_log.push_back({id, f, m, n, k, false, {}});
   }
   return faults;
 }
@@ -86,6 +109,7 @@ void FaultPlan::record_values(const models::GemmId& id, const std::vector<arch::
     }
     return;
   }
+  if (m_count > static_cast<std::int64_t>(m_log.size())) return;  // this GEMM's faults were past the log's end
   throw std::logic_error("FaultPlan::record_values: no logged faults of GEMM " + models::to_string(id));
 }
 
@@ -96,7 +120,7 @@ std::vector<LoggedFault> FaultPlan::log() const {
 
 std::int64_t FaultPlan::fault_count() const {
   std::lock_guard<std::mutex> lock(m_mutex);
-  return static_cast<std::int64_t>(m_log.size());
+  return m_count;
 }
 
 }  // namespace saffire::sim

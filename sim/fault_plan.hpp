@@ -1,15 +1,21 @@
 #pragma once
-// FaultPlan: which GEMMs of a model run get faults (targeting) and which output words of each
-// (the bitflip model, sampled from the campaign seed and the GEMM's identity). Every engine asks the
-// plan, so the same config and seed give the same faults on cpu, cuda and array, at any thread count.
+// FaultPlan: which GEMMs of a model run get faults (targeting) and what faults: either output words
+// sampled from the campaign seed and the GEMM's identity (the `bitflip` and `table` models), or the
+// data-dependent errors of a TimingModel at every accumulate (the `timing` model), which the engine
+// finds while it computes and reports back. Every engine asks the plan, so the same config and seed
+// give the same faults on cpu, cuda and array, at any thread count. The plan keeps a log of the first
+// kMaxLoggedFaults faults (for traces) and counts all of them.
 #include <bitset>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <vector>
 
 #include "arch/fault/bitflip_fault.hpp"
+#include "arch/timing/timing_model.hpp"
 #include "models/engine/gemm_id.hpp"
+#include "sim/timing_fold_math.hpp"
 
 namespace saffire::sim {
 
@@ -21,8 +27,9 @@ struct FaultTargeting {
   bool targets(const models::GemmId& id) const;
 };
 
-/// The output word of a fault without and with it, as the engine produced it (OS: the accumulator
-/// before / after the flip; WS: the final sum, whose last fold's partial sum was flipped).
+/// The word of a fault without and with it, as the engine produced it. Output-word models: the output
+/// word (OS: the accumulator before / after the flip; WS: the final sum, whose last fold's partial
+/// sum was flipped). Timing model: the accumulator of the failing accumulate, correct / latched.
 struct FaultValues {
   std::int32_t before = 0;
   std::int32_t after = 0;
@@ -36,11 +43,25 @@ struct LoggedFault {
   std::int64_t k = 0;         // fault depends on it (arch::map_to_hardware)
   bool has_values = false;    // `values` were recorded by the engine (record_values)
   FaultValues values;
+  std::int64_t step = -1;     // reduction step of the faulty accumulate; -1: the last one, k - 1
 };
 
 class FaultPlan {
  public:
+  static constexpr std::size_t kMaxLoggedFaults = std::size_t{1} << 20;
+
+  /// Output-word faults (bitflip, or table: a BitflipConfig with bit weights).
   FaultPlan(const arch::BitflipConfig& bitflip, const FaultTargeting& targeting);
+  /// Timing errors of `timing` at every accumulate of the targeted GEMMs.
+  FaultPlan(std::shared_ptr<const arch::TimingModel> timing, const FaultTargeting& targeting);
+
+  /// The timing model, or nullptr for the output-word models.
+  const arch::TimingModel* timing() const { return m_timing.get(); }
+  /// Whether the GEMM is exposed to faults.
+  bool targets(const models::GemmId& id) const { return m_targeting.targets(id); }
+  /// Timing model: logs the errors the engine found in one targeted (m x n x k) GEMM.
+  void log_timing_errors(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k,
+                         const std::vector<TimingError>& errors);
 
   /// The faults of one (m x n x k) GEMM (empty when it is not targeted); also appended to the log.
   std::vector<arch::OutputFault> faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n,
@@ -58,15 +79,19 @@ class FaultPlan {
   /// Stable key of a GEMM's identity (everything but the call index, which depends on call order).
   static std::uint64_t gemm_key(const models::GemmId& id);
 
+  /// The logged faults (the first kMaxLoggedFaults).
   std::vector<LoggedFault> log() const;
   const arch::BitflipConfig& bitflip() const { return m_bitflip; }
+  /// Every fault injected so far, logged or not.
   std::int64_t fault_count() const;
 
  private:
   arch::BitflipConfig m_bitflip;
+  std::shared_ptr<const arch::TimingModel> m_timing;
   FaultTargeting m_targeting;
   mutable std::mutex m_mutex;
   std::vector<LoggedFault> m_log;
+  std::int64_t m_count = 0;
 };
 
 }  // namespace saffire::sim

@@ -39,6 +39,7 @@ void FoldArrayModule::run() {
 
     job.folds = plan.count();
     job.busy_cycles = 0;
+    job.timing_errors.clear();
     for (std::int64_t f = 0; f < plan.count(); ++f) {
       const arch::Fold fold = plan.fold(f);
       models::Int8GemmArgs tile;
@@ -51,7 +52,11 @@ void FoldArrayModule::run() {
         tile = {fold.rows_used, fold.cols_used, a.k, a.x + fold.row0 * a.ldx, a.ldx,
                 a.w + fold.col0, a.ldw, a.y + fold.row0 * a.ldy + fold.col0, a.ldy, a.accumulate};
       }
-      job.kernel->run(tile, job.threads);
+      if (job.timing) {
+        timing_fold(job.cfg, *job.timing, a, fold, job.timing_errors);
+      } else {
+        job.kernel->run(tile, job.threads);
+      }
       for (; next_fault < faults.size() && faults[next_fault].first == f; ++next_fault)
         apply_output_fault(job.cfg, a, *faults[next_fault].second);
       wait(fold_time);

@@ -57,6 +57,7 @@ void PeArrayModule::run() {
     }
     job.folds = plan.count();
     job.busy_cycles = 0;
+    job.timing_errors.clear();
     for (std::int64_t f = 0; f < plan.count(); ++f) {
       const arch::Fold fold = plan.fold(f);
       job.busy_cycles += job.cfg.dataflow == arch::Dataflow::WS ? run_ws_fold(fold) : run_os_fold(fold);
@@ -107,6 +108,17 @@ std::int64_t PeArrayModule::run_ws_fold(const arch::Fold& fold) {
       const std::int32_t* wgt = &m_wgt[static_cast<std::size_t>(r * C)];
       if (r == 0) {
         for (std::int64_t c = 0; c < C; ++c) psum[c] = static_cast<std::uint32_t>(act[c] * wgt[c]);
+      } else if (m_job->timing) {
+        // The partial sum of stream row t - r - c passes PE (r, c): reduction step k0 + r.
+        const std::uint32_t* above = psum - C;
+        for (std::int64_t c = 0; c < C; ++c) {
+          int j = -1;
+          const std::int32_t prod = act[c] * wgt[c];
+          psum[c] = m_job->timing->accumulate(static_cast<int>(r), static_cast<int>(c), above[c], prod, &j);
+          if (j >= 0)
+            m_job->timing_errors.push_back({t - r - c, fold.col0 + c, fold.row0 + r, j,
+                                            above[c] + static_cast<std::uint32_t>(prod), psum[c]});
+        }
       } else {
         const std::uint32_t* above = psum - C;
         for (std::int64_t c = 0; c < C; ++c) psum[c] = above[c] + static_cast<std::uint32_t>(act[c] * wgt[c]);
@@ -169,9 +181,21 @@ std::int64_t PeArrayModule::run_os_fold(const arch::Fold& fold) {
       }
       std::uint32_t* acc = &m_acc[row];
       std::int64_t row_macs = 0;
-      for (std::int64_t c = 0; c < C; ++c) {
-        acc[c] += static_cast<std::uint32_t>(act[c] * wgt[c]);
-        row_macs += act_valid[c] & wgt_valid[c];
+      if (m_job->timing) {
+        // PE (r, c) does reduction step t - r - c of output (m0 + r, n0 + c).
+        for (std::int64_t c = 0; c < C; ++c) {
+          int j = -1;
+          const std::int32_t prod = act[c] * wgt[c];
+          const std::uint32_t exact = acc[c] + static_cast<std::uint32_t>(prod);
+          acc[c] = m_job->timing->accumulate(static_cast<int>(r), static_cast<int>(c), acc[c], prod, &j);
+          if (j >= 0) m_job->timing_errors.push_back({fold.row0 + r, fold.col0 + c, t - r - c, j, exact, acc[c]});
+          row_macs += act_valid[c] & wgt_valid[c];
+        }
+      } else {
+        for (std::int64_t c = 0; c < C; ++c) {
+          acc[c] += static_cast<std::uint32_t>(act[c] * wgt[c]);
+          row_macs += act_valid[c] & wgt_valid[c];
+        }
       }
       macs += row_macs;
     }

@@ -18,6 +18,9 @@ struct BitflipConfig {
   int bit_lo = 30;     // flipped bit: uniform in [bit_lo, bit_hi]; a fixed bit when equal
   int bit_hi = 30;
   std::uint64_t seed = 1;
+  /// Optional (the `table` model): 32 non-negative weights; a faulty word's bit is j with probability
+  /// bit_weights[j] / sum (instead of uniform in [bit_lo, bit_hi]). Empty: uniform.
+  std::vector<double> bit_weights;
   /// Throws ConfigError naming the field.
   void validate() const;
 };

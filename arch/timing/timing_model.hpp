@@ -57,6 +57,11 @@ class TimingModel {
   int min_safe_chain() const { return m_min_safe; }
   int max_safe_chain() const { return m_max_safe; }
 
+  /// max_safe_chain of PEs (r, 0 .. cols-1), contiguous: for vectorized row passes.
+  const std::uint32_t* safe_row(int r) const { return &m_safe[index(r, 0)]; }
+  /// True when no accumulate of any PE can fail (every PE completes a full 32-bit carry chain).
+  bool error_free() const { return m_min_safe >= kWidth; }
+
   /// Nominal-voltage, pe_factor = 1 delays of the adder parts, in ps.
   double t_carry_ps() const;
   double t_fixed_ps() const;

@@ -15,6 +15,8 @@ class ArrayOptions {
   void add_to(CLI::App& cmd);
   /// The config file (if any) with the command-line overrides applied, validated.
   arch::ArrayConfig resolve() const;
+  /// The --config file, "" when none was given.
+  const std::string& config_path() const { return m_config_path; }
 
  private:
   std::string m_config_path;

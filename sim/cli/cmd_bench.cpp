@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/timing/timing_bench.hpp"
+#include "arch/timing/timing_model.hpp"
 #include "models/engine/cpu_engine.hpp"
 #include "models/gemm/gemm_bench.hpp"
 #include "models/llm/language_model.hpp"
@@ -90,6 +91,26 @@ void bench_injection(nlohmann::json& out, bool json) {
     const double r = rate(engine);
     out["injection"]["ber_" + fmt::format("{:g}", ber) + "_gmacs"] = r;
     if (!json) fmt::print("  BER {:<7g} {:8.1f} GMAC/s ({:.0f} % of clean)\n", ber, r, 100.0 * r / clean_rate);
+  }
+
+  // Timing model: every accumulate checked (512^3 at 0.62 V on 128x128, fold level, one thread).
+  const arch::GemmShape ts{512, 512, 512};
+  const sim::GemmOperands tops = sim::random_gemm_operands(ts, 4);
+  std::vector<std::int32_t> ty(static_cast<std::size_t>(ts.m * ts.n));
+  arch::VoltageConfig vc;
+  vc.v = 0.62;
+  const arch::TimingModel tm(vc, cfg.rows, cfg.cols);
+  if (!json) fmt::print("Timing-model injection, 512^3 at {} V on 128x128 (fold level, one thread)\n", vc.v);
+  for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
+    cfg.dataflow = df;
+    std::vector<sim::TimingError> errors;
+    sim::ArrayModel model(cfg, sim::Fidelity::Fold, 1);
+    const sim::ArrayRunStats st = model.run({ts.m, ts.n, ts.k, tops.x.data(), ts.k, tops.w.data(), ts.n, ty.data(), ts.n, false},
+                                            {nullptr, &tm, &errors});
+    const double r = static_cast<double>(ts.macs()) / st.host_seconds;
+    out["injection"]["timing_" + std::string(arch::to_string(df)) + "_checked_macs_per_s"] = r;
+    if (!json)
+      fmt::print("  {}  {:.3g} checked MACs/s ({} errors; target >= 2e8 per core)\n", arch::to_string(df), r, errors.size());
   }
 }
 

@@ -66,9 +66,9 @@ std::string toml_string(const std::string& s) {
 
 // Creates the campaign's trace with its run attributes (the array config, the eval settings and the
 // fault model as TOML); done before the evaluations, so a bad path fails before the long run.
-traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConfig& array, const sim::FaultPlan& plan,
+traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConfig& array,
                                      const std::string& model_path) {
-  const arch::BitflipConfig& bf = plan.bitflip();
+  const std::uint64_t seed = o.faults.seed();
   traces::RunInfo info;
   info.command = "eval";
   info.config_toml =
@@ -78,13 +78,13 @@ traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConf
           "activations = {}\nfp32_attention = {}\nctx = {}\nparagraphs = {}\n",
           toml_string(model_path), toml_string(o.precision), toml_string(o.engine), toml_string(o.weights),
           toml_string(o.activations), o.fp32_attention, o.ctx, o.paragraphs) +
-      fmt::format("\n[faults]\nber = {:e}\nbit_lo = {}\nbit_hi = {}\nseed = {}\ncampaign = {}\n", bf.ber, bf.bit_lo,
-                  bf.bit_hi,
+      o.faults.to_toml(array, o.array.config_path()) +
+      fmt::format("seed = {}\ncampaign = {}\n",
                   // TOML integers are signed 64-bit: a larger seed is written as a string
-                  bf.seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(bf.seed)
-                                                                   : toml_string(std::to_string(bf.seed)),
+                  seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(seed)
+                                                                : toml_string(std::to_string(seed)),
                   toml_string(o.faults.describe()));
-  info.seed = bf.seed;
+  info.seed = seed;
   info.saffire_version = SAFFIRE_VERSION;
   return traces::TraceWriter(o.trace, info);
 }
@@ -95,8 +95,9 @@ void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& arra
   for (const sim::LoggedFault& lf : plan.log()) {
     const models::GemmId& id = lf.gemm;
     const std::int64_t k = std::max<std::int64_t>(lf.k, 1);
+    const std::int64_t step = lf.step >= 0 ? lf.step : k - 1;
     const arch::HardwareSite h =
-        arch::map_to_hardware(array, {lf.gemm_m, lf.gemm_n, k}, {lf.fault.m, lf.fault.n, k - 1});
+        arch::map_to_hardware(array, {lf.gemm_m, lf.gemm_n, k}, {lf.fault.m, lf.fault.n, step});
     traces::FaultRecord r;
     r.gemm = models::to_string(id);
     r.layer = id.layer;
@@ -151,9 +152,9 @@ void run_eval(const EvalOptions& o) {
   };
   if (inf.precision == llm::Precision::W8A8) engine = make_engine();
   if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
-    throw ConfigError("--ber: faults go into INT32 accumulators, so they need --precision w8a8");
+    throw ConfigError("fault campaigns: faults go into INT32 accumulators, so they need --precision w8a8");
   if (!o.trace.empty() && !o.faults.enabled())
-    throw ConfigError("--trace records the faults of a campaign, so it needs --ber");
+    throw ConfigError("--trace records the faults of a campaign, so it needs one (--ber, or --fault-model timing|table)");
 
   llm::PerplexityOptions po;
   po.ctx = o.ctx;
@@ -172,8 +173,8 @@ void run_eval(const EvalOptions& o) {
   std::shared_ptr<sim::FaultPlan> plan;
   std::optional<traces::TraceWriter> trace;
   if (o.faults.enabled()) {
-    plan = o.faults.make_plan();
-    if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, *plan, lm.model_path.string()));
+    plan = o.faults.make_plan(eo.array, o.array.config_path());
+    if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm.model_path.string()));
   }
 
   llm::Transformer model(lm.checkpoint, inf, engine.get());

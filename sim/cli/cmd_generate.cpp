@@ -64,7 +64,7 @@ void run_generate(const GenerateOptions& o) {
       throw ConfigError(e.what());
     }
     if (o.faults.enabled()) {
-      plan = o.faults.make_plan();
+      plan = o.faults.make_plan(eo.array, o.array.config_path());
       engine = FaultOptions::inject(std::move(engine), eo.array, plan);
       if (o.faults.realm_clamp()) clamp = std::make_unique<sim::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
     }

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
+#include "arch/fault/bit_error_table.hpp"
+#include "arch/timing/voltage_config.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/fault_injecting_engine.hpp"
 
@@ -33,6 +35,12 @@ int parse_int(const std::string& s, const std::string& what) {
 }  // namespace
 
 void FaultOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("--fault-model", m_model,
+                 "bitflip (ReaLM: --ber, --bit), timing (PE timing errors at --voltage) or table (--fault-table at --voltage)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"bitflip", "timing", "table"}));
+  cmd.add_option("--voltage", m_voltage, "timing and table models: supply voltage in V (nominal: voltage.v_nominal)");
+  cmd.add_option("--fault-table", m_table, "table model: CSV voltage,bit,probability (per-word flip probability per bit)");
   cmd.add_option("--ber", m_ber, "bitflip faults: probability that a GEMM output word is faulty (0 = no faults)");
   cmd.add_option("--bit", m_bit, "flip this accumulator bit (default: 30, ReaLM's default)");
   cmd.add_option("--bit-range", m_bit_range, "flip a uniform bit in LO-HI instead, e.g. 0-29");
@@ -44,7 +52,31 @@ void FaultOptions::add_to(CLI::App& cmd) {
                "do not clamp faulty re-quantized outputs (Q,K,V,gate,up,PV) to +-127*s_out of the clean output");
 }
 
-std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan() const {
+namespace {
+
+arch::VoltageConfig voltage_config(const std::string& config_path, std::optional<double> v) {
+  arch::VoltageConfig vc = config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path);
+  if (v) vc.v = *v;
+  try {
+    vc.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--voltage: ") + e.what());
+  }
+  return vc;
+}
+
+}  // namespace
+
+std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig& array,
+                                                        const std::string& config_path) const {
+  const bool bitflip = m_model == "bitflip";
+  if (!bitflip && (m_ber > 0 || m_bit >= 0 || !m_bit_range.empty()))
+    throw ConfigError("--ber, --bit and --bit-range belong to --fault-model bitflip, not " + m_model);
+  if (bitflip && (m_voltage || !m_table.empty()))
+    throw ConfigError("--voltage and --fault-table belong to --fault-model timing or table, not bitflip");
+  if (m_model == "timing" && !m_table.empty()) throw ConfigError("--fault-table belongs to --fault-model table");
+  if (m_model == "table" && m_table.empty()) throw ConfigError("--fault-model table needs --fault-table FILE.csv");
+  if (m_model == "table" && !m_voltage) throw ConfigError("--fault-model table needs --voltage");
   arch::BitflipConfig bf;
   bf.ber = m_ber;
   bf.seed = m_seed;
@@ -57,6 +89,7 @@ std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan() const {
     bf.bit_hi = parse_int(m_bit_range.substr(dash + 1), "--bit-range");
   }
   bf.validate();
+  if (m_model == "table") bf = arch::BitErrorTable::load(m_table).bitflip_config(*m_voltage, m_seed);
 
   sim::FaultTargeting t;
   if (m_components != "all") {
@@ -78,7 +111,20 @@ std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan() const {
   } else if (m_stage != "both") {
     throw ConfigError("--fault-stage: expected prefill, decode or both, got '" + m_stage + "'");
   }
+  if (m_model == "timing")
+    return std::make_shared<sim::FaultPlan>(
+        std::make_shared<const arch::TimingModel>(voltage_config(config_path, m_voltage), array.rows, array.cols), t);
   return std::make_shared<sim::FaultPlan>(bf, t);
+}
+
+std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::string& config_path) const {
+  const auto plan = make_plan(array, config_path);
+  std::string out = fmt::format("\n[faults]\nmodel = \"{}\"\n", m_model);
+  if (m_model == "timing") return out + "\n" + arch::to_toml(plan->timing()->config());
+  const arch::BitflipConfig& bf = plan->bitflip();
+  out += fmt::format("ber = {:e}\nbit_lo = {}\nbit_hi = {}\n", bf.ber, bf.bit_lo, bf.bit_hi);
+  if (m_model == "table") out += fmt::format("voltage = {}\ntable = \"{}\"\n", *m_voltage, m_table);
+  return out;
 }
 
 std::unique_ptr<models::GemmEngine> FaultOptions::inject(std::unique_ptr<models::GemmEngine> engine,
@@ -92,9 +138,16 @@ std::unique_ptr<models::GemmEngine> FaultOptions::inject(std::unique_ptr<models:
 }
 
 std::string FaultOptions::describe() const {
-  return fmt::format("ber {:g}, bit {}, seed {}, components {}, layers {}, stage {}, realm clamp {}", m_ber,
-                     !m_bit_range.empty() ? m_bit_range : std::to_string(m_bit >= 0 ? m_bit : 30), m_seed, m_components,
-                     m_layers, m_stage, m_no_realm_clamp ? "off" : "on");
+  std::string model;
+  if (m_model == "bitflip") {
+    model = fmt::format("bitflip, ber {:g}, bit {}", m_ber,
+                        !m_bit_range.empty() ? m_bit_range : std::to_string(m_bit >= 0 ? m_bit : 30));
+  } else {
+    model = fmt::format("{} at {} V{}", m_model, m_voltage ? fmt::format("{:g}", *m_voltage) : std::string("config"),
+                        m_table.empty() ? "" : ", table " + m_table);
+  }
+  return fmt::format("{}, seed {}, components {}, layers {}, stage {}, realm clamp {}", model, m_seed, m_components,
+                     m_layers, m_stage, realm_clamp() ? "on" : "off");
 }
 
 }  // namespace saffire::cli

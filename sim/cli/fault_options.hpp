@@ -1,8 +1,12 @@
 #pragma once
-// Command-line options of a bitflip fault campaign, shared by eval and generate:
-// --ber, --bit / --bit-range, --fault-seed, --components, --layers, --fault-stage, --no-realm-clamp.
+// Command-line options of a fault campaign, shared by eval and generate:
+//   --fault-model bitflip|timing|table (default bitflip)
+//   bitflip: --ber, --bit / --bit-range;  timing: --voltage (the rest of the [voltage] table from
+//   --config);  table: --fault-table FILE.csv --voltage
+//   all: --fault-seed, --components, --layers, --fault-stage, --no-realm-clamp.
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "arch/array_config.hpp"
@@ -16,19 +20,27 @@ namespace saffire::cli {
 class FaultOptions {
  public:
   void add_to(CLI::App& cmd);
-  /// True when --ber > 0.
-  bool enabled() const { return m_ber > 0.0; }
-  /// A fresh plan (its own fault log) from the options; throws ConfigError on bad values.
-  std::shared_ptr<sim::FaultPlan> make_plan() const;
+  /// True when a campaign was asked for: --ber > 0, or the timing or table model.
+  bool enabled() const { return m_ber > 0.0 || m_model != "bitflip"; }
+  /// A fresh plan (its own fault log) from the options, for `array` (the timing model covers its PEs)
+  /// and the config file `config_path` (its [voltage] table; "" for none); throws ConfigError on bad values.
+  std::shared_ptr<sim::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path) const;
+  /// The fault model's settings as a TOML [faults] table, for traces.
+  std::string to_toml(const arch::ArrayConfig& array, const std::string& config_path) const;
   /// Makes `engine` inject the plan's faults: inside the SystemC array for the array engine, after
   /// the GEMM with the array's semantics for the others.
   static std::unique_ptr<models::GemmEngine> inject(std::unique_ptr<models::GemmEngine> engine,
                                                     const arch::ArrayConfig& array, std::shared_ptr<sim::FaultPlan> plan);
-  bool realm_clamp() const { return !m_no_realm_clamp; }
+  /// ReaLM's clamp applies to the output-word models (bitflip, table), whose faults can be undone.
+  bool realm_clamp() const { return !m_no_realm_clamp && m_model != "timing"; }
+  std::uint64_t seed() const { return m_seed; }
   /// JSON description of the campaign, for reports.
   std::string describe() const;
 
  private:
+  std::string m_model = "bitflip";
+  std::optional<double> m_voltage;
+  std::string m_table;
   double m_ber = 0.0;
   int m_bit = -1;
   std::string m_bit_range;

@@ -89,7 +89,27 @@ PY
     /usr/bin/python3 "$src/traces/python/saffire_traces.py" --check "$work/faults.h5" >/dev/null \
       || fail "saffire_traces.py --check rejects faults.h5"
   fi
-  expect_exit 2 "needs --ber" -- "$saffire" eval --precision w8a8 --trace "$work/nofaults.h5"
+  expect_exit 2 "needs one" -- "$saffire" eval --precision w8a8 --trace "$work/nofaults.h5"
+  # timing model: PE timing errors at 0.6 V; cpu and array engines find the same ones.
+  for engine in cpu array; do
+    out=$("$saffire" eval --precision w8a8 --paragraphs 2 --fault-model timing --voltage 0.6 --rows 8 --cols 8 \
+          --engine "$engine" --json) || fail "eval --fault-model timing on $engine failed"
+    sed -E 's/.*"faults":([0-9]+).*"ppl":([^,]*),.*/\1 \2/' <<<"$out" >"$work/timing_$engine.txt"
+  done
+  cmp -s "$work/timing_cpu.txt" "$work/timing_array.txt" || fail "cpu and array timing evals differ"
+  grep -qE '^[1-9][0-9]* ' "$work/timing_cpu.txt" || fail "timing model at 0.6 V injected no fault: $(cat "$work/timing_cpu.txt")"
+  out=$("$saffire" eval --precision w8a8 --paragraphs 2 --fault-model timing --json) || fail "eval timing at nominal failed"
+  grep -q '"faults":0' <<<"$out" || fail "timing model at nominal voltage injected faults: $out"
+  # table model: a user's per-bit table, interpolated at --voltage.
+  printf 'voltage,bit,probability\n0.7,20,1e-4\n0.6,20,1e-2\n' >"$work/chip.csv"
+  out=$("$saffire" eval --precision w8a8 --paragraphs 2 --fault-model table --fault-table "$work/chip.csv" --voltage 0.65 \
+        --json) || fail "eval --fault-model table failed"
+  grep -qE '"faults":[1-9]' <<<"$out" || fail "table model injected no fault: $out"
+  expect_exit 2 "outside the table" -- "$saffire" eval --precision w8a8 --fault-model table --fault-table "$work/chip.csv" --voltage 0.9
+  expect_exit 2 "needs --fault-table" -- "$saffire" eval --precision w8a8 --fault-model table --voltage 0.65
+  expect_exit 2 "bad.csv:1" -- "$saffire" eval --precision w8a8 --fault-model table --fault-table "$work/bad.csv" --voltage 0.65
+  expect_exit 2 "belong to --fault-model bitflip" -- "$saffire" eval --precision w8a8 --fault-model timing --ber 1e-3
+  expect_exit 2 "voltage.v" -- "$saffire" eval --precision w8a8 --fault-model timing --voltage 0.2
   expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
   expect_exit 2 "--components" -- "$saffire" eval --precision w8a8 --ber 1e-3 --components q,x
   expect_exit 2 "bit" -- "$saffire" eval --precision w8a8 --ber 1e-3 --bit 40
