@@ -24,6 +24,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
 #include "sim/engine_factory.hpp"
+#include "sim/fault_deviation.hpp"
 #include "traces/trace_writer.hpp"
 
 namespace saffire::cli {
@@ -202,6 +203,19 @@ void run_eval(const EvalOptions& o) {
                   {"outcome", crash_like ? "crash-like" : (f.ppl == r.ppl ? "masked" : "sdc")},
                   {"clamped", clamp ? clamp->clamped() : 0},
                   {"campaign", o.faults.describe()}};
+    nlohmann::json deviation = nlohmann::json::object();
+    const sim::DeviationStats stats = sim::deviation_stats(plan->log());
+    for (int c = 0; c < models::kNumComponents; ++c) {
+      const sim::ComponentDeviation& d = stats[static_cast<std::size_t>(c)];
+      if (d.faults == 0) continue;
+      deviation[std::string(models::to_string(static_cast<models::Component>(c)))] = {
+          {"faults", d.faults},
+          {"faulty_gemms", d.faulty_gemms},
+          {"faulty_words", d.faulty_words},
+          {"mean_abs_deviation", d.mean_abs_deviation},
+          {"max_abs_deviation", d.max_abs_deviation}};
+    }
+    fault_json["deviation"] = deviation;
     if (trace) {
       write_fault_rows(*trace, eo.array, *plan);
       fault_json["trace"] = o.trace;
@@ -240,7 +254,8 @@ void run_eval(const EvalOptions& o) {
 
   if (!fault_json.is_null()) {
     j["ppl"] = fault_json["ppl"];
-    for (const char* key : {"faults", "ppl_clean", "ppl_delta", "top1_agreement", "outcome", "clamped", "campaign"})
+    for (const char* key :
+         {"faults", "ppl_clean", "ppl_delta", "top1_agreement", "outcome", "clamped", "campaign", "deviation"})
       j[key] = fault_json[key];
     if (fault_json.contains("trace")) j["trace"] = fault_json["trace"];
   }

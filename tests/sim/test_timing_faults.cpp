@@ -3,7 +3,9 @@
 // produce the same outputs, equal to a scalar walk of the dataflow's accumulation order.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "models/engine/cpu_engine.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/array_model.hpp"
+#include "sim/fault_deviation.hpp"
 #include "sim/fault_injecting_engine.hpp"
 #include "sim/gemm_operands.hpp"
 #include "sim/timing_fold_math.hpp"
@@ -189,4 +192,44 @@ TEST_CASE("Timing campaign: cpu engine, array engine (PE and fold) and thread co
     CHECK(y == clean);
     CHECK(plan->fault_count() == 0);
   }
+}
+
+TEST_CASE("Deviation statistics count the corrupted words and their deviation from the clean output", "[sim][fault]") {
+  arch::ArrayConfig cfg;
+  cfg.rows = 8;
+  cfg.cols = 8;
+  cfg.dataflow = arch::Dataflow::OS;
+  const arch::GemmShape s{20, 24, 90};
+  const auto ops = sim::random_gemm_operands(s, 31);
+  auto timing = std::make_shared<const arch::TimingModel>(at(0.55), cfg.rows, cfg.cols);
+  auto plan = std::make_shared<sim::FaultPlan>(timing, sim::FaultTargeting{});
+  std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n)), clean(y.size());
+  models::naive_int8_gemm({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, clean.data(), s.n, false});
+  models::GemmId id;
+  id.component = models::Component::Down;
+  sim::FaultInjectingEngine cpu(models::make_cpu_engine("auto", 1), cfg, plan);
+  cpu.gemm(id, {s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
+  id.call_index = 1;  // a second GEMM of the same component
+  std::vector<std::int32_t> y2(y.size());
+  cpu.gemm(id, {s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y2.data(), s.n, false});
+
+  std::int64_t words = 0, max_abs = 0;
+  double abs_sum = 0;
+  for (const auto* out : {&y, &y2})
+    for (std::size_t i = 0; i < clean.size(); ++i) {
+      const std::int64_t d = static_cast<std::int64_t>((*out)[i]) - clean[i];
+      if (d == 0) continue;
+      ++words;
+      abs_sum += static_cast<double>(std::llabs(d));
+      max_abs = std::max<std::int64_t>(max_abs, std::llabs(d));
+    }
+  REQUIRE(words > 0);
+  const sim::DeviationStats stats = sim::deviation_stats(plan->log());
+  const sim::ComponentDeviation& d = stats[static_cast<std::size_t>(models::Component::Down)];
+  CHECK(d.faults == plan->fault_count());
+  CHECK(d.faulty_gemms == 2);
+  CHECK(d.faulty_words == words);
+  CHECK(d.max_abs_deviation == max_abs);
+  CHECK(d.mean_abs_deviation == Approx(abs_sum / static_cast<double>(words)));
+  CHECK(stats[static_cast<std::size_t>(models::Component::Q)].faults == 0);
 }
