@@ -11,5 +11,6 @@ void add_bench_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_voltage_curve_command(CLI::App& app);
+void add_overhead_command(CLI::App& app);
 
 }  // namespace saffire::cli

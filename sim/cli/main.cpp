@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   saffire::cli::add_generate_command(app);
   saffire::cli::add_eval_command(app);
   saffire::cli::add_voltage_curve_command(app);
+  saffire::cli::add_overhead_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -39,6 +39,12 @@ expect_exit 2 "bad.csv:3: field N" -- "$saffire" topology "$work/bad.csv" --out 
 expect_exit 2 "cannot open topology" -- "$saffire" topology "$work/none.csv" --out "$work/x"
 expect_exit 2 "unknown model preset" -- "$saffire" topology --model gpt-9 --out "$work/x"
 
+# overhead: valid JSON with every scheme; an unsupported node is bad input.
+json=$("$saffire" overhead --rows 16 --cols 16 --dataflow os --node 14 --json) || fail "overhead --json failed"
+/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert len(d["schemes"]) == 7, d' "$json" \
+  || fail "overhead --json is not valid JSON with 7 schemes: $json"
+expect_exit 2 "unsupported node 7" -- "$saffire" overhead --node 7
+
 # topology: report and trace.
 "$saffire" topology "$src/experiments/topologies/demo.csv" --rows 16 --cols 16 --dataflow ws --out "$work/topo" >/dev/null \
   || fail "topology failed"

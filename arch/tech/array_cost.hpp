@@ -1,0 +1,145 @@
+#pragma once
+// Area, power and energy of an R x C systolic array and of the extra hardware of each error-detection
+// scheme, from a bill of materials priced with a TechTable. The hardware of each scheme, the
+// activity assumptions and the SRAM-traffic estimate are documented in arch/tech/README.md and in
+// array_cost.cpp next to the counts.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arch/array_config.hpp"
+#include "arch/gemm_shape.hpp"
+#include "arch/tech/tech_table.hpp"
+
+namespace saffire::arch {
+
+enum class Scheme { None, Classic, ClassicCorrect, ApproxAbft, Statistical, Dmr, ThunderVolt };
+inline constexpr std::array<Scheme, 7> kSchemes = {Scheme::None,       Scheme::Classic,     Scheme::ClassicCorrect,
+                                                   Scheme::ApproxAbft, Scheme::Statistical, Scheme::Dmr,
+                                                   Scheme::ThunderVolt};
+
+/// "none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt".
+std::string_view to_string(Scheme s);
+/// Parses one of the names above; throws ConfigError naming `where` and the valid names otherwise.
+Scheme parse_scheme(std::string_view text, std::string_view where = "scheme");
+
+/// The representative fold the average power refers to.
+struct Workload {
+  std::int64_t stream = 2048;     // streamed length of a fold: WS the M rows of X, OS the reduction K
+  double pe_data_activity = 1.0;  // what-if: scales the switching of the baseline PE multipliers and
+                                  // adders (1 = Horowitz's typical data; LLM INT8 operands toggle less)
+};
+
+/// Hardware choices of the checksum schemes.
+struct SchemeOptions {
+  // classic, approxabft and statistical: also build the column checksums e^T Y vs (e^T X) W (the
+  // hardware classic-correct always has), so that row and column deviations are both counted.
+  bool two_sided = false;
+};
+
+/// Cycle figures of one full fold of `stream` (FoldPlan::cycles_per_fold of a GEMM that fills the array).
+struct FoldActivity {
+  std::int64_t stream = 0;
+  std::int64_t cycles_per_fold = 0;  // P: WS 2R + C + S - 2, OS R + C + S - 2 (+R with os_drain)
+  double utilization = 0;            // S / P: fraction of the fold's cycles in which a PE computes
+};
+FoldActivity fold_activity(const ArrayConfig& cfg, std::int64_t stream);
+
+/// One line of a bill of materials: `count` instances of `component`, each `scale` times the table
+/// entry (an 8x16 multiplier is 2 INT8 multipliers), each doing `ops_per_cycle` operations per cycle
+/// averaged over a fold (registers: 1, they are clocked every cycle).
+struct CostItem {
+  std::string block;  // "PE array", "checksum column", ...
+  std::string what;   // "INT8 multiplier", ...
+  Component component = Component::Mult8;
+  double count = 0;
+  double scale = 1;
+  double ops_per_cycle = 0;
+  // Filled by price():
+  double area_um2 = 0;
+  double dynamic_pj_per_cycle = 0;  // at the table's v_nominal
+};
+
+/// A priced bill of materials. Power: dynamic energy per cycle x clock, plus leakage of the area.
+struct Cost {
+  std::vector<CostItem> items;
+  double area_um2 = 0;
+  double dynamic_pj_per_cycle = 0;         // at v_nominal
+  double dynamic_mw = 0;                   // dynamic_pj_per_cycle * clock_ghz (pJ * GHz = mW)
+  double leakage_mw = 0;                   // area_um2 * leakage_nw_per_um2 * 1e-6
+  std::int64_t extra_cycles_per_fold = 0;  // cycles the scheme adds to every fold (classic-correct, WS)
+  double power_mw() const { return dynamic_mw + leakage_mw; }
+};
+
+/// Prices `items` with `tech` at `clock_ghz`.
+Cost price(std::vector<CostItem> items, const TechTable& tech, double clock_ghz);
+
+/// Bill of materials of the baseline array: R*C PEs, each an INT8 multiplier, an INT32 adder and its
+/// registers (WS: stationary weight, moving activation and partial sum; OS: moving weight and
+/// activation, stationary accumulator).
+std::vector<CostItem> baseline_items(const ArrayConfig& cfg, const Workload& load);
+/// Bill of materials of the extra hardware of `scheme` (empty for none).
+std::vector<CostItem> scheme_items(Scheme scheme, const ArrayConfig& cfg, const Workload& load,
+                                   const SchemeOptions& opt = {});
+/// Cycles `scheme` adds to every fold (5 on WS with column checksums: the chunked e^T X rows; else 0).
+std::int64_t scheme_extra_cycles(Scheme scheme, const ArrayConfig& cfg, const SchemeOptions& opt = {});
+
+Cost baseline_cost(const ArrayConfig& cfg, const TechTable& tech, const Workload& load = {});
+Cost scheme_cost(Scheme scheme, const ArrayConfig& cfg, const TechTable& tech, const Workload& load = {},
+                 const SchemeOptions& opt = {});
+
+// ---------------------------------------------------------------------------------------------------
+// Energy per GEMM
+// ---------------------------------------------------------------------------------------------------
+
+/// SRAM traffic of a GEMM, walked fold by fold over the FoldPlan (bytes):
+///   WS fold (k-tile x n-tile, stream M): weights rows_used*cols_used (each weight read once),
+///      activations M*rows_used (X is re-read once per n-tile), partial sums M*cols_used*4 written,
+///      and read back (M*cols_used*4) for every k-tile but the first.
+///   OS fold (m-tile x n-tile, stream K): activations rows_used*K, weights K*cols_used (both re-read
+///      per fold), outputs rows_used*cols_used*4 written once.
+struct SramTraffic {
+  std::int64_t weight_bytes_read = 0;
+  std::int64_t activation_bytes_read = 0;
+  std::int64_t psum_bytes_read = 0;
+  std::int64_t output_bytes_written = 0;
+  std::int64_t bytes_read() const { return weight_bytes_read + activation_bytes_read + psum_bytes_read; }
+  std::int64_t bytes_written() const { return output_bytes_written; }
+};
+SramTraffic sram_traffic(const ArrayConfig& cfg, const GemmShape& shape);
+
+struct GemmEnergyInput {
+  GemmShape shape;
+  Scheme scheme = Scheme::None;
+  double v = 0.9;                     // V: the array's supply (only v / v_nominal matters)
+  double v_nominal = 0.9;             // V: the supply the tech table's energies refer to
+  bool detection_at_nominal = true;   // checksum units in their own nominal-voltage domain (issue 5);
+                                      // DMR and ThunderVolt hardware always runs at v
+  std::int64_t recomputed_folds = 0;  // recovery: folds recomputed (each costs a whole fold again)
+  double recovery_v = 0;              // V of the recomputation; 0 = same as v
+  double pe_data_activity = 1.0;      // see Workload
+  SchemeOptions scheme_options;
+};
+
+/// Energies of one GEMM, pJ. Dynamic energies scale with (V/Vnom)^2, leakage with V/Vnom.
+struct EnergyBreakdown {
+  double mac = 0;              // multipliers and adders of the PE array, per real MAC
+  double array_registers = 0;  // PE pipeline registers, R*C*bits clocked every cycle
+  double sram = 0;             // (bytes read + written) / 8 64-bit accesses
+  double leakage = 0;          // leakage of the baseline array over the GEMM's time
+  double detection = 0;        // the scheme's extra hardware, dynamic + leakage, every fold
+  double recovery = 0;         // recomputed folds: all of the above again, at recovery_v
+  double total() const { return mac + array_registers + sram + leakage + detection + recovery; }
+
+  std::int64_t macs = 0, folds = 0, cycles = 0;  // cycles = folds * (cycles_per_fold + extra)
+  std::int64_t recomputed_macs = 0, recomputed_cycles = 0;
+  double seconds = 0;  // cycles / clock, without recovery
+  SramTraffic traffic;
+};
+
+/// Throws ConfigError on a bad shape, voltage or fold count.
+EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const GemmEnergyInput& in);
+
+}  // namespace saffire::arch
