@@ -49,6 +49,8 @@ std::uint64_t FaultPlan::gemm_key(const models::GemmId& id) {
                          std::int64_t{static_cast<int>(id.stage)}, std::int64_t{id.head}, std::int64_t{id.pos_begin},
                          std::int64_t{id.pos_end}, std::int64_t{id.sequence}})
     h = mix(h, static_cast<std::uint64_t>(v));
+  // A recomputation sees other faults; first executions keep the keys they always had.
+  if (id.attempt != 0) h = mix(h, 0xA77E0000ull + static_cast<std::uint64_t>(id.attempt));
   return h;
 }
 
@@ -75,7 +77,7 @@ namespace {
 bool same_gemm(const models::GemmId& a, const models::GemmId& b) {
   return a.layer == b.layer && a.component == b.component && a.stage == b.stage && a.head == b.head &&
          a.pos_begin == b.pos_begin && a.pos_end == b.pos_end && a.call_index == b.call_index &&
-         a.sequence == b.sequence;
+         a.sequence == b.sequence && a.attempt == b.attempt;
 }
 
 bool same_fault(const arch::OutputFault& a, const arch::OutputFault& b) {
@@ -111,6 +113,15 @@ void FaultPlan::record_values(const models::GemmId& id, const std::vector<arch::
   }
   if (m_count > static_cast<std::int64_t>(m_log.size())) return;  // this GEMM's faults were past the log's end
   throw std::logic_error("FaultPlan::record_values: no logged faults of GEMM " + models::to_string(id));
+}
+
+std::vector<LoggedFault> FaultPlan::logged_for(const models::GemmId& id) const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  // A GEMM's faults are one block, appended under the lock by one call: the latest block, if any.
+  const std::size_t end = m_log.size();
+  std::size_t begin = end;
+  while (begin > 0 && same_gemm(m_log[begin - 1].gemm, id)) --begin;
+  return {m_log.begin() + static_cast<std::ptrdiff_t>(begin), m_log.begin() + static_cast<std::ptrdiff_t>(end)};
 }
 
 std::vector<LoggedFault> FaultPlan::log() const {

@@ -79,6 +79,9 @@ class FaultPlan {
   /// Stable key of a GEMM's identity (everything but the call index, which depends on call order).
   static std::uint64_t gemm_key(const models::GemmId& id);
 
+  /// The logged faults of GEMM `id` when its execution was the latest to log any (call it right after
+  /// the engine ran it); empty when it had none or they were past the log's end.
+  std::vector<LoggedFault> logged_for(const models::GemmId& id) const;
   /// The logged faults (the first kMaxLoggedFaults).
   std::vector<LoggedFault> log() const;
   const arch::BitflipConfig& bitflip() const { return m_bitflip; }

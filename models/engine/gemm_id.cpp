@@ -54,6 +54,7 @@ std::string to_string(const GemmId& id) {
   out.append(".p").append(std::to_string(id.pos_begin)).append("-").append(std::to_string(id.pos_end));
   out.append(".c").append(std::to_string(id.call_index));
   if (id.sequence != 0) out.append(".s").append(std::to_string(id.sequence));
+  if (id.attempt != 0) out.append(".a").append(std::to_string(id.attempt));
   return out;
 }
 

@@ -28,9 +28,10 @@ struct GemmId {
   std::int32_t pos_end = 0;
   std::int64_t call_index = 0;  // running index of GEMM calls within one model run (sequence), from 0
   std::int32_t sequence = 0;    // which sequence (paragraph / prompt) of the run
+  std::int32_t attempt = 0;     // ABFT recomputation of the same GEMM: 0 = the first execution
 };
 
-/// "L0.q.prefill.h-1.p0-5.c3": readable, unique within a run.
+/// "L0.q.prefill.h-1.p0-5.c3" (".a1" appended for a recomputation): readable, unique within a run.
 std::string to_string(const GemmId& id);
 
 }  // namespace saffire::models

@@ -10,6 +10,7 @@
 #include "arch/config_error.hpp"
 #include "arch/fault/bit_error_table.hpp"
 #include "arch/fault/bitflip_fault.hpp"
+#include "test_support.hpp"
 
 using namespace saffire;
 
@@ -41,16 +42,6 @@ bool has(const std::string& text, std::initializer_list<const char*> parts) {
   return true;
 }
 
-template <typename F>
-std::string thrown(F&& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("Bit error table: tabulated voltages and log-linear interpolation", "[unit][fault][table]") {
@@ -66,8 +57,8 @@ TEST_CASE("Bit error table: tabulated voltages and log-linear interpolation", "[
   CHECK(p65[18] == Approx(1e-5).epsilon(1e-9));
   CHECK(p65[20] == Approx(2e-4).epsilon(1e-9));
   CHECK(p65[30] == Approx(2.5e-4).epsilon(1e-9));
-  CHECK(has(thrown([&] { t.probabilities_at(0.8); }), {"t.csv", "outside the table"}));
-  CHECK(has(thrown([&] { t.probabilities_at(0.5); }), {"outside the table"}));
+  CHECK(has(test::error_of([&] { t.probabilities_at(0.8); }), {"t.csv", "outside the table"}));
+  CHECK(has(test::error_of([&] { t.probabilities_at(0.5); }), {"outside the table"}));
 
   const arch::BitflipConfig cfg = t.bitflip_config(0.6, 5);
   CHECK(cfg.ber == Approx(1e-3));
@@ -87,7 +78,7 @@ TEST_CASE("Bit error table: malformed files name the file, line and field", "[un
   CHECK(has(error_of("voltage,bit,probability\n0.7,3,0.6\n0.7,4,0.6\n"), {"sum to"}));
   CHECK(has(error_of("voltage,bit,probability\n"), {"no rows"}));
   CHECK(has(error_of(""), {"empty"}));
-  CHECK(has(thrown([&] { arch::BitErrorTable::load("/nonexistent/chip.csv"); }), {"/nonexistent/chip.csv"}));
+  CHECK(has(test::error_of([&] { arch::BitErrorTable::load("/nonexistent/chip.csv"); }), {"/nonexistent/chip.csv"}));
 }
 
 TEST_CASE("Table-model faults follow the per-bit probabilities", "[unit][fault][table]") {

@@ -1,0 +1,60 @@
+#pragma once
+// AbftConfig: which detection scheme guards the array, at what granularity it decides, how it
+// recovers, and the constants of ReaLM's statistical rule per component class. Read from the [abft]
+// table of a TOML file (example and every key: experiments/configs/abft.toml).
+#include <array>
+#include <bitset>
+#include <filesystem>
+#include <string>
+
+#include "arch/tech/array_cost.hpp"
+#include "models/engine/gemm_id.hpp"
+
+namespace saffire::abft {
+
+/// ReaLM's statistical rule for one component (background.md section 2):
+///   MSD = |sum of deviations|, log2 theta_mag = b - (a - 1) log2 MSD,
+///   freq = #deviations with |d| > theta_mag, recover iff log2 freq > theta_freq.
+/// line_only (sensitive components): recover iff freq >= 1 (no frequency floor).
+struct StatisticalConstants {
+  double a = 1.273;
+  double b = 20.076;
+  double theta_freq = 5.951;
+  bool line_only = false;
+  bool operator==(const StatisticalConstants&) const = default;
+};
+
+enum class DecisionScope { Gemm, Tile };  // decide (and recompute) per GEMM, or per output-column tile
+enum class RecoverAt { Nominal, SameVoltage };
+
+struct AbftConfig {
+  arch::Scheme scheme = arch::Scheme::None;
+  DecisionScope scope = DecisionScope::Gemm;
+  RecoverAt recover_at = RecoverAt::Nominal;
+  int max_retries = 2;  // same-voltage recomputations before falling back to nominal voltage
+  // Statistical constants per component (Q, K, V, O, Gate, Up, Down: ReaLM's linear-layer fit on
+  // OPT-1.3B k_proj; QK, PV: its attention fit; O and Down are sensitive: the line only).
+  std::array<StatisticalConstants, models::kNumComponents> constants = default_constants();
+
+  static std::array<StatisticalConstants, models::kNumComponents> default_constants();
+  const StatisticalConstants& constants_for(models::Component c) const {
+    return constants[static_cast<std::size_t>(c)];
+  }
+  /// Throws ConfigError naming the key ("abft.<key>").
+  void validate() const;
+};
+
+std::string_view to_string(DecisionScope s);  // "gemm", "tile"
+std::string_view to_string(RecoverAt r);      // "nominal", "same-voltage"
+
+/// Reads the [abft] table (missing keys keep their defaults; no table: the defaults). Keys: scheme,
+/// scope, recover_at, max_retries, and per-class or per-component constant tables
+/// [abft.linear], [abft.attention], [abft.component.<name>] with a, b, theta_freq, line_only.
+/// Unknown keys, wrong types and bad values throw ConfigError naming origin, line and key.
+AbftConfig parse_abft_config(const std::string& toml_text, const std::string& origin);
+AbftConfig load_abft_config(const std::filesystem::path& path);
+
+/// The config as TOML (an [abft] table and one [abft.component.<name>] table per component).
+std::string to_toml(const AbftConfig& cfg);
+
+}  // namespace saffire::abft

@@ -1,0 +1,48 @@
+#include "abft/checksum_deviations.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "abft/checksum.hpp"
+
+namespace saffire::abft {
+
+ChecksumDeviations checksum_deviations(const models::Int8GemmArgs& a, std::int64_t tile_cols, bool columns) {
+  if (a.accumulate) throw std::invalid_argument("checksum_deviations: accumulating GEMMs are not checked");
+  if (tile_cols < 1) throw std::invalid_argument("checksum_deviations: tile_cols must be positive");
+  ChecksumDeviations d;
+  d.rows = a.m;
+  d.tile_cols = tile_cols;
+  d.tiles = (a.n + tile_cols - 1) / tile_cols;
+  d.row.assign(static_cast<std::size_t>(d.tiles * d.rows), 0);
+  std::vector<std::uint32_t> wsum(static_cast<std::size_t>(a.k));
+  for (std::int64_t t = 0; t < d.tiles; ++t) {
+    const std::int64_t n0 = t * tile_cols, n1 = std::min(a.n, n0 + tile_cols);
+    // The checksum column's weights: row sums of the weight tile (16 bits suffice for C <= 256).
+    for (std::int64_t p = 0; p < a.k; ++p) {
+      std::int32_t s = 0;
+      for (std::int64_t j = n0; j < n1; ++j) s += a.w[p * a.ldw + j];
+      wsum[static_cast<std::size_t>(p)] = static_cast<std::uint32_t>(s);
+    }
+    std::int32_t* out = d.row.data() + t * d.rows;
+    for (std::int64_t i = 0; i < a.m; ++i) {
+      const std::int8_t* xi = a.x + i * a.ldx;
+      std::uint32_t predicted = 0, actual = 0;
+      for (std::int64_t p = 0; p < a.k; ++p)
+        predicted += static_cast<std::uint32_t>(std::int32_t{xi[p]}) * wsum[static_cast<std::size_t>(p)];
+      const std::int32_t* yi = a.y + i * a.ldy;
+      for (std::int64_t j = n0; j < n1; ++j) actual += static_cast<std::uint32_t>(yi[j]);
+      out[i] = static_cast<std::int32_t>(actual - predicted);
+    }
+  }
+  if (columns) {
+    const std::vector<std::int32_t> predicted = predicted_column_checksums(a.x, a.ldx, a.w, a.ldw, a.m, a.n, a.k);
+    const std::vector<std::int32_t> actual = column_checksums(a.y, a.m, a.n, a.ldy);
+    d.col.resize(static_cast<std::size_t>(a.n));
+    for (std::size_t j = 0; j < d.col.size(); ++j)
+      d.col[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(actual[j]) - static_cast<std::uint32_t>(predicted[j]));
+  }
+  return d;
+}
+
+}  // namespace saffire::abft
