@@ -39,6 +39,42 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
   m_array.validate();
 }
 
+void AbftEngine::set_energy_model(const arch::TechTable& tech, double v) {
+  tech.validate();
+  m_tech = tech;
+  m_v = v;
+  m_energy_cache.clear();
+}
+
+void AbftEngine::account_energy(const models::Int8GemmArgs& args) {
+  const arch::GemmShape shape{args.m, args.n, args.k};
+  arch::GemmEnergyInput in;
+  in.shape = shape;
+  in.scheme = m_cfg.scheme;
+  in.v = m_v;
+  in.v_nominal = m_tech->v_nominal;
+  auto [it, fresh] = m_energy_cache.try_emplace({args.m, args.n, args.k});
+  if (fresh) {
+    const arch::EnergyBreakdown e = arch::gemm_energy(m_array, *m_tech, in);
+    arch::GemmEnergyInput ref = in;
+    ref.scheme = arch::Scheme::None;
+    ref.v = m_tech->v_nominal;
+    it->second = {e.total(), e.detection, arch::gemm_energy(m_array, *m_tech, ref).total()};
+  }
+  m_energy.total += it->second[0];
+  m_energy.detection += it->second[1];
+  m_energy.nominal += it->second[2];
+  for (const auto& [folds, v] : {std::pair{m_retry_folds, m_v}, std::pair{m_nominal_folds, m_tech->v_nominal}}) {
+    if (folds == 0) continue;
+    arch::GemmEnergyInput rec = in;
+    rec.recomputed_folds = folds;
+    rec.recovery_v = v;
+    const double r = arch::gemm_energy(m_array, *m_tech, rec).recovery;
+    m_energy.recovery += r;
+    m_energy.total += r;
+  }
+}
+
 void AbftEngine::add(models::Component c, std::int64_t AbftTotals::*field, std::int64_t v) {
   m_totals.*field += v;
   m_by_component[static_cast<std::size_t>(c)].*field += v;
@@ -126,6 +162,7 @@ void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs&
       add(c, &AbftTotals::retries, 1);
       add(c, &AbftTotals::recomputed_macs, macs);
       add(c, &AbftTotals::recomputed_folds, folds);
+      m_retry_folds += folds;
       const abft::ChecksumDeviations dev = deviations(sub);
       abft::DetectionInput in = input_for(again, sub, {-1, 0, sub.n}, dev, 0);
       in.first_tile = s.tile < 0 ? 0 : s.tile;  // classic-correct's tile check: sub starts at a tile boundary
@@ -147,11 +184,18 @@ void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs&
   add(c, &AbftTotals::nominal, 1);
   add(c, &AbftTotals::recomputed_macs, macs);
   add(c, &AbftTotals::recomputed_folds, folds);
+  m_nominal_folds += folds;
   rec.recovered_at_nominal = true;
 }
 
 void AbftEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
   m_rewrote_last = false;
+  m_retry_folds = m_nominal_folds = 0;
+  run_checked(id, args);
+  if (m_tech) account_energy(args);
+}
+
+void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArgs& args) {
   m_faulty->gemm(id, args);
   const models::Component c = id.component;
   add(c, &AbftTotals::gemms, 1);

@@ -10,14 +10,18 @@
 // recorded (capped at kMaxRecords) and totals are kept per component for reports and energy.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "abft/abft_config.hpp"
 #include "abft/checksum_deviations.hpp"
 #include "abft/detect/detection_policy.hpp"
 #include "arch/array_config.hpp"
+#include "arch/tech/array_cost.hpp"
 #include "models/engine/gemm_engine.hpp"
 #include "sim/fault_plan.hpp"
 
@@ -48,6 +52,14 @@ struct AbftTotals {
   std::int64_t recomputed_folds = 0;   // array folds of all recomputations
 };
 
+/// Energy of the GEMMs the engine ran (arch::gemm_energy), pJ.
+struct AbftEnergy {
+  double total = 0;      // at the array's voltage: compute, SRAM, leakage, detection, recovery
+  double detection = 0;  // the scheme's extra hardware
+  double recovery = 0;   // recomputations (same-voltage retries at v, fallbacks at nominal)
+  double nominal = 0;    // the same GEMMs at nominal voltage without any detection hardware: the reference
+};
+
 class AbftEngine final : public models::GemmEngine {
  public:
   static constexpr std::size_t kMaxRecords = std::size_t{1} << 20;
@@ -65,6 +77,9 @@ class AbftEngine final : public models::GemmEngine {
   /// Whether the latest gemm() rewrote its output (corrected, dropped or recomputed any scope).
   bool rewrote_last() const { return m_rewrote_last; }
   const abft::DetectionPolicy& policy() const { return *m_policy; }
+  /// Accounts energy from now on: `tech` prices the array and the scheme; `v` is the array's supply.
+  void set_energy_model(const arch::TechTable& tech, double v);
+  const AbftEnergy& energy() const { return m_energy; }
 
  private:
   struct Scope {
@@ -78,6 +93,8 @@ class AbftEngine final : public models::GemmEngine {
   void recompute(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, AbftRecord& rec);
   void record(const AbftRecord& r);
   void add(models::Component c, std::int64_t AbftTotals::*field, std::int64_t v);
+  void account_energy(const models::Int8GemmArgs& args);
+  void run_checked(const models::GemmId& id, const models::Int8GemmArgs& args);
 
   std::unique_ptr<models::GemmEngine> m_faulty, m_clean;
   std::shared_ptr<FaultPlan> m_plan;
@@ -89,6 +106,12 @@ class AbftEngine final : public models::GemmEngine {
   std::vector<AbftRecord> m_records;
   std::vector<std::int32_t> m_scratch;
   bool m_rewrote_last = false;
+  std::int64_t m_retry_folds = 0, m_nominal_folds = 0;  // of the current gemm()
+  std::optional<arch::TechTable> m_tech;
+  double m_v = 0;
+  AbftEnergy m_energy;
+  // (m, n, k) -> energy of a GEMM without recovery: total, detection, nominal reference
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::array<double, 3>> m_energy_cache;
 };
 
 }  // namespace saffire::sim

@@ -13,6 +13,7 @@ ReaLMClampHook::ReaLMClampHook(const arch::ArrayConfig& array, std::shared_ptr<c
 
 void ReaLMClampHook::after_gemm(const models::llm::QuantizedGemmCall& call) {
   if (!models::llm::output_requantized(call.id.component)) return;
+  if (m_skip && m_skip()) return;
   const auto faults = m_plan->sample(call.id, call.args.m, call.args.n);
   if (faults.empty()) return;
   const auto& a = call.args;

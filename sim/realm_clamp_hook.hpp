@@ -3,6 +3,7 @@
 // (Q, K, V, Gate, Up, PV) are clamped to +-127 * s_out, where s_out is the abs-max scale of the
 // *clean* output; O and Down feed the residual stream unclamped. The clean output is recovered by
 // undoing the plan's faults (they are a pure function of the GEMM's identity), so no second GEMM runs.
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,6 +20,8 @@ class ReaLMClampHook final : public models::llm::GemmHook {
                  models::llm::ActivationGranularity granularity);
   void after_gemm(const models::llm::QuantizedGemmCall& call) override;
   std::int64_t clamped() const { return m_clamped; }
+  /// Leaves a GEMM alone when `skip()` says so (ABFT rewrote its output: the faults are gone).
+  void skip_when(std::function<bool()> skip) { m_skip = std::move(skip); }
 
  private:
   arch::ArrayConfig m_array;
@@ -27,6 +30,7 @@ class ReaLMClampHook final : public models::llm::GemmHook {
   std::vector<std::int32_t> m_clean;
   std::vector<float> m_scales;
   std::int64_t m_clamped = 0;
+  std::function<bool()> m_skip;
 };
 
 }  // namespace saffire::sim

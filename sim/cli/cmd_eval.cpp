@@ -20,6 +20,8 @@
 #include "models/llm/model_files.hpp"
 #include "models/llm/perplexity.hpp"
 #include "sim/array_engine.hpp"
+#include "sim/abft_engine.hpp"
+#include "sim/cli/abft_options.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
@@ -45,6 +47,7 @@ struct EvalOptions {
   std::string fidelity = "fold";
   ArrayOptions array;
   FaultOptions faults;
+  AbftOptions abft;
   std::string trace;  // --trace FILE: HDF5 trace of the campaign's faults
   bool json = false;
 };
@@ -123,6 +126,39 @@ void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& arra
   writer.close();
 }
 
+// What the ABFT engine decided and what it cost, for the JSON report.
+nlohmann::json abft_json(const sim::AbftEngine& abft, std::int64_t tokens) {
+  const sim::AbftTotals& t = abft.totals();
+  const sim::AbftEnergy& e = abft.energy();
+  nlohmann::json per_component = nlohmann::json::object();
+  for (int c = 0; c < models::kNumComponents; ++c) {
+    const sim::AbftTotals& ct = abft.totals(static_cast<models::Component>(c));
+    if (ct.scopes == 0) continue;
+    per_component[std::string(models::to_string(static_cast<models::Component>(c)))] = {
+        {"scopes", ct.scopes}, {"flagged", ct.flagged}, {"recomputed", ct.recomputed}};
+  }
+  return {{"scheme", std::string(abft.policy().name())},
+          {"gemms", t.gemms},
+          {"scopes", t.scopes},
+          {"flagged", t.flagged},
+          {"recomputed", t.recomputed},
+          {"recompute_rate", t.scopes > 0 ? static_cast<double>(t.recomputed) / static_cast<double>(t.scopes) : 0.0},
+          {"retries", t.retries},
+          {"nominal_fallbacks", t.nominal},
+          {"corrected_words", t.corrected_words},
+          {"dropped_macs", t.dropped_macs},
+          {"macs", t.macs},
+          {"recomputed_macs", t.recomputed_macs},
+          {"recomputed_mac_fraction", t.macs > 0 ? static_cast<double>(t.recomputed_macs) / static_cast<double>(t.macs) : 0.0},
+          {"components", per_component},
+          {"energy_pj", e.total},
+          {"energy_per_token_pj", tokens > 0 ? e.total / static_cast<double>(tokens) : 0.0},
+          {"detection_energy_pj", e.detection},
+          {"recovery_energy_pj", e.recovery},
+          {"nominal_energy_pj", e.nominal},
+          {"energy_saving", e.nominal > 0 ? 1.0 - e.total / e.nominal : 0.0}};
+}
+
 void run_eval(const EvalOptions& o) {
   namespace llm = models::llm;
   const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
@@ -154,6 +190,8 @@ void run_eval(const EvalOptions& o) {
   if (inf.precision == llm::Precision::W8A8) engine = make_engine();
   if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
     throw ConfigError("fault campaigns: faults go into INT32 accumulators, so they need --precision w8a8");
+  if (o.abft.enabled() && !o.faults.enabled())
+    throw ConfigError("--abft guards a fault campaign, so it needs one (--ber, or --fault-model timing|table)");
   if (!o.trace.empty() && !o.faults.enabled())
     throw ConfigError("--trace records the faults of a campaign, so it needs one (--ber, or --fault-model timing|table)");
 
@@ -186,11 +224,20 @@ void run_eval(const EvalOptions& o) {
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
   if (o.faults.enabled()) {
-    auto faulty_engine = FaultOptions::inject(make_engine(), eo.array, plan);
+    std::unique_ptr<models::GemmEngine> faulty_engine = FaultOptions::inject(make_engine(), eo.array, plan);
+    sim::AbftEngine* abft = nullptr;
+    if (o.abft.enabled()) {
+      auto guarded = std::make_unique<sim::AbftEngine>(std::move(faulty_engine), make_engine(), plan, eo.array,
+                                                       o.abft.resolve());
+      guarded->set_energy_model(o.abft.tech(), o.faults.voltage(*plan).value_or(o.abft.tech().v_nominal));
+      abft = guarded.get();
+      faulty_engine = std::move(guarded);
+    }
     std::unique_ptr<sim::ReaLMClampHook> clamp;
     llm::Transformer faulty(lm.checkpoint, inf, faulty_engine.get());
     if (o.faults.realm_clamp()) {
       clamp = std::make_unique<sim::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
+      if (abft) clamp->skip_when([abft] { return abft->rewrote_last(); });
       faulty.set_hook(clamp.get());
     }
     const llm::PerplexityResult f = llm::evaluate_perplexity(faulty, lm.tokenizer, text, po, progress("faulty"));
@@ -216,6 +263,7 @@ void run_eval(const EvalOptions& o) {
           {"max_abs_deviation", d.max_abs_deviation}};
     }
     fault_json["deviation"] = deviation;
+    if (abft) fault_json["abft"] = abft_json(*abft, r.tokens_processed);
     if (trace) {
       write_fault_rows(*trace, eo.array, *plan);
       fault_json["trace"] = o.trace;
@@ -257,7 +305,8 @@ void run_eval(const EvalOptions& o) {
     for (const char* key :
          {"faults", "ppl_clean", "ppl_delta", "top1_agreement", "outcome", "clamped", "campaign", "deviation"})
       j[key] = fault_json[key];
-    if (fault_json.contains("trace")) j["trace"] = fault_json["trace"];
+    for (const char* key : {"abft", "trace"})
+      if (fault_json.contains(key)) j[key] = fault_json[key];
   }
   if (o.json) {
     fmt::print("{}\n", j.dump());
@@ -277,6 +326,15 @@ void run_eval(const EvalOptions& o) {
                fault_json["ppl"].get<double>(), r.ppl, fault_json["ppl_delta"].get<double>(),
                fault_json["outcome"].get<std::string>());
     fmt::print("  top-1 agreement   {:.2f} % with the clean run\n", 100.0 * fault_json["top1_agreement"].get<double>());
+    if (fault_json.contains("abft")) {
+      const nlohmann::json& a = fault_json["abft"];
+      fmt::print("  ABFT              {}: {} of {} checks flagged, {} recomputed ({:.2f} %), {} retries, {} at nominal\n",
+                 a["scheme"].get<std::string>(), a["flagged"].get<std::int64_t>(), a["scopes"].get<std::int64_t>(),
+                 a["recomputed"].get<std::int64_t>(), 100.0 * a["recompute_rate"].get<double>(),
+                 a["retries"].get<std::int64_t>(), a["nominal_fallbacks"].get<std::int64_t>());
+      fmt::print("  energy            {:.4g} pJ/token ({:+.2f} % against nominal voltage without ABFT)\n",
+                 a["energy_per_token_pj"].get<double>(), -100.0 * a["energy_saving"].get<double>());
+    }
     if (fault_json.contains("trace")) fmt::print("  fault trace       {}\n", fault_json["trace"].get<std::string>());
   }
   fmt::print("  perplexity        {:.4f}{}\n", r.ppl, fault_json.is_null() ? "" : " (clean)");
@@ -329,6 +387,7 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd);
   o->faults.add_to(*cmd);
+  o->abft.add_to(*cmd);
   cmd->add_option("--trace", o->trace, "with --ber: write an HDF5 trace with one /faults row per injected fault");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] { run_eval(*o); });

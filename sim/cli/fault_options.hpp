@@ -34,6 +34,12 @@ class FaultOptions {
   /// ReaLM's clamp applies to the output-word models (bitflip, table), whose faults can be undone.
   bool realm_clamp() const { return !m_no_realm_clamp && m_model != "timing"; }
   std::uint64_t seed() const { return m_seed; }
+  /// The array's supply voltage of the campaign: the timing model's, the table model's --voltage, or
+  /// nullopt for bitflip (which has none).
+  std::optional<double> voltage(const sim::FaultPlan& plan) const {
+    if (plan.timing()) return plan.timing()->config().v;
+    return m_model == "table" ? m_voltage : std::nullopt;
+  }
   /// JSON description of the campaign, for reports.
   std::string describe() const;
 

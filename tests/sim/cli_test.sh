@@ -116,6 +116,16 @@ PY
   expect_exit 2 "bad.csv:1" -- "$saffire" eval --precision w8a8 --fault-model table --fault-table "$work/bad.csv" --voltage 0.65
   expect_exit 2 "belong to --fault-model bitflip" -- "$saffire" eval --precision w8a8 --fault-model timing --ber 1e-3
   expect_exit 2 "voltage.v" -- "$saffire" eval --precision w8a8 --fault-model timing --voltage 0.2
+  # ABFT: classic with recovery at nominal voltage restores the clean perplexity exactly.
+  out=$("$saffire" eval --precision w8a8 --paragraphs 2 --ber 1e-3 --abft classic --json) || fail "eval --abft classic failed"
+  for key in '"abft"' '"recompute_rate"' '"energy_per_token_pj"' '"energy_saving"'; do
+    grep -q "$key" <<<"$out" || fail "eval --abft --json lacks $key: $out"
+  done
+  /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ppl"] == d["ppl_clean"] and d["faults"] > 0 and d["abft"]["recomputed"] > 0, d' "$out" \
+    || fail "eval --abft classic did not restore the clean PPL: $out"
+  expect_exit 2 "needs one" -- "$saffire" eval --precision w8a8 --abft classic
+  expect_exit 2 "abft.scheme" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft razor
+  expect_exit 2 "abft.scope" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft classic --abft-scope fold
   expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
   expect_exit 2 "--components" -- "$saffire" eval --precision w8a8 --ber 1e-3 --components q,x
   expect_exit 2 "bit" -- "$saffire" eval --precision w8a8 --ber 1e-3 --bit 40

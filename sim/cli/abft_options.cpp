@@ -1,0 +1,39 @@
+#include "sim/cli/abft_options.hpp"
+
+#include "arch/config_error.hpp"
+
+namespace saffire::cli {
+
+void AbftOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("--abft", m_scheme,
+                 "detection scheme: none, classic, classic-correct, approxabft, statistical, dmr, thundervolt");
+  cmd.add_option("--abft-config", m_config, "TOML file with an [abft] table (see experiments/configs/abft.toml)");
+  cmd.add_option("--abft-scope", m_scope, "decide and recompute per gemm or per output-column tile");
+  cmd.add_option("--recover-at", m_recover_at, "recompute at nominal voltage, or same-voltage (with retries)");
+  cmd.add_option("--max-retries", m_max_retries, "same-voltage recomputations before falling back to nominal");
+  cmd.add_option("--node", m_node, "technology node for energy: 45, 28, 22 or 14 (nm)")->capture_default_str();
+  cmd.add_option("--tech", m_tech, "TOML technology table for energy (instead of --node)");
+}
+
+abft::AbftConfig AbftOptions::resolve() const {
+  abft::AbftConfig cfg = m_config.empty() ? abft::AbftConfig{} : abft::load_abft_config(m_config);
+  // The flags go through the same parser as the file, so both give the same errors.
+  std::string flags = "[abft]\n";
+  if (m_scheme) flags += "scheme = \"" + *m_scheme + "\"\n";
+  if (m_scope) flags += "scope = \"" + *m_scope + "\"\n";
+  if (m_recover_at) flags += "recover_at = \"" + *m_recover_at + "\"\n";
+  if (m_max_retries) flags += "max_retries = " + std::to_string(*m_max_retries) + "\n";
+  const abft::AbftConfig over = abft::parse_abft_config(flags, "command line");
+  if (m_scheme) cfg.scheme = over.scheme;
+  if (m_scope) cfg.scope = over.scope;
+  if (m_recover_at) cfg.recover_at = over.recover_at;
+  if (m_max_retries) cfg.max_retries = over.max_retries;
+  cfg.validate();
+  return cfg;
+}
+
+arch::TechTable AbftOptions::tech() const {
+  return m_tech.empty() ? arch::TechTable::for_node(m_node) : arch::load_tech_table(m_tech);
+}
+
+}  // namespace saffire::cli
