@@ -15,6 +15,8 @@
 #include "models/llm/model_files.hpp"
 #include "sim/engine_factory.hpp"
 #include "sim/fault_injecting_engine.hpp"
+#include "sim/abft_engine.hpp"
+#include "sim/array_engine.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/gemm_operands.hpp"
@@ -111,6 +113,52 @@ void bench_injection(nlohmann::json& out, bool json) {
     out["injection"]["timing_" + std::string(arch::to_string(df)) + "_checked_macs_per_s"] = r;
     if (!json)
       fmt::print("  {}  {:.3g} checked MACs/s ({} errors; target >= 2e8 per core)\n", arch::to_string(df), r, errors.size());
+  }
+}
+
+// ABFT cost in the fold-level path: the same faulty GEMM on the array engine with and without the
+// checksum checks and the statistical decision (recomputations excluded: BER 1e-6 of bit 0..29 flips
+// on 1024^2 outputs rarely triggers one). Target: at most 10 % over the run without ABFT.
+void bench_abft(nlohmann::json& out, bool json) {
+  const arch::GemmShape s{1024, 1024, 1024};
+  const sim::GemmOperands ops = sim::random_gemm_operands(s, 5);
+  std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
+  const models::Int8GemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false};
+  arch::ArrayConfig cfg;
+  cfg.rows = cfg.cols = 128;
+  arch::BitflipConfig bf;
+  bf.ber = 1e-6;
+  bf.bit_lo = 0;
+  bf.bit_hi = 29;
+  if (!json) fmt::print("\nABFT in the fold-level path, 1024^3 on 128x128 WS, BER 1e-6, all threads\n");
+  double base = 0;
+  for (arch::Scheme scheme : {arch::Scheme::None, arch::Scheme::Classic, arch::Scheme::Statistical}) {
+    auto plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
+    auto array = std::make_unique<sim::ArrayGemmEngine>(cfg, sim::Fidelity::Fold, 0);
+    array->set_fault_plan(plan);
+    std::unique_ptr<models::GemmEngine> engine = std::move(array);
+    sim::AbftEngine* abft = nullptr;
+    if (scheme != arch::Scheme::None) {
+      abft::AbftConfig ac;
+      ac.scheme = scheme;
+      auto guarded = std::make_unique<sim::AbftEngine>(std::move(engine), models::make_cpu_engine("auto", 0), plan, cfg, ac);
+      abft = guarded.get();
+      engine = std::move(guarded);
+    }
+    double best = 1e30;
+    for (int rep = 0; rep < 5; ++rep) {
+      models::GemmId id;
+      id.layer = rep;
+      const auto t0 = std::chrono::steady_clock::now();
+      engine->gemm(id, args);
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    if (scheme == arch::Scheme::None) base = best;
+    const std::string name(arch::to_string(scheme));
+    out["abft"][name + "_seconds"] = best;
+    if (!json)
+      fmt::print("  {:<12} {:7.1f} ms ({:+.1f} % over no ABFT{})\n", name, best * 1e3, 100.0 * (best / base - 1.0),
+                 abft && abft->totals().recomputed > 0 ? ", incl. a recomputation" : "");
   }
 }
 
@@ -214,6 +262,7 @@ void run_bench(const BenchOptions& o) {
 
   if (!o.skip_kernels) bench_kernels(out, o.json);
   bench_injection(out, o.json);
+  bench_abft(out, o.json);
   if (o.eval_paragraphs > 0) bench_eval(out, o.json, o.eval_paragraphs);
 
   // Timing-error model: checked accumulates per second on one core (target >= 2e8).

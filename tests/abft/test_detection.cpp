@@ -184,3 +184,11 @@ TEST_CASE("The [abft] config: defaults from background.md, overrides, and errors
   CHECK(err("[abft.linear]\na = -1\n").find("a > 0") != std::string::npos);
   CHECK(err("[abft\n").find("a.toml:1") != std::string::npos);
 }
+
+TEST_CASE("The example experiments/configs/abft.toml states the defaults", "[unit][abft]") {
+  const abft::AbftConfig cfg = abft::load_abft_config(std::string(SAFFIRE_SOURCE_DIR) + "/experiments/configs/abft.toml");
+  CHECK(cfg.constants == abft::AbftConfig::default_constants());
+  CHECK(cfg.scheme == arch::Scheme::Statistical);
+  CHECK(cfg.scope == abft::DecisionScope::Gemm);
+  CHECK(cfg.max_retries == abft::AbftConfig{}.max_retries);
+}
