@@ -1,6 +1,6 @@
 #pragma once
 // Internal to saffire_traces: a table's columns described once (name, offset in the in-memory row
-// struct, kind), from which both its HDF5 compound types are built. Used by "/gemms" and "/faults".
+// struct, kind), from which both its HDF5 compound types are built. Used by every table.
 #include <H5Cpp.h>
 
 #include <cstddef>

@@ -6,7 +6,7 @@ namespace saffire::traces {
 
 // Version of the layout written by this library. Readers accept every version <= theirs; a new
 // version only adds attributes, datasets or columns, never renames or reinterprets existing ones.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Value of the root attribute kAttrSchema; anything else is not a saffire trace.
 inline constexpr char kSchemaName[] = "saffire-trace";
@@ -27,6 +27,10 @@ inline constexpr unsigned kGemmsChunkRows = 64;    // rows per chunk: appends to
 inline constexpr char kFaultsDataset[] = "/faults";  // 1-D extensible compound, one row per injected fault
 inline constexpr unsigned kFaultsChunkRows = 1024;   // rows per chunk: faults come in batches
 inline constexpr int kFaultsSinceVersion = 2;        // files of older versions have no kFaultsDataset
+// Version 3 adds:
+inline constexpr char kDecisionsDataset[] = "/abft";   // 1-D extensible compound, one row per ABFT decision
+inline constexpr unsigned kDecisionsChunkRows = 1024;  // rows per chunk: decisions come in batches
+inline constexpr int kDecisionsSinceVersion = 3;       // files of older versions have no kDecisionsDataset
 
 // Columns of kGemmsDataset, in file order.
 inline constexpr char kColName[] = "name";
@@ -62,5 +66,22 @@ inline constexpr char kFaultColBit[] = "bit";               // int32
 inline constexpr char kFaultColBefore[] = "before";         // int32
 inline constexpr char kFaultColAfter[] = "after";           // int32
 inline constexpr char kFaultColDelta[] = "delta";           // int64
+
+// Columns of kDecisionsDataset (version 3), in file order: one ABFT detection decision each.
+inline constexpr char kDecisionColGemm[] = "gemm";                                // string: the GEMM's identity
+inline constexpr char kDecisionColLayer[] = "layer";                              // int32
+inline constexpr char kDecisionColComponent[] = "component";                      // string
+inline constexpr char kDecisionColStage[] = "stage";                              // string
+inline constexpr char kDecisionColHead[] = "head";                                // int32
+inline constexpr char kDecisionColCallIndex[] = "call_index";                     // int64
+inline constexpr char kDecisionColSequence[] = "sequence";                        // int32
+inline constexpr char kDecisionColAttempt[] = "attempt";                          // int32: 0 = first execution
+inline constexpr char kDecisionColTile[] = "tile";                                // int64: -1 = whole GEMM
+inline constexpr char kDecisionColScheme[] = "scheme";                            // string
+inline constexpr char kDecisionColAction[] = "action";                            // string
+inline constexpr char kDecisionColMsd[] = "msd";                                  // float64
+inline constexpr char kDecisionColThetaMag[] = "theta_mag";                       // float64
+inline constexpr char kDecisionColFreq[] = "freq";                                // int64
+inline constexpr char kDecisionColRecoveredAtNominal[] = "recovered_at_nominal";  // int32: 0 or 1
 
 }  // namespace saffire::traces

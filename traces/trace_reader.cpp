@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "traces/decision_row_type.hpp"
 #include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
@@ -168,6 +169,17 @@ std::vector<FaultRecord> TraceReader::faults() const {
   }
   return read_table<FaultRecord, detail::FaultRow>(m_impl->file, m_path, kFaultsDataset,
                                                    detail::fault_row_memory_type(), detail::check_fault_columns);
+}
+
+std::vector<DecisionRecord> TraceReader::decisions() const {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "decisions() on a moved-from TraceReader");
+  }
+  if (m_schema_version < kDecisionsSinceVersion) {
+    return {};
+  }
+  return read_table<DecisionRecord, detail::DecisionRow>(
+      m_impl->file, m_path, kDecisionsDataset, detail::decision_row_memory_type(), detail::check_decision_columns);
 }
 
 }  // namespace saffire::traces

@@ -4,6 +4,7 @@
 //   saffire::traces::TraceReader r("out.h5");
 //   for (const GemmRecord& g : r.gemms()) { ... }
 //   for (const FaultRecord& f : r.faults()) { ... }   // empty for version-1 files
+//   for (const DecisionRecord& d : r.decisions()) { ... }  // empty for files older than version 3
 //
 // Every failure throws TraceError naming the file. Not thread-safe (serial HDF5), like TraceWriter.
 #include <filesystem>
@@ -36,6 +37,10 @@ class TraceReader {
   // All rows of "/faults", in append order; empty for files older than schema version 2, which
   // have no such table. Reads the file on each call.
   std::vector<FaultRecord> faults() const;
+
+  // All rows of "/abft" (ABFT detection decisions), in append order; empty for files older than
+  // schema version 3, which have no such table. Reads the file on each call.
+  std::vector<DecisionRecord> decisions() const;
 
  private:
   struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes

@@ -54,4 +54,27 @@ struct FaultRecord {
   bool operator==(const FaultRecord&) const = default;
 };
 
+// One ABFT detection decision of a fault campaign; one row of the dataset "/abft" (schema version 3).
+// Plain strings and numbers, like FaultRecord: saffire's ABFT types are converted by the caller.
+struct DecisionRecord {
+  std::string gemm;                       // the GEMM's identity as a name, e.g. "L0.q.prefill.h-1.p0-5.c3"
+  std::int32_t layer = 0;                 // transformer block
+  std::string component;                  // "q", "k", "v", "o", "gate", "up", "down", "qk", "pv"
+  std::string stage;                      // "prefill" or "decode"
+  std::int32_t head = -1;                 // attention head of QK/PV products, -1 for projections
+  std::int64_t call_index = 0;            // running index of the GEMM call within its sequence
+  std::int32_t sequence = 0;              // sequence (paragraph / prompt) of the run
+  std::int32_t attempt = 0;               // 0 = first execution, k = k-th same-voltage recomputation
+  std::int64_t tile = -1;                 // -1: the whole GEMM was the decision scope; else output-column tile
+  std::string scheme;                     // "none", "classic", "classic-correct", "approxabft", "statistical",
+                                          // "dmr", "thundervolt"
+  std::string action;                     // "accept", "correct", "recompute", "drop"
+  double msd = 0;                         // |sum of checksum deviations|
+  double theta_mag = 0;                   // statistical's magnitude threshold; 0 for other schemes
+  std::int64_t freq = 0;                  // deviations above theta_mag, or the count the scheme used
+  std::int32_t recovered_at_nominal = 0;  // 1: the scope was finally recomputed at nominal voltage
+
+  bool operator==(const DecisionRecord&) const = default;
+};
+
 }  // namespace saffire::traces

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "traces/decision_row_type.hpp"
 #include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
@@ -68,11 +69,13 @@ struct TraceWriter::Impl {
   H5::H5File file;
   H5::DataSet gemms;
   H5::DataSet faults;
+  H5::DataSet decisions;
   H5::CompType gemm_memory_type = detail::gemm_row_memory_type();
   H5::CompType fault_memory_type = detail::fault_row_memory_type();
+  H5::CompType decision_memory_type = detail::decision_row_memory_type();
   // Writes with a small conversion buffer: HDF5 zero-fills its whole type-conversion buffer (1 MiB
   // by default) on every write of a compound with strings, which made each one-row append cost
-  // ~1 ms. 4 KiB holds a GEMM row many times over; fault batches convert in 64 KiB strips.
+  // ~1 ms. 4 KiB holds a GEMM row many times over; fault and decision batches convert in 64 KiB strips.
   H5::DSetMemXferPropList append_xfer = conversion_buffer(4096);
   H5::DSetMemXferPropList batch_xfer = conversion_buffer(64 * 1024);
 };
@@ -89,6 +92,9 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info)
     impl->gemms = create_table(impl->file, kGemmsDataset, detail::gemm_row_file_type(), kGemmsChunkRows);
     step = std::string("cannot create dataset '") + kFaultsDataset + "'";
     impl->faults = create_table(impl->file, kFaultsDataset, detail::fault_row_file_type(), kFaultsChunkRows);
+    step = std::string("cannot create dataset '") + kDecisionsDataset + "'";
+    impl->decisions =
+        create_table(impl->file, kDecisionsDataset, detail::decision_row_file_type(), kDecisionsChunkRows);
     step = "cannot flush";
     impl->file.flush(H5F_SCOPE_LOCAL);
     m_impl = std::move(impl);
@@ -108,6 +114,7 @@ TraceWriter& TraceWriter::operator=(TraceWriter&& other) noexcept {
     m_path = std::move(other.m_path);
     m_gemm_count = other.m_gemm_count;
     m_fault_count = other.m_fault_count;
+    m_decision_count = other.m_decision_count;
     m_impl = std::move(other.m_impl);
   }
   return *this;
@@ -151,14 +158,38 @@ void TraceWriter::append_faults(const std::vector<FaultRecord>& rows) {
     for (const FaultRecord& r : rows) {
       data.push_back(detail::to_row(r));
     }
-    append_rows(m_impl->faults, m_fault_count, data.size(), data.data(), m_impl->fault_memory_type,
-                m_impl->batch_xfer);
+    append_rows(m_impl->faults, m_fault_count, data.size(), data.data(), m_impl->fault_memory_type, m_impl->batch_xfer);
     m_impl->file.flush(H5F_SCOPE_LOCAL);
     m_fault_count += rows.size();
   } catch (const H5::Exception& e) {
     throw detail::h5_error(m_path,
                            "cannot append " + std::to_string(rows.size()) + " rows after row " +
                                std::to_string(m_fault_count) + " to " + kFaultsDataset,
+                           e);
+  }
+}
+
+void TraceWriter::append_decisions(const std::vector<DecisionRecord>& rows) {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "append_decisions on a closed TraceWriter");
+  }
+  if (rows.empty()) {
+    return;
+  }
+  try {
+    std::vector<detail::DecisionRow> data;
+    data.reserve(rows.size());
+    for (const DecisionRecord& r : rows) {
+      data.push_back(detail::to_row(r));
+    }
+    append_rows(m_impl->decisions, m_decision_count, data.size(), data.data(), m_impl->decision_memory_type,
+                m_impl->batch_xfer);
+    m_impl->file.flush(H5F_SCOPE_LOCAL);
+    m_decision_count += rows.size();
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(m_path,
+                           "cannot append " + std::to_string(rows.size()) + " rows after row " +
+                               std::to_string(m_decision_count) + " to " + kDecisionsDataset,
                            e);
   }
 }
@@ -173,6 +204,7 @@ void TraceWriter::close() {
     impl->file.flush(H5F_SCOPE_LOCAL);
     impl->gemms.close();
     impl->faults.close();
+    impl->decisions.close();
     impl->file.close();
   } catch (const H5::Exception& e) {
     throw detail::h5_error(m_path, "cannot close", e);

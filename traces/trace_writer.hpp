@@ -5,6 +5,7 @@
 //                                             .saffire_version = SAFFIRE_VERSION});
 //   w.append_gemm(record);   // durable on return: the file is flushed
 //   w.append_faults(faults); // a batch of fault rows, one HDF5 write, then flushed
+//   w.append_decisions(ds);  // a batch of ABFT decision rows, likewise
 //   w.close();               // or let the destructor close it
 //
 // Every failure throws TraceError naming the file. Not thread-safe (Debian's HDF5 is the serial,
@@ -23,7 +24,7 @@ class TraceWriter {
  public:
   // Creates or truncates `path` and writes the root attributes: "schema", "schema_version" and
   // RunInfo (created_utc is set to the current UTC time when info.created_utc is empty), plus
-  // empty "/gemms" and "/faults" tables. The file is flushed before returning.
+  // empty "/gemms", "/faults" and "/abft" tables. The file is flushed before returning.
   TraceWriter(const std::filesystem::path& path, const RunInfo& info);
 
   TraceWriter(TraceWriter&&) noexcept;
@@ -43,19 +44,26 @@ class TraceWriter {
   // of earlier batches).
   void append_faults(const std::vector<FaultRecord>& rows);
 
+  // Appends the rows to "/abft" with one HDF5 write, then flushes the file. An empty batch does
+  // nothing. Throws TraceError after close() or on any HDF5 failure (the table then keeps the rows
+  // of earlier batches).
+  void append_decisions(const std::vector<DecisionRecord>& rows);
+
   // Flushes and closes the file. Idempotent. Throws TraceError if HDF5 fails to close it.
   void close();
 
   bool is_open() const;
   const std::filesystem::path& path() const { return m_path; }
-  std::size_t gemm_count() const { return m_gemm_count; }    // "/gemms" rows appended so far
-  std::size_t fault_count() const { return m_fault_count; }  // "/faults" rows appended so far
+  std::size_t gemm_count() const { return m_gemm_count; }          // "/gemms" rows appended so far
+  std::size_t fault_count() const { return m_fault_count; }        // "/faults" rows appended so far
+  std::size_t decision_count() const { return m_decision_count; }  // "/abft" rows appended so far
 
  private:
   struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes
   std::filesystem::path m_path;
   std::size_t m_gemm_count = 0;
   std::size_t m_fault_count = 0;
+  std::size_t m_decision_count = 0;
   std::unique_ptr<Impl> m_impl;  // null once closed or moved from
 };
 

@@ -91,4 +91,39 @@ inline std::vector<FaultRecord> sample_faults(int count) {
   return out;
 }
 
+// `count` valid ABFT decision rows (every scheme and action, tile -1 or a tile index, attempts 0..2,
+// recovered_at_nominal 0/1, msd >= 0); theta_mag is non-zero only for "statistical"; every 6th GEMM
+// name is long.
+inline std::vector<DecisionRecord> sample_decisions(int count) {
+  static const char* const kComponents[] = {"q", "k", "v", "o", "gate", "up", "down", "qk", "pv"};
+  static const char* const kSchemes[] = {"none",        "classic", "classic-correct", "approxabft",
+                                         "statistical", "dmr",     "thundervolt"};
+  static const char* const kActions[] = {"accept", "correct", "recompute", "drop"};
+  std::vector<DecisionRecord> out;
+  for (int i = 0; i < count; ++i) {
+    DecisionRecord d;
+    d.layer = i % 6;
+    d.component = kComponents[i % 9];
+    d.stage = i % 3 == 2 ? "decode" : "prefill";
+    d.head = (i % 9 >= 7) ? i % 4 : -1;
+    d.call_index = 2 * i + 5;
+    d.sequence = i / 100;
+    d.gemm =
+        std::string("L").append(std::to_string(d.layer)).append(".").append(d.component).append(".").append(d.stage);
+    if (i % 6 == 0) {
+      d.gemm.append(".").append(90, 'd');
+    }
+    d.attempt = i % 3;
+    d.tile = i % 4 == 0 ? -1 : i % 11;
+    d.scheme = kSchemes[i % 7];
+    d.action = kActions[i % 4];
+    d.msd = i % 5 == 0 ? 0.0 : 1.0 / 3.0 + 0.25 * i;
+    d.theta_mag = d.scheme == "statistical" ? 2.5 + 1e-3 * i : 0.0;
+    d.freq = i % 13;
+    d.recovered_at_nominal = i % 8 == 7 ? 1 : 0;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace saffire::traces::test

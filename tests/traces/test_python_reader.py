@@ -54,9 +54,26 @@ def check_values(trace_path, expected):
                    f"faults[{i}][{key!r}] = {got[key]!r}, expected {value!r}")
     expect(list(t.faults.dtype.names) == list(st.FAULT_COLUMNS), f"fault columns {t.faults.dtype.names}")
     expect(t.faults["component"].dtype.kind == "U", "fault string columns should be numpy str")
+    decisions = t.decision_dicts()
+    expect(len(decisions) == len(expected["decisions"]),
+           f"{len(decisions)} decisions, expected {len(expected['decisions'])}")
+    for i, (got, want) in enumerate(zip(decisions, expected["decisions"])):
+        for key, value in want.items():
+            expect(got[key] == value and type(got[key]) is type(value),
+                   f"decisions[{i}][{key!r}] = {got[key]!r}, expected {value!r}")
+    expect(list(t.decisions.dtype.names) == list(st.DECISION_COLUMNS), f"decision columns {t.decisions.dtype.names}")
+    expect(t.decisions["action"].dtype.kind == "U", "decision string columns should be numpy str")
+    expect(t.decisions["msd"].dtype == np.float64 and t.decisions["tile"].dtype == np.int64
+           and t.decisions["attempt"].dtype == np.int32, "decision numeric column dtypes")
+    expect(set(t.decisions["scheme"].tolist()) == set(st.SCHEMES), "the sample uses every scheme")
+    expect(set(t.decisions["action"].tolist()) == set(st.ACTIONS), "the sample uses every action")
     expect(st.check(t) == [], f"check() found {st.check(t)}")
-    expect("70 rows" in st.summary(t), "summary mentions the row count")
-    expect(f"faults: {len(expected['faults'])} rows" in st.summary(t), "summary mentions the fault count")
+    text = st.summary(t)
+    expect("70 rows" in text, "summary mentions the row count")
+    expect(f"faults: {len(expected['faults'])} rows" in text, "summary mentions the fault count")
+    expect(f"decisions: {len(expected['decisions'])} rows" in text, "summary mentions the decision count")
+    by_action = ", ".join(f"{a}: {sum(d['action'] == a for d in expected['decisions'])}" for a in sorted(st.ACTIONS))
+    expect(f"decisions by action: {by_action}" in text, f"summary counts decisions by action: {text}")
 
 
 def check_mirror(schema_hpp):
@@ -77,6 +94,9 @@ def check_mirror(schema_hpp):
     expect(list(st.GEMM_COLUMNS) == cols, f"GEMM_COLUMNS {st.GEMM_COLUMNS} != schema.hpp order {cols}")
     fault_cols = [v for k, v in strings.items() if k.startswith("kFaultCol")]
     expect(list(st.FAULT_COLUMNS) == fault_cols, f"FAULT_COLUMNS {st.FAULT_COLUMNS} != schema.hpp order {fault_cols}")
+    decision_cols = [v for k, v in strings.items() if k.startswith("kDecisionCol")]
+    expect(len(decision_cols) == 15 and list(st.DECISION_COLUMNS) == decision_cols,
+           f"DECISION_COLUMNS {st.DECISION_COLUMNS} != schema.hpp order {decision_cols}")
 
 
 def check_rejections(trace_path, tmp):
@@ -111,15 +131,55 @@ def check_rejections(trace_path, tmp):
     rejected(tampered("other.h5", lambda f: f.attrs.modify(st.ATTR_SCHEMA, "other")), "not a saffire trace")
     rejected(tampered("noseed.h5", lambda f: f.attrs.__delitem__(st.ATTR_SEED)), "missing root attribute 'seed'")
 
-    # A version-1 file (no /faults) still loads, with an empty faults table.
+    # A version-1 file (no /faults, no /abft) still loads, with empty faults and decisions tables.
     def to_v1(f):
         f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(1))
         del f[st.FAULTS_DATASET]
+        del f[st.DECISIONS_DATASET]
     v1 = st.load(tampered("v1.h5", to_v1))
     expect(v1.schema_version == 1 and len(v1.faults) == 0 and len(v1.gemms) == 70, "version-1 file")
     expect(list(v1.faults.dtype.names) == list(st.FAULT_COLUMNS), "version-1 file: empty faults keep the columns")
+    expect(len(v1.decisions) == 0 and list(v1.decisions.dtype.names) == list(st.DECISION_COLUMNS),
+           "version-1 file: empty decisions with the columns")
     expect(st.check(v1) == [], "version-1 file passes check()")
+    expect("decisions:" not in st.summary(v1), "version-1 summary does not mention decisions")
     rejected(tampered("nofaults.h5", lambda f: f.__delitem__(st.FAULTS_DATASET)), "missing dataset '/faults'")
+
+    # A version-2 file (no /abft) still loads: its faults, and an empty decisions table.
+    def to_v2(f):
+        f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(2))
+        del f[st.DECISIONS_DATASET]
+    v2 = st.load(tampered("v2.h5", to_v2))
+    expect(v2.schema_version == 2 and len(v2.gemms) == 70 and len(v2.faults) == len(st.load(trace_path).faults),
+           "version-2 file keeps its gemms and faults")
+    expect(len(v2.decisions) == 0 and v2.decision_dicts() == [], "version-2 file: no decisions")
+    expect(list(v2.decisions.dtype.names) == list(st.DECISION_COLUMNS),
+           "version-2 file: empty decisions keep the columns")
+    expect(v2.decisions["msd"].dtype == np.float64, "version-2 file: empty decisions keep the dtypes")
+    expect(st.check(v2) == [], "version-2 file passes check()")
+    expect("decisions:" not in st.summary(v2), "version-2 summary does not mention decisions")
+    rejected(tampered("noabft.h5", lambda f: f.__delitem__(st.DECISIONS_DATASET)), "missing dataset '/abft'")
+
+    # Bad decision rows are reported by check(), one problem per broken rule.
+    def bad_decisions(f):
+        rows = f[st.DECISIONS_DATASET][0:6]
+        rows[0]["action"] = b"ignore"
+        rows[1]["scheme"] = b"tmr"
+        rows[2]["tile"] = -2
+        rows[3]["attempt"] = -1
+        rows[4]["msd"] = -0.5
+        rows[5]["recovered_at_nominal"] = 2
+        f[st.DECISIONS_DATASET][0:6] = rows
+    problems = st.check(st.load(tampered("bad-decisions.h5", bad_decisions)))
+    wanted = ["action 'ignore'", "scheme 'tmr'", "tile -2", "attempt -1", "msd -0.5", "recovered_at_nominal 2"]
+    expect(len(problems) == len(wanted) and all(w in p for w, p in zip(wanted, problems)),
+           f"check() on bad decision rows gave {problems}")
+    def nan_msd(f):
+        row = f[st.DECISIONS_DATASET][0]
+        row["msd"] = np.nan
+        f[st.DECISIONS_DATASET][0] = row
+    problems = st.check(st.load(tampered("nan-msd.h5", nan_msd)))
+    expect(len(problems) == 1 and "msd nan" in problems[0], f"check() on a NaN msd gave {problems}")
 
     # A bad fault row is reported by check().
     def bad_delta(f):

@@ -13,6 +13,8 @@
 #include "traces/trace_writer.hpp"
 
 using namespace saffire::traces;
+using saffire::traces::test::sample_decisions;
+using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
 using saffire::traces::test::sample_run_info;
 using saffire::traces::test::scratch_path;
@@ -187,19 +189,62 @@ TEST_CASE("Columns added by a newer writer are ignored by this reader", "[unit][
 }
 
 TEST_CASE("A version-1 file (no /faults table) still reads, with no faults", "[unit][traces]") {
-  // The version-1 layout: the same root attributes and /gemms, schema_version 1, no /faults.
+  // The version-1 layout: the same root attributes and /gemms, schema_version 1, no /faults, no /abft.
   const auto path = tampered_trace("version1.h5", [](H5::H5File& file, H5::Group& root) {
     replace_int_attr(root, kAttrSchemaVersion, 1);
     file.unlink(kFaultsDataset);
+    file.unlink(kDecisionsDataset);
   });
   const TraceReader reader(path);
   CHECK(reader.schema_version() == 1);
   CHECK(reader.run_info() == sample_run_info());
   CHECK(reader.gemms() == sample_gemms(1));
   CHECK(reader.faults().empty());
+  CHECK(reader.decisions().empty());
 }
 
-TEST_CASE("A version-2 file without /faults, or with a column missing, is reported by faults()", "[unit][traces]") {
+TEST_CASE("A version-2 file (no /abft table) still reads, with its faults and no decisions", "[unit][traces]") {
+  // The version-2 layout: root attributes, /gemms and /faults, schema_version 2, no /abft.
+  const auto path = scratch_path("version2.h5");
+  const auto gemms = sample_gemms(2);
+  const auto faults = sample_faults(5);
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_gemm(gemms[0]);
+    writer.append_gemm(gemms[1]);
+    writer.append_faults(faults);
+  }
+  {
+    H5::H5File file(path.string(), H5F_ACC_RDWR);
+    H5::Group root = file.openGroup("/");
+    replace_int_attr(root, kAttrSchemaVersion, 2);
+    file.unlink(kDecisionsDataset);
+  }
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 2);
+  CHECK(reader.run_info() == sample_run_info());
+  CHECK(reader.gemms() == gemms);
+  CHECK(reader.faults() == faults);
+  CHECK(reader.decisions().empty());
+}
+
+TEST_CASE("A version-2 file with an /abft table: decisions() still reads none", "[unit][traces]") {
+  // A version-N reader reads the additions of version 3 only from files whose schema_version >= 3.
+  const auto path = scratch_path("version2-with-abft.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_decisions(sample_decisions(3));
+  }
+  {
+    H5::H5File file(path.string(), H5F_ACC_RDWR);
+    H5::Group root = file.openGroup("/");
+    replace_int_attr(root, kAttrSchemaVersion, 2);
+  }
+  CHECK(TraceReader(path).decisions().empty());
+}
+
+TEST_CASE("A file of version >= 2 without /faults, or with a column missing, is reported by faults()",
+          "[unit][traces]") {
   const auto no_table =
       tampered_trace("no-faults-v2.h5", [](H5::H5File& file, H5::Group&) { file.unlink(kFaultsDataset); });
   CHECK_THROWS_WITH(TraceReader(no_table).faults(),
@@ -215,4 +260,24 @@ TEST_CASE("A version-2 file without /faults, or with a column missing, is report
   CHECK_THROWS_WITH(TraceReader(no_column).faults(),
                     Catch::Contains(no_column.string()) && Catch::Contains("no column 'gemm'"));
   CHECK(TraceReader(no_column).gemms() == sample_gemms(1));  // the other table is unaffected
+}
+
+TEST_CASE("A version-3 file without /abft, or with a column missing, is reported by decisions()", "[unit][traces]") {
+  const auto no_table =
+      tampered_trace("no-abft-v3.h5", [](H5::H5File& file, H5::Group&) { file.unlink(kDecisionsDataset); });
+  CHECK_THROWS_WITH(TraceReader(no_table).decisions(),
+                    Catch::Contains(no_table.string()) && Catch::Contains("missing dataset '/abft'"));
+  CHECK(TraceReader(no_table).faults().empty());  // the other tables are unaffected
+
+  // An /abft table lacking every column but "msd": must be an error, not silently zero.
+  const auto no_column = tampered_trace("no-action.h5", [](H5::H5File& file, H5::Group&) {
+    file.unlink(kDecisionsDataset);
+    H5::CompType type(sizeof(double));
+    type.insertMember(kDecisionColMsd, 0, H5::PredType::IEEE_F64LE);
+    const hsize_t n = 1;
+    file.createDataSet(kDecisionsDataset, type, H5::DataSpace(1, &n));
+  });
+  CHECK_THROWS_WITH(TraceReader(no_column).decisions(),
+                    Catch::Contains(no_column.string()) && Catch::Contains("no column 'gemm'"));
+  CHECK(TraceReader(no_column).gemms() == sample_gemms(1));
 }

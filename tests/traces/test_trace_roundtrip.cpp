@@ -13,6 +13,7 @@
 #include "traces/trace_writer.hpp"
 
 using namespace saffire::traces;
+using saffire::traces::test::sample_decisions;
 using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
 using saffire::traces::test::sample_run_info;
@@ -150,9 +151,12 @@ TEST_CASE("The destructor closes the file; a moved writer keeps writing", "[unit
     CHECK_FALSE(first.is_open());  // NOLINT(bugprone-use-after-move): checking the moved-from state
     second.append_gemm(rows[1]);
     second.append_gemm(rows[2]);
+    second.append_decisions(sample_decisions(2));
     CHECK(second.gemm_count() == 3);
+    CHECK(second.decision_count() == 2);
   }  // no close(): the destructor must close
   CHECK(TraceReader(path).gemms() == rows);
+  CHECK(TraceReader(path).decisions() == sample_decisions(2));
 }
 
 TEST_CASE("close() is idempotent and append after close throws naming the file", "[unit][traces]") {
@@ -190,9 +194,10 @@ TEST_CASE("Fault rows round trip in batches, across chunks, next to GEMM rows", 
     CHECK(writer.gemm_count() == gemms.size());
   }
   const TraceReader reader(path);
-  CHECK(reader.schema_version() == 2);
+  CHECK(reader.schema_version() == kSchemaVersion);
   CHECK(reader.faults() == faults);
   CHECK(reader.gemms() == gemms);
+  CHECK(reader.decisions().empty());
 }
 
 TEST_CASE("Fault rows keep extreme values and empty strings; no faults reads as empty", "[unit][traces]") {
@@ -236,4 +241,115 @@ TEST_CASE("append_faults after close throws naming the file", "[unit][traces]") 
   TraceWriter writer(path, sample_run_info());
   writer.close();
   CHECK_THROWS_WITH(writer.append_faults(sample_faults(1)), Catch::Contains(path.string()));
+}
+
+TEST_CASE("Decision rows round trip in batches, across chunks, next to GEMM and fault rows", "[unit][traces]") {
+  const auto path = scratch_path("decisions.h5");
+  const auto decisions = sample_decisions(2 * static_cast<int>(kDecisionsChunkRows) + 3);
+  const auto faults = sample_faults(40);
+  const auto gemms = sample_gemms(2);
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_decisions({decisions.begin(), decisions.begin() + 1});
+    writer.append_gemm(gemms[0]);
+    writer.append_faults(faults);
+    writer.append_decisions({});  // an empty batch is a no-op
+    CHECK(writer.decision_count() == 1);
+    writer.append_decisions({decisions.begin() + 1, decisions.end() - 2});
+    writer.append_gemm(gemms[1]);
+    writer.append_decisions({decisions.end() - 2, decisions.end()});
+    CHECK(writer.decision_count() == decisions.size());
+    CHECK(writer.fault_count() == faults.size());
+    CHECK(writer.gemm_count() == gemms.size());
+  }
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 3);
+  CHECK(reader.decisions() == decisions);
+  CHECK(reader.faults() == faults);
+  CHECK(reader.gemms() == gemms);
+}
+
+TEST_CASE("Decision rows keep extreme values and empty strings; no decisions reads as empty", "[unit][traces]") {
+  constexpr auto i64_max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto i64_min = std::numeric_limits<std::int64_t>::min();
+  constexpr auto i32_max = std::numeric_limits<std::int32_t>::max();
+  constexpr auto i32_min = std::numeric_limits<std::int32_t>::min();
+  std::vector<DecisionRecord> rows(5);  // rows[0]: empty strings, zeros, tile -1
+  rows[1] = DecisionRecord{.gemm = std::string(600, 'x'),
+                           .layer = i32_max,
+                           .component = "down",
+                           .stage = "decode",
+                           .head = i32_min,
+                           .call_index = i64_max,
+                           .sequence = i32_max,
+                           .attempt = i32_max,
+                           .tile = i64_max,
+                           .scheme = "classic-correct",
+                           .action = "recompute",
+                           .msd = std::numeric_limits<double>::max(),
+                           .theta_mag = std::numeric_limits<double>::infinity(),
+                           .freq = i64_max,
+                           .recovered_at_nominal = 1};
+  rows[2] = DecisionRecord{.gemm = "L0.qk \"h\"\t;,",
+                           .layer = i32_min,
+                           .component = "",
+                           .stage = "",
+                           .head = i32_max,
+                           .call_index = i64_min,
+                           .sequence = i32_min,
+                           .attempt = i32_min,
+                           .tile = i64_min,
+                           .scheme = "",
+                           .action = "",
+                           .msd = std::numeric_limits<double>::denorm_min(),
+                           .theta_mag = std::numeric_limits<double>::lowest(),
+                           .freq = i64_min,
+                           .recovered_at_nominal = i32_min};
+  rows[3].msd = -0.0;
+  rows[3].theta_mag = -std::numeric_limits<double>::infinity();
+  rows[3].recovered_at_nominal = i32_max;
+  rows[4].scheme = std::string(300, 's');  // the library stores any string; --check judges the values
+  rows[4].action = std::string(1, 'a');
+  const auto path = scratch_path("decision-edges.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_decisions(rows);
+  }
+  const auto back = TraceReader(path).decisions();
+  CHECK(back == rows);
+  REQUIRE(back.size() == rows.size());
+  CHECK(back[0].tile == -1);  // the record's default: the whole GEMM
+  CHECK(std::signbit(back[3].msd));
+  CHECK(TraceReader(path).faults().empty());
+
+  const auto empty = scratch_path("no-decisions.h5");
+  TraceWriter(empty, sample_run_info()).close();
+  CHECK(TraceReader(empty).decisions().empty());
+}
+
+TEST_CASE("NaN in a decision row survives the round trip", "[unit][traces]") {
+  DecisionRecord d = sample_decisions(1)[0];
+  d.msd = std::numeric_limits<double>::quiet_NaN();
+  d.theta_mag = std::numeric_limits<double>::quiet_NaN();
+  const auto path = scratch_path("decision-nan.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_decisions({d});
+  }
+  const auto back = TraceReader(path).decisions();
+  REQUIRE(back.size() == 1);
+  CHECK(std::isnan(back[0].msd));
+  CHECK(std::isnan(back[0].theta_mag));
+  CHECK(back[0].gemm == d.gemm);
+  CHECK(back[0].freq == d.freq);
+}
+
+TEST_CASE("append_decisions after close throws naming the file", "[unit][traces]") {
+  const auto path = scratch_path("decisions-closed.h5");
+  TraceWriter writer(path, sample_run_info());
+  writer.close();
+  CHECK_THROWS_AS(writer.append_decisions(sample_decisions(1)), TraceError);
+  CHECK_THROWS_WITH(writer.append_decisions(sample_decisions(1)),
+                    Catch::Contains(path.string()) && Catch::Contains("append_decisions"));
+  CHECK(writer.decision_count() == 0);
 }

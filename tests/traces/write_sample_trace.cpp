@@ -65,6 +65,28 @@ int main(int argc, char** argv) {
                                     {"after", f.after},
                                     {"delta", f.delta}});
     }
+    // Decisions in two batches, the second crossing a chunk boundary.
+    const auto decisions = tr::test::sample_decisions(1030);
+    writer.append_decisions({decisions.begin(), decisions.begin() + 9});
+    writer.append_decisions({decisions.begin() + 9, decisions.end()});
+    expected["decisions"] = nlohmann::json::array();
+    for (const tr::DecisionRecord& d : decisions) {
+      expected["decisions"].push_back({{"gemm", d.gemm},
+                                       {"layer", d.layer},
+                                       {"component", d.component},
+                                       {"stage", d.stage},
+                                       {"head", d.head},
+                                       {"call_index", d.call_index},
+                                       {"sequence", d.sequence},
+                                       {"attempt", d.attempt},
+                                       {"tile", d.tile},
+                                       {"scheme", d.scheme},
+                                       {"action", d.action},
+                                       {"msd", d.msd},
+                                       {"theta_mag", d.theta_mag},
+                                       {"freq", d.freq},
+                                       {"recovered_at_nominal", d.recovered_at_nominal}});
+    }
     writer.close();
     std::ofstream(std::string(argv[1]) + ".expected.json") << expected.dump(1) << "\n";
   } catch (const std::exception& e) {

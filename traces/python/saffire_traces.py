@@ -13,6 +13,8 @@ checks that they agree).
     t.gemm_dicts()                            # the same rows as a list of dicts
     t.faults["delta"]                         # one row per injected fault (empty for version-1 files)
     t.fault_dicts()
+    t.decisions["action"]                     # one row per ABFT decision (empty for files older than version 3)
+    t.decision_dicts()
 
 Command line:
     /usr/bin/python3 saffire_traces.py FILE           print a summary
@@ -29,7 +31,7 @@ import h5py
 import numpy as np
 
 # --- Mirror of traces/schema.hpp -------------------------------------------------------------
-SCHEMA_VERSION = 2  # newest version this reader understands; it accepts every version <= this
+SCHEMA_VERSION = 3  # newest version this reader understands; it accepts every version <= this
 SCHEMA_NAME = "saffire-trace"
 
 ATTR_SCHEMA = "schema"
@@ -45,6 +47,9 @@ GEMMS_CHUNK_ROWS = 64
 FAULTS_DATASET = "/faults"  # version 2
 FAULTS_CHUNK_ROWS = 1024
 FAULTS_SINCE_VERSION = 2
+DECISIONS_DATASET = "/abft"  # version 3
+DECISIONS_CHUNK_ROWS = 1024
+DECISIONS_SINCE_VERSION = 3
 
 COL_NAME = "name"
 COL_M = "m"
@@ -77,6 +82,22 @@ FAULT_COL_BIT = "bit"
 FAULT_COL_BEFORE = "before"
 FAULT_COL_AFTER = "after"
 FAULT_COL_DELTA = "delta"
+
+DECISION_COL_GEMM = "gemm"
+DECISION_COL_LAYER = "layer"
+DECISION_COL_COMPONENT = "component"
+DECISION_COL_STAGE = "stage"
+DECISION_COL_HEAD = "head"
+DECISION_COL_CALL_INDEX = "call_index"
+DECISION_COL_SEQUENCE = "sequence"
+DECISION_COL_ATTEMPT = "attempt"
+DECISION_COL_TILE = "tile"
+DECISION_COL_SCHEME = "scheme"
+DECISION_COL_ACTION = "action"
+DECISION_COL_MSD = "msd"
+DECISION_COL_THETA_MAG = "theta_mag"
+DECISION_COL_FREQ = "freq"
+DECISION_COL_RECOVERED_AT_NOMINAL = "recovered_at_nominal"
 # --- end of mirror ---------------------------------------------------------------------------
 
 # Root attributes every file has since version 1 (besides schema and schema_version).
@@ -97,8 +118,22 @@ _FAULT_DTYPES = {FAULT_COL_GEMM: "U1", FAULT_COL_LAYER: "<i4", FAULT_COL_COMPONE
                  FAULT_COL_CYCLE: "<i8", FAULT_COL_BIT: "<i4", FAULT_COL_BEFORE: "<i4", FAULT_COL_AFTER: "<i4",
                  FAULT_COL_DELTA: "<i8"}
 
+# Columns of /abft (version 3), in file order, with the numpy dtype of each.
+DECISION_COLUMNS = (DECISION_COL_GEMM, DECISION_COL_LAYER, DECISION_COL_COMPONENT, DECISION_COL_STAGE,
+                    DECISION_COL_HEAD, DECISION_COL_CALL_INDEX, DECISION_COL_SEQUENCE, DECISION_COL_ATTEMPT,
+                    DECISION_COL_TILE, DECISION_COL_SCHEME, DECISION_COL_ACTION, DECISION_COL_MSD,
+                    DECISION_COL_THETA_MAG, DECISION_COL_FREQ, DECISION_COL_RECOVERED_AT_NOMINAL)
+_DECISION_DTYPES = {DECISION_COL_GEMM: "U1", DECISION_COL_LAYER: "<i4", DECISION_COL_COMPONENT: "U1",
+                    DECISION_COL_STAGE: "U1", DECISION_COL_HEAD: "<i4", DECISION_COL_CALL_INDEX: "<i8",
+                    DECISION_COL_SEQUENCE: "<i4", DECISION_COL_ATTEMPT: "<i4", DECISION_COL_TILE: "<i8",
+                    DECISION_COL_SCHEME: "U1", DECISION_COL_ACTION: "U1", DECISION_COL_MSD: "<f8",
+                    DECISION_COL_THETA_MAG: "<f8", DECISION_COL_FREQ: "<i8",
+                    DECISION_COL_RECOVERED_AT_NOMINAL: "<i4"}
+
 DATAFLOWS = ("ws", "os")
 FIDELITIES = ("pe", "fold")
+SCHEMES = ("none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt")
+ACTIONS = ("accept", "correct", "recompute", "drop")
 
 
 class TraceError(Exception):
@@ -112,10 +147,13 @@ class Trace:
     run: dict  # every root attribute (schema ones included), as Python str / int / float
     gemms: np.ndarray  # structured array, fields named as the /gemms columns
     faults: np.ndarray = None  # structured array of the /faults columns; no rows in version-1 files
+    decisions: np.ndarray = None  # structured array of the /abft columns; no rows before version 3
 
     def __post_init__(self):
         if self.faults is None:
             self.faults = _empty_faults()
+        if self.decisions is None:
+            self.decisions = _empty_decisions()
 
     def gemm_dicts(self):
         """The /gemms rows as a list of dicts of plain Python values."""
@@ -125,9 +163,17 @@ class Trace:
         """The /faults rows as a list of dicts of plain Python values."""
         return [{f: row[f].item() for f in self.faults.dtype.names} for row in self.faults]
 
+    def decision_dicts(self):
+        """The /abft rows (ABFT decisions) as a list of dicts of plain Python values."""
+        return [{f: row[f].item() for f in self.decisions.dtype.names} for row in self.decisions]
+
 
 def _empty_faults():
     return np.empty(0, dtype=[(c, _FAULT_DTYPES[c]) for c in FAULT_COLUMNS])
+
+
+def _empty_decisions():
+    return np.empty(0, dtype=[(c, _DECISION_DTYPES[c]) for c in DECISION_COLUMNS])
 
 
 def _plain(value):
@@ -195,7 +241,12 @@ def load(path):
             if FAULTS_DATASET not in f:
                 raise TraceError(f"trace file '{path}': missing dataset '{FAULTS_DATASET}'")
             faults = _read_table(path, f[FAULTS_DATASET], FAULTS_DATASET, FAULT_COLUMNS)
-    return Trace(path=path, schema_version=version, run=attrs, gemms=gemms, faults=faults)
+        decisions = _empty_decisions()
+        if version >= DECISIONS_SINCE_VERSION:
+            if DECISIONS_DATASET not in f:
+                raise TraceError(f"trace file '{path}': missing dataset '{DECISIONS_DATASET}'")
+            decisions = _read_table(path, f[DECISIONS_DATASET], DECISIONS_DATASET, DECISION_COLUMNS)
+    return Trace(path=path, schema_version=version, run=attrs, gemms=gemms, faults=faults, decisions=decisions)
 
 
 def check(trace):
@@ -231,6 +282,20 @@ def check(trace):
         if fault[FAULT_COL_DELTA] != fault[FAULT_COL_AFTER] - fault[FAULT_COL_BEFORE]:
             problems.append(f"{where}: delta {fault[FAULT_COL_DELTA]} != after - before = "
                             f"{fault[FAULT_COL_AFTER] - fault[FAULT_COL_BEFORE]}")
+    for i, d in enumerate(trace.decision_dicts()):
+        where = f"decisions[{i}] ({d[DECISION_COL_GEMM]!r})"
+        if d[DECISION_COL_ACTION] not in ACTIONS:
+            problems.append(f"{where}: action {d[DECISION_COL_ACTION]!r} is not one of {ACTIONS}")
+        if d[DECISION_COL_SCHEME] not in SCHEMES:
+            problems.append(f"{where}: scheme {d[DECISION_COL_SCHEME]!r} is not one of {SCHEMES}")
+        if d[DECISION_COL_TILE] < -1:
+            problems.append(f"{where}: tile {d[DECISION_COL_TILE]} must be >= -1")
+        if d[DECISION_COL_ATTEMPT] < 0:
+            problems.append(f"{where}: attempt {d[DECISION_COL_ATTEMPT]} must be >= 0")
+        if not d[DECISION_COL_MSD] >= 0.0:
+            problems.append(f"{where}: msd {d[DECISION_COL_MSD]} is negative or NaN")
+        if d[DECISION_COL_RECOVERED_AT_NOMINAL] not in (0, 1):
+            problems.append(f"{where}: recovered_at_nominal {d[DECISION_COL_RECOVERED_AT_NOMINAL]} is not 0 or 1")
     return problems
 
 
@@ -260,6 +325,12 @@ def summary(trace):
             counts = ", ".join(f"{v}: {int((trace.faults[FAULT_COL_COMPONENT] == v).sum())}"
                                for v in sorted(set(trace.faults[FAULT_COL_COMPONENT].tolist())))
             lines.append(f"  faults by component: {counts}")
+    if trace.schema_version >= DECISIONS_SINCE_VERSION:
+        lines.append(f"  decisions: {len(trace.decisions)} rows")
+        if len(trace.decisions):
+            counts = ", ".join(f"{v}: {int((trace.decisions[DECISION_COL_ACTION] == v).sum())}"
+                               for v in sorted(set(trace.decisions[DECISION_COL_ACTION].tolist())))
+            lines.append(f"  decisions by action: {counts}")
     return "\n".join(lines)
 
 
