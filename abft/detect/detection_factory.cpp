@@ -7,6 +7,20 @@
 
 namespace saffire::abft {
 
+std::string_view to_string(Action a) {
+  switch (a) {
+    case Action::Accept:
+      return "accept";
+    case Action::Correct:
+      return "correct";
+    case Action::Recompute:
+      return "recompute";
+    case Action::DropFaultyMacs:
+      return "drop";
+  }
+  return "?";
+}
+
 double matrix_sum_deviation(std::span<const std::int32_t> deviations) {
   std::int64_t sum = 0;
   for (std::int32_t v : deviations) sum += v;

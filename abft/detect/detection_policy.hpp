@@ -28,6 +28,8 @@ struct DetectionInput {
 };
 
 enum class Action { Accept, Correct, Recompute, DropFaultyMacs };
+/// "accept", "correct", "recompute", "drop" (the spelling of traces' /abft table).
+std::string_view to_string(Action a);
 
 struct Correction {
   std::int64_t m = 0, n = 0;  // GEMM coordinates of the word

@@ -93,7 +93,7 @@ traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConf
   return traces::TraceWriter(o.trace, info);
 }
 
-// Appends one /faults row per fault the plan logged, with its hardware address, and closes the file.
+// Appends one /faults row per fault the plan logged, with its hardware address.
 void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& array, const sim::FaultPlan& plan) {
   std::vector<traces::FaultRecord> rows;
   for (const sim::LoggedFault& lf : plan.log()) {
@@ -123,7 +123,32 @@ void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& arra
     rows.push_back(std::move(r));
   }
   writer.append_faults(rows);
-  writer.close();
+}
+
+// Appends one /abft row per detection decision the ABFT engine recorded.
+void write_decision_rows(traces::TraceWriter& writer, const sim::AbftEngine& abft) {
+  std::vector<traces::DecisionRecord> rows;
+  rows.reserve(abft.records().size());
+  for (const sim::AbftRecord& a : abft.records()) {
+    traces::DecisionRecord r;
+    r.gemm = models::to_string(a.gemm);
+    r.layer = a.gemm.layer;
+    r.component = std::string(models::to_string(a.gemm.component));
+    r.stage = std::string(models::to_string(a.gemm.stage));
+    r.head = a.gemm.head;
+    r.call_index = a.gemm.call_index;
+    r.sequence = a.gemm.sequence;
+    r.attempt = a.attempt;
+    r.tile = a.tile;
+    r.scheme = std::string(abft.policy().name());
+    r.action = std::string(abft::to_string(a.action));
+    r.msd = a.msd;
+    r.theta_mag = a.theta_mag;
+    r.freq = a.freq;
+    r.recovered_at_nominal = a.recovered_at_nominal ? 1 : 0;
+    rows.push_back(std::move(r));
+  }
+  writer.append_decisions(rows);
 }
 
 // What the ABFT engine decided and what it cost, for the JSON report.
@@ -266,6 +291,8 @@ void run_eval(const EvalOptions& o) {
     if (abft) fault_json["abft"] = abft_json(*abft, r.tokens_processed);
     if (trace) {
       write_fault_rows(*trace, eo.array, *plan);
+      if (abft) write_decision_rows(*trace, *abft);
+      trace->close();
       fault_json["trace"] = o.trace;
     }
   }

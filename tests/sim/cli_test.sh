@@ -124,6 +124,21 @@ PY
   /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ppl"] == d["ppl_clean"] and d["faults"] > 0 and d["abft"]["recomputed"] > 0, d' "$out" \
     || fail "eval --abft classic did not restore the clean PPL: $out"
   expect_exit 2 "needs one" -- "$saffire" eval --precision w8a8 --abft classic
+  # --trace with --abft: one /abft row per decision, as many recomputes as the JSON reports.
+  out=$("$saffire" eval --precision w8a8 --paragraphs 2 --ber 1e-3 --abft statistical --trace "$work/abft.h5" --json) \
+    || fail "eval --abft --trace failed"
+  if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+    /usr/bin/python3 - "$work/abft.h5" "$out" <<'PY' || fail "eval --abft --trace: /abft table wrong"
+import json, sys, h5py
+d = json.loads(sys.argv[2])["abft"]
+with h5py.File(sys.argv[1], "r") as f:
+    t = f["abft"][()]
+    assert len(t) == d["scopes"], (len(t), d)  # every GEMM is targeted: one decision per scope
+    actions = [a.decode() if isinstance(a, bytes) else a for a in t["action"]]
+    assert actions.count("recompute") == d["recomputed"], (actions.count("recompute"), d)
+    assert all((a.decode() if isinstance(a, bytes) else a) == "statistical" for a in t["scheme"])
+PY
+  fi
   expect_exit 2 "abft.scheme" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft razor
   expect_exit 2 "abft.scope" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft classic --abft-scope fold
   expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
