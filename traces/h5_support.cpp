@@ -1,7 +1,10 @@
 // HDF5 error handling and root-attribute helpers (see h5_support.hpp).
 #include "traces/h5_support.hpp"
 
+#include <system_error>
 #include <utility>
+
+#include "traces/schema.hpp"
 
 namespace saffire::traces::detail {
 namespace {
@@ -72,6 +75,36 @@ TraceError h5_error(const std::filesystem::path& file, std::string_view what, co
 
 TraceError trace_error(const std::filesystem::path& file, std::string_view what) {
   return TraceError(quoted(file) + ": " + std::string(what));
+}
+
+void check_hdf5_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    throw trace_error(file, "no such file");
+  }
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw trace_error(file, "not a regular file");
+  }
+  bool hdf5 = false;
+  try {
+    hdf5 = H5::H5File::isHdf5(file.string());
+  } catch (const H5::Exception& e) {
+    throw h5_error(file, "cannot read file", e);
+  }
+  if (!hdf5) {
+    throw trace_error(file, "not an HDF5 file");
+  }
+}
+
+void check_schema_name(const H5::Group& root, const std::filesystem::path& file) {
+  if (!root.attrExists(kAttrSchema)) {
+    throw trace_error(file, std::string("not a saffire trace (no root attribute '") + kAttrSchema + "')");
+  }
+  const std::string schema = read_string_attr(root, kAttrSchema, file);
+  if (schema != kSchemaName) {
+    throw trace_error(file, std::string("not a saffire trace (root attribute '") + kAttrSchema + "' is '" + schema +
+                                "', expected '" + kSchemaName + "')");
+  }
 }
 
 void write_string_attr(const H5::Group& group, const char* name, const std::string& value) {

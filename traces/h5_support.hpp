@@ -22,6 +22,14 @@ TraceError h5_error(const std::filesystem::path& file, std::string_view what, co
 // TraceError for `file` without an HDF5 cause: "trace file '<file>': <what>".
 TraceError trace_error(const std::filesystem::path& file, std::string_view what);
 
+// Checks done before HDF5 opens `file`, so the common mistakes get plain messages: throws TraceError
+// "no such file", "not a regular file" or "not an HDF5 file".
+void check_hdf5_file(const std::filesystem::path& file);
+
+// Throws TraceError naming `file` unless `root` has the attribute "schema" == "saffire-trace"
+// ("not a saffire trace (...)"). Does not look at the schema version.
+void check_schema_name(const H5::Group& root, const std::filesystem::path& file);
+
 // Scalar attributes on a group. Strings are variable-length UTF-8 (no size limit; h5py reads them as str).
 void write_string_attr(const H5::Group& group, const char* name, const std::string& value);
 void write_int32_attr(const H5::Group& group, const char* name, std::int32_t value);

@@ -6,7 +6,7 @@ namespace saffire::traces {
 
 // Version of the layout written by this library. Readers accept every version <= theirs; a new
 // version only adds attributes, datasets or columns, never renames or reinterprets existing ones.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Value of the root attribute kAttrSchema; anything else is not a saffire trace.
 inline constexpr char kSchemaName[] = "saffire-trace";
@@ -31,6 +31,10 @@ inline constexpr int kFaultsSinceVersion = 2;        // files of older versions 
 inline constexpr char kDecisionsDataset[] = "/abft";   // 1-D extensible compound, one row per ABFT decision
 inline constexpr unsigned kDecisionsChunkRows = 1024;  // rows per chunk: decisions come in batches
 inline constexpr int kDecisionsSinceVersion = 3;       // files of older versions have no kDecisionsDataset
+// Version 4 adds:
+inline constexpr char kPointsDataset[] = "/points";  // 1-D extensible compound, one row per finished sweep point
+inline constexpr unsigned kPointsChunkRows = 64;     // rows per chunk: points are appended one or a few at a time
+inline constexpr int kPointsSinceVersion = 4;        // files of older versions have no kPointsDataset
 
 // Columns of kGemmsDataset, in file order.
 inline constexpr char kColName[] = "name";
@@ -83,5 +87,18 @@ inline constexpr char kDecisionColMsd[] = "msd";                                
 inline constexpr char kDecisionColThetaMag[] = "theta_mag";                       // float64
 inline constexpr char kDecisionColFreq[] = "freq";                                // int64
 inline constexpr char kDecisionColRecoveredAtNominal[] = "recovered_at_nominal";  // int32: 0 or 1
+
+// Columns of kPointsDataset (version 4), in file order: one finished point of a `saffire sweep` each.
+inline constexpr char kPointColKey[] = "key";                   // string: 16 hex digits, hash of command + options
+inline constexpr char kPointColCommand[] = "command";           // string: the saffire subcommand, e.g. "eval"
+inline constexpr char kPointColOptions[] = "options";           // string: JSON object, flag -> value
+inline constexpr char kPointColCoordinates[] = "coordinates";   // string: JSON object of the grid values only
+inline constexpr char kPointColStatus[] = "status";             // string: "ok" or "failed"
+inline constexpr char kPointColExitCode[] = "exit_code";        // int32: the child process's exit status
+inline constexpr char kPointColSeconds[] = "seconds";           // float64: wall time of the point
+inline constexpr char kPointColRank[] = "rank";                 // int32: the shard that ran it
+inline constexpr char kPointColFinishedUtc[] = "finished_utc";  // string: ISO-8601 UTC
+inline constexpr char kPointColResult[] = "result";             // string: the command's JSON output, "" if failed
+inline constexpr char kPointColError[] = "error";               // string: stderr tail of a failed point, "" if ok
 
 }  // namespace saffire::traces

@@ -4,48 +4,21 @@
 #include <H5Cpp.h>
 
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "traces/decision_row_type.hpp"
 #include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
+#include "traces/point_row_type.hpp"
 #include "traces/schema.hpp"
 
 namespace saffire::traces {
 namespace {
 
-// Checks done before HDF5 sees the file, so the common mistakes get plain messages.
-void check_is_hdf5(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    throw detail::trace_error(path, "no such file");
-  }
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw detail::trace_error(path, "not a regular file");
-  }
-  bool hdf5 = false;
-  try {
-    hdf5 = H5::H5File::isHdf5(path.string());
-  } catch (const H5::Exception& e) {
-    throw detail::h5_error(path, "cannot read file", e);
-  }
-  if (!hdf5) {
-    throw detail::trace_error(path, "not an HDF5 file");
-  }
-}
-
 // Returns the schema version after checking the file is a saffire trace this reader understands.
 int check_schema(const H5::Group& root, const std::filesystem::path& path) {
-  if (!root.attrExists(kAttrSchema)) {
-    throw detail::trace_error(path, std::string("not a saffire trace (no root attribute '") + kAttrSchema + "')");
-  }
-  const std::string schema = detail::read_string_attr(root, kAttrSchema, path);
-  if (schema != kSchemaName) {
-    throw detail::trace_error(path, std::string("not a saffire trace (root attribute '") + kAttrSchema + "' is '" +
-                                        schema + "', expected '" + kSchemaName + "')");
-  }
+  detail::check_schema_name(root, path);
   const std::int64_t version = detail::read_int_attr(root, kAttrSchemaVersion, path);
   if (version > kSchemaVersion) {
     throw detail::trace_error(path, "schema_version " + std::to_string(version) + " is newer than this reader (" +
@@ -135,7 +108,7 @@ struct TraceReader::Impl {
 
 TraceReader::TraceReader(const std::filesystem::path& path) : m_path(path) {
   detail::quiet_hdf5_errors();
-  check_is_hdf5(path);
+  detail::check_hdf5_file(path);
   try {
     auto impl = std::make_unique<Impl>();
     impl->file = H5::H5File(path.string(), H5F_ACC_RDONLY);
@@ -180,6 +153,17 @@ std::vector<DecisionRecord> TraceReader::decisions() const {
   }
   return read_table<DecisionRecord, detail::DecisionRow>(
       m_impl->file, m_path, kDecisionsDataset, detail::decision_row_memory_type(), detail::check_decision_columns);
+}
+
+std::vector<PointRecord> TraceReader::points() const {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "points() on a moved-from TraceReader");
+  }
+  if (m_schema_version < kPointsSinceVersion) {
+    return {};
+  }
+  return read_table<PointRecord, detail::PointRow>(m_impl->file, m_path, kPointsDataset,
+                                                   detail::point_row_memory_type(), detail::check_point_columns);
 }
 
 }  // namespace saffire::traces

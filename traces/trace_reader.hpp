@@ -5,6 +5,7 @@
 //   for (const GemmRecord& g : r.gemms()) { ... }
 //   for (const FaultRecord& f : r.faults()) { ... }   // empty for version-1 files
 //   for (const DecisionRecord& d : r.decisions()) { ... }  // empty for files older than version 3
+//   for (const PointRecord& p : r.points()) { ... }  // empty for files older than version 4
 //
 // Every failure throws TraceError naming the file. Not thread-safe (serial HDF5), like TraceWriter.
 #include <filesystem>
@@ -41,6 +42,10 @@ class TraceReader {
   // All rows of "/abft" (ABFT detection decisions), in append order; empty for files older than
   // schema version 3, which have no such table. Reads the file on each call.
   std::vector<DecisionRecord> decisions() const;
+
+  // All rows of "/points" (finished sweep points), in append order; empty for files older than
+  // schema version 4, which have no such table. Reads the file on each call.
+  std::vector<PointRecord> points() const;
 
  private:
   struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes

@@ -77,4 +77,23 @@ struct DecisionRecord {
   bool operator==(const DecisionRecord&) const = default;
 };
 
+// One finished point of a `saffire sweep` (one saffire command of the grid, run as a child process
+// that prints one JSON object); one row of the dataset "/points" (schema version 4). The JSON
+// columns are stored as text, exactly as given.
+struct PointRecord {
+  std::string key;             // 16 hex digits: hash of the point's command and options
+  std::string command;         // the saffire subcommand, e.g. "eval"
+  std::string options;         // JSON object of the point's options, flag -> value
+  std::string coordinates;     // JSON object of just the grid values
+  std::string status;          // "ok" or "failed"
+  std::int32_t exit_code = 0;  // exit status of the point's process
+  double seconds = 0;          // wall time of the point
+  std::int32_t rank = 0;       // the shard that ran it
+  std::string finished_utc;    // ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
+  std::string result;          // the command's JSON output; "" if failed
+  std::string error;           // stderr tail of a failed point; "" if ok
+
+  bool operator==(const PointRecord&) const = default;
+};
+
 }  // namespace saffire::traces

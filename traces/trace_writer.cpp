@@ -3,6 +3,7 @@
 
 #include <H5Cpp.h>
 
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
+#include "traces/point_row_type.hpp"
 #include "traces/schema.hpp"
 
 namespace saffire::traces {
@@ -63,6 +65,33 @@ void append_rows(H5::DataSet& table, hsize_t rows_before, hsize_t count, const v
   table.write(data, memory_type, memory_space, file_space, xfer);
 }
 
+// Opens the existing table `name` of `file` for appending and returns its row count in `rows`.
+// Throws TraceError naming `path` if the table is missing, not a 1-D extensible compound table, or
+// lacks a column (`check`).
+H5::DataSet open_table(const H5::H5File& file, const std::filesystem::path& path, const char* name,
+                       void (*check)(const H5::CompType&, const std::filesystem::path&), std::size_t& rows) {
+  if (!file.nameExists(name)) {
+    throw detail::trace_error(path, std::string("cannot append: missing dataset '") + name + "'");
+  }
+  H5::DataSet table = file.openDataSet(name);
+  if (table.getTypeClass() != H5T_COMPOUND) {
+    throw detail::trace_error(path, std::string("cannot append: dataset '") + name + "' is not a compound table");
+  }
+  check(table.getCompType(), path);
+  const H5::DataSpace space = table.getSpace();
+  if (space.getSimpleExtentNdims() != 1) {
+    throw detail::trace_error(path, std::string("cannot append: dataset '") + name + "' is not one-dimensional");
+  }
+  hsize_t count = 0;
+  hsize_t max_count = 0;
+  space.getSimpleExtentDims(&count, &max_count);
+  if (max_count != H5S_UNLIMITED) {
+    throw detail::trace_error(path, std::string("cannot append: dataset '") + name + "' is not extensible");
+  }
+  rows = static_cast<std::size_t>(count);
+  return table;
+}
+
 }  // namespace
 
 struct TraceWriter::Impl {
@@ -70,12 +99,15 @@ struct TraceWriter::Impl {
   H5::DataSet gemms;
   H5::DataSet faults;
   H5::DataSet decisions;
+  H5::DataSet points;
   H5::CompType gemm_memory_type = detail::gemm_row_memory_type();
   H5::CompType fault_memory_type = detail::fault_row_memory_type();
   H5::CompType decision_memory_type = detail::decision_row_memory_type();
+  H5::CompType point_memory_type = detail::point_row_memory_type();
   // Writes with a small conversion buffer: HDF5 zero-fills its whole type-conversion buffer (1 MiB
   // by default) on every write of a compound with strings, which made each one-row append cost
-  // ~1 ms. 4 KiB holds a GEMM row many times over; fault and decision batches convert in 64 KiB strips.
+  // ~1 ms. 4 KiB holds a GEMM row many times over; fault, decision and point batches convert in
+  // 64 KiB strips.
   H5::DSetMemXferPropList append_xfer = conversion_buffer(4096);
   H5::DSetMemXferPropList batch_xfer = conversion_buffer(64 * 1024);
 };
@@ -95,8 +127,39 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info)
     step = std::string("cannot create dataset '") + kDecisionsDataset + "'";
     impl->decisions =
         create_table(impl->file, kDecisionsDataset, detail::decision_row_file_type(), kDecisionsChunkRows);
+    step = std::string("cannot create dataset '") + kPointsDataset + "'";
+    impl->points = create_table(impl->file, kPointsDataset, detail::point_row_file_type(), kPointsChunkRows);
     step = "cannot flush";
     impl->file.flush(H5F_SCOPE_LOCAL);
+    m_impl = std::move(impl);
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(path, step, e);
+  }
+}
+
+TraceWriter TraceWriter::append(const std::filesystem::path& path) { return TraceWriter(path, AppendTag{}); }
+
+TraceWriter::TraceWriter(const std::filesystem::path& path, AppendTag) : m_path(path) {
+  detail::quiet_hdf5_errors();
+  detail::check_hdf5_file(path);
+  std::string step = "cannot open for appending";
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->file = H5::H5File(path.string(), H5F_ACC_RDWR);
+    step = "cannot read root attributes";
+    const H5::Group root = impl->file.openGroup("/");
+    detail::check_schema_name(root, path);
+    const std::int64_t version = detail::read_int_attr(root, kAttrSchemaVersion, path);
+    if (version != kSchemaVersion) {
+      throw detail::trace_error(path, "cannot append to a file of schema_version " + std::to_string(version) +
+                                          ": appending needs the current schema_version " +
+                                          std::to_string(kSchemaVersion) + " (write a new file instead)");
+    }
+    step = "cannot open the tables for appending";
+    impl->gemms = open_table(impl->file, path, kGemmsDataset, detail::check_gemm_columns, m_gemm_count);
+    impl->faults = open_table(impl->file, path, kFaultsDataset, detail::check_fault_columns, m_fault_count);
+    impl->decisions = open_table(impl->file, path, kDecisionsDataset, detail::check_decision_columns, m_decision_count);
+    impl->points = open_table(impl->file, path, kPointsDataset, detail::check_point_columns, m_point_count);
     m_impl = std::move(impl);
   } catch (const H5::Exception& e) {
     throw detail::h5_error(path, step, e);
@@ -115,6 +178,7 @@ TraceWriter& TraceWriter::operator=(TraceWriter&& other) noexcept {
     m_gemm_count = other.m_gemm_count;
     m_fault_count = other.m_fault_count;
     m_decision_count = other.m_decision_count;
+    m_point_count = other.m_point_count;
     m_impl = std::move(other.m_impl);
   }
   return *this;
@@ -194,6 +258,30 @@ void TraceWriter::append_decisions(const std::vector<DecisionRecord>& rows) {
   }
 }
 
+void TraceWriter::append_points(const std::vector<PointRecord>& rows) {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "append_points on a closed TraceWriter");
+  }
+  if (rows.empty()) {
+    return;
+  }
+  try {
+    std::vector<detail::PointRow> data;
+    data.reserve(rows.size());
+    for (const PointRecord& r : rows) {
+      data.push_back(detail::to_row(r));
+    }
+    append_rows(m_impl->points, m_point_count, data.size(), data.data(), m_impl->point_memory_type, m_impl->batch_xfer);
+    m_impl->file.flush(H5F_SCOPE_LOCAL);
+    m_point_count += rows.size();
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(m_path,
+                           "cannot append " + std::to_string(rows.size()) + " rows after row " +
+                               std::to_string(m_point_count) + " to " + kPointsDataset,
+                           e);
+  }
+}
+
 void TraceWriter::close() {
   if (!m_impl) {
     return;
@@ -205,6 +293,7 @@ void TraceWriter::close() {
     impl->gemms.close();
     impl->faults.close();
     impl->decisions.close();
+    impl->points.close();
     impl->file.close();
   } catch (const H5::Exception& e) {
     throw detail::h5_error(m_path, "cannot close", e);

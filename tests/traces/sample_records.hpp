@@ -2,6 +2,7 @@
 // Deterministic trace content shared by the C++ tests and write_sample_trace (whose output the
 // Python reader test checks), so both sides test the same values.
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,57 @@ inline std::vector<DecisionRecord> sample_decisions(int count) {
     d.freq = i % 13;
     d.recovered_at_nominal = i % 8 == 7 ? 1 : 0;
     out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// `count` valid sweep-point rows: every 4th point failed (non-zero exit code, stderr tail, no
+// result), the others ok (exit code 0, a JSON object result); keys are 16 lowercase hex digits, JSON
+// texts are objects; every 9th point has long options and a long result. Points over a grid of
+// --ber x --node, on ranks 0..2.
+inline std::vector<PointRecord> sample_points(int count) {
+  static const char* const kCommands[] = {"eval", "gemm", "eval", "topology"};
+  std::vector<PointRecord> out;
+  for (int i = 0; i < count; ++i) {
+    PointRecord p;
+    char key[17];
+    std::snprintf(key, sizeof key, "%016llx",
+                  static_cast<unsigned long long>(0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(i + 1)));
+    p.key = key;
+    p.command = kCommands[i % 4];
+    const std::string ber = std::to_string(i % 7) + "e-" + std::to_string(3 + i % 5);
+    const std::string node = std::to_string(7 + 7 * (i % 3));
+    p.coordinates = std::string(R"({"ber":")").append(ber).append(R"(","node":")").append(node).append(R"("})");
+    p.options = std::string(R"({"ber":")")
+                    .append(ber)
+                    .append(R"(","model":"stories260K","node":")")
+                    .append(node)
+                    .append(R"(","seed":")")
+                    .append(std::to_string(i))
+                    .append(R"("})");
+    if (i % 9 == 0) {
+      p.options.insert(p.options.size() - 1, std::string(R"(,"prompt":")").append(400, 'p').append("\""));
+    }
+    p.rank = i % 3;
+    p.seconds = 0.25 * i + 1.0 / 7.0;
+    p.finished_utc =
+        std::string("2024-05-01T12:").append(i % 60 < 10 ? "0" : "").append(std::to_string(i % 60)).append(":00Z");
+    if (i % 4 == 3) {
+      p.status = "failed";
+      p.exit_code = i % 8 == 3 ? 1 : 134;
+      p.error = std::string("saffire eval: error: point ").append(std::to_string(i)).append(" failed\n");
+    } else {
+      p.status = "ok";
+      p.exit_code = 0;
+      p.result = std::string(R"({"perplexity":)")
+                     .append(std::to_string(10 + i))
+                     .append(R"(.5,"faults":)")
+                     .append(std::to_string(3 * i))
+                     .append(R"(,"detail":{"note":")")
+                     .append(i % 9 == 0 ? std::string(2000, 'r') : std::string(R"(q\"uote\\d \u00e9)"))
+                     .append(R"("}})");
+    }
+    out.push_back(std::move(p));
   }
   return out;
 }

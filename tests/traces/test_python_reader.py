@@ -67,6 +67,28 @@ def check_values(trace_path, expected):
            and t.decisions["attempt"].dtype == np.int32, "decision numeric column dtypes")
     expect(set(t.decisions["scheme"].tolist()) == set(st.SCHEMES), "the sample uses every scheme")
     expect(set(t.decisions["action"].tolist()) == set(st.ACTIONS), "the sample uses every action")
+    points = t.point_dicts()
+    expect(len(points) == len(expected["points"]) == len(t.points),
+           f"{len(points)} points, expected {len(expected['points'])}")
+    for i, (raw, got, want) in enumerate(zip(t.points, points, expected["points"])):
+        for key, value in want.items():
+            if key in st.POINT_JSON_COLUMNS:
+                # The structured array keeps the stored text; point_dicts() parses it ("" -> None).
+                expect(raw[key] == value, f"points[{i}][{key!r}] text = {raw[key]!r}, expected {value!r}")
+                parsed = json.loads(value) if value else None
+                expect(got[key] == parsed and (parsed is None or type(got[key]) is dict),
+                       f"point_dicts()[{i}][{key!r}] = {got[key]!r}, expected {parsed!r}")
+            else:
+                expect(got[key] == value and type(got[key]) is type(value),
+                       f"points[{i}][{key!r}] = {got[key]!r}, expected {value!r}")
+    expect(list(t.points.dtype.names) == list(st.POINT_COLUMNS), f"point columns {t.points.dtype.names}")
+    expect(t.points["status"].dtype.kind == "U" and t.points["result"].dtype.kind == "U",
+           "point string columns should be numpy str")
+    expect(t.points["seconds"].dtype == np.float64 and t.points["exit_code"].dtype == np.int32
+           and t.points["rank"].dtype == np.int32, "point numeric column dtypes")
+    expect(set(t.points["status"].tolist()) == set(st.STATUSES), "the sample has ok and failed points")
+    expect(points[0]["coordinates"] == {"ber": "0e-3", "node": "7"}, f"coordinates of point 0: {points[0]}")
+    expect(all(p["result"] is None for p in points if p["status"] == "failed"), "failed points have no result")
     expect(st.check(t) == [], f"check() found {st.check(t)}")
     text = st.summary(t)
     expect("70 rows" in text, "summary mentions the row count")
@@ -74,6 +96,9 @@ def check_values(trace_path, expected):
     expect(f"decisions: {len(expected['decisions'])} rows" in text, "summary mentions the decision count")
     by_action = ", ".join(f"{a}: {sum(d['action'] == a for d in expected['decisions'])}" for a in sorted(st.ACTIONS))
     expect(f"decisions by action: {by_action}" in text, f"summary counts decisions by action: {text}")
+    expect(f"points: {len(expected['points'])} rows" in text, "summary mentions the point count")
+    by_status = ", ".join(f"{s}: {sum(p['status'] == s for p in expected['points'])}" for s in sorted(st.STATUSES))
+    expect(f"points by status: {by_status}" in text, f"summary counts points by status: {text}")
 
 
 def check_mirror(schema_hpp):
@@ -97,6 +122,9 @@ def check_mirror(schema_hpp):
     decision_cols = [v for k, v in strings.items() if k.startswith("kDecisionCol")]
     expect(len(decision_cols) == 15 and list(st.DECISION_COLUMNS) == decision_cols,
            f"DECISION_COLUMNS {st.DECISION_COLUMNS} != schema.hpp order {decision_cols}")
+    point_cols = [v for k, v in strings.items() if k.startswith("kPointCol")]
+    expect(len(point_cols) == 11 and list(st.POINT_COLUMNS) == point_cols,
+           f"POINT_COLUMNS {st.POINT_COLUMNS} != schema.hpp order {point_cols}")
 
 
 def check_rejections(trace_path, tmp):
@@ -131,24 +159,28 @@ def check_rejections(trace_path, tmp):
     rejected(tampered("other.h5", lambda f: f.attrs.modify(st.ATTR_SCHEMA, "other")), "not a saffire trace")
     rejected(tampered("noseed.h5", lambda f: f.attrs.__delitem__(st.ATTR_SEED)), "missing root attribute 'seed'")
 
-    # A version-1 file (no /faults, no /abft) still loads, with empty faults and decisions tables.
+    # A version-1 file (no /faults, /abft, /points) still loads, with empty faults, decisions and points.
     def to_v1(f):
         f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(1))
         del f[st.FAULTS_DATASET]
         del f[st.DECISIONS_DATASET]
+        del f[st.POINTS_DATASET]
     v1 = st.load(tampered("v1.h5", to_v1))
     expect(v1.schema_version == 1 and len(v1.faults) == 0 and len(v1.gemms) == 70, "version-1 file")
     expect(list(v1.faults.dtype.names) == list(st.FAULT_COLUMNS), "version-1 file: empty faults keep the columns")
     expect(len(v1.decisions) == 0 and list(v1.decisions.dtype.names) == list(st.DECISION_COLUMNS),
            "version-1 file: empty decisions with the columns")
+    expect(len(v1.points) == 0 and list(v1.points.dtype.names) == list(st.POINT_COLUMNS),
+           "version-1 file: empty points with the columns")
     expect(st.check(v1) == [], "version-1 file passes check()")
     expect("decisions:" not in st.summary(v1), "version-1 summary does not mention decisions")
     rejected(tampered("nofaults.h5", lambda f: f.__delitem__(st.FAULTS_DATASET)), "missing dataset '/faults'")
 
-    # A version-2 file (no /abft) still loads: its faults, and an empty decisions table.
+    # A version-2 file (no /abft, no /points) still loads: its faults, and empty decisions and points.
     def to_v2(f):
         f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(2))
         del f[st.DECISIONS_DATASET]
+        del f[st.POINTS_DATASET]
     v2 = st.load(tampered("v2.h5", to_v2))
     expect(v2.schema_version == 2 and len(v2.gemms) == 70 and len(v2.faults) == len(st.load(trace_path).faults),
            "version-2 file keeps its gemms and faults")
@@ -158,7 +190,61 @@ def check_rejections(trace_path, tmp):
     expect(v2.decisions["msd"].dtype == np.float64, "version-2 file: empty decisions keep the dtypes")
     expect(st.check(v2) == [], "version-2 file passes check()")
     expect("decisions:" not in st.summary(v2), "version-2 summary does not mention decisions")
+    expect(len(v2.points) == 0 and v2.point_dicts() == [], "version-2 file: no points")
     rejected(tampered("noabft.h5", lambda f: f.__delitem__(st.DECISIONS_DATASET)), "missing dataset '/abft'")
+
+    # A version-3 file (no /points) still loads: its decisions, and an empty points table.
+    def to_v3(f):
+        f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(3))
+        del f[st.POINTS_DATASET]
+    v3 = st.load(tampered("v3.h5", to_v3))
+    full = st.load(trace_path)
+    expect(v3.schema_version == 3 and len(v3.gemms) == 70 and len(v3.faults) == len(full.faults)
+           and v3.decision_dicts() == full.decision_dicts(), "version-3 file keeps its gemms, faults and decisions")
+    expect(len(v3.points) == 0 and v3.point_dicts() == [], "version-3 file: no points")
+    expect(list(v3.points.dtype.names) == list(st.POINT_COLUMNS), "version-3 file: empty points keep the columns")
+    expect(v3.points["seconds"].dtype == np.float64 and v3.points["exit_code"].dtype == np.int32,
+           "version-3 file: empty points keep the dtypes")
+    expect(st.check(v3) == [], "version-3 file passes check()")
+    expect("decisions:" in st.summary(v3) and "points:" not in st.summary(v3),
+           "version-3 summary mentions decisions, not points")
+    rejected(tampered("nopoints.h5", lambda f: f.__delitem__(st.POINTS_DATASET)), "missing dataset '/points'")
+
+    # Bad point rows are reported by check(), one problem per broken rule. Sample rows 0-2 and 4-6
+    # are ok points, row 3 a failed one.
+    def bad_points(f):
+        rows = f[st.POINTS_DATASET][0:7]
+        rows[0]["status"] = b"done"
+        rows[1]["key"] = b"12345"
+        rows[2]["seconds"] = -1.5
+        rows[3]["exit_code"] = 0  # a failed point may exit 0 (e.g. its output was not JSON) ...
+        rows[3]["result"] = b"garbage"  # ... and its result is not judged
+        rows[3]["key"] = b"0123456789ABCDEF"  # upper-case hex is hex
+        rows[4]["exit_code"] = 3
+        rows[5]["result"] = b"not json"
+        rows[6]["result"] = b"[1, 2]"
+        f[st.POINTS_DATASET][0:7] = rows
+    bad_points_trace = st.load(tampered("bad-points.h5", bad_points))
+    problems = st.check(bad_points_trace)
+    wanted = ["status 'done'", "key '12345' is not 16 hex digits", "seconds -1.5", "exit_code 3 of an ok point",
+              "result 'not json' of an ok point is not a JSON object",
+              "result '[1, 2]' of an ok point is not a JSON object"]
+    expect(len(problems) == len(wanted) and all(w in p for w, p in zip(wanted, problems)),
+           f"check() on bad point rows gave {problems}")
+    try:
+        bad_points_trace.point_dicts()
+    except st.TraceError as e:
+        expect("bad-points.h5" in str(e) and "points[3] column 'result' is not valid JSON" in str(e),
+               f"point_dicts() on bad JSON: {e}")
+    else:
+        failures.append("point_dicts() accepted a result that is not JSON")
+
+    def nan_seconds(f):
+        row = f[st.POINTS_DATASET][0]
+        row["seconds"] = np.nan
+        f[st.POINTS_DATASET][0] = row
+    problems = st.check(st.load(tampered("nan-seconds.h5", nan_seconds)))
+    expect(len(problems) == 1 and "seconds nan" in problems[0], f"check() on NaN seconds gave {problems}")
 
     # Bad decision rows are reported by check(), one problem per broken rule.
     def bad_decisions(f):

@@ -16,6 +16,7 @@ using namespace saffire::traces;
 using saffire::traces::test::sample_decisions;
 using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
+using saffire::traces::test::sample_points;
 using saffire::traces::test::sample_run_info;
 using saffire::traces::test::scratch_path;
 
@@ -189,11 +190,12 @@ TEST_CASE("Columns added by a newer writer are ignored by this reader", "[unit][
 }
 
 TEST_CASE("A version-1 file (no /faults table) still reads, with no faults", "[unit][traces]") {
-  // The version-1 layout: the same root attributes and /gemms, schema_version 1, no /faults, no /abft.
+  // The version-1 layout: the same root attributes and /gemms, schema_version 1, no /faults, /abft, /points.
   const auto path = tampered_trace("version1.h5", [](H5::H5File& file, H5::Group& root) {
     replace_int_attr(root, kAttrSchemaVersion, 1);
     file.unlink(kFaultsDataset);
     file.unlink(kDecisionsDataset);
+    file.unlink(kPointsDataset);
   });
   const TraceReader reader(path);
   CHECK(reader.schema_version() == 1);
@@ -201,10 +203,11 @@ TEST_CASE("A version-1 file (no /faults table) still reads, with no faults", "[u
   CHECK(reader.gemms() == sample_gemms(1));
   CHECK(reader.faults().empty());
   CHECK(reader.decisions().empty());
+  CHECK(reader.points().empty());
 }
 
 TEST_CASE("A version-2 file (no /abft table) still reads, with its faults and no decisions", "[unit][traces]") {
-  // The version-2 layout: root attributes, /gemms and /faults, schema_version 2, no /abft.
+  // The version-2 layout: root attributes, /gemms and /faults, schema_version 2, no /abft, no /points.
   const auto path = scratch_path("version2.h5");
   const auto gemms = sample_gemms(2);
   const auto faults = sample_faults(5);
@@ -219,6 +222,7 @@ TEST_CASE("A version-2 file (no /abft table) still reads, with its faults and no
     H5::Group root = file.openGroup("/");
     replace_int_attr(root, kAttrSchemaVersion, 2);
     file.unlink(kDecisionsDataset);
+    file.unlink(kPointsDataset);
   }
   const TraceReader reader(path);
   CHECK(reader.schema_version() == 2);
@@ -226,6 +230,7 @@ TEST_CASE("A version-2 file (no /abft table) still reads, with its faults and no
   CHECK(reader.gemms() == gemms);
   CHECK(reader.faults() == faults);
   CHECK(reader.decisions().empty());
+  CHECK(reader.points().empty());
 }
 
 TEST_CASE("A version-2 file with an /abft table: decisions() still reads none", "[unit][traces]") {
@@ -280,4 +285,145 @@ TEST_CASE("A version-3 file without /abft, or with a column missing, is reported
   CHECK_THROWS_WITH(TraceReader(no_column).decisions(),
                     Catch::Contains(no_column.string()) && Catch::Contains("no column 'gemm'"));
   CHECK(TraceReader(no_column).gemms() == sample_gemms(1));
+}
+
+namespace {
+
+// The version-3 layout: root attributes, /gemms, /faults and /abft, schema_version 3, no /points.
+std::filesystem::path version3_trace(const std::string& name) {
+  const auto path = scratch_path(name);
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_gemm(sample_gemms(1)[0]);
+    writer.append_faults(sample_faults(4));
+    writer.append_decisions(sample_decisions(6));
+    writer.append_points(sample_points(2));  // then deleted: a version-3 writer had no such table
+  }
+  H5::H5File file(path.string(), H5F_ACC_RDWR);
+  H5::Group root = file.openGroup("/");
+  replace_int_attr(root, kAttrSchemaVersion, 3);
+  file.unlink(kPointsDataset);
+  return path;
+}
+
+// Checks that TraceWriter::append(path) throws TraceError whose message names the file and has `reason`.
+void check_append_rejected(const std::filesystem::path& path, const std::string& reason) {
+  CHECK_THROWS_AS(TraceWriter::append(path), TraceError);
+  CHECK_THROWS_WITH(TraceWriter::append(path), Catch::Contains(path.string()) && Catch::Contains(reason));
+}
+
+}  // namespace
+
+TEST_CASE("A version-3 file (no /points table) still reads, with its decisions and no points", "[unit][traces]") {
+  const auto path = version3_trace("version3.h5");
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 3);
+  CHECK(reader.run_info() == sample_run_info());
+  CHECK(reader.gemms() == sample_gemms(1));
+  CHECK(reader.faults() == sample_faults(4));
+  CHECK(reader.decisions() == sample_decisions(6));
+  CHECK(reader.points().empty());
+}
+
+TEST_CASE("A version-3 file with a /points table: points() still reads none", "[unit][traces]") {
+  // A reader reads the additions of version 4 only from files whose schema_version >= 4.
+  const auto path = scratch_path("version3-with-points.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_points(sample_points(3));
+  }
+  {
+    H5::H5File file(path.string(), H5F_ACC_RDWR);
+    H5::Group root = file.openGroup("/");
+    replace_int_attr(root, kAttrSchemaVersion, 3);
+  }
+  CHECK(TraceReader(path).points().empty());
+}
+
+TEST_CASE("A version-4 file without /points, or with a column missing, is reported by points()", "[unit][traces]") {
+  const auto no_table =
+      tampered_trace("no-points-v4.h5", [](H5::H5File& file, H5::Group&) { file.unlink(kPointsDataset); });
+  CHECK_THROWS_WITH(TraceReader(no_table).points(),
+                    Catch::Contains(no_table.string()) && Catch::Contains("missing dataset '/points'"));
+  CHECK(TraceReader(no_table).decisions().empty());  // the other tables are unaffected
+
+  // A /points table with only "seconds": must be an error, not silently empty strings.
+  const auto no_column = tampered_trace("no-key.h5", [](H5::H5File& file, H5::Group&) {
+    file.unlink(kPointsDataset);
+    H5::CompType type(sizeof(double));
+    type.insertMember(kPointColSeconds, 0, H5::PredType::IEEE_F64LE);
+    const hsize_t n = 1;
+    file.createDataSet(kPointsDataset, type, H5::DataSpace(1, &n));
+  });
+  CHECK_THROWS_WITH(TraceReader(no_column).points(),
+                    Catch::Contains(no_column.string()) && Catch::Contains("no column 'key'"));
+  CHECK(TraceReader(no_column).gemms() == sample_gemms(1));
+}
+
+TEST_CASE("append() rejects a file of an older schema version, naming the file and the versions", "[unit][traces]") {
+  const auto path = version3_trace("append-v3.h5");
+  check_append_rejected(path, "schema_version 3");
+  check_append_rejected(path, "appending needs the current schema_version " + std::to_string(kSchemaVersion));
+  // The rejected file is left as it was.
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 3);
+  CHECK(reader.decisions() == sample_decisions(6));
+
+  // A version-3 file that still has every table is rejected too: the version, not the tables, decides.
+  const auto full = tampered_trace("append-v3-full.h5",
+                                   [](H5::H5File&, H5::Group& root) { replace_int_attr(root, kAttrSchemaVersion, 3); });
+  check_append_rejected(full, "schema_version 3");
+  const auto future = tampered_trace("append-future.h5", [](H5::H5File&, H5::Group& root) {
+    replace_int_attr(root, kAttrSchemaVersion, kSchemaVersion + 1);
+  });
+  check_append_rejected(future, "schema_version " + std::to_string(kSchemaVersion + 1));
+}
+
+TEST_CASE("append() rejects a missing file, a non-HDF5 file and an HDF5 file that is not a trace", "[unit][traces]") {
+  const auto missing = scratch_path("append-missing.h5");
+  check_append_rejected(missing, "no such file");
+  CHECK_FALSE(std::filesystem::exists(missing));  // append() never creates a file
+
+  const auto text = scratch_path("append-text.h5");
+  std::ofstream(text) << "key,status\n";
+  check_append_rejected(text, "not an HDF5 file");
+
+  const auto plain = scratch_path("append-plain.h5");
+  H5::H5File(plain.string(), H5F_ACC_TRUNC).close();
+  check_append_rejected(plain, "not a saffire trace");
+
+  const auto other = tampered_trace(
+      "append-other.h5", [](H5::H5File&, H5::Group& root) { replace_string_attr(root, kAttrSchema, "other-trace"); });
+  check_append_rejected(other, "not a saffire trace");
+
+  const auto dir = scratch_path("append-dir.h5");
+  std::filesystem::create_directories(dir);
+  check_append_rejected(dir, "not a regular file");
+}
+
+TEST_CASE("append() rejects a current-version trace that lacks a table or a column", "[unit][traces]") {
+  for (const char* table : {kGemmsDataset, kFaultsDataset, kDecisionsDataset, kPointsDataset}) {
+    const auto path = tampered_trace(std::string("append-no") + (table + 1) + ".h5",
+                                     [table](H5::H5File& file, H5::Group&) { file.unlink(table); });
+    check_append_rejected(path, std::string("missing dataset '") + table + "'");
+  }
+  const auto no_column = tampered_trace("append-no-key.h5", [](H5::H5File& file, H5::Group&) {
+    file.unlink(kPointsDataset);
+    H5::CompType type(sizeof(double));
+    type.insertMember(kPointColSeconds, 0, H5::PredType::IEEE_F64LE);
+    const hsize_t initial = 0, unlimited = H5S_UNLIMITED, chunk = 8;
+    H5::DSetCreatPropList props;
+    props.setChunk(1, &chunk);
+    file.createDataSet(kPointsDataset, type, H5::DataSpace(1, &initial, &unlimited), props);
+  });
+  check_append_rejected(no_column, "no column 'key'");
+  // A fixed-size (not chunked) table cannot grow.
+  const auto fixed = tampered_trace("append-fixed.h5", [](H5::H5File& file, H5::Group&) {
+    const H5::CompType type = file.openDataSet(kPointsDataset).getCompType();
+    file.unlink(kPointsDataset);
+    const hsize_t n = 0;
+    file.createDataSet(kPointsDataset, type, H5::DataSpace(1, &n));
+  });
+  check_append_rejected(fixed, "dataset '/points' is not extensible");
+  CHECK(TraceReader(fixed).points().empty());  // still readable
 }

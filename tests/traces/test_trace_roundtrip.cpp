@@ -16,6 +16,7 @@ using namespace saffire::traces;
 using saffire::traces::test::sample_decisions;
 using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
+using saffire::traces::test::sample_points;
 using saffire::traces::test::sample_run_info;
 using saffire::traces::test::scratch_path;
 
@@ -263,7 +264,7 @@ TEST_CASE("Decision rows round trip in batches, across chunks, next to GEMM and 
     CHECK(writer.gemm_count() == gemms.size());
   }
   const TraceReader reader(path);
-  CHECK(reader.schema_version() == 3);
+  CHECK(reader.schema_version() == kSchemaVersion);
   CHECK(reader.decisions() == decisions);
   CHECK(reader.faults() == faults);
   CHECK(reader.gemms() == gemms);
@@ -352,4 +353,195 @@ TEST_CASE("append_decisions after close throws naming the file", "[unit][traces]
   CHECK_THROWS_WITH(writer.append_decisions(sample_decisions(1)),
                     Catch::Contains(path.string()) && Catch::Contains("append_decisions"));
   CHECK(writer.decision_count() == 0);
+}
+
+TEST_CASE("Point rows round trip in batches, across chunks, next to the other tables", "[unit][traces]") {
+  const auto path = scratch_path("points.h5");
+  const auto points = sample_points(2 * static_cast<int>(kPointsChunkRows) + 9);
+  const auto gemms = sample_gemms(2);
+  const auto faults = sample_faults(3);
+  const auto decisions = sample_decisions(4);
+  {
+    TraceWriter writer(path, sample_run_info());
+    CHECK(writer.point_count() == 0);
+    writer.append_points({points.begin(), points.begin() + 1});  // one point at a time, as a sweep does
+    writer.append_gemm(gemms[0]);
+    writer.append_points({});  // an empty batch is a no-op
+    CHECK(writer.point_count() == 1);
+    writer.append_faults(faults);
+    writer.append_points({points.begin() + 1, points.end() - 3});
+    writer.append_decisions(decisions);
+    writer.append_gemm(gemms[1]);
+    writer.append_points({points.end() - 3, points.end()});
+    CHECK(writer.point_count() == points.size());
+    CHECK(writer.gemm_count() == gemms.size());
+    CHECK(writer.fault_count() == faults.size());
+    CHECK(writer.decision_count() == decisions.size());
+  }
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == kSchemaVersion);
+  CHECK(reader.points() == points);
+  CHECK(reader.gemms() == gemms);
+  CHECK(reader.faults() == faults);
+  CHECK(reader.decisions() == decisions);
+}
+
+TEST_CASE("Point rows keep extreme values, long JSON texts and empty strings; no points reads as empty",
+          "[unit][traces]") {
+  constexpr auto i32_max = std::numeric_limits<std::int32_t>::max();
+  constexpr auto i32_min = std::numeric_limits<std::int32_t>::min();
+  std::string long_result = R"({"rows":[)";
+  for (int i = 0; i < 20000; ++i) {  // ~300 KB of JSON in one string
+    long_result.append(i == 0 ? "" : ",").append(R"({"i":)").append(std::to_string(i)).append(R"(,"s":"a\"b\\c"})");
+  }
+  long_result.append("]}");
+  std::vector<PointRecord> rows(5);  // rows[0]: every string empty, zeros
+  rows[1] = PointRecord{.key = "ffffffffffffffff",
+                        .command = "eval",
+                        .options = std::string(R"({"prompt":")").append(5000, 'x').append(R"("})"),
+                        .coordinates = R"({"ber":"1e-9","node":"7","note":"tab\t newline\n \u00e9 \"q\""})",
+                        .status = "ok",
+                        .exit_code = i32_max,
+                        .seconds = std::numeric_limits<double>::max(),
+                        .rank = i32_max,
+                        .finished_utc = "2024-05-01T12:00:00Z",
+                        .result = long_result,
+                        .error = ""};
+  rows[2] = PointRecord{.key = "0000000000000000",
+                        .command = "",
+                        .options = "{}",
+                        .coordinates = "{}",
+                        .status = "failed",
+                        .exit_code = i32_min,
+                        .seconds = std::numeric_limits<double>::infinity(),
+                        .rank = i32_min,
+                        .finished_utc = "",
+                        .result = "",
+                        .error = std::string(4000, 'e') + "\n\xc3\xa9 (UTF-8)\n"};
+  rows[3].seconds = -0.0;
+  rows[3].status = "failed";
+  rows[3].error = "line 1\nline 2\r\n";
+  rows[4].seconds = std::numeric_limits<double>::denorm_min();
+  rows[4].status = std::string(300, 's');  // the library stores any string; --check judges the values
+  const auto path = scratch_path("point-edges.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_points(rows);
+  }
+  const auto back = TraceReader(path).points();
+  CHECK(back == rows);
+  REQUIRE(back.size() == rows.size());
+  CHECK(back[1].result.size() == long_result.size());
+  CHECK(std::signbit(back[3].seconds));
+  CHECK(TraceReader(path).decisions().empty());
+
+  const auto empty = scratch_path("no-points.h5");
+  TraceWriter(empty, sample_run_info()).close();
+  CHECK(TraceReader(empty).points().empty());
+}
+
+TEST_CASE("NaN seconds in a point row survive the round trip", "[unit][traces]") {
+  PointRecord p = sample_points(1)[0];
+  p.seconds = std::numeric_limits<double>::quiet_NaN();
+  const auto path = scratch_path("point-nan.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_points({p});
+  }
+  const auto back = TraceReader(path).points();
+  REQUIRE(back.size() == 1);
+  CHECK(std::isnan(back[0].seconds));
+  CHECK(back[0].key == p.key);
+  CHECK(back[0].result == p.result);
+  CHECK(back[0].exit_code == p.exit_code);
+}
+
+TEST_CASE("append_points after close throws naming the file", "[unit][traces]") {
+  const auto path = scratch_path("points-closed.h5");
+  TraceWriter writer(path, sample_run_info());
+  writer.close();
+  CHECK_THROWS_AS(writer.append_points(sample_points(1)), TraceError);
+  CHECK_THROWS_WITH(writer.append_points(sample_points(1)),
+                    Catch::Contains(path.string()) && Catch::Contains("append_points"));
+  CHECK(writer.point_count() == 0);
+}
+
+TEST_CASE("append() reopens a trace: counts start at the file's rows, new rows follow the old ones", "[unit][traces]") {
+  const auto path = scratch_path("resume.h5");
+  const auto gemms = sample_gemms(5);
+  const auto faults = sample_faults(static_cast<int>(kFaultsChunkRows) + 10);
+  const auto decisions = sample_decisions(7);
+  const auto points = sample_points(static_cast<int>(kPointsChunkRows) + 20);
+  const RunInfo info = sample_run_info();
+  // First run: part of every table.
+  {
+    TraceWriter writer(path, info);
+    writer.append_gemm(gemms[0]);
+    writer.append_gemm(gemms[1]);
+    writer.append_faults({faults.begin(), faults.begin() + 1000});
+    writer.append_decisions({decisions.begin(), decisions.begin() + 3});
+    writer.append_points({points.begin(), points.begin() + 60});  // the resumed run crosses the chunk edge
+  }
+  // Second run: appends to every table.
+  {
+    TraceWriter writer = TraceWriter::append(path);
+    CHECK(writer.is_open());
+    CHECK(writer.path() == path);
+    CHECK(writer.gemm_count() == 2);
+    CHECK(writer.fault_count() == 1000);
+    CHECK(writer.decision_count() == 3);
+    CHECK(writer.point_count() == 60);
+    writer.append_gemm(gemms[2]);
+    writer.append_faults({faults.begin() + 1000, faults.end()});
+    writer.append_decisions({decisions.begin() + 3, decisions.begin() + 6});
+    writer.append_points({points.begin() + 60, points.end() - 1});
+    CHECK(writer.gemm_count() == 3);
+    CHECK(writer.fault_count() == faults.size());
+    CHECK(writer.decision_count() == 6);
+    CHECK(writer.point_count() == points.size() - 1);
+    writer.close();
+  }
+  // Third run: resumes again; some tables get nothing.
+  {
+    TraceWriter writer = TraceWriter::append(path);
+    CHECK(writer.gemm_count() == 3);
+    CHECK(writer.fault_count() == faults.size());
+    CHECK(writer.point_count() == points.size() - 1);
+    writer.append_gemm(gemms[3]);
+    writer.append_gemm(gemms[4]);
+    writer.append_decisions({decisions.begin() + 6, decisions.end()});
+    writer.append_points({points.end() - 1, points.end()});
+  }  // the destructor closes it
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == kSchemaVersion);
+  CHECK(reader.run_info() == info);  // root attributes unchanged, created_utc included
+  CHECK(reader.gemms() == gemms);
+  CHECK(reader.faults() == faults);
+  CHECK(reader.decisions() == decisions);
+  CHECK(reader.points() == points);
+}
+
+TEST_CASE("append() to a trace with empty tables, and a move-assigned appender", "[unit][traces]") {
+  const auto path = scratch_path("resume-empty.h5");
+  RunInfo info = sample_run_info();
+  info.created_utc.clear();  // stamped by the first writer; append() must not restamp it
+  TraceWriter(path, info).close();
+  const RunInfo stamped = TraceReader(path).run_info();
+  const auto points = sample_points(3);
+  {
+    TraceWriter writer(scratch_path("resume-other.h5"), sample_run_info());
+    writer = TraceWriter::append(path);  // closes the other file first
+    CHECK(writer.gemm_count() == 0);
+    CHECK(writer.fault_count() == 0);
+    CHECK(writer.decision_count() == 0);
+    CHECK(writer.point_count() == 0);
+    writer.append_points(points);
+    CHECK(writer.point_count() == points.size());
+  }
+  const TraceReader reader(path);
+  CHECK(reader.run_info() == stamped);
+  CHECK(reader.points() == points);
+  CHECK(reader.gemms().empty());
+  CHECK(reader.faults().empty());
+  CHECK(reader.decisions().empty());
 }

@@ -1,5 +1,6 @@
 // Writes the sample trace FILE and FILE.expected.json holding the same values, so that a reader in
 // another language (tests/traces/test_python_reader.py) can check it reads exactly what was written.
+#include <cstddef>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -87,7 +88,30 @@ int main(int argc, char** argv) {
                                        {"freq", d.freq},
                                        {"recovered_at_nominal", d.recovered_at_nominal}});
     }
+    // Points: 50 one at a time (as a sweep appends them), then the writer is closed and the trace
+    // reopened with TraceWriter::append (as a resumed sweep does) for 20 more, across a chunk boundary.
+    const auto points = tr::test::sample_points(70);
+    for (std::size_t i = 0; i < 50; ++i) {
+      writer.append_points({points[i]});
+    }
     writer.close();
+    tr::TraceWriter resumed = tr::TraceWriter::append(argv[1]);
+    resumed.append_points({points.begin() + 50, points.end()});
+    resumed.close();
+    expected["points"] = nlohmann::json::array();
+    for (const tr::PointRecord& p : points) {
+      expected["points"].push_back({{"key", p.key},
+                                    {"command", p.command},
+                                    {"options", p.options},
+                                    {"coordinates", p.coordinates},
+                                    {"status", p.status},
+                                    {"exit_code", p.exit_code},
+                                    {"seconds", p.seconds},
+                                    {"rank", p.rank},
+                                    {"finished_utc", p.finished_utc},
+                                    {"result", p.result},
+                                    {"error", p.error}});
+    }
     std::ofstream(std::string(argv[1]) + ".expected.json") << expected.dump(1) << "\n";
   } catch (const std::exception& e) {
     std::cerr << "write_sample_trace: " << e.what() << "\n";

@@ -15,6 +15,8 @@ checks that they agree).
     t.fault_dicts()
     t.decisions["action"]                     # one row per ABFT decision (empty for files older than version 3)
     t.decision_dicts()
+    t.points["status"]                        # one row per finished sweep point (empty for files older than version 4)
+    t.point_dicts()                           # options, coordinates and result parsed from JSON
 
 Command line:
     /usr/bin/python3 saffire_traces.py FILE           print a summary
@@ -23,15 +25,17 @@ Command line:
 
 import argparse
 import dataclasses
+import json
 import math
 import os
+import re
 import sys
 
 import h5py
 import numpy as np
 
 # --- Mirror of traces/schema.hpp -------------------------------------------------------------
-SCHEMA_VERSION = 3  # newest version this reader understands; it accepts every version <= this
+SCHEMA_VERSION = 4  # newest version this reader understands; it accepts every version <= this
 SCHEMA_NAME = "saffire-trace"
 
 ATTR_SCHEMA = "schema"
@@ -50,6 +54,9 @@ FAULTS_SINCE_VERSION = 2
 DECISIONS_DATASET = "/abft"  # version 3
 DECISIONS_CHUNK_ROWS = 1024
 DECISIONS_SINCE_VERSION = 3
+POINTS_DATASET = "/points"  # version 4
+POINTS_CHUNK_ROWS = 64
+POINTS_SINCE_VERSION = 4
 
 COL_NAME = "name"
 COL_M = "m"
@@ -98,6 +105,18 @@ DECISION_COL_MSD = "msd"
 DECISION_COL_THETA_MAG = "theta_mag"
 DECISION_COL_FREQ = "freq"
 DECISION_COL_RECOVERED_AT_NOMINAL = "recovered_at_nominal"
+
+POINT_COL_KEY = "key"
+POINT_COL_COMMAND = "command"
+POINT_COL_OPTIONS = "options"
+POINT_COL_COORDINATES = "coordinates"
+POINT_COL_STATUS = "status"
+POINT_COL_EXIT_CODE = "exit_code"
+POINT_COL_SECONDS = "seconds"
+POINT_COL_RANK = "rank"
+POINT_COL_FINISHED_UTC = "finished_utc"
+POINT_COL_RESULT = "result"
+POINT_COL_ERROR = "error"
 # --- end of mirror ---------------------------------------------------------------------------
 
 # Root attributes every file has since version 1 (besides schema and schema_version).
@@ -130,10 +149,22 @@ _DECISION_DTYPES = {DECISION_COL_GEMM: "U1", DECISION_COL_LAYER: "<i4", DECISION
                     DECISION_COL_THETA_MAG: "<f8", DECISION_COL_FREQ: "<i8",
                     DECISION_COL_RECOVERED_AT_NOMINAL: "<i4"}
 
+# Columns of /points (version 4), in file order, with the numpy dtype of each.
+POINT_COLUMNS = (POINT_COL_KEY, POINT_COL_COMMAND, POINT_COL_OPTIONS, POINT_COL_COORDINATES, POINT_COL_STATUS,
+                 POINT_COL_EXIT_CODE, POINT_COL_SECONDS, POINT_COL_RANK, POINT_COL_FINISHED_UTC, POINT_COL_RESULT,
+                 POINT_COL_ERROR)
+_POINT_DTYPES = {POINT_COL_KEY: "U1", POINT_COL_COMMAND: "U1", POINT_COL_OPTIONS: "U1", POINT_COL_COORDINATES: "U1",
+                 POINT_COL_STATUS: "U1", POINT_COL_EXIT_CODE: "<i4", POINT_COL_SECONDS: "<f8", POINT_COL_RANK: "<i4",
+                 POINT_COL_FINISHED_UTC: "U1", POINT_COL_RESULT: "U1", POINT_COL_ERROR: "U1"}
+# The /points columns that hold JSON text; point_dicts() parses them.
+POINT_JSON_COLUMNS = (POINT_COL_OPTIONS, POINT_COL_COORDINATES, POINT_COL_RESULT)
+
 DATAFLOWS = ("ws", "os")
 FIDELITIES = ("pe", "fold")
 SCHEMES = ("none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt")
 ACTIONS = ("accept", "correct", "recompute", "drop")
+STATUSES = ("ok", "failed")
+_POINT_KEY = re.compile(r"[0-9a-fA-F]{16}")
 
 
 class TraceError(Exception):
@@ -148,12 +179,15 @@ class Trace:
     gemms: np.ndarray  # structured array, fields named as the /gemms columns
     faults: np.ndarray = None  # structured array of the /faults columns; no rows in version-1 files
     decisions: np.ndarray = None  # structured array of the /abft columns; no rows before version 3
+    points: np.ndarray = None  # structured array of the /points columns; no rows before version 4
 
     def __post_init__(self):
         if self.faults is None:
             self.faults = _empty_faults()
         if self.decisions is None:
             self.decisions = _empty_decisions()
+        if self.points is None:
+            self.points = _empty_points()
 
     def gemm_dicts(self):
         """The /gemms rows as a list of dicts of plain Python values."""
@@ -167,6 +201,28 @@ class Trace:
         """The /abft rows (ABFT decisions) as a list of dicts of plain Python values."""
         return [{f: row[f].item() for f in self.decisions.dtype.names} for row in self.decisions]
 
+    def point_dicts(self):
+        """The /points rows (finished sweep points) as a list of dicts of plain Python values.
+
+        Unlike the structured array self.points, which holds the stored text, the JSON columns
+        "options", "coordinates" and "result" are parsed with json.loads: a JSON object becomes a
+        dict (e.g. {"ber": "1e-6", "node": "7"}); an empty string (the "result" of a failed point)
+        becomes None. Raises TraceError naming the file and the row if one is not valid JSON
+        (check() reports that as a problem instead).
+        """
+        rows = []
+        for i, row in enumerate(self.points):
+            d = {f: row[f].item() for f in self.points.dtype.names}
+            for column in POINT_JSON_COLUMNS:
+                if column in d:
+                    try:
+                        d[column] = json.loads(d[column]) if d[column] != "" else None
+                    except ValueError as e:
+                        raise TraceError(f"trace file '{self.path}': points[{i}] column '{column}' "
+                                         f"is not valid JSON: {e}") from None
+            rows.append(d)
+        return rows
+
 
 def _empty_faults():
     return np.empty(0, dtype=[(c, _FAULT_DTYPES[c]) for c in FAULT_COLUMNS])
@@ -174,6 +230,10 @@ def _empty_faults():
 
 def _empty_decisions():
     return np.empty(0, dtype=[(c, _DECISION_DTYPES[c]) for c in DECISION_COLUMNS])
+
+
+def _empty_points():
+    return np.empty(0, dtype=[(c, _POINT_DTYPES[c]) for c in POINT_COLUMNS])
 
 
 def _plain(value):
@@ -246,7 +306,13 @@ def load(path):
             if DECISIONS_DATASET not in f:
                 raise TraceError(f"trace file '{path}': missing dataset '{DECISIONS_DATASET}'")
             decisions = _read_table(path, f[DECISIONS_DATASET], DECISIONS_DATASET, DECISION_COLUMNS)
-    return Trace(path=path, schema_version=version, run=attrs, gemms=gemms, faults=faults, decisions=decisions)
+        points = _empty_points()
+        if version >= POINTS_SINCE_VERSION:
+            if POINTS_DATASET not in f:
+                raise TraceError(f"trace file '{path}': missing dataset '{POINTS_DATASET}'")
+            points = _read_table(path, f[POINTS_DATASET], POINTS_DATASET, POINT_COLUMNS)
+    return Trace(path=path, schema_version=version, run=attrs, gemms=gemms, faults=faults, decisions=decisions,
+                 points=points)
 
 
 def check(trace):
@@ -296,6 +362,26 @@ def check(trace):
             problems.append(f"{where}: msd {d[DECISION_COL_MSD]} is negative or NaN")
         if d[DECISION_COL_RECOVERED_AT_NOMINAL] not in (0, 1):
             problems.append(f"{where}: recovered_at_nominal {d[DECISION_COL_RECOVERED_AT_NOMINAL]} is not 0 or 1")
+    for i, row in enumerate(trace.points):  # the stored text: point_dicts() would raise on bad JSON
+        p = {f: row[f].item() for f in trace.points.dtype.names}
+        where = f"points[{i}] ({p[POINT_COL_KEY]!r})"
+        if p[POINT_COL_STATUS] not in STATUSES:
+            problems.append(f"{where}: status {p[POINT_COL_STATUS]!r} is not one of {STATUSES}")
+        if not _POINT_KEY.fullmatch(p[POINT_COL_KEY]):
+            problems.append(f"{where}: key {p[POINT_COL_KEY]!r} is not 16 hex digits")
+        if not p[POINT_COL_SECONDS] >= 0.0:
+            problems.append(f"{where}: seconds {p[POINT_COL_SECONDS]} is negative or NaN")
+        if p[POINT_COL_STATUS] == "ok":
+            if p[POINT_COL_EXIT_CODE] != 0:
+                problems.append(f"{where}: exit_code {p[POINT_COL_EXIT_CODE]} of an ok point is not 0")
+            try:
+                result = json.loads(p[POINT_COL_RESULT])
+            except ValueError:
+                result = None
+            if not isinstance(result, dict):
+                text = p[POINT_COL_RESULT]
+                problems.append(f"{where}: result {text[:40]!r}{'...' if len(text) > 40 else ''} of an ok point "
+                                f"is not a JSON object")
     return problems
 
 
@@ -331,6 +417,12 @@ def summary(trace):
             counts = ", ".join(f"{v}: {int((trace.decisions[DECISION_COL_ACTION] == v).sum())}"
                                for v in sorted(set(trace.decisions[DECISION_COL_ACTION].tolist())))
             lines.append(f"  decisions by action: {counts}")
+    if trace.schema_version >= POINTS_SINCE_VERSION:
+        lines.append(f"  points: {len(trace.points)} rows")
+        if len(trace.points):
+            counts = ", ".join(f"{v}: {int((trace.points[POINT_COL_STATUS] == v).sum())}"
+                               for v in sorted(set(trace.points[POINT_COL_STATUS].tolist())))
+            lines.append(f"  points by status: {counts}")
     return "\n".join(lines)
 
 
