@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   saffire::cli::add_eval_command(app);
   saffire::cli::add_voltage_curve_command(app);
   saffire::cli::add_overhead_command(app);
+  saffire::cli::add_abft_prob_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
