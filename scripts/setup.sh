@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages saffire needs (only those missing). Run as root on Debian 12.
 # ocl-icd-opencl-dev: only a recommends of libdnnl-dev, but dnnl-config.cmake requires OpenCL.
+# openmpi-bin: mpirun, for sharded sweeps and their test (saffire itself does not link MPI).
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsystemc-dev libeigen3-dev libboost-dev libhdf5-dev catch2
           libdnnl-dev ocl-icd-opencl-dev librandom123-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
-          python3-h5py python3-numpy python3-matplotlib)
+          openmpi-bin python3-h5py python3-numpy python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,7 @@ namespace saffire::cli {
 
 void ArrayOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--config", m_config_path, "TOML config file with an [arch] table (see experiments/configs/default.toml)");
+  cmd.add_option("--size", m_size, "square array: PE rows and columns (overrides the config; --rows/--cols win)");
   cmd.add_option("--rows", m_rows, "PE rows R (overrides the config)");
   cmd.add_option("--cols", m_cols, "PE columns C (overrides the config)");
   cmd.add_option("--dataflow", m_dataflow, "ws or os (overrides the config)");
@@ -16,6 +17,7 @@ void ArrayOptions::add_to(CLI::App& cmd) {
 
 arch::ArrayConfig ArrayOptions::resolve() const {
   arch::ArrayConfig cfg = m_config_path.empty() ? arch::ArrayConfig{} : arch::load_array_config(m_config_path);
+  if (m_size) cfg.rows = cfg.cols = *m_size;
   if (m_rows) cfg.rows = *m_rows;
   if (m_cols) cfg.cols = *m_cols;
   if (m_dataflow) cfg.dataflow = arch::parse_dataflow(*m_dataflow, "--dataflow");

@@ -11,7 +11,7 @@ namespace saffire::cli {
 
 class ArrayOptions {
  public:
-  /// Registers --config, --rows, --cols, --dataflow, --clock-ghz, --os-drain on `cmd`.
+  /// Registers --config, --size, --rows, --cols, --dataflow, --clock-ghz, --os-drain on `cmd`.
   void add_to(CLI::App& cmd);
   /// The config file (if any) with the command-line overrides applied, validated.
   arch::ArrayConfig resolve() const;
@@ -20,7 +20,7 @@ class ArrayOptions {
 
  private:
   std::string m_config_path;
-  std::optional<int> m_rows, m_cols;
+  std::optional<int> m_size, m_rows, m_cols;
   std::optional<std::string> m_dataflow;
   std::optional<double> m_clock_ghz;
   bool m_os_drain = false;

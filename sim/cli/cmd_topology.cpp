@@ -4,10 +4,14 @@
 #include <fmt/os.h>
 
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
+#include "arch/tech/array_cost.hpp"
 #include "models/presets/model_presets.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
@@ -30,6 +34,10 @@ struct TopologyOptions {
   std::uint64_t seed = 1;
   int threads = 0;
   bool json = false;
+  bool no_files = false;        // JSON / stdout only (sweeps run many points at once)
+  int node = 14;                // technology node for the energy figures
+  std::string scheme = "none";  // detection hardware included in the energy figures
+  double v = 0;                 // supply voltage for energy (0 = the node's nominal)
 };
 
 void run_topology(const TopologyOptions& o) {
@@ -59,24 +67,33 @@ void run_topology(const TopologyOptions& o) {
   const bool analytic = fidelity_name == "analytic";
   const sim::Fidelity fidelity = analytic ? sim::Fidelity::Fold : sim::parse_fidelity(fidelity_name);
 
-  std::error_code ec;
-  std::filesystem::create_directories(o.out_dir, ec);
-  if (ec) throw ConfigError(o.out_dir + ": cannot create output directory: " + ec.message());
-  if (!o.model.empty()) {
-    auto topo = fmt::output_file((std::filesystem::path(o.out_dir) / "topology.csv").string());
-    topo.print("{}", sim::format_topology_csv(layers));
-  }
+  const arch::TechTable tech = arch::TechTable::for_node(o.node);
+  const arch::Scheme scheme = arch::parse_scheme(o.scheme, "--abft");
+  const double v = o.v > 0 ? o.v : tech.v_nominal;
   const std::filesystem::path report_path = std::filesystem::path(o.out_dir) / "COMPUTE_REPORT.csv";
   const std::filesystem::path trace_path = std::filesystem::path(o.out_dir) / "trace.h5";
-
-  traces::RunInfo info;
-  info.command = "topology";
-  info.config_toml = arch::to_toml(cfg);
-  info.seed = o.seed;
-  info.saffire_version = SAFFIRE_VERSION;
-  traces::TraceWriter trace(trace_path, info);
-  auto report = fmt::output_file(report_path.string());
-  report.print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs\n");
+  std::optional<traces::TraceWriter> trace;
+  std::optional<fmt::ostream> report;
+  if (!o.no_files) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
+    if (ec) throw ConfigError(o.out_dir + ": cannot create output directory: " + ec.message());
+    if (!o.model.empty()) {
+      auto topo = fmt::output_file((std::filesystem::path(o.out_dir) / "topology.csv").string());
+      topo.print("{}", sim::format_topology_csv(layers));
+    }
+    traces::RunInfo info;
+    info.command = "topology";
+    info.config_toml = arch::to_toml(cfg);
+    info.seed = o.seed;
+    info.saffire_version = SAFFIRE_VERSION;
+    trace.emplace(trace_path, info);
+    report.emplace(fmt::output_file(report_path.string()));
+    report->print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs\n");
+  }
+  // Energy per GEMM shape (model presets repeat a few shapes many times).
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, double> energy_of;
+  double total_energy = 0;
 
   sim::ArrayModel model(cfg, fidelity, o.threads);
   std::int64_t total_cycles = 0, total_macs = 0;
@@ -106,11 +123,23 @@ void run_topology(const TopologyOptions& o) {
       layer_cycles[l] += r.cycles + 1;
       layer_macs[l] += r.macs;
     }
-    report.print("{},{},{},{},{},{:.4f},{:.4f},{}\n", layer.name, layer.shape.m, layer.shape.n, layer.shape.k, r.cycles,
-                 100.0 * r.utilization, 100.0 * r.mapping_efficiency, r.macs);
-    trace.append_gemm({layer.name, layer.shape.m, layer.shape.n, layer.shape.k, std::string(arch::to_string(cfg.dataflow)),
-                       cfg.rows, cfg.cols, r.cycles, r.macs, r.utilization, r.mapping_efficiency, fidelity_name,
-                       host_seconds});
+    auto [eit, fresh] = energy_of.try_emplace({layer.shape.m, layer.shape.n, layer.shape.k});
+    if (fresh) {
+      arch::GemmEnergyInput in;
+      in.shape = layer.shape;
+      in.scheme = scheme;
+      in.v = v;
+      in.v_nominal = tech.v_nominal;
+      eit->second = arch::gemm_energy(cfg, tech, in).total();
+    }
+    total_energy += eit->second;
+    if (report)
+      report->print("{},{},{},{},{},{:.4f},{:.4f},{}\n", layer.name, layer.shape.m, layer.shape.n, layer.shape.k,
+                    r.cycles, 100.0 * r.utilization, 100.0 * r.mapping_efficiency, r.macs);
+    if (trace)
+      trace->append_gemm({layer.name, layer.shape.m, layer.shape.n, layer.shape.k,
+                          std::string(arch::to_string(cfg.dataflow)), cfg.rows, cfg.cols, r.cycles, r.macs,
+                          r.utilization, r.mapping_efficiency, fidelity_name, host_seconds});
     if (o.json) {
       rows.push_back({{"layer", layer.name}, {"m", layer.shape.m}, {"n", layer.shape.n}, {"k", layer.shape.k},
                       {"cycles", r.cycles}, {"utilization", r.utilization},
@@ -120,14 +149,24 @@ void run_topology(const TopologyOptions& o) {
                  layer.shape.k, r.cycles, 100.0 * r.utilization, 100.0 * r.mapping_efficiency);
     }
   }
-  report.close();
-  trace.close();
+  if (report) report->close();
+  if (trace) trace->close();
+  // Tokens the GEMM list serves: a prefill of --seq tokens, or one decode step.
+  const std::int64_t tokens = o.model.empty() ? 1 : (o.stage == "decode" ? 1 : o.seq);
+  const double seconds = static_cast<double>(total_cycles) / (cfg.clock_ghz * 1e9);
   const double util = static_cast<double>(total_macs) / (static_cast<double>(total_cycles) * cfg.rows * cfg.cols);
   if (o.json) {
     nlohmann::json j = {{"layers", rows},          {"total_cycles", total_cycles}, {"total_macs", total_macs},
                         {"utilization", util},     {"rows", cfg.rows},             {"cols", cfg.cols},
-                        {"dataflow", arch::to_string(cfg.dataflow)}, {"report", report_path.string()},
-                        {"trace", trace_path.string()}};
+                        {"dataflow", arch::to_string(cfg.dataflow)},
+                        {"total_seconds", seconds},  {"total_energy_pj", total_energy},
+                        {"tokens", tokens},          {"seconds_per_token", seconds / static_cast<double>(tokens)},
+                        {"energy_per_token_pj", total_energy / static_cast<double>(tokens)},
+                        {"node", o.node},            {"abft", o.scheme}, {"voltage", v}};
+    if (!o.no_files) {
+      j["report"] = report_path.string();
+      j["trace"] = trace_path.string();
+    }
     if (!layer_cycles.empty()) {
       j["model"] = o.model;
       j["seq"] = o.seq;
@@ -143,7 +182,9 @@ void run_topology(const TopologyOptions& o) {
                      (static_cast<double>(layer_cycles[l]) * cfg.rows * cfg.cols));
     fmt::print("total: {} cycles (sum of per-layer cycle counts), {} MACs, utilization {:.2f} %\n", total_cycles,
                total_macs, 100.0 * util);
-    fmt::print("wrote {} and {}\n", report_path.string(), trace_path.string());
+    fmt::print("energy: {:.4g} uJ ({} nm, {} at {} V), {:.4g} uJ and {:.4g} ms per token\n", total_energy / 1e6, o.node,
+               o.scheme, v, total_energy / 1e6 / static_cast<double>(tokens), seconds * 1e3 / static_cast<double>(tokens));
+    if (!o.no_files) fmt::print("wrote {} and {}\n", report_path.string(), trace_path.string());
   }
 }
 
@@ -163,6 +204,11 @@ void add_topology_command(CLI::App& app) {
   cmd->add_option("--seed", opts->seed, "operand seed (layer i uses seed + i)")->capture_default_str();
   cmd->add_option("--threads", opts->threads, "host threads (0 = all)")->capture_default_str();
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
+  cmd->add_flag("--no-files", opts->no_files, "write no COMPUTE_REPORT.csv, topology.csv or trace.h5");
+  cmd->add_option("--node", opts->node, "technology node for the energy figures: 45, 28, 22 or 14 (nm)")->capture_default_str();
+  cmd->add_option("--abft", opts->scheme, "detection hardware included in the energy: none, classic, statistical, ...")
+      ->capture_default_str();
+  cmd->add_option("--voltage", opts->v, "supply voltage for the energy figures (default: the node's nominal)");
   cmd->callback([opts] { run_topology(*opts); });
 }
 

@@ -12,6 +12,8 @@ void add_generate_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_voltage_curve_command(CLI::App& app);
 void add_overhead_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_trace_command(CLI::App& app);
 void add_abft_prob_command(CLI::App& app);
 
 }  // namespace saffire::cli

@@ -17,9 +17,13 @@ int main(int argc, char** argv) {
   saffire::cli::add_eval_command(app);
   saffire::cli::add_voltage_curve_command(app);
   saffire::cli::add_overhead_command(app);
+  saffire::cli::add_sweep_command(app);
+  saffire::cli::add_trace_command(app);
   saffire::cli::add_abft_prob_command(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command's own verdict, e.g. `trace diff` finding differences
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;  // usage errors are bad input

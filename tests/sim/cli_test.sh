@@ -144,6 +144,16 @@ PY
   expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
   expect_exit 2 "--components" -- "$saffire" eval --precision w8a8 --ber 1e-3 --components q,x
   expect_exit 2 "bit" -- "$saffire" eval --precision w8a8 --ber 1e-3 --bit 40
+  # calibrate: a 3x3 (log2 MSD, log2 freq) grid of O; the fitted TOML loads as an --abft-config.
+  out=$("$saffire" calibrate --component o --msd-from 16 --msd-to 24 --msd-step 4 --freq-to 2 --paragraphs 2 \
+        --out "$work/cal.toml" --points "$work/cal.csv" --json) || fail "calibrate failed"
+  /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["fit"]["ok"] and len(d["points"]) == 9 and d["counts"]["critical"] > 0, d' "$out" \
+    || fail "calibrate --json: $out"
+  [ "$(wc -l <"$work/cal.csv")" -eq 10 ] || fail "calibrate --points: expected 9 rows in $work/cal.csv"
+  grep -q '^\[abft.component.o\]' "$work/cal.toml" || fail "calibrate --out lacks [abft.component.o]"
+  "$saffire" eval --precision w8a8 --paragraphs 1 --ber 1e-4 --abft-config "$work/cal.toml" --json >/dev/null \
+    || fail "eval --abft-config rejects calibrate's TOML"
+  expect_exit 2 "--component" -- "$saffire" calibrate --component x
 else
   echo "cli_test: eval checks skipped: ../shared/models not found"
 fi

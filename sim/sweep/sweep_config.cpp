@@ -1,0 +1,187 @@
+#include "sim/sweep/sweep_config.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "arch/config_error.hpp"
+
+namespace saffire::sim {
+namespace {
+
+std::string where(const std::string& origin, const toml::node& n, const std::string& key) {
+  return origin + ":" + std::to_string(n.source().begin.line) + ": " + key;
+}
+
+// A scalar as the command line spells it: shortest round-trip for floats, "" for true (a bare flag).
+std::string scalar(const toml::node& n, const std::string& at) {
+  if (const auto s = n.value_exact<std::string>()) return *s;
+  if (const auto i = n.value_exact<std::int64_t>()) return std::to_string(*i);
+  if (const auto d = n.value_exact<double>()) {
+    if (!std::isfinite(*d)) throw ConfigError(at + ": expected a finite number");
+    return fmt::format("{}", *d);
+  }
+  if (const auto b = n.value_exact<bool>()) {
+    if (!*b) throw ConfigError(at + ": false is not an option value (leave the flag out)");
+    return "";
+  }
+  throw ConfigError(at + ": expected a string, number or true");
+}
+
+std::vector<std::string> axis_values(const toml::node& n, const std::string& at) {
+  std::vector<std::string> values;
+  if (const toml::array* a = n.as_array()) {
+    for (const toml::node& e : *a) values.push_back(scalar(e, at));
+  } else if (const toml::table* t = n.as_table()) {
+    for (const auto& [k, v] : *t) {
+      (void)v;
+      if (k.str() != "from" && k.str() != "to" && k.str() != "step")
+        throw ConfigError(at + "." + std::string(k.str()) + ": unknown key (expected from, to, step)");
+    }
+    const auto num = [&](const char* key) {
+      const toml::node* v = t->get(key);
+      const auto d = v ? v->value<double>() : std::nullopt;
+      if (!d || !std::isfinite(*d)) throw ConfigError(at + "." + key + ": expected a number");
+      return *d;
+    };
+    const double from = num("from"), to = num("to"), step = num("step");
+    if (step == 0 || (to - from) * step < 0)
+      throw ConfigError(at + ".step: must be nonzero and go from 'from' towards 'to'");
+    const double count = std::floor((to - from) / step + 1e-9) + 1;
+    if (count > 100000) throw ConfigError(at + ": more than 100000 values");
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(count); ++i)
+      values.push_back(fmt::format("{}", std::round((from + static_cast<double>(i) * step) * 1e9) / 1e9));
+  } else {
+    values.push_back(scalar(n, at));
+  }
+  if (values.empty()) throw ConfigError(at + ": an axis needs at least one value");
+  return values;
+}
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+  std::uint64_t z = h + 0x9E3779B97F4A7C15ull + v;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::vector<std::string> SweepPoint::argv(const std::string& command) const {
+  std::vector<std::string> out{command};
+  for (const auto& [flag, value] : options) {
+    out.push_back("--" + flag);
+    if (!value.empty()) out.push_back(value);
+  }
+  return out;
+}
+
+std::string point_key(const std::string& command, const OptionList& options) {
+  OptionList sorted = options;
+  std::sort(sorted.begin(), sorted.end());
+  std::string canon = command;
+  for (const auto& [k, v] : sorted) canon += "\n--" + k + "=" + v;
+  std::uint64_t h = 0x5A55EEull;
+  for (unsigned char c : canon) h = mix(h, c);
+  return fmt::format("{:016x}", h);
+}
+
+std::vector<SweepPoint> SweepConfig::points() const {
+  std::size_t total = 1;
+  for (const auto& axis : grid) total *= axis.second.size();
+  std::vector<SweepPoint> all;
+  all.reserve(total);
+  for (std::size_t i = 0; i < total; ++i) {
+    SweepPoint p;
+    p.index = i;
+    p.options = fixed;
+    std::size_t rest = i;
+    std::vector<std::size_t> digit(grid.size());
+    for (std::size_t a = grid.size(); a-- > 0;) {
+      digit[a] = rest % grid[a].second.size();
+      rest /= grid[a].second.size();
+    }
+    for (std::size_t a = 0; a < grid.size(); ++a) {
+      p.coordinates.emplace_back(grid[a].first, grid[a].second[digit[a]]);
+      p.options.emplace_back(grid[a].first, grid[a].second[digit[a]]);
+    }
+    p.key = point_key(command, p.options);
+    all.push_back(std::move(p));
+  }
+  return all;
+}
+
+SweepConfig parse_sweep_config(const std::string& toml_text, const std::string& origin,
+                               const std::filesystem::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    throw ConfigError(msg.str());
+  }
+  SweepConfig cfg;
+  cfg.out = base_dir / "sweep.h5";
+  for (const auto& [k, n] : root) {
+    const std::string key(k.str());
+    if (key != "sweep" && key != "fixed" && key != "grid")
+      throw ConfigError(where(origin, n, key) + ": unknown table (expected [sweep], [fixed], [grid])");
+    if (!n.is_table()) throw ConfigError(where(origin, n, key) + ": expected a table");
+  }
+  if (const toml::table* s = root["sweep"].as_table()) {
+    for (const auto& [k, n] : *s) {
+      const std::string key(k.str()), at = where(origin, n, "sweep." + key);
+      if (key == "command") {
+        cfg.command = scalar(n, at);
+        if (cfg.command.empty() || cfg.command == "sweep")
+          throw ConfigError(at + ": expected a saffire subcommand other than sweep");
+      } else if (key == "out") {
+        cfg.out = base_dir / scalar(n, at);
+      } else if (key == "jobs") {
+        const auto v = n.value_exact<std::int64_t>();
+        if (!v || *v < 0 || *v > 4096) throw ConfigError(at + ": expected an integer in [0, 4096]");
+        cfg.jobs = static_cast<int>(*v);
+      } else {
+        throw ConfigError(at + ": unknown key (expected command, out, jobs)");
+      }
+    }
+  }
+  std::set<std::string> seen;
+  const auto check_flag = [&](const std::string& flag, const std::string& at) {
+    if (flag.empty() || flag[0] == '-') throw ConfigError(at + ": write the flag without leading dashes");
+    if (flag == "json") throw ConfigError(at + ": --json is always passed");
+    if (!seen.insert(flag).second) throw ConfigError(at + ": given in both [fixed] and [grid]");
+  };
+  if (const toml::table* f = root["fixed"].as_table()) {
+    for (const auto& [k, n] : *f) {
+      const std::string key(k.str()), at = where(origin, n, "fixed." + key);
+      check_flag(key, at);
+      if (const auto b = n.value_exact<bool>(); b && !*b) continue;  // false: the flag is left out
+      cfg.fixed.emplace_back(key, scalar(n, at));
+    }
+  }
+  if (const toml::table* g = root["grid"].as_table()) {
+    for (const auto& [k, n] : *g) {
+      const std::string key(k.str()), at = where(origin, n, "grid." + key);
+      check_flag(key, at);
+      cfg.grid.emplace_back(key, axis_values(n, at));
+    }
+  }
+  return cfg;
+}
+
+SweepConfig load_sweep_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path.string() + ": cannot open sweep config");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_sweep_config(text.str(), path.string(), path.parent_path());
+}
+
+}  // namespace saffire::sim
