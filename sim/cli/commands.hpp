@@ -15,5 +15,6 @@ void add_overhead_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 void add_abft_prob_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
 
 }  // namespace saffire::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   saffire::cli::add_sweep_command(app);
   saffire::cli::add_trace_command(app);
   saffire::cli::add_abft_prob_command(app);
+  saffire::cli::add_calibrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
