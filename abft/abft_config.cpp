@@ -32,7 +32,7 @@ void read_constants(const toml::node& node, const std::string& origin, const std
     const std::string k(key.str());
     const std::string at = where(origin, n, prefix + "." + k);
     if (k == "line_only") {
-      const auto v = n.value<bool>();
+      const auto v = n.value_exact<bool>();
       if (!v) throw ConfigError(at + ": expected true or false");
       out.line_only = *v;
       continue;
@@ -122,6 +122,10 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
       const auto v = n.value<std::int64_t>();
       if (!n.is_integer() || !v || *v < 0 || *v > 100) throw ConfigError(at + ": expected an integer in [0, 100]");
       cfg.max_retries = static_cast<int>(*v);
+    } else if (k == "checksums_exposed") {
+      const auto v = n.value_exact<bool>();
+      if (!v) throw ConfigError(at + ": expected true or false");
+      cfg.checksums_exposed = *v;
     } else if (k == "component") {
       const toml::table* t = n.as_table();
       if (!t) throw ConfigError(at + ": expected a table of components ([abft.component.k])");
@@ -137,8 +141,8 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
       }
     } else {
       throw ConfigError(at +
-                        ": unknown key (expected scheme, scope, recover_at, max_retries, linear, attention, "
-                        "sensitive, component)");
+                        ": unknown key (expected scheme, scope, recover_at, max_retries, checksums_exposed, linear, "
+                        "attention, sensitive, component)");
     }
   }
   try {
@@ -161,7 +165,8 @@ std::string to_toml(const AbftConfig& cfg) {
   std::ostringstream out;
   out.precision(17);
   out << "[abft]\nscheme = \"" << arch::to_string(cfg.scheme) << "\"\nscope = \"" << to_string(cfg.scope)
-      << "\"\nrecover_at = \"" << to_string(cfg.recover_at) << "\"\nmax_retries = " << cfg.max_retries << "\n";
+      << "\"\nrecover_at = \"" << to_string(cfg.recover_at) << "\"\nmax_retries = " << cfg.max_retries
+      << "\nchecksums_exposed = " << (cfg.checksums_exposed ? "true" : "false") << "\n";
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = cfg.constants[static_cast<std::size_t>(i)];
     out << "\n[abft.component." << models::to_string(static_cast<models::Component>(i)) << "]\na = " << k.a

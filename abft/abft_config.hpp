@@ -32,6 +32,9 @@ struct AbftConfig {
   DecisionScope scope = DecisionScope::Gemm;
   RecoverAt recover_at = RecoverAt::Nominal;
   int max_retries = 2;  // same-voltage recomputations before falling back to nominal voltage
+  // The checksum units share the array's underscaled supply (timing model campaigns only); default:
+  // they sit in their own nominal-voltage domain and never err.
+  bool checksums_exposed = false;
   // Statistical constants per component (Q, K, V, O, Gate, Up, Down: ReaLM's linear-layer fit on
   // OPT-1.3B k_proj; QK, PV: its attention fit; O and Down are sensitive: the line only).
   std::array<StatisticalConstants, models::kNumComponents> constants = default_constants();

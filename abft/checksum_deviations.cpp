@@ -7,7 +7,9 @@
 
 namespace saffire::abft {
 
-ChecksumDeviations checksum_deviations(const models::Int8GemmArgs& a, std::int64_t tile_cols, bool columns) {
+ChecksumDeviations checksum_deviations(const models::Int8GemmArgs& a, std::int64_t tile_cols, bool columns,
+                                       const arch::TimingModel* checker) {
+  if (checker && checker->cols() < 2) throw std::invalid_argument("checksum_deviations: the checker needs 2 columns");
   if (a.accumulate) throw std::invalid_argument("checksum_deviations: accumulating GEMMs are not checked");
   if (tile_cols < 1) throw std::invalid_argument("checksum_deviations: tile_cols must be positive");
   ChecksumDeviations d;
@@ -28,10 +30,19 @@ ChecksumDeviations checksum_deviations(const models::Int8GemmArgs& a, std::int64
     for (std::int64_t i = 0; i < a.m; ++i) {
       const std::int8_t* xi = a.x + i * a.ldx;
       std::uint32_t predicted = 0, actual = 0;
-      for (std::int64_t p = 0; p < a.k; ++p)
-        predicted += static_cast<std::uint32_t>(std::int32_t{xi[p]}) * wsum[static_cast<std::size_t>(p)];
       const std::int32_t* yi = a.y + i * a.ldy;
-      for (std::int64_t j = n0; j < n1; ++j) actual += static_cast<std::uint32_t>(yi[j]);
+      if (checker) {
+        const int unit = static_cast<int>(i % checker->rows());
+        for (std::int64_t p = 0; p < a.k; ++p)
+          predicted = checker->accumulate(unit, 0, predicted,
+                                          static_cast<std::int32_t>(static_cast<std::uint32_t>(std::int32_t{xi[p]}) *
+                                                                    wsum[static_cast<std::size_t>(p)]));
+        for (std::int64_t j = n0; j < n1; ++j) actual = checker->accumulate(unit, 1, actual, yi[j]);
+      } else {
+        for (std::int64_t p = 0; p < a.k; ++p)
+          predicted += static_cast<std::uint32_t>(std::int32_t{xi[p]}) * wsum[static_cast<std::size_t>(p)];
+        for (std::int64_t j = n0; j < n1; ++j) actual += static_cast<std::uint32_t>(yi[j]);
+      }
       out[i] = static_cast<std::int32_t>(actual - predicted);
     }
   }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "arch/timing/timing_model.hpp"
 #include "models/gemm/int8_gemm.hpp"
 
 namespace saffire::abft {
@@ -28,6 +29,11 @@ struct ChecksumDeviations {
 };
 
 /// Computes the deviations of args.y against args.x, args.w (args.accumulate must be false).
-ChecksumDeviations checksum_deviations(const models::Int8GemmArgs& args, std::int64_t tile_cols, bool columns);
+/// `checker` (optional): the checksum units share the array's underscaled supply. Row i's predicted
+/// check accumulates on unit (i % rows, 0) and its actual sum on unit (i % rows, 1) of that timing
+/// model, one accumulate per reduction step / output word, so they can latch wrong values too (false
+/// alarms, or masked errors). Column checks stay exact.
+ChecksumDeviations checksum_deviations(const models::Int8GemmArgs& args, std::int64_t tile_cols, bool columns,
+                                       const arch::TimingModel* checker = nullptr);
 
 }  // namespace saffire::abft

@@ -37,6 +37,12 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
       m_policy(abft::make_detection_policy(cfg)) {
   if (!m_faulty || !m_clean || !m_plan) throw std::invalid_argument("AbftEngine: faulty, clean engine and plan needed");
   m_array.validate();
+  if (m_cfg.checksums_exposed && m_plan->timing()) {
+    // Their own process variation: the chip's seed with a tag, so they are not copies of PEs (r, 0..1).
+    arch::VoltageConfig vc = m_plan->timing()->config();
+    vc.chip_seed ^= 0xC0FFEE5EEDull;
+    m_checker = std::make_unique<arch::TimingModel>(vc, m_array.rows, 2);
+  }
 }
 
 void AbftEngine::set_energy_model(const arch::TechTable& tech, double v) {
@@ -85,7 +91,7 @@ void AbftEngine::record(const AbftRecord& r) {
 }
 
 abft::ChecksumDeviations AbftEngine::deviations(const models::Int8GemmArgs& args) const {
-  return abft::checksum_deviations(args, m_array.cols, m_policy->needs_columns());
+  return abft::checksum_deviations(args, m_array.cols, m_policy->needs_columns(), m_checker.get());
 }
 
 abft::DetectionInput AbftEngine::input_for(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s,

@@ -101,6 +101,7 @@ class AbftEngine final : public models::GemmEngine {
   arch::ArrayConfig m_array;
   abft::AbftConfig m_cfg;
   std::unique_ptr<abft::DetectionPolicy> m_policy;
+  std::unique_ptr<arch::TimingModel> m_checker;  // checksums_exposed: the checksum units' timing (R x 2 units)
   AbftTotals m_totals;
   std::array<AbftTotals, models::kNumComponents> m_by_component{};
   std::vector<AbftRecord> m_records;

@@ -12,6 +12,7 @@
 #include "abft/checksum_deviations.hpp"
 #include "abft/detect/detection_policy.hpp"
 #include "arch/config_error.hpp"
+#include "arch/timing/timing_model.hpp"
 #include "models/gemm/int8_gemm.hpp"
 #include "test_support.hpp"
 
@@ -191,4 +192,22 @@ TEST_CASE("The example experiments/configs/abft.toml states the defaults", "[uni
   CHECK(cfg.scheme == arch::Scheme::Statistical);
   CHECK(cfg.scope == abft::DecisionScope::Gemm);
   CHECK(cfg.max_retries == abft::AbftConfig{}.max_retries);
+}
+
+TEST_CASE("Checksum units exposed to timing errors: exact at nominal, false alarms when underscaled", "[unit][abft]") {
+  Gemm g = random_gemm(40, 24, 300, 9, false);  // a clean output: any deviation is the checker's own error
+  arch::VoltageConfig vc;
+  vc.sigma = 0;  // nominal, no slow units: every carry chain settles
+  const arch::TimingModel nominal(vc, 8, 2);
+  for (std::int32_t v : abft::checksum_deviations(g.args(), 8, false, &nominal).row) CHECK(v == 0);
+  vc.v = 0.5;
+  const arch::TimingModel low(vc, 8, 2);
+  const auto d = abft::checksum_deviations(g.args(), 8, false, &low);
+  std::int64_t alarms = 0;
+  for (std::int32_t v : d.row) alarms += v != 0;
+  CHECK(alarms > 0);
+  CHECK(alarms <= static_cast<std::int64_t>(d.row.size()));
+  CHECK(abft::parse_abft_config("[abft]\nchecksums_exposed = true\n", "a.toml").checksums_exposed);
+  CHECK(test::error_of([] { abft::parse_abft_config("[abft]\nchecksums_exposed = 1\n", "a.toml"); })
+            .find("abft.checksums_exposed") != std::string::npos);
 }
