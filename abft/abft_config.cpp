@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 
 namespace saffire::abft {
 namespace {
@@ -78,14 +79,7 @@ std::string_view to_string(DecisionScope s) { return s == DecisionScope::Gemm ? 
 std::string_view to_string(RecoverAt r) { return r == RecoverAt::Nominal ? "nominal" : "same-voltage"; }
 
 AbftConfig parse_abft_config(const std::string& toml_text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    throw ConfigError(msg.str());
-  }
+  const toml::table root = parse_toml(toml_text, origin);
   AbftConfig cfg;
   const toml::node* node = root.get("abft");
   if (!node) return cfg;
@@ -154,11 +148,7 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
 }
 
 AbftConfig load_abft_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open config file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_abft_config(text.str(), path.string());
+  return parse_abft_config(read_text_file(path, "config file"), path.string());
 }
 
 std::string to_toml(const AbftConfig& cfg) {

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 
 namespace saffire::arch {
 namespace {
@@ -28,14 +29,7 @@ void read_int(const toml::table& arch, const std::string& origin, const std::str
 }  // namespace
 
 ArrayConfig parse_array_config(const std::string& toml_text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    throw ConfigError(msg.str());
-  }
+  const toml::table root = parse_toml(toml_text, origin);
   ArrayConfig cfg;
   const toml::node* arch_node = root.get("arch");
   if (!arch_node) return cfg;
@@ -78,11 +72,7 @@ ArrayConfig parse_array_config(const std::string& toml_text, const std::string& 
 }
 
 ArrayConfig load_array_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open config file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_array_config(text.str(), path.string());
+  return parse_array_config(read_text_file(path, "config file"), path.string());
 }
 
 std::string to_toml(const ArrayConfig& cfg) {

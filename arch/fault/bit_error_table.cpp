@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 
 namespace saffire::arch {
 namespace {
@@ -86,11 +87,7 @@ BitErrorTable BitErrorTable::parse(const std::string& csv_text, const std::strin
 }
 
 BitErrorTable BitErrorTable::load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open the fault table");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return parse(s.str(), path.string());
+  return parse(read_text_file(path, "the fault table"), path.string());
 }
 
 std::vector<double> BitErrorTable::voltages() const {

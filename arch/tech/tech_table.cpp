@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 
 namespace saffire::arch {
 
@@ -167,14 +168,7 @@ void TechTable::validate() const {
 }
 
 TechTable parse_tech_table(const std::string& toml_text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    throw ConfigError(msg.str());
-  }
+  const toml::table root = parse_toml(toml_text, origin);
   const toml::node* tech_node = root.get("tech");
   if (!tech_node) throw ConfigError(origin + ": no [tech] table");
   const toml::table* tech = tech_node->as_table();
@@ -216,11 +210,7 @@ TechTable parse_tech_table(const std::string& toml_text, const std::string& orig
 }
 
 TechTable load_tech_table(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open tech table file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_tech_table(text.str(), path.string());
+  return parse_tech_table(read_text_file(path, "tech table file"), path.string());
 }
 
 std::string to_toml(const TechTable& table) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 
 namespace saffire::arch {
 namespace {
@@ -50,14 +51,7 @@ void VoltageConfig::validate() const {
 }
 
 VoltageConfig parse_voltage_config(const std::string& toml_text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    throw ConfigError(msg.str());
-  }
+  const toml::table root = parse_toml(toml_text, origin);
   VoltageConfig cfg;
   const toml::node* vnode = root.get("voltage");
   if (!vnode) return cfg;
@@ -109,11 +103,7 @@ VoltageConfig parse_voltage_config(const std::string& toml_text, const std::stri
 }
 
 VoltageConfig load_voltage_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open config file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_voltage_config(text.str(), path.string());
+  return parse_voltage_config(read_text_file(path, "config file"), path.string());
 }
 
 std::string to_toml(const VoltageConfig& cfg) {

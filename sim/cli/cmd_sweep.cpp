@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/sweep/process_pool.hpp"
 #include "sim/sweep/progress.hpp"
@@ -126,10 +127,7 @@ void run_sweep(const SweepOptions& o) {
   } else {
     traces::RunInfo info;
     info.command = "sweep";
-    std::ifstream in(o.config, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    info.config_toml = text.str();
+    info.config_toml = read_text_file(o.config, "sweep config");
     info.saffire_version = SAFFIRE_VERSION;
     writer.emplace(out, info);
   }

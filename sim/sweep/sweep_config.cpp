@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 
 namespace saffire::sim {
 namespace {
@@ -118,14 +119,7 @@ std::vector<SweepPoint> SweepConfig::points() const {
 
 SweepConfig parse_sweep_config(const std::string& toml_text, const std::string& origin,
                                const std::filesystem::path& base_dir) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    throw ConfigError(msg.str());
-  }
+  const toml::table root = parse_toml(toml_text, origin);
   SweepConfig cfg;
   cfg.out = base_dir / "sweep.h5";
   for (const auto& [k, n] : root) {
@@ -177,11 +171,7 @@ SweepConfig parse_sweep_config(const std::string& toml_text, const std::string& 
 }
 
 SweepConfig load_sweep_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open sweep config");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_sweep_config(text.str(), path.string(), path.parent_path());
+  return parse_sweep_config(read_text_file(path, "sweep config"), path.string(), path.parent_path());
 }
 
 }  // namespace saffire::sim
