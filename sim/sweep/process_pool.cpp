@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
 
 extern char** environ;
@@ -42,7 +41,9 @@ bool drain(int fd, std::string& into) {
 
 }  // namespace
 
-std::string self_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+// /proc/self/exe itself, not the path it points to: it runs this very binary even after a rebuild
+// replaced the file (a sweep outlives many builds).
+std::string self_executable() { return "/proc/self/exe"; }
 
 ProcessPool::ProcessPool(std::string binary, int jobs) : m_binary(std::move(binary)), m_jobs(jobs < 1 ? 1 : jobs) {}
 
@@ -50,6 +51,7 @@ void ProcessPool::run(const std::vector<std::vector<std::string>>& argvs,
                       const std::function<void(const ChildResult&)>& on_done, const std::function<bool()>& stop) {
   std::vector<Running> running;
   std::size_t next = 0;
+  std::string launch_error;  // the first failure to start a child: stop launching, drain, then throw
   const auto launch = [&](std::size_t i) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
@@ -79,8 +81,18 @@ void ProcessPool::run(const std::vector<std::vector<std::string>>& argvs,
   };
 
   for (;;) {
-    while (running.size() < static_cast<std::size_t>(m_jobs) && next < argvs.size() && !(stop && stop())) launch(next++);
-    if (running.empty()) return;
+    while (launch_error.empty() && running.size() < static_cast<std::size_t>(m_jobs) && next < argvs.size() &&
+           !(stop && stop())) {
+      try {
+        launch(next++);
+      } catch (const std::runtime_error& e) {
+        launch_error = e.what();
+      }
+    }
+    if (running.empty()) {
+      if (!launch_error.empty()) throw std::runtime_error(launch_error);
+      return;
+    }
     std::vector<pollfd> fds;
     for (const Running& r : running) {
       if (r.out_fd >= 0) fds.push_back({r.out_fd, POLLIN, 0});

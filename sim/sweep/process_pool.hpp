@@ -31,7 +31,7 @@ class ProcessPool {
   int m_jobs;
 };
 
-/// The path of the running executable (/proc/self/exe).
+/// The running executable, as a path that keeps naming it when its file is replaced (/proc/self/exe).
 std::string self_executable();
 
 }  // namespace saffire::sim
