@@ -37,6 +37,7 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
       m_policy(abft::make_detection_policy(cfg)) {
   if (!m_faulty || !m_clean || !m_plan) throw std::invalid_argument("AbftEngine: faulty, clean engine and plan needed");
   m_array.validate();
+  m_extra_cycles_per_fold = arch::scheme_extra_cycles(m_cfg.scheme, m_array);
   if (m_cfg.checksums_exposed && m_plan->timing()) {
     // Their own process variation: the chip's seed with a tag, so they are not copies of PEs (r, 0..1).
     arch::VoltageConfig vc = m_plan->timing()->config();
@@ -79,6 +80,11 @@ void AbftEngine::account_energy(const models::Int8GemmArgs& args) {
     m_energy.recovery += r;
     m_energy.total += r;
   }
+}
+
+std::pair<std::int64_t, std::int64_t> AbftEngine::folds_and_cycles(std::int64_t m, std::int64_t n, std::int64_t k) const {
+  const arch::FoldPlan plan(m_array, {m, n, k});
+  return {plan.count(), plan.count() * (plan.cycles_per_fold() + m_extra_cycles_per_fold)};
 }
 
 void AbftEngine::add(models::Component c, std::int64_t AbftTotals::*field, std::int64_t v) {
@@ -158,7 +164,7 @@ void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs&
   const models::Component c = id.component;
   const models::Int8GemmArgs sub = columns_of(args, s.n0, s.n1);
   const std::int64_t macs = sub.m * sub.n * sub.k;
-  const std::int64_t folds = arch::FoldPlan(m_array, {sub.m, sub.n, sub.k}).count();
+  const auto [folds, cycles] = folds_and_cycles(sub.m, sub.n, sub.k);
   add(c, &AbftTotals::recomputed, 1);
   if (m_cfg.recover_at == abft::RecoverAt::SameVoltage) {
     for (int attempt = 1; attempt <= m_cfg.max_retries; ++attempt) {
@@ -168,6 +174,7 @@ void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs&
       add(c, &AbftTotals::retries, 1);
       add(c, &AbftTotals::recomputed_macs, macs);
       add(c, &AbftTotals::recomputed_folds, folds);
+      add(c, &AbftTotals::recomputed_cycles, cycles);
       m_retry_folds += folds;
       const abft::ChecksumDeviations dev = deviations(sub);
       abft::DetectionInput in = input_for(again, sub, {-1, 0, sub.n}, dev, 0);
@@ -190,6 +197,7 @@ void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs&
   add(c, &AbftTotals::nominal, 1);
   add(c, &AbftTotals::recomputed_macs, macs);
   add(c, &AbftTotals::recomputed_folds, folds);
+  add(c, &AbftTotals::recomputed_cycles, cycles);
   m_nominal_folds += folds;
   rec.recovered_at_nominal = true;
 }
@@ -206,7 +214,9 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
   const models::Component c = id.component;
   add(c, &AbftTotals::gemms, 1);
   add(c, &AbftTotals::macs, args.m * args.n * args.k);
-  add(c, &AbftTotals::folds, arch::FoldPlan(m_array, {args.m, args.n, args.k}).count());
+  const auto [folds, cycles] = folds_and_cycles(args.m, args.n, args.k);
+  add(c, &AbftTotals::folds, folds);
+  add(c, &AbftTotals::cycles, cycles);
 
   std::vector<Scope> scopes;
   if (m_cfg.scope == abft::DecisionScope::Gemm) {

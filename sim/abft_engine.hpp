@@ -50,6 +50,8 @@ struct AbftTotals {
   std::int64_t recomputed_macs = 0;    // MACs of all recomputations
   std::int64_t folds = 0;              // array folds of the first executions
   std::int64_t recomputed_folds = 0;   // array folds of all recomputations
+  std::int64_t cycles = 0;             // array cycles of the first executions, the scheme's extra cycles per fold included
+  std::int64_t recomputed_cycles = 0;  // array cycles of all recomputations (same accounting)
 };
 
 /// Energy of the GEMMs the engine ran (arch::gemm_energy), pJ.
@@ -108,6 +110,9 @@ class AbftEngine final : public models::GemmEngine {
   std::vector<std::int32_t> m_scratch;
   bool m_rewrote_last = false;
   std::int64_t m_retry_folds = 0, m_nominal_folds = 0;  // of the current gemm()
+  std::int64_t m_extra_cycles_per_fold = 0;             // the scheme's checksum cycles (arch::scheme_extra_cycles)
+  /// Folds and busy cycles (SCALE-Sim per-fold count plus the scheme's extra cycles) of an (m x n x k) GEMM.
+  std::pair<std::int64_t, std::int64_t> folds_and_cycles(std::int64_t m, std::int64_t n, std::int64_t k) const;
   std::optional<arch::TechTable> m_tech;
   double m_v = 0;
   AbftEnergy m_energy;

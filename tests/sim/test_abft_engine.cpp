@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "abft/abft_config.hpp"
+#include "arch/tech/array_cost.hpp"
 #include "models/engine/cpu_engine.hpp"
 #include "sim/abft_engine.hpp"
 #include "sim/array_engine.hpp"
@@ -194,4 +195,21 @@ TEST_CASE("Statistical ABFT lets small or rare errors through and recomputes sen
     CHECK(r.freq >= 1);
     CHECK(r.msd >= static_cast<double>(1 << 29));
   }
+}
+
+TEST_CASE("ABFT cycle accounting: SCALE-Sim folds plus the scheme's extra cycles, recomputations counted", "[sim][abft]") {
+  const Setup s(arch::Dataflow::WS, 3);
+  auto plan = bitflip_plan(1.0, 4);  // every word faulty: classic recomputes the GEMM once, at nominal
+  for (arch::Scheme scheme : {arch::Scheme::Classic, arch::Scheme::ClassicCorrect}) {
+    auto engine = make_abft(s, plan, with(scheme));
+    std::vector<std::int32_t> y(s.clean.size());
+    engine->gemm({}, s.args(y));
+    // WS 8x8, M=24 N=40 K=50: ceil(50/8) * ceil(40/8) = 35 folds of 2*8 + 8 + 24 - 2 = 46 cycles.
+    const std::int64_t extra = arch::scheme_extra_cycles(scheme, s.array);
+    INFO(arch::to_string(scheme) << " extra cycles per fold " << extra);
+    CHECK(engine->totals().folds == 35);
+    CHECK(engine->totals().cycles == 35 * (46 + extra));
+    CHECK(engine->totals().recomputed_cycles == 35 * (46 + extra));
+  }
+  CHECK(arch::scheme_extra_cycles(arch::Scheme::Classic, s.array) == 0);
 }
