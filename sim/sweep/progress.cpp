@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -12,9 +13,11 @@ Progress::Progress(std::string what, std::size_t total, std::size_t already, boo
     : m_what(std::move(what)),
       m_total(total),
       m_already(already),
-      m_enabled(enabled && isatty(fileno(stderr)) != 0),
+      m_enabled(enabled),
+      m_tty(isatty(fileno(stderr)) != 0),
       m_start(std::chrono::steady_clock::now()) {
-  draw();
+  m_next_log = std::max<std::size_t>(1, m_total / 10);
+  if (m_tty) draw();
 }
 
 std::string Progress::format_duration(double seconds) {
@@ -32,18 +35,22 @@ void Progress::step(bool failed) {
 
 void Progress::draw() {
   if (!m_enabled) return;
+  if (!m_tty) {
+    if (m_done < m_next_log && m_done != m_total) return;
+    m_next_log = m_done + std::max<std::size_t>(1, m_total / 10);
+  }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
   const double rate = elapsed > 0 ? static_cast<double>(m_done) / elapsed : 0;
   std::string eta = "-";
   if (m_done > 0 && rate > 0) eta = format_duration(static_cast<double>(m_total - m_done) / rate);
-  fmt::print(stderr, "\r{} {}/{}{}{}, {:.2f}/s, ETA {}   ", m_what, m_done, m_total,
+  fmt::print(stderr, "{}{} {}/{}{}{}, {:.2f}/s, ETA {}{}", m_tty ? "\r" : "", m_what, m_done, m_total,
              m_already ? fmt::format(" (+{} done before)", m_already) : "",
-             m_failed ? fmt::format(", {} failed", m_failed) : "", rate, eta);
+             m_failed ? fmt::format(", {} failed", m_failed) : "", rate, eta, m_tty ? "   " : "\n");
   std::fflush(stderr);
 }
 
 void Progress::finish() {
-  if (m_enabled) fmt::print(stderr, "\n");
+  if (m_enabled && m_tty) fmt::print(stderr, "\n");
 }
 
 }  // namespace saffire::sim

@@ -1,6 +1,6 @@
 #pragma once
-// Progress: one status line on stderr for long runs (points done, rate, ETA), redrawn in place;
-// silent when stderr is not a terminal or when disabled (--json).
+// Progress: one status line on stderr for long runs (points done, rate, ETA), redrawn in place on a
+// terminal; when stderr is a log file, a plain line at every tenth of the work; nothing when disabled.
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -22,7 +22,8 @@ class Progress {
   void draw();
   std::string m_what;
   std::size_t m_total, m_already, m_done = 0, m_failed = 0;
-  bool m_enabled;
+  bool m_enabled, m_tty;
+  std::size_t m_next_log = 0;  // not a terminal: units done at which the next line is written
   std::chrono::steady_clock::time_point m_start;
 };
 
