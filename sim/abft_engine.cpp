@@ -46,10 +46,12 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
   }
 }
 
-void AbftEngine::set_energy_model(const arch::TechTable& tech, double v) {
+void AbftEngine::set_energy_model(const arch::TechTable& tech, double v, double v_nominal) {
   tech.validate();
+  if (!(v > 0) || !(v_nominal > 0)) throw std::invalid_argument("AbftEngine: voltages must be positive");
   m_tech = tech;
   m_v = v;
+  m_v_nominal = v_nominal;
   m_energy_cache.clear();
 }
 
@@ -59,19 +61,19 @@ void AbftEngine::account_energy(const models::Int8GemmArgs& args) {
   in.shape = shape;
   in.scheme = m_cfg.scheme;
   in.v = m_v;
-  in.v_nominal = m_tech->v_nominal;
+  in.v_nominal = m_v_nominal;
   auto [it, fresh] = m_energy_cache.try_emplace({args.m, args.n, args.k});
   if (fresh) {
     const arch::EnergyBreakdown e = arch::gemm_energy(m_array, *m_tech, in);
     arch::GemmEnergyInput ref = in;
     ref.scheme = arch::Scheme::None;
-    ref.v = m_tech->v_nominal;
+    ref.v = m_v_nominal;
     it->second = {e.total(), e.detection, arch::gemm_energy(m_array, *m_tech, ref).total()};
   }
   m_energy.total += it->second[0];
   m_energy.detection += it->second[1];
   m_energy.nominal += it->second[2];
-  for (const auto& [folds, v] : {std::pair{m_retry_folds, m_v}, std::pair{m_nominal_folds, m_tech->v_nominal}}) {
+  for (const auto& [folds, v] : {std::pair{m_retry_folds, m_v}, std::pair{m_nominal_folds, m_v_nominal}}) {
     if (folds == 0) continue;
     arch::GemmEnergyInput rec = in;
     rec.recomputed_folds = folds;

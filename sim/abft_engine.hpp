@@ -79,8 +79,10 @@ class AbftEngine final : public models::GemmEngine {
   /// Whether the latest gemm() rewrote its output (corrected, dropped or recomputed any scope).
   bool rewrote_last() const { return m_rewrote_last; }
   const abft::DetectionPolicy& policy() const { return *m_policy; }
-  /// Accounts energy from now on: `tech` prices the array and the scheme; `v` is the array's supply.
-  void set_energy_model(const arch::TechTable& tech, double v);
+  /// Accounts energy from now on: `tech` prices the array and the scheme at nominal supply; `v` is the
+  /// array's supply and `v_nominal` the nominal one, in the same domain (the timing model's): dynamic
+  /// energy scales with (v / v_nominal)^2, leakage with v / v_nominal.
+  void set_energy_model(const arch::TechTable& tech, double v, double v_nominal);
   const AbftEnergy& energy() const { return m_energy; }
 
  private:
@@ -114,7 +116,7 @@ class AbftEngine final : public models::GemmEngine {
   /// Folds and busy cycles (SCALE-Sim per-fold count plus the scheme's extra cycles) of an (m x n x k) GEMM.
   std::pair<std::int64_t, std::int64_t> folds_and_cycles(std::int64_t m, std::int64_t n, std::int64_t k) const;
   std::optional<arch::TechTable> m_tech;
-  double m_v = 0;
+  double m_v = 0, m_v_nominal = 0;
   AbftEnergy m_energy;
   // (m, n, k) -> energy of a GEMM without recovery: total, detection, nominal reference
   std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::array<double, 3>> m_energy_cache;

@@ -257,7 +257,8 @@ void run_eval(const EvalOptions& o) {
     if (o.abft.enabled()) {
       auto guarded = std::make_unique<sim::AbftEngine>(std::move(faulty_engine), make_engine(), plan, eo.array,
                                                        o.abft.resolve());
-      guarded->set_energy_model(o.abft.tech(), o.faults.voltage(*plan).value_or(o.abft.tech().v_nominal));
+      const double v_nominal = o.faults.nominal_voltage(*plan, o.array.config_path());
+      guarded->set_energy_model(o.abft.tech(), o.faults.voltage(*plan).value_or(v_nominal), v_nominal);
       abft = guarded.get();
       faulty_engine = std::move(guarded);
     }

@@ -117,6 +117,11 @@ std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig&
   return std::make_shared<sim::FaultPlan>(bf, t);
 }
 
+double FaultOptions::nominal_voltage(const sim::FaultPlan& plan, const std::string& config_path) const {
+  if (plan.timing()) return plan.timing()->config().v_nominal;
+  return (config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path)).v_nominal;
+}
+
 std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::string& config_path) const {
   const auto plan = make_plan(array, config_path);
   std::string out = fmt::format("\n[faults]\nmodel = \"{}\"\n", m_model);

@@ -40,6 +40,9 @@ class FaultOptions {
     if (plan.timing()) return plan.timing()->config().v;
     return m_model == "table" ? m_voltage : std::nullopt;
   }
+  /// The nominal supply the campaign's voltage is relative to: voltage.v_nominal of the timing model,
+  /// else of the [voltage] table in `config_path` (default 0.9 V).
+  double nominal_voltage(const sim::FaultPlan& plan, const std::string& config_path) const;
   /// JSON description of the campaign, for reports.
   std::string describe() const;
 

@@ -213,3 +213,25 @@ TEST_CASE("ABFT cycle accounting: SCALE-Sim folds plus the scheme's extra cycles
   }
   CHECK(arch::scheme_extra_cycles(arch::Scheme::Classic, s.array) == 0);
 }
+
+TEST_CASE("ABFT energy: the nominal-voltage run without detection is the reference", "[sim][abft]") {
+  const Setup s(arch::Dataflow::OS, 6);
+  auto plan = bitflip_plan(0.0, 1);  // no faults: the energies differ only by voltage and hardware
+  const arch::TechTable tech = arch::TechTable::for_node(14);
+  for (arch::Scheme scheme : {arch::Scheme::None, arch::Scheme::Statistical}) {
+    for (double v : {0.9, 0.6}) {
+      auto engine = make_abft(s, plan, with(scheme));
+      engine->set_energy_model(tech, v, 0.9);  // the timing model's domain: 0.9 V nominal, whatever the node's
+      std::vector<std::int32_t> y(s.clean.size());
+      engine->gemm({}, s.args(y));
+      const sim::AbftEnergy& e = engine->energy();
+      INFO(arch::to_string(scheme) << " at " << v << " V");
+      REQUIRE(e.nominal > 0);
+      if (scheme == arch::Scheme::None && v == 0.9) CHECK(e.total == Approx(e.nominal).epsilon(1e-12));
+      if (scheme == arch::Scheme::None) CHECK(e.detection == 0);
+      if (scheme == arch::Scheme::Statistical) CHECK(e.detection > 0);
+      if (v < 0.9) CHECK(e.total < e.nominal);  // dynamic energy falls with V^2, leakage with V
+      CHECK(e.recovery == 0);
+    }
+  }
+}

@@ -49,14 +49,24 @@ def _order(names):
     return known + sorted(n for n in names if n not in POLICY_ORDER)
 
 
+def policy_label(c):
+    """The policy of a point: its --abft, plus the stem of its --abft-config when the grid varies it."""
+    label = c.get("abft", "")
+    if "abft-config" in c:
+        label += " (" + os.path.splitext(os.path.basename(c["abft-config"]))[0] + ")"
+    return label
+
+
 def voltage_rows(points):
     """{policy: [(V, ppl_delta, ppl, top1, recompute_rate, energy_saving, energy_per_token_pj)] sorted by V desc}."""
     by = collections.defaultdict(list)
     for c, r in points:
-        if "voltage" not in c or "abft" not in c:
+        if "voltage" not in c or not ("abft" in c or "abft-config" in c):
             continue
         a = r.get("abft", {})
-        by[c["abft"]].append((float(c["voltage"]), r.get("ppl_delta", math.nan), r.get("ppl", math.nan),
+        if "abft" not in c:  # the policy is fixed in that sweep: take it from the result
+            c = dict(c, abft=a.get("scheme", "?"))
+        by[policy_label(c)].append((float(c["voltage"]), r.get("ppl_delta", math.nan), r.get("ppl", math.nan),
                               r.get("top1_agreement", math.nan), a.get("recompute_rate", 0.0),
                               a.get("energy_saving", math.nan), a.get("energy_per_token_pj", math.nan)))
     for k in by:
@@ -65,17 +75,20 @@ def voltage_rows(points):
 
 
 def headline(points, tolerance):
-    """Per policy: the lowest voltage from nominal down to which every point's PPL degradation stays within
-    `tolerance`, and the energy saving, recompute rate and degradation there."""
+    """Per policy: (lowest, best). `lowest` is the point at the lowest voltage down to which every point's PPL
+    degradation stays within `tolerance` (from nominal down); `best` is the point of that range with the
+    largest energy saving."""
     rows = []
     by = voltage_rows(points)
     for pol in _order(by.keys()):
-        best = None
+        lowest, best = None, None
         for t in by[pol]:  # from high to low voltage: stop at the first point over the tolerance
             if not (t[1] <= tolerance):
                 break
-            best = t
-        rows.append((pol, best))
+            lowest = t
+            if best is None or t[5] > best[5]:
+                best = t
+        rows.append((pol, lowest, best))
     return rows
 
 
