@@ -42,20 +42,21 @@ void FoldArrayModule::run() {
     job.timing_errors.clear();
     for (std::int64_t f = 0; f < plan.count(); ++f) {
       const arch::Fold fold = plan.fold(f);
-      models::Int8GemmArgs tile;
-      if (ws) {
-        // Y[:, n0:n0+cols] += X[:, k0:k0+rows] * W[k0:k0+rows, n0:n0+cols]: partial sums add up over k folds.
-        tile = {a.m, fold.cols_used, fold.rows_used, a.x + fold.row0, a.ldx,
-                a.w + fold.row0 * a.ldw + fold.col0, a.ldw, a.y + fold.col0, a.ldy, true};
-      } else {
-        // Y[m0:m0+rows, n0:n0+cols] (=|+=) X[m0:m0+rows, :] * W[:, n0:n0+cols]: one output tile per fold.
-        tile = {fold.rows_used, fold.cols_used, a.k, a.x + fold.row0 * a.ldx, a.ldx,
-                a.w + fold.col0, a.ldw, a.y + fold.row0 * a.ldy + fold.col0, a.ldy, a.accumulate};
-      }
+      // The math of a whole output tile runs at its first fold (WS: all reduction folds of a column tile;
+      // OS: all column tiles of a row tile), as one large exact kernel call; simulated time still
+      // advances fold by fold below, and faults are applied per fold (their correction does not depend
+      // on the order of exact additions).
       if (job.timing) {
         timing_fold(job.cfg, *job.timing, a, fold, job.timing_errors);
-      } else {
-        job.kernel->run(tile, job.threads);
+      } else if (ws && fold.row0 == 0) {
+        // Y[:, n0:n0+cols] += X * W[:, n0:n0+cols] (Y was zeroed above unless accumulating).
+        job.kernel->run({a.m, fold.cols_used, a.k, a.x, a.ldx, a.w + fold.col0, a.ldw, a.y + fold.col0, a.ldy, true},
+                        job.threads);
+      } else if (!ws && fold.col0 == 0) {
+        // Y[m0:m0+rows, :] (=|+=) X[m0:m0+rows, :] * W.
+        job.kernel->run({fold.rows_used, a.n, a.k, a.x + fold.row0 * a.ldx, a.ldx, a.w, a.ldw, a.y + fold.row0 * a.ldy,
+                         a.ldy, a.accumulate},
+                        job.threads);
       }
       for (; next_fault < faults.size() && faults[next_fault].first == f; ++next_fault)
         apply_output_fault(job.cfg, a, *faults[next_fault].second);

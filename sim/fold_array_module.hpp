@@ -1,8 +1,9 @@
 #pragma once
 /// \brief FoldArrayModule: one SystemC transaction per fold (tile).
 ///
-/// For each fold of the plan it computes the fold's outputs with a fast exact INT8 kernel and then
-/// advances simulated time by the fold's SCALE-Sim cycle count. Same fold order and outputs as
+/// For each fold of the plan it advances simulated time by the fold's SCALE-Sim cycle count. The math
+/// runs with a fast exact INT8 kernel once per output tile, at the tile's first fold (WS: a column
+/// tile's reduction folds; OS: a row tile's column folds): one large call instead of many small ones. Same fold order and outputs as
 /// PeArrayModule; orders of magnitude faster, so full LLM layers on 128x128 and 256x256 arrays run.
 ///
 /// Usage (through ArrayModel, which owns the locking):
