@@ -45,6 +45,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
+from saffire_binary import find_saffire  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 REALM = {"a": 1.273, "b": 20.076, "theta_freq": 5.951}
@@ -56,12 +58,6 @@ POINT_DTYPE = np.dtype([
     ("errors", "i8"), ("gemms", "i8"), ("capped_gemms", "i8"), ("clamped", "i8"),
 ])
 
-
-def find_saffire(arg: str | None) -> str:
-    for cand in [arg, os.environ.get("SAFFIRE"), REPO / "build" / "saffire", REPO / "build-cal" / "saffire"]:
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return str(cand)
-    sys.exit("critical_region.py: no saffire binary (build it, or pass --saffire PATH / set $SAFFIRE)")
 
 
 def run(cmd: list[str]) -> str:
@@ -238,7 +234,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--out", default=str(REPO / "out" / "abft" / "critical"))
     args = ap.parse_args()
-    saffire = find_saffire(args.saffire)
+    saffire = find_saffire(args.saffire, "critical_region.py")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()

@@ -42,6 +42,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
+from saffire_binary import find_saffire  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMES = ["none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt"]
@@ -79,24 +81,6 @@ def fail(msg: str, code: int = 1) -> None:
     print(f"overhead.py: error: {msg}", file=sys.stderr)
     sys.exit(code)
 
-
-def find_saffire(arg: str | None) -> Path:
-    tried = []
-    candidates = []
-    if arg:
-        candidates.append(("--saffire", Path(arg)))
-    elif os.environ.get("SAFFIRE"):
-        candidates.append(("$SAFFIRE", Path(os.environ["SAFFIRE"])))
-    else:
-        candidates += [("default", REPO / "build" / "saffire"), ("default", REPO / "build-tech" / "saffire")]
-    for how, p in candidates:
-        if p.is_file() and os.access(p, os.X_OK):
-            return p.resolve()
-        tried.append(f"{p} ({how})")
-    fail("no saffire binary found; tried " + ", ".join(tried) +
-         ". Build one (cmake -S . -B build -DSAFFIRE_CUDA=OFF && cmake --build build --target saffire) "
-         "or pass --saffire PATH / set SAFFIRE.")
-    raise AssertionError
 
 
 def int_list(text: str, what: str) -> list[int]:
@@ -387,7 +371,7 @@ def main() -> None:
     if args.tech and len(args.nodes) > 1:
         ap.error("--tech fixes the node: use it with a single --node")
 
-    saffire = find_saffire(args.saffire)
+    saffire = find_saffire(args.saffire, "overhead.py")
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

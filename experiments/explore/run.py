@@ -15,19 +15,16 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "traces", "python"))
 import plot  # noqa: E402
 import saffire_traces  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
+from saffire_binary import find_saffire  # noqa: E402
 
-
-def find_saffire(given):
-    for cand in (given, os.environ.get("SAFFIRE"), os.path.join(ROOT, "build", "saffire")):
-        if cand and os.access(cand, os.X_OK):
-            return cand
-    sys.exit("run.py: no saffire binary: build it (scripts/build.sh) or pass --saffire PATH")
 
 
 def overhead(saffire, size, dataflow, node, scheme):
@@ -50,7 +47,7 @@ def main():
     ap.add_argument("--saffire", default=None)
     ap.add_argument("--no-run", action="store_true")
     a = ap.parse_args()
-    saffire = find_saffire(a.saffire)
+    saffire = find_saffire(a.saffire, "run.py")
     os.makedirs(a.out, exist_ok=True)
     sweep_file = os.path.join(a.out, "explore.h5")
     t0 = time.time()

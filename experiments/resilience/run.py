@@ -40,6 +40,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
+from saffire_binary import find_saffire  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 COMPONENTS = ["q", "k", "v", "o", "gate", "up", "down", "qk", "pv"]
@@ -216,14 +218,6 @@ def model_layers(model_path: str) -> int:
         return struct.unpack("<7i", head[8:36])[2]
     return struct.unpack("<7i", head[:28])[2]
 
-
-def find_saffire(arg: str | None) -> str:
-    cands = [Path(arg)] if arg else [REPO / "build" / "saffire", REPO / "build-study" / "saffire"]
-    for c in cands:
-        if c.is_file() and os.access(c, os.X_OK):
-            return str(c)
-    sys.exit(f"run.py: no saffire binary at {', '.join(map(str, cands))}; build it first "
-             f"(cmake -S . -B build-study -DSAFFIRE_CUDA=OFF && cmake --build build-study --target saffire)")
 
 
 def read_prompts(text_path: str, n: int, chars: int) -> list[str]:
@@ -623,7 +617,7 @@ def main() -> int:
     if args.seeds < 1 or args.paragraphs < 1 or args.jobs < 1:
         ap.error("--seeds, --paragraphs and --jobs must be positive")
 
-    saffire = find_saffire(args.saffire)
+    saffire = find_saffire(args.saffire, "run.py")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     h5 = out / "resilience.h5"

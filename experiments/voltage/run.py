@@ -13,19 +13,16 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "traces", "python"))
 import plot  # noqa: E402
 import saffire_traces  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
+from saffire_binary import find_saffire  # noqa: E402
 
-
-def find_saffire(given):
-    for cand in (given, os.environ.get("SAFFIRE"), os.path.join(ROOT, "build", "saffire")):
-        if cand and os.access(cand, os.X_OK):
-            return cand
-    sys.exit("run.py: no saffire binary: build it (scripts/build.sh) or pass --saffire PATH")
 
 
 def main():
@@ -44,7 +41,7 @@ def main():
     t0 = time.time()
     if not a.no_run:
         for config in a.config:  # from the repository root: option values that are paths are relative to it
-            cmd = [find_saffire(a.saffire), "sweep", config, "--out", sweep_file]
+            cmd = [find_saffire(a.saffire, "run.py"), "sweep", config, "--out", sweep_file]
             if a.jobs:
                 cmd += ["--jobs", str(a.jobs)]
             rc = subprocess.call(cmd, cwd=ROOT)
