@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
+#include "sim/realm_clamp_hook.hpp"
 
 namespace saffire::sim {
 namespace {
@@ -147,21 +148,9 @@ void MagnitudeClampHook::after_gemm(const models::llm::QuantizedGemmCall& call) 
     std::int32_t& c = m_clean[static_cast<std::size_t>(e.m * a.n + e.n)];
     c = wrap_add(c, static_cast<std::int32_t>(0u - static_cast<std::uint32_t>(e.delta)));
   }
-  models::llm::QuantizedGemmCall clean_call = call;
-  clean_call.args.y = m_clean.data();
-  clean_call.args.ldy = a.n;
-  m_scales.resize(static_cast<std::size_t>(m_granularity == models::llm::ActivationGranularity::PerToken ? a.m : 1));
-  models::llm::output_scales(clean_call, m_granularity, m_scales.data());
-  for (const MagnitudeError& e : errors) {
-    const float s_out = m_scales[m_scales.size() > 1 ? static_cast<std::size_t>(e.m) : 0];
-    const double bound = 127.0 * s_out / call.dequant_scale(e.m, e.n);  // +-127 * s_out in INT32 units
-    std::int32_t& y = a.y[e.m * a.ldy + e.n];
-    const double clamped = std::clamp(static_cast<double>(y), -bound, bound);
-    if (clamped != static_cast<double>(y)) {
-      y = static_cast<std::int32_t>(std::trunc(clamped));
-      ++m_clamped;
-    }
-  }
+  std::vector<std::pair<std::int64_t, std::int64_t>> words;
+  for (const MagnitudeError& e : errors) words.emplace_back(e.m, e.n);
+  m_clamped += clamp_to_clean_scale(call, m_clean, m_granularity, words, m_scales);
 }
 
 // ---- The critical-region fit ----------------------------------------------------------------------

@@ -7,6 +7,30 @@
 
 namespace saffire::sim {
 
+std::int64_t clamp_to_clean_scale(const models::llm::QuantizedGemmCall& call, std::vector<std::int32_t>& clean,
+                                  models::llm::ActivationGranularity granularity,
+                                  const std::vector<std::pair<std::int64_t, std::int64_t>>& words,
+                                  std::vector<float>& scales) {
+  const auto& a = call.args;
+  models::llm::QuantizedGemmCall clean_call = call;
+  clean_call.args.y = clean.data();
+  clean_call.args.ldy = a.n;
+  scales.resize(static_cast<std::size_t>(granularity == models::llm::ActivationGranularity::PerToken ? a.m : 1));
+  models::llm::output_scales(clean_call, granularity, scales.data());
+  std::int64_t changed = 0;
+  for (const auto& [m, n] : words) {
+    const float s_out = scales[scales.size() > 1 ? static_cast<std::size_t>(m) : 0];
+    const double bound = 127.0 * s_out / call.dequant_scale(m, n);  // +-127 * s_out in INT32 units
+    std::int32_t& y = a.y[m * a.ldy + n];
+    const double clamped = std::clamp(static_cast<double>(y), -bound, bound);
+    if (clamped != static_cast<double>(y)) {
+      y = static_cast<std::int32_t>(std::trunc(clamped));
+      ++changed;
+    }
+  }
+  return changed;
+}
+
 ReaLMClampHook::ReaLMClampHook(const arch::ArrayConfig& array, std::shared_ptr<const FaultPlan> plan,
                                models::llm::ActivationGranularity granularity)
     : m_array(array), m_plan(std::move(plan)), m_granularity(granularity) {}
@@ -24,20 +48,9 @@ void ReaLMClampHook::after_gemm(const models::llm::QuantizedGemmCall& call) {
   clean_args.y = m_clean.data();
   clean_args.ldy = a.n;
   for (const auto& f : faults) revert_output_fault(m_array, clean_args, f);
-  models::llm::QuantizedGemmCall clean_call = call;
-  clean_call.args = clean_args;
-  m_scales.resize(static_cast<std::size_t>(m_granularity == models::llm::ActivationGranularity::PerToken ? a.m : 1));
-  models::llm::output_scales(clean_call, m_granularity, m_scales.data());
-  for (const auto& f : faults) {
-    const float s_out = m_scales[m_scales.size() > 1 ? static_cast<std::size_t>(f.m) : 0];
-    const double bound = 127.0 * s_out / call.dequant_scale(f.m, f.n);  // +-127 * s_out in INT32 units
-    std::int32_t& y = a.y[f.m * a.ldy + f.n];
-    const double clamped = std::clamp(static_cast<double>(y), -bound, bound);
-    if (clamped != static_cast<double>(y)) {
-      y = static_cast<std::int32_t>(std::trunc(clamped));
-      ++m_clamped;
-    }
-  }
+  std::vector<std::pair<std::int64_t, std::int64_t>> words;
+  for (const auto& f : faults) words.emplace_back(f.m, f.n);
+  m_clamped += clamp_to_clean_scale(call, m_clean, m_granularity, words, m_scales);
 }
 
 }  // namespace saffire::sim

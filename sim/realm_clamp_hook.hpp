@@ -5,6 +5,7 @@
 // undoing the plan's faults (they are a pure function of the GEMM's identity), so no second GEMM runs.
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "arch/array_config.hpp"
@@ -13,6 +14,14 @@
 #include "sim/fault_plan.hpp"
 
 namespace saffire::sim {
+
+/// ReaLM's clamp itself: the words of call.args.y at `words` (output (m, n) coordinates) are clamped to
+/// +-127 * s_out, s_out the abs-max scale of `clean` (the clean output, (m, n) contiguous). `scales` is
+/// scratch space. Returns how many words it changed. Shared by every hook that knows its clean output.
+std::int64_t clamp_to_clean_scale(const models::llm::QuantizedGemmCall& call, std::vector<std::int32_t>& clean,
+                                  models::llm::ActivationGranularity granularity,
+                                  const std::vector<std::pair<std::int64_t, std::int64_t>>& words,
+                                  std::vector<float>& scales);
 
 class ReaLMClampHook final : public models::llm::GemmHook {
  public:
