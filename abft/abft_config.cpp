@@ -75,7 +75,9 @@ void AbftConfig::validate() const {
   }
 }
 
-std::string_view to_string(DecisionScope s) { return s == DecisionScope::Gemm ? "gemm" : "tile"; }
+std::string_view to_string(DecisionScope s) {
+  return s == DecisionScope::Gemm ? "gemm" : s == DecisionScope::Tile ? "tile" : "fold";
+}
 std::string_view to_string(RecoverAt r) { return r == RecoverAt::Nominal ? "nominal" : "same-voltage"; }
 
 AbftConfig parse_abft_config(const std::string& toml_text, const std::string& origin) {
@@ -105,8 +107,9 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
       cfg.scheme = arch::parse_scheme(read_string(n, at), at);
     } else if (k == "scope") {
       const std::string s = read_string(n, at);
-      if (s != "gemm" && s != "tile") throw ConfigError(at + ": expected \"gemm\" or \"tile\", got \"" + s + "\"");
-      cfg.scope = s == "gemm" ? DecisionScope::Gemm : DecisionScope::Tile;
+      if (s != "gemm" && s != "tile" && s != "fold")
+        throw ConfigError(at + ": expected \"gemm\", \"tile\" or \"fold\", got \"" + s + "\"");
+      cfg.scope = s == "gemm" ? DecisionScope::Gemm : s == "tile" ? DecisionScope::Tile : DecisionScope::Fold;
     } else if (k == "recover_at") {
       const std::string s = read_string(n, at);
       if (s != "nominal" && s != "same-voltage")

@@ -24,7 +24,9 @@ struct StatisticalConstants {
   bool operator==(const StatisticalConstants&) const = default;
 };
 
-enum class DecisionScope { Gemm, Tile };  // decide (and recompute) per GEMM, or per output-column tile
+// Decide (and recompute) per GEMM, per output-column tile, or per fold (OS: one (row tile, column tile)
+// fold; WS: a column tile, whose checks complete when its last reduction fold drains).
+enum class DecisionScope { Gemm, Tile, Fold };
 enum class RecoverAt { Nominal, SameVoltage };
 
 struct AbftConfig {
@@ -47,7 +49,7 @@ struct AbftConfig {
   void validate() const;
 };
 
-std::string_view to_string(DecisionScope s);  // "gemm", "tile"
+std::string_view to_string(DecisionScope s);  // "gemm", "tile", "fold"
 std::string_view to_string(RecoverAt r);      // "nominal", "same-voltage"
 
 /// Reads the [abft] table (missing keys keep their defaults; no table: the defaults). Keys: scheme,

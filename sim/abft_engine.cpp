@@ -10,11 +10,15 @@
 namespace saffire::sim {
 namespace {
 
-models::Int8GemmArgs columns_of(const models::Int8GemmArgs& a, std::int64_t n0, std::int64_t n1) {
+// The sub-GEMM of output rows [m0, m1) and columns [n0, n1).
+models::Int8GemmArgs region_of(const models::Int8GemmArgs& a, std::int64_t m0, std::int64_t m1, std::int64_t n0,
+                               std::int64_t n1) {
   models::Int8GemmArgs sub = a;
+  sub.m = m1 - m0;
   sub.n = n1 - n0;
+  sub.x = a.x + m0 * a.ldx;
   sub.w = a.w + n0;
-  sub.y = a.y + n0;
+  sub.y = a.y + m0 * a.ldy + n0;
   return sub;
 }
 
@@ -23,6 +27,14 @@ std::int32_t dot(const models::Int8GemmArgs& a, std::int64_t m, std::int64_t n) 
   for (std::int64_t k = 0; k < a.k; ++k)
     s += static_cast<std::uint32_t>(std::int32_t{a.x[m * a.ldx + k]} * a.w[k * a.ldw + n]);
   return static_cast<std::int32_t>(s);
+}
+
+// Applies classic-correct's corrections (region coordinates).
+void apply_corrections(const models::Int8GemmArgs& region, const std::vector<abft::Correction>& corrections) {
+  for (const abft::Correction& k : corrections) {
+    std::int32_t& y = region.y[k.m * region.ldy + k.n];
+    y = static_cast<std::int32_t>(static_cast<std::uint32_t>(y) - static_cast<std::uint32_t>(k.deviation));
+  }
 }
 
 }  // namespace
@@ -98,43 +110,45 @@ void AbftEngine::record(const AbftRecord& r) {
   if (m_records.size() < kMaxRecords) m_records.push_back(r);
 }
 
-abft::ChecksumDeviations AbftEngine::deviations(const models::Int8GemmArgs& args) const {
-  return abft::checksum_deviations(args, m_array.cols, m_policy->needs_columns(), m_checker.get());
+std::vector<AbftEngine::Scope> AbftEngine::scopes_of(const models::Int8GemmArgs& args) const {
+  std::vector<Scope> scopes;
+  if (m_cfg.scope == abft::DecisionScope::Gemm) return {{-1, 0, args.m, 0, args.n}};
+  // OS folds are (row tile, column tile) pairs in FoldPlan order; a WS fold scope is its column tile.
+  const bool folds = m_cfg.scope == abft::DecisionScope::Fold && m_array.dataflow == arch::Dataflow::OS;
+  const std::int64_t R = folds ? m_array.rows : args.m, C = m_array.cols;
+  for (std::int64_t m0 = 0; m0 < args.m; m0 += R)
+    for (std::int64_t n0 = 0; n0 < args.n; n0 += C)
+      scopes.push_back({static_cast<std::int64_t>(scopes.size()), m0, std::min(args.m, m0 + R), n0, std::min(args.n, n0 + C)});
+  return scopes;
 }
 
-abft::DetectionInput AbftEngine::input_for(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s,
-                                           const abft::ChecksumDeviations& dev, std::int64_t flagged_macs) const {
+abft::DetectionInput AbftEngine::check(const models::GemmId& id, const models::Int8GemmArgs& region,
+                                       std::int64_t flagged_macs, abft::ChecksumDeviations& dev) {
+  dev = abft::checksum_deviations(region, m_array.cols, m_policy->needs_columns(), m_checker.get());
   abft::DetectionInput in;
   in.component = id.component;
-  in.rows = args.m;
+  in.rows = region.m;
   in.tile_cols = m_array.cols;
   in.flagged_macs = flagged_macs;
-  if (s.tile < 0) {
-    in.row_deviations = dev.row;
-    in.col_deviations = dev.col;
-  } else {
-    in.first_tile = s.tile;
-    in.row_deviations = {dev.tile(s.tile), static_cast<std::size_t>(args.m)};
-    in.first_col = s.n0;
-    if (!dev.col.empty()) in.col_deviations = {dev.col.data() + s.n0, static_cast<std::size_t>(s.n1 - s.n0)};
-  }
+  in.row_deviations = dev.row;
+  in.col_deviations = dev.col;
+  if (m_policy->needs_duplicate()) in.mismatched_words = mismatched_words(region);
   return in;
 }
 
-// DMR: the duplicate array computes the scope again (fault-free: its own errors would have to match
+// DMR: the duplicate array computes the region again (fault-free: its own errors would have to match
 // ours to hide one) and a comparator per word flags every difference.
-std::int64_t AbftEngine::mismatched_words(const models::Int8GemmArgs& args, const Scope& s) {
-  const std::int64_t width = s.n1 - s.n0;
-  m_scratch.assign(static_cast<std::size_t>(args.m * width), 0);
-  models::Int8GemmArgs dup = columns_of(args, s.n0, s.n1);
+std::int64_t AbftEngine::mismatched_words(const models::Int8GemmArgs& region) {
+  m_scratch.assign(static_cast<std::size_t>(region.m * region.n), 0);
+  models::Int8GemmArgs dup = region;
   dup.y = m_scratch.data();
-  dup.ldy = width;
+  dup.ldy = region.n;
   models::GemmId id;  // the duplicate's identity does not matter: the clean engine injects nothing
   m_clean->gemm(id, dup);
   std::int64_t diff = 0;
-  for (std::int64_t i = 0; i < args.m; ++i)
-    for (std::int64_t j = 0; j < width; ++j)
-      diff += m_scratch[static_cast<std::size_t>(i * width + j)] != args.y[i * args.ldy + s.n0 + j];
+  for (std::int64_t i = 0; i < region.m; ++i)
+    for (std::int64_t j = 0; j < region.n; ++j)
+      diff += m_scratch[static_cast<std::size_t>(i * region.n + j)] != region.y[i * region.ldy + j];
   return diff;
 }
 
@@ -145,10 +159,10 @@ std::int64_t AbftEngine::drop_faulty_macs(const models::GemmId& id, const models
   std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::int64_t>> steps;  // word -> failed steps
   if (m_plan->timing()) {
     for (const LoggedFault& lf : m_plan->logged_for(id))
-      if (lf.fault.n >= s.n0 && lf.fault.n < s.n1) steps[{lf.fault.m, lf.fault.n}].push_back(lf.step);
+      if (s.contains(lf.fault.m, lf.fault.n)) steps[{lf.fault.m, lf.fault.n}].push_back(lf.step);
   } else {
     for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n))
-      if (f.n >= s.n0 && f.n < s.n1) steps[{f.m, f.n}].push_back(args.k - 1);
+      if (s.contains(f.m, f.n)) steps[{f.m, f.n}].push_back(args.k - 1);
   }
   std::int64_t dropped = 0;
   for (const auto& [word, ks] : steps) {
@@ -164,7 +178,7 @@ std::int64_t AbftEngine::drop_faulty_macs(const models::GemmId& id, const models
 
 void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, AbftRecord& rec) {
   const models::Component c = id.component;
-  const models::Int8GemmArgs sub = columns_of(args, s.n0, s.n1);
+  const models::Int8GemmArgs sub = region_of(args, s.m0, s.m1, s.n0, s.n1);
   const std::int64_t macs = sub.m * sub.n * sub.k;
   const auto [folds, cycles] = folds_and_cycles(sub.m, sub.n, sub.k);
   add(c, &AbftTotals::recomputed, 1);
@@ -178,19 +192,13 @@ void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs&
       add(c, &AbftTotals::recomputed_folds, folds);
       add(c, &AbftTotals::recomputed_cycles, cycles);
       m_retry_folds += folds;
-      const abft::ChecksumDeviations dev = deviations(sub);
-      abft::DetectionInput in = input_for(again, sub, {-1, 0, sub.n}, dev, 0);
-      in.first_tile = s.tile < 0 ? 0 : s.tile;  // classic-correct's tile check: sub starts at a tile boundary
-      if (m_policy->needs_duplicate()) in.mismatched_words = mismatched_words(sub, {-1, 0, sub.n});
-      const abft::Decision d = m_policy->decide(in);
-      record({again, s.tile, attempt, d.action, d.msd, d.theta_mag, d.freq, false});
+      abft::ChecksumDeviations dev;
+      const abft::Decision d = m_policy->decide(check(again, sub, 0, dev));
+      record({again, s.id, attempt, d.action, d.msd, d.theta_mag, d.freq, false});
       if (d.action == abft::Action::Accept) return;
       if (d.action == abft::Action::Correct) {
-        for (const abft::Correction& k : d.corrections) {
-          std::int32_t& y = sub.y[k.m * sub.ldy + (k.n - in.first_tile * m_array.cols)];
-          y = static_cast<std::int32_t>(static_cast<std::uint32_t>(y) - static_cast<std::uint32_t>(k.deviation));
-          add(c, &AbftTotals::corrected_words, 1);
-        }
+        apply_corrections(sub, d.corrections);
+        add(c, &AbftTotals::corrected_words, static_cast<std::int64_t>(d.corrections.size()));
         return;
       }
     }
@@ -220,44 +228,36 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
   add(c, &AbftTotals::folds, folds);
   add(c, &AbftTotals::cycles, cycles);
 
-  std::vector<Scope> scopes;
-  if (m_cfg.scope == abft::DecisionScope::Gemm) {
-    scopes.push_back({-1, 0, args.n});
-  } else {
-    for (std::int64_t n0 = 0, t = 0; n0 < args.n; n0 += m_array.cols, ++t)
-      scopes.push_back({t, n0, std::min(args.n, n0 + m_array.cols)});
-  }
+  const std::vector<Scope> scopes = scopes_of(args);
   add(c, &AbftTotals::scopes, static_cast<std::int64_t>(scopes.size()));
   // A GEMM the campaign does not target ran fault-free: every deviation is exactly 0 (the checksum
   // identity is exact in wrap-around INT32), so every scope is accepted without computing them.
   if (m_cfg.scheme == arch::Scheme::None || !m_plan->targets(id)) return;
 
-  const abft::ChecksumDeviations dev = deviations(args);
+  // ThUnderVolt's Razor flags: the faulty accumulates of each scope.
   std::vector<std::int64_t> flagged_per_scope(scopes.size(), 0);
   if (m_cfg.scheme == arch::Scheme::ThunderVolt) {
-    const auto scope_of = [&](std::int64_t n) {
-      return m_cfg.scope == abft::DecisionScope::Gemm ? std::size_t{0} : static_cast<std::size_t>(n / m_array.cols);
+    const auto flag = [&](std::int64_t m, std::int64_t n) {
+      for (std::size_t i = 0; i < scopes.size(); ++i)
+        if (scopes[i].contains(m, n)) ++flagged_per_scope[i];
     };
     if (m_plan->timing()) {
-      for (const LoggedFault& lf : m_plan->logged_for(id)) ++flagged_per_scope[scope_of(lf.fault.n)];
+      for (const LoggedFault& lf : m_plan->logged_for(id)) flag(lf.fault.m, lf.fault.n);
     } else {
-      for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n)) ++flagged_per_scope[scope_of(f.n)];
+      for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n)) flag(f.m, f.n);
     }
   }
+  abft::ChecksumDeviations dev;
   for (std::size_t i = 0; i < scopes.size(); ++i) {
     const Scope& s = scopes[i];
-    abft::DetectionInput in = input_for(id, args, s, dev, flagged_per_scope[i]);
-    if (m_policy->needs_duplicate()) in.mismatched_words = mismatched_words(args, s);
-    const abft::Decision d = m_policy->decide(in);
-    AbftRecord rec{id, s.tile, 0, d.action, d.msd, d.theta_mag, d.freq, false};
+    const models::Int8GemmArgs region = region_of(args, s.m0, s.m1, s.n0, s.n1);
+    const abft::Decision d = m_policy->decide(check(id, region, flagged_per_scope[i], dev));
+    AbftRecord rec{id, s.id, 0, d.action, d.msd, d.theta_mag, d.freq, false};
     switch (d.action) {
       case abft::Action::Accept:
         break;
       case abft::Action::Correct:
-        for (const abft::Correction& k : d.corrections) {
-          std::int32_t& y = args.y[k.m * args.ldy + k.n];
-          y = static_cast<std::int32_t>(static_cast<std::uint32_t>(y) - static_cast<std::uint32_t>(k.deviation));
-        }
+        apply_corrections(region, d.corrections);
         add(c, &AbftTotals::corrected_words, static_cast<std::int64_t>(d.corrections.size()));
         break;
       case abft::Action::DropFaultyMacs:

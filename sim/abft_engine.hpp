@@ -29,7 +29,7 @@ namespace saffire::sim {
 
 struct AbftRecord {
   models::GemmId gemm;
-  std::int64_t tile = -1;  // scope: -1 the whole GEMM, else the output-column tile
+  std::int64_t tile = -1;  // scope: -1 the whole GEMM, else the output-column tile (tile scope) or fold (fold scope)
   int attempt = 0;         // 0: the first execution; k: the k-th same-voltage recomputation
   abft::Action action = abft::Action::Accept;
   double msd = 0, theta_mag = 0;
@@ -86,13 +86,17 @@ class AbftEngine final : public models::GemmEngine {
   const AbftEnergy& energy() const { return m_energy; }
 
  private:
+  // One decision scope: output rows [m0, m1) x columns [n0, n1) (n0 on a tile boundary).
   struct Scope {
-    std::int64_t tile = -1, n0 = 0, n1 = 0;  // output columns [n0, n1)
+    std::int64_t id = -1;  // -1: the whole GEMM; else the tile or fold index
+    std::int64_t m0 = 0, m1 = 0, n0 = 0, n1 = 0;
+    bool contains(std::int64_t m, std::int64_t n) const { return m >= m0 && m < m1 && n >= n0 && n < n1; }
   };
-  abft::DetectionInput input_for(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s,
-                                 const abft::ChecksumDeviations& dev, std::int64_t flagged_macs) const;
-  abft::ChecksumDeviations deviations(const models::Int8GemmArgs& args) const;
-  std::int64_t mismatched_words(const models::Int8GemmArgs& args, const Scope& s);
+  std::vector<Scope> scopes_of(const models::Int8GemmArgs& args) const;
+  /// The detection input of `region` (a scope's sub-GEMM), its checks computed on the region itself.
+  abft::DetectionInput check(const models::GemmId& id, const models::Int8GemmArgs& region, std::int64_t flagged_macs,
+                             abft::ChecksumDeviations& dev);
+  std::int64_t mismatched_words(const models::Int8GemmArgs& region);
   std::int64_t drop_faulty_macs(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s);
   void recompute(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, AbftRecord& rec);
   void record(const AbftRecord& r);

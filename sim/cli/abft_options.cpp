@@ -8,7 +8,7 @@ void AbftOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--abft", m_scheme,
                  "detection scheme: none, classic, classic-correct, approxabft, statistical, dmr, thundervolt");
   cmd.add_option("--abft-config", m_config, "TOML file with an [abft] table (see experiments/configs/abft.toml)");
-  cmd.add_option("--abft-scope", m_scope, "decide and recompute per gemm or per output-column tile");
+  cmd.add_option("--abft-scope", m_scope, "decide and recompute per gemm, per output-column tile, or per fold");
   cmd.add_option("--recover-at", m_recover_at, "recompute at nominal voltage, or same-voltage (with retries)");
   cmd.add_option("--max-retries", m_max_retries, "same-voltage recomputations before falling back to nominal");
   cmd.add_option("--node", m_node, "technology node for energy: 45, 28, 22 or 14 (nm)")->capture_default_str();

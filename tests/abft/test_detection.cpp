@@ -178,7 +178,8 @@ TEST_CASE("The [abft] config: defaults from background.md, overrides, and errors
   const auto err = [](const std::string& text) { return test::error_of([&] { abft::parse_abft_config(text, "a.toml"); }); };
   CHECK(err("[abft]\nschem = \"classic\"\n").find("a.toml:2: abft.schem: unknown key") != std::string::npos);
   CHECK(err("[abft]\nscheme = \"razor\"\n").find("abft.scheme") != std::string::npos);
-  CHECK(err("[abft]\nscope = \"fold\"\n").find("abft.scope") != std::string::npos);
+  CHECK(err("[abft]\nscope = \"layer\"\n").find("abft.scope") != std::string::npos);
+  CHECK(abft::parse_abft_config("[abft]\nscope = \"fold\"\n", "a.toml").scope == abft::DecisionScope::Fold);
   CHECK(err("[abft]\nmax_retries = -1\n").find("abft.max_retries") != std::string::npos);
   CHECK(err("[abft.component.zz]\na = 1\n").find("abft.component.zz") != std::string::npos);
   CHECK(err("[abft.linear]\nc = 1\n").find("abft.linear.c") != std::string::npos);

@@ -140,7 +140,7 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
   fi
   expect_exit 2 "abft.scheme" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft razor
-  expect_exit 2 "abft.scope" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft classic --abft-scope fold
+  expect_exit 2 "abft.scope" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft classic --abft-scope layer
   expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
   expect_exit 2 "--components" -- "$saffire" eval --precision w8a8 --ber 1e-3 --components q,x
   expect_exit 2 "bit" -- "$saffire" eval --precision w8a8 --ber 1e-3 --bit 40

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <utility>
 #include <memory>
 #include <vector>
 
@@ -233,5 +235,30 @@ TEST_CASE("ABFT energy: the nominal-voltage run without detection is the referen
       if (v < 0.9) CHECK(e.total < e.nominal);  // dynamic energy falls with V^2, leakage with V
       CHECK(e.recovery == 0);
     }
+  }
+}
+
+TEST_CASE("Fold scope (OS) recomputes only the (row tile, column tile) folds that hold faults", "[sim][abft]") {
+  const Setup s(arch::Dataflow::OS, 10);  // 24 x 40 outputs on 8x8: 3 x 5 = 15 folds
+  auto plan = bitflip_plan(0.004, 6);
+  for (arch::Scheme scheme : {arch::Scheme::Classic, arch::Scheme::ClassicCorrect, arch::Scheme::Dmr}) {
+    auto engine = make_abft(s, plan, with(scheme, abft::DecisionScope::Fold));
+    std::vector<std::int32_t> y(s.clean.size());
+    engine->gemm({}, s.args(y));
+    INFO(arch::to_string(scheme));
+    CHECK(y == s.clean);
+    std::map<std::pair<std::int64_t, std::int64_t>, int> per_fold;  // (row tile, column tile) -> faults
+    for (const arch::OutputFault& f : plan->sample({}, s.shape.m, s.shape.n)) ++per_fold[{f.m / 8, f.n / 8}];
+    REQUIRE(!per_fold.empty());
+    REQUIRE(per_fold.size() < 15);
+    std::int64_t recomputed = 0, corrected = 0;
+    for (const auto& [fold, n] : per_fold) {
+      const bool fixable = scheme == arch::Scheme::ClassicCorrect && n == 1;  // one wrong word: located and fixed
+      (fixable ? corrected : recomputed) += 1;
+    }
+    CHECK(engine->totals().scopes == 15);
+    CHECK(engine->totals().recomputed == recomputed);
+    CHECK(engine->totals().corrected_words == corrected);
+    CHECK(engine->totals().recomputed_macs == recomputed * 8 * 8 * s.shape.k);  // every fold is a full 8x8 tile here
   }
 }
