@@ -42,8 +42,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
-from saffire_binary import find_saffire  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: study_support
+from study_support import find_saffire, shrink_png  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMES = ["none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt"]
@@ -322,21 +322,11 @@ def plot(path: Path, data: np.ndarray, args, node: int, variant: str) -> None:
     shrink_png(path)
 
 
-def shrink_png(path: Path) -> None:
-    """Re-save as a 256-colour palette PNG (a third of the size, no visible change) when Pillow is there."""
-    try:
-        from PIL import Image
-    except ImportError:
-        return
-    with Image.open(path) as im:
-        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    small.save(path, optimize=True)
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--saffire", help="saffire binary (default: $SAFFIRE, else build/saffire, else build-tech/saffire)")
+    ap.add_argument("--saffire", help="saffire binary (default: $SAFFIRE, else build/saffire)")
     ap.add_argument("--out", default="out/abft/overhead", help="output folder (default out/abft/overhead)")
     ap.add_argument("--node", type=int, default=None, help="technology node in nm: 45, 28, 22 or 14 (default 14)")
     ap.add_argument("--nodes", type=lambda t: int_list(t, "--nodes"), default=None,

@@ -41,8 +41,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
-from saffire_binary import find_saffire  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: study_support
+from study_support import find_saffire, shrink_png  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMES = ["classic", "approxabft", "statistical"]
@@ -275,21 +275,11 @@ def plot(path: Path, data: np.ndarray, runs: dict, dpi: int) -> None:
     shrink_png(path)
 
 
-def shrink_png(path: Path) -> None:
-    """Re-save as a 256-colour palette PNG when Pillow is there (smaller, no visible change)."""
-    try:
-        from PIL import Image
-    except ImportError:
-        return
-    with Image.open(path) as im:
-        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    small.save(path, optimize=True)
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--saffire", help="saffire binary (default: $SAFFIRE, else build/saffire, else build-tech/saffire)")
+    ap.add_argument("--saffire", help="saffire binary (default: $SAFFIRE, else build/saffire)")
     ap.add_argument("--out", default="out/abft/recompute", help="output folder (default out/abft/recompute)")
     ap.add_argument("--trials", type=int, default=1000, help="trials per BER (default 1000)")
     ap.add_argument("--ber", default=None, help="comma-separated BERs (default: saffire's grid 1e-8..1e-4)")

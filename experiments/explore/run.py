@@ -22,8 +22,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "traces", "python"))
 import plot  # noqa: E402
 import saffire_traces  # noqa: E402
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
-from saffire_binary import find_saffire  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: study_support
+from study_support import find_saffire  # noqa: E402
 
 
 

@@ -40,8 +40,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: saffire_binary
-from saffire_binary import find_saffire  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # experiments/: study_support
+from study_support import find_saffire  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 COMPONENTS = ["q", "k", "v", "o", "gate", "up", "down", "qk", "pv"]
