@@ -601,7 +601,7 @@ def plot_stage(h5: Path, prompts: int, steps: int, path: Path) -> None:
 # -------------------------------------------------------------------------------------------------- main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--saffire", help="saffire binary (default: build/saffire, then build-study/saffire)")
+    ap.add_argument("--saffire", help="saffire binary (default: $SAFFIRE, else build/saffire)")
     ap.add_argument("--paragraphs", type=int, default=50, help="paragraphs per eval (default 50: ~5k tokens)")
     ap.add_argument("--ctx", type=int, default=256, help="tokens per paragraph (default 256)")
     ap.add_argument("--seeds", type=int, default=3, help="fault seeds per point, 1..N (default 3)")
