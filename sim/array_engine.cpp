@@ -2,16 +2,16 @@
 
 #include <vector>
 
-#include "sim/output_fault_apply.hpp"
+#include "sim/faults/output_fault_apply.hpp"
 
 namespace saffire::sim {
 namespace {
 
 // Each faulty word as the run left it (after) and without its fault (before), recovered with
-// revert_output_fault on a one-word copy: the operands are offset so that the fault sits at (0, 0).
-std::vector<FaultValues> output_values(const arch::ArrayConfig& cfg, const models::Int8GemmArgs& args,
+// faults::revert_output_fault on a one-word copy: the operands are offset so that the fault sits at (0, 0).
+std::vector<faults::FaultValues> output_values(const arch::ArrayConfig& cfg, const models::Int8GemmArgs& args,
                                        const std::vector<arch::OutputFault>& faults) {
-  std::vector<FaultValues> values(faults.size());
+  std::vector<faults::FaultValues> values(faults.size());
   for (std::size_t i = 0; i < faults.size(); ++i) {
     const arch::OutputFault& f = faults[i];
     std::int32_t word = args.y[f.m * args.ldy + f.n];
@@ -22,7 +22,7 @@ std::vector<FaultValues> output_values(const arch::ArrayConfig& cfg, const model
     one.x = args.x + f.m * args.ldx;
     one.w = args.w + f.n;
     one.y = &word;
-    sim::revert_output_fault(cfg, one, {0, 0, f.bit});
+    faults::revert_output_fault(cfg, one, {0, 0, f.bit});
     values[i].before = word;
   }
   return values;
@@ -35,7 +35,7 @@ ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity
 
 void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
   std::vector<arch::OutputFault> faults;
-  std::vector<TimingError> timing_errors;
+  std::vector<faults::TimingError> timing_errors;
   ArrayInjection injection;
   if (m_plan) {
     faults = m_plan->faults_for(id, args.m, args.n, args.k);

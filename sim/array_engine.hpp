@@ -7,7 +7,7 @@
 
 #include "models/engine/gemm_engine.hpp"
 #include "sim/array_model.hpp"
-#include "sim/fault_plan.hpp"
+#include "sim/faults/fault_plan.hpp"
 
 namespace saffire::sim {
 
@@ -31,11 +31,11 @@ class ArrayGemmEngine final : public models::GemmEngine {
   }
   const ArrayModel& model() const { return m_model; }
   /// Faults from `plan` are injected into the array's accumulators from now on (nullptr: none).
-  void set_fault_plan(std::shared_ptr<FaultPlan> plan) { m_plan = std::move(plan); }
+  void set_fault_plan(std::shared_ptr<faults::FaultPlan> plan) { m_plan = std::move(plan); }
 
  private:
   ArrayModel m_model;
-  std::shared_ptr<FaultPlan> m_plan;
+  std::shared_ptr<faults::FaultPlan> m_plan;
   ArrayEngineTotals m_totals;
   std::array<std::array<ArrayEngineTotals, 2>, models::kNumComponents> m_by_kind{};
 };

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "arch/array_config.hpp"
-#include "arch/fault/bitflip_fault.hpp"
+#include "sim/faults/bitflip_fault.hpp"
 #include "arch/timing/timing_model.hpp"
 #include "models/gemm/int8_gemm.hpp"
-#include "sim/timing_fold_math.hpp"
+#include "sim/faults/timing_fold_math.hpp"
 
 namespace saffire::sim {
 
@@ -24,7 +24,7 @@ struct ArrayJob {
   std::int64_t folds = 0;         // folds executed
   std::int64_t busy_cycles = 0;   // cycles the array was busy, counted cycle by cycle (PE) or per fold (fold)
   std::uint64_t sim_time_ps = 0;  // SystemC time the job took
-  std::vector<TimingError> timing_errors;  // with `timing`: the accumulates that failed (any order)
+  std::vector<faults::TimingError> timing_errors;  // with `timing`: the accumulates that failed (any order)
 };
 
 }  // namespace saffire::sim

@@ -63,7 +63,7 @@ ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayI
     rt.run_until_idle();
   }
   if (injection.timing_errors) {
-    sort_timing_errors(job.timing_errors);
+    faults::sort_timing_errors(job.timing_errors);
     *injection.timing_errors = std::move(job.timing_errors);
   }
   ArrayRunStats stats;

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "arch/array_config.hpp"
-#include "arch/fault/bitflip_fault.hpp"
+#include "sim/faults/bitflip_fault.hpp"
 #include "arch/fold_plan.hpp"
 #include "models/gemm/int8_gemm.hpp"
-#include "sim/timing_fold_math.hpp"
+#include "sim/faults/timing_fold_math.hpp"
 
 namespace saffire::sim {
 
@@ -31,7 +31,7 @@ struct ArrayRunStats {
 struct ArrayInjection {
   const std::vector<arch::OutputFault>* faults = nullptr;  // output-word bit flips (bitflip and table models)
   const arch::TimingModel* timing = nullptr;               // timing errors at every accumulate (timing model)
-  std::vector<TimingError>* timing_errors = nullptr;       // with `timing`: receives them, canonical order
+  std::vector<faults::TimingError>* timing_errors = nullptr;       // with `timing`: receives them, canonical order
 };
 
 class ArrayModel {
@@ -42,7 +42,7 @@ class ArrayModel {
   /// Computes args.y = args.x * args.w (or += with args.accumulate) on the array. Thread-safe: jobs
   /// from several threads are serialized (SystemC has one scheduler per process).
   ArrayRunStats run(const models::Int8GemmArgs& args);
-  /// Same, with output-word bit flips injected in the array's accumulators (see arch/fault/bitflip_fault.hpp).
+  /// Same, with output-word bit flips injected in the array's accumulators (see sim/faults/bitflip_fault.hpp).
   ArrayRunStats run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults);
   /// Same, with any injection; a timing model must cover the array (rows x cols).
   ArrayRunStats run(const models::Int8GemmArgs& args, const ArrayInjection& injection);

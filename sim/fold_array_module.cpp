@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "arch/fault/fault_site.hpp"
+#include "arch/fault_site.hpp"
 #include "arch/fold_plan.hpp"
-#include "sim/output_fault_apply.hpp"
+#include "sim/faults/output_fault_apply.hpp"
 
 namespace saffire::sim {
 
@@ -47,7 +47,7 @@ void FoldArrayModule::run() {
       // advances fold by fold below, and faults are applied per fold (their correction does not depend
       // on the order of exact additions).
       if (job.timing) {
-        timing_fold(job.cfg, *job.timing, a, fold, job.timing_errors);
+        faults::timing_fold(job.cfg, *job.timing, a, fold, job.timing_errors);
       } else if (ws && fold.row0 == 0) {
         // Y[:, n0:n0+cols] += X * W[:, n0:n0+cols] (Y was zeroed above unless accumulating).
         job.kernel->run({a.m, fold.cols_used, a.k, a.x, a.ldx, a.w + fold.col0, a.ldw, a.y + fold.col0, a.ldy, true},
@@ -59,7 +59,7 @@ void FoldArrayModule::run() {
                         job.threads);
       }
       for (; next_fault < faults.size() && faults[next_fault].first == f; ++next_fault)
-        apply_output_fault(job.cfg, a, *faults[next_fault].second);
+        faults::apply_output_fault(job.cfg, a, *faults[next_fault].second);
       wait(fold_time);
       job.busy_cycles += per_fold;
     }

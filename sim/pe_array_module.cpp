@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "arch/fault/fault_site.hpp"
+#include "arch/fault_site.hpp"
 #include "sim/systemc_runtime.hpp"
 
 namespace saffire::sim {

@@ -2,7 +2,7 @@
 // ReaLM's study (OPT-1.3B k_proj, ~2048 x 2048 outputs, one random bit 0..29 per faulty word, 1000
 // trials per BER; background.md section 2). The clean GEMM (seeded random INT8 operands) runs once;
 // each trial samples the faults of (seed, trial), forms the checksum deviations from the flipped
-// words' deltas (sim/abft_trials.hpp) and counts the whole-GEMM decisions that are Recompute.
+// words' deltas (abft/trials/abft_trials.hpp) and counts the whole-GEMM decisions that are Recompute.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -20,9 +20,9 @@
 #include "arch/config_error.hpp"
 #include "arch/tech/array_cost.hpp"
 #include "models/gemm/int8_gemm.hpp"
-#include "sim/abft_trials.hpp"
+#include "abft/trials/abft_trials.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/gemm_operands.hpp"
+#include "models/workload/gemm_operands.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -112,7 +112,7 @@ double realm_half(const std::vector<RealmPoint>& pts) {
     b.push_back(r.ber);
     p.push_back(r.p);
   }
-  return sim::ber_at_level(b, p);
+  return abft::ber_at_level(b, p);
 }
 
 std::optional<double> realm_at(arch::Scheme s, double ber) {
@@ -170,11 +170,11 @@ void run_abft_prob(const AbftProbOptions& o) {
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("abft-prob: --component: ") + e.what());
   }
-  sim::TrialChecks checks;
+  abft::TrialChecks checks;
   if (o.checks == "rows")
-    checks = sim::TrialChecks::Rows;
+    checks = abft::TrialChecks::Rows;
   else if (o.checks == "rows+cols")
-    checks = sim::TrialChecks::RowsAndCols;
+    checks = abft::TrialChecks::RowsAndCols;
   else
     throw ConfigError("abft-prob: --checks: expected rows or rows+cols, got '" + o.checks + "'");
 
@@ -200,7 +200,7 @@ void run_abft_prob(const AbftProbOptions& o) {
   const abft::StatisticalConstants& konst = base.constants_for(component);
 
   // The clean GEMM, once.
-  const sim::GemmOperands ops = sim::random_gemm_operands(shape, o.seed);
+  const models::GemmOperands ops = models::random_gemm_operands(shape, o.seed);
   std::vector<std::int32_t> y(static_cast<std::size_t>(o.m * o.n));
   const models::Int8GemmArgs clean{o.m, o.n, o.k, ops.x.data(), o.k, ops.w.data(), o.n, y.data(), o.n, false};
   const auto kernel = models::make_int8_gemm_kernel("auto");
@@ -208,9 +208,9 @@ void run_abft_prob(const AbftProbOptions& o) {
   const auto t1 = std::chrono::steady_clock::now();
 
   const double words = static_cast<double>(o.m) * static_cast<double>(o.n);
-  std::vector<sim::TrialCounts> counts;
+  std::vector<abft::TrialCounts> counts;
   for (double ber : bers) {
-    sim::RecomputeTrialsConfig tc;
+    abft::RecomputeTrialsConfig tc;
     tc.array = array;
     tc.component = component;
     tc.faults.ber = ber;
@@ -220,7 +220,7 @@ void run_abft_prob(const AbftProbOptions& o) {
     tc.trials = o.trials;
     tc.checks = checks;
     tc.threads = o.threads;
-    counts.push_back(sim::run_recompute_trials(tc, clean, policies));
+    counts.push_back(abft::run_recompute_trials(tc, clean, policies));
   }
   const auto t2 = std::chrono::steady_clock::now();
   const double gemm_s = std::chrono::duration<double>(t1 - t0).count();
@@ -229,10 +229,10 @@ void run_abft_prob(const AbftProbOptions& o) {
   const std::size_t ns = schemes.size();
   std::vector<std::vector<double>> p(ns);
   for (std::size_t s = 0; s < ns; ++s)
-    for (const sim::TrialCounts& c : counts)
+    for (const abft::TrialCounts& c : counts)
       p[s].push_back(static_cast<double>(c.policies[s].recompute) / static_cast<double>(c.trials));
   std::vector<double> half(ns);
-  for (std::size_t s = 0; s < ns; ++s) half[s] = sim::ber_at_level(bers, p[s]);
+  for (std::size_t s = 0; s < ns; ++s) half[s] = abft::ber_at_level(bers, p[s]);
   std::vector<double> closed;
   for (double ber : bers) closed.push_back(-std::expm1(words * std::log1p(-ber)));
   const double closed_half = -std::expm1(std::log(0.5) / words);  // 1 - (1 - BER)^words = 1/2
@@ -259,10 +259,10 @@ void run_abft_prob(const AbftProbOptions& o) {
     out["schemes"] = names;
     nlohmann::json pts = nlohmann::json::array();
     for (std::size_t b = 0; b < bers.size(); ++b) {
-      const sim::TrialCounts& c = counts[b];
+      const abft::TrialCounts& c = counts[b];
       nlohmann::json per = nlohmann::json::object();
       for (std::size_t s = 0; s < ns; ++s) {
-        const sim::Interval ci = sim::wilson_interval(c.policies[s].recompute, c.trials);
+        const abft::Interval ci = abft::wilson_interval(c.policies[s].recompute, c.trials);
         nlohmann::json j = {{"recompute", c.policies[s].recompute},
                             {"corrected", c.policies[s].correct},
                             {"p", p[s][b]},
@@ -298,7 +298,7 @@ void run_abft_prob(const AbftProbOptions& o) {
   fmt::print("saffire abft-prob: GEMM {}x{}x{} ({} outputs, seed {}), {} {}x{} ({} row checks of {} columns{}),\n", o.m,
              o.n, o.k, o.m * o.n, o.seed, arch::to_string(array.dataflow), array.rows, array.cols,
              ((o.n + array.cols - 1) / array.cols) * o.m, array.cols,
-             checks == sim::TrialChecks::RowsAndCols ? fmt::format(" + {} column checks in the statistic", o.n) : "");
+             checks == abft::TrialChecks::RowsAndCols ? fmt::format(" + {} column checks in the statistic", o.n) : "");
   fmt::print(
       "one flipped bit in {}..{} per faulty word, {} trials per BER, component {} (a {:g}, b {:g}, theta_freq "
       "{:g}{})\n",
@@ -311,7 +311,7 @@ void run_abft_prob(const AbftProbOptions& o) {
   for (std::size_t b = 0; b < bers.size(); ++b) {
     fmt::print("{:>9.3g} {:>10.4g}", bers[b], bers[b] * words);
     for (std::size_t s = 0; s < ns; ++s) {
-      const sim::Interval ci = sim::wilson_interval(counts[b].policies[s].recompute, counts[b].trials);
+      const abft::Interval ci = abft::wilson_interval(counts[b].policies[s].recompute, counts[b].trials);
       const std::optional<double> r = realm_at(schemes[s], bers[b]);
       std::string cell = fmt::format("{:.3f} [{:.3f},{:.3f}]", p[s][b], ci.lo, ci.hi);
       cell += r ? fmt::format(" ({:.3f})", *r) : std::string(8, ' ');

@@ -14,12 +14,12 @@
 #include "models/llm/perplexity.hpp"
 #include "models/llm/model_files.hpp"
 #include "sim/engine_factory.hpp"
-#include "sim/fault_injecting_engine.hpp"
-#include "sim/abft_engine.hpp"
+#include "sim/faults/fault_injecting_engine.hpp"
+#include "abft/engine/abft_engine.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/gemm_operands.hpp"
+#include "models/workload/gemm_operands.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -62,7 +62,7 @@ void bench_kernels(nlohmann::json& out, bool json) {
 // Injected INT8 GEMM throughput (bitflip, WS 128x128 mapping) against the clean GEMM, 1024^3.
 void bench_injection(nlohmann::json& out, bool json) {
   const arch::GemmShape s{1024, 1024, 1024};
-  const sim::GemmOperands ops = sim::random_gemm_operands(s, 3);
+  const models::GemmOperands ops = models::random_gemm_operands(s, 3);
   std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
   const models::Int8GemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false};
   arch::ArrayConfig cfg;
@@ -84,12 +84,12 @@ void bench_injection(nlohmann::json& out, bool json) {
   out["injection"]["clean_gmacs"] = clean_rate;
   if (!json) fmt::print("\nBitflip injection, 1024^3 INT8 GEMM (WS 128x128 mapping), all threads\n  clean       {:8.1f} GMAC/s\n", clean_rate);
   for (double ber : {1e-6, 1e-4, 1e-2}) {
-    arch::BitflipConfig bf;
+    faults::BitflipConfig bf;
     bf.ber = ber;
     bf.bit_lo = 0;
     bf.bit_hi = 29;
-    auto plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
-    sim::FaultInjectingEngine engine(models::make_cpu_engine("auto", 0), cfg, plan);
+    auto plan = std::make_shared<faults::FaultPlan>(bf, faults::FaultTargeting{});
+    faults::FaultInjectingEngine engine(models::make_cpu_engine("auto", 0), cfg, plan);
     const double r = rate(engine);
     out["injection"]["ber_" + fmt::format("{:g}", ber) + "_gmacs"] = r;
     if (!json) fmt::print("  BER {:<7g} {:8.1f} GMAC/s ({:.0f} % of clean)\n", ber, r, 100.0 * r / clean_rate);
@@ -97,7 +97,7 @@ void bench_injection(nlohmann::json& out, bool json) {
 
   // Timing model: every accumulate checked (512^3 at 0.62 V on 128x128, fold level, one thread).
   const arch::GemmShape ts{512, 512, 512};
-  const sim::GemmOperands tops = sim::random_gemm_operands(ts, 4);
+  const models::GemmOperands tops = models::random_gemm_operands(ts, 4);
   std::vector<std::int32_t> ty(static_cast<std::size_t>(ts.m * ts.n));
   arch::VoltageConfig vc;
   vc.v = 0.62;
@@ -105,7 +105,7 @@ void bench_injection(nlohmann::json& out, bool json) {
   if (!json) fmt::print("Timing-model injection, 512^3 at {} V on 128x128 (fold level, one thread)\n", vc.v);
   for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
     cfg.dataflow = df;
-    std::vector<sim::TimingError> errors;
+    std::vector<faults::TimingError> errors;
     sim::ArrayModel model(cfg, sim::Fidelity::Fold, 1);
     const sim::ArrayRunStats st = model.run({ts.m, ts.n, ts.k, tops.x.data(), ts.k, tops.w.data(), ts.n, ty.data(), ts.n, false},
                                             {nullptr, &tm, &errors});
@@ -121,27 +121,27 @@ void bench_injection(nlohmann::json& out, bool json) {
 // on 1024^2 outputs rarely triggers one). Target: at most 10 % over the run without ABFT.
 void bench_abft(nlohmann::json& out, bool json) {
   const arch::GemmShape s{1024, 1024, 1024};
-  const sim::GemmOperands ops = sim::random_gemm_operands(s, 5);
+  const models::GemmOperands ops = models::random_gemm_operands(s, 5);
   std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
   const models::Int8GemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false};
   arch::ArrayConfig cfg;
   cfg.rows = cfg.cols = 128;
-  arch::BitflipConfig bf;
+  faults::BitflipConfig bf;
   bf.ber = 1e-6;
   bf.bit_lo = 0;
   bf.bit_hi = 29;
   if (!json) fmt::print("\nABFT in the fold-level path, 1024^3 on 128x128 WS, BER 1e-6, all threads\n");
   double base = 0;
   for (arch::Scheme scheme : {arch::Scheme::None, arch::Scheme::Classic, arch::Scheme::Statistical}) {
-    auto plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
+    auto plan = std::make_shared<faults::FaultPlan>(bf, faults::FaultTargeting{});
     auto array = std::make_unique<sim::ArrayGemmEngine>(cfg, sim::Fidelity::Fold, 0);
     array->set_fault_plan(plan);
     std::unique_ptr<models::GemmEngine> engine = std::move(array);
-    sim::AbftEngine* abft = nullptr;
+    abft::AbftEngine* abft = nullptr;
     if (scheme != arch::Scheme::None) {
       abft::AbftConfig ac;
       ac.scheme = scheme;
-      auto guarded = std::make_unique<sim::AbftEngine>(std::move(engine), models::make_cpu_engine("auto", 0), plan, cfg, ac);
+      auto guarded = std::make_unique<abft::AbftEngine>(std::move(engine), models::make_cpu_engine("auto", 0), plan, cfg, ac);
       abft = guarded.get();
       engine = std::move(guarded);
     }
@@ -198,7 +198,7 @@ void bench_eval(nlohmann::json& out, bool json, int paragraphs) {
   }
 }
 
-double best_fold_rate(const arch::ArrayConfig& cfg, const sim::GemmOperands& ops, int threads, const std::string& kernel,
+double best_fold_rate(const arch::ArrayConfig& cfg, const models::GemmOperands& ops, int threads, const std::string& kernel,
                       std::vector<std::int32_t>& y) {
   sim::ArrayModel model(cfg, sim::Fidelity::Fold, threads, kernel);
   const auto& s = ops.shape;
@@ -219,7 +219,7 @@ void run_bench(const BenchOptions& o) {
 
   // Fold level: size^3 on an array of fold_array^2, WS and OS, 1 thread and all threads.
   const arch::GemmShape shape{o.fold_size, o.fold_size, o.fold_size};
-  const sim::GemmOperands ops = sim::random_gemm_operands(shape, 1);
+  const models::GemmOperands ops = models::random_gemm_operands(shape, 1);
   std::vector<std::int32_t> y(static_cast<std::size_t>(shape.m * shape.n));
   if (!o.json)
     fmt::print("Fold level, {0}^3 GEMM on a {1}x{1} array (simulated MAC/s; bare = one INT8 GEMM of the full shape)\n",
@@ -243,7 +243,7 @@ void run_bench(const BenchOptions& o) {
 
   // PE level: pe_size^3 on a pe_array^2 array: every PE register, every cycle.
   const arch::GemmShape pe_shape{o.pe_size, o.pe_size, o.pe_size};
-  const sim::GemmOperands pe_ops = sim::random_gemm_operands(pe_shape, 2);
+  const models::GemmOperands pe_ops = models::random_gemm_operands(pe_shape, 2);
   std::vector<std::int32_t> pe_y(static_cast<std::size_t>(pe_shape.m * pe_shape.n));
   if (!o.json) fmt::print("\nPE level, {0}^3 GEMM on a {1}x{1} array (PE-cycles/s = R*C*cycles / host s)\n", o.pe_size, o.pe_array);
   for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {

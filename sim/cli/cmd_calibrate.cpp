@@ -1,10 +1,10 @@
 // saffire calibrate: fits ReaLM's statistical-ABFT constants (a, b, theta_freq) for one component of a
 // model from an MSD x frequency sweep (background.md section 2, issue 5): at every grid point
 // (log2 MSD, log2 freq), every targeted GEMM gets freq errors of magnitude MSD/freq
-// (sim/magnitude_fault_engine.hpp), the W8A8 perplexity is measured, and the point is critical when
+// (sim/faults/magnitude_fault_engine.hpp), the W8A8 perplexity is measured, and the point is critical when
 // the PPL rises by more than --tolerance over the clean run. The critical region's boundary
 // log2 freq = a * log2 MSD - b and the frequency floor theta_freq are fitted
-// (sim::fit_critical_region) and written as an [abft.component.<name>] table.
+// (abft::fit_critical_region) and written as an [abft.component.<name>] table.
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -31,7 +31,8 @@
 #include "models/llm/perplexity.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/engine_factory.hpp"
-#include "sim/magnitude_fault_engine.hpp"
+#include "abft/calibrate/critical_region.hpp"
+#include "sim/faults/magnitude_fault_engine.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -66,7 +67,7 @@ struct GridPoint {
   bool used = false;   // enters the fit
   double ppl = 0, degradation = 0;
   bool critical = false;
-  sim::MagnitudeTotals totals;
+  faults::MagnitudeTotals totals;
   std::int64_t clamped = 0;
 };
 
@@ -100,7 +101,7 @@ void run_calibrate(const CalibrateOptions& o) {
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("--component: ") + e.what());
   }
-  const sim::MagnitudeSign sign = sim::parse_magnitude_sign(o.sign);
+  const faults::MagnitudeSign sign = faults::parse_magnitude_sign(o.sign);
   if (!(o.tolerance >= 0) || !std::isfinite(o.tolerance)) throw ConfigError("--tolerance: expected a number >= 0");
   const std::vector<double> xs = axis(o.msd_from, o.msd_to, o.msd_step, "msd");
   const std::vector<double> ys = axis(o.freq_from, o.freq_to, o.freq_step, "freq");
@@ -114,7 +115,7 @@ void run_calibrate(const CalibrateOptions& o) {
   if (o.ctx > mc.seq_len)
     throw ConfigError(fmt::format("--ctx {} exceeds the model's context of {}", o.ctx, mc.seq_len));
 
-  sim::FaultTargeting targeting;
+  faults::FaultTargeting targeting;
   targeting.components.reset();
   targeting.components.set(static_cast<std::size_t>(component));
   if (o.layers != "all") {
@@ -158,7 +159,7 @@ void run_calibrate(const CalibrateOptions& o) {
       g.msd = std::exp2(x);
       g.freq = std::llround(std::exp2(y));
       g.log2_freq = std::log2(static_cast<double>(g.freq));
-      sim::MagnitudeFaultConfig cfg;
+      faults::MagnitudeFaultConfig cfg;
       cfg.msd = g.msd;
       cfg.freq = g.freq;
       g.magnitude = cfg.magnitude();
@@ -200,15 +201,15 @@ void run_calibrate(const CalibrateOptions& o) {
           std::lock_guard<std::mutex> lock(mutex);
           if (error) return;
         }
-        sim::MagnitudeFaultConfig cfg;
+        faults::MagnitudeFaultConfig cfg;
         cfg.msd = g.msd;
         cfg.freq = g.freq;
         cfg.sign = sign;
         cfg.seed = o.seed;
         cfg.targeting = targeting;
-        sim::MagnitudeFaultEngine engine(make_engine(), cfg);
+        faults::MagnitudeFaultEngine engine(make_engine(), cfg);
         llm::Transformer model(lm.checkpoint, inf, &engine);
-        sim::MagnitudeClampHook clamp(engine, inf.quant.activations);
+        faults::MagnitudeClampHook clamp(engine, inf.quant.activations);
         if (!o.no_realm_clamp) model.set_hook(&clamp);
         const llm::PerplexityResult r = llm::evaluate_perplexity(model, lm.tokenizer, text, po);
         g.ppl = r.ppl;
@@ -236,9 +237,9 @@ void run_calibrate(const CalibrateOptions& o) {
   for (std::thread& t : threads) t.join();
   if (error) std::rethrow_exception(error);
 
-  std::vector<sim::CriticalPoint> pts;
+  std::vector<abft::CriticalPoint> pts;
   for (const GridPoint& g : grid) pts.push_back({g.log2_msd, g.log2_freq, g.critical, g.used});
-  const sim::CriticalFit fit = sim::fit_critical_region(pts);
+  const abft::CriticalFit fit = abft::fit_critical_region(pts);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   int counts[5] = {0, 0, 0, 0, 0};  // ok, capped, rounded, zero, infeasible
@@ -260,7 +261,7 @@ void run_calibrate(const CalibrateOptions& o) {
           << g.freq << ',' << g.magnitude << ',' << g.status << ',' << (g.used ? 1 : 0) << ','
           << (ran ? fmt::format("{:.17g}", g.ppl) : std::string()) << ',' << fmt::format("{:.17g}", clean.ppl) << ','
           << (ran ? fmt::format("{:.17g}", g.degradation) : std::string()) << ',' << (g.critical ? 1 : 0) << ','
-          << (sim::predicted_critical(fit, g.log2_msd, g.log2_freq) ? 1 : 0) << ',' << g.totals.errors << ','
+          << (abft::predicted_critical(fit, g.log2_msd, g.log2_freq) ? 1 : 0) << ',' << g.totals.errors << ','
           << g.totals.gemms << ',' << g.totals.capped_gemms << ',' << g.clamped << '\n';
     }
     if (!csv) throw std::runtime_error("--points: write to " + o.points + " failed");
@@ -284,7 +285,7 @@ void run_calibrate(const CalibrateOptions& o) {
                     100.0 * fit.accuracy, counts[0], fit.note.empty() ? "" : "; " + fit.note)};
     std::ofstream f(o.out);
     if (!f) throw ConfigError("--out: cannot write " + o.out);
-    f << sim::calibration_toml({&table, 1}, comments);
+    f << abft::calibration_toml({&table, 1}, comments);
     if (!f) throw std::runtime_error("--out: write to " + o.out + " failed");
   }
 

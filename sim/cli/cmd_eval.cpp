@@ -15,18 +15,18 @@
 
 #include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
-#include "arch/fault/fault_site.hpp"
+#include "arch/fault_site.hpp"
 #include "models/llm/language_model.hpp"
 #include "models/llm/model_files.hpp"
 #include "models/llm/perplexity.hpp"
 #include "sim/array_engine.hpp"
-#include "sim/abft_engine.hpp"
+#include "abft/engine/abft_engine.hpp"
 #include "sim/cli/abft_options.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
 #include "sim/engine_factory.hpp"
-#include "sim/fault_deviation.hpp"
+#include "sim/faults/fault_deviation.hpp"
 #include "traces/trace_writer.hpp"
 
 namespace saffire::cli {
@@ -94,9 +94,9 @@ traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConf
 }
 
 // Appends one /faults row per fault the plan logged, with its hardware address.
-void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& array, const sim::FaultPlan& plan) {
+void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& array, const faults::FaultPlan& plan) {
   std::vector<traces::FaultRecord> rows;
-  for (const sim::LoggedFault& lf : plan.log()) {
+  for (const faults::LoggedFault& lf : plan.log()) {
     const models::GemmId& id = lf.gemm;
     const std::int64_t k = std::max<std::int64_t>(lf.k, 1);
     const std::int64_t step = lf.step >= 0 ? lf.step : k - 1;
@@ -126,10 +126,10 @@ void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& arra
 }
 
 // Appends one /abft row per detection decision the ABFT engine recorded.
-void write_decision_rows(traces::TraceWriter& writer, const sim::AbftEngine& abft) {
+void write_decision_rows(traces::TraceWriter& writer, const abft::AbftEngine& abft) {
   std::vector<traces::DecisionRecord> rows;
   rows.reserve(abft.records().size());
-  for (const sim::AbftRecord& a : abft.records()) {
+  for (const abft::AbftRecord& a : abft.records()) {
     traces::DecisionRecord r;
     r.gemm = models::to_string(a.gemm);
     r.layer = a.gemm.layer;
@@ -152,12 +152,12 @@ void write_decision_rows(traces::TraceWriter& writer, const sim::AbftEngine& abf
 }
 
 // What the ABFT engine decided and what it cost, for the JSON report.
-nlohmann::json abft_json(const sim::AbftEngine& abft, std::int64_t tokens) {
-  const sim::AbftTotals& t = abft.totals();
-  const sim::AbftEnergy& e = abft.energy();
+nlohmann::json abft_json(const abft::AbftEngine& abft, std::int64_t tokens) {
+  const abft::AbftTotals& t = abft.totals();
+  const abft::AbftEnergy& e = abft.energy();
   nlohmann::json per_component = nlohmann::json::object();
   for (int c = 0; c < models::kNumComponents; ++c) {
-    const sim::AbftTotals& ct = abft.totals(static_cast<models::Component>(c));
+    const abft::AbftTotals& ct = abft.totals(static_cast<models::Component>(c));
     if (ct.scopes == 0) continue;
     per_component[std::string(models::to_string(static_cast<models::Component>(c)))] = {
         {"scopes", ct.scopes}, {"flagged", ct.flagged}, {"recomputed", ct.recomputed}};
@@ -237,7 +237,7 @@ void run_eval(const EvalOptions& o) {
     };
   };
 
-  std::shared_ptr<sim::FaultPlan> plan;
+  std::shared_ptr<faults::FaultPlan> plan;
   std::optional<traces::TraceWriter> trace;
   if (o.faults.enabled()) {
     plan = o.faults.make_plan(eo.array, o.array.config_path());
@@ -253,19 +253,19 @@ void run_eval(const EvalOptions& o) {
   nlohmann::json fault_json;
   if (o.faults.enabled()) {
     std::unique_ptr<models::GemmEngine> faulty_engine = FaultOptions::inject(make_engine(), eo.array, plan);
-    sim::AbftEngine* abft = nullptr;
+    abft::AbftEngine* abft = nullptr;
     if (o.abft.enabled()) {
-      auto guarded = std::make_unique<sim::AbftEngine>(std::move(faulty_engine), make_engine(), plan, eo.array,
+      auto guarded = std::make_unique<abft::AbftEngine>(std::move(faulty_engine), make_engine(), plan, eo.array,
                                                        o.abft.resolve());
       const double v_nominal = o.faults.nominal_voltage(*plan, o.array.config_path());
       guarded->set_energy_model(o.abft.tech(), o.faults.voltage(*plan).value_or(v_nominal), v_nominal);
       abft = guarded.get();
       faulty_engine = std::move(guarded);
     }
-    std::unique_ptr<sim::ReaLMClampHook> clamp;
+    std::unique_ptr<faults::ReaLMClampHook> clamp;
     llm::Transformer faulty(lm.checkpoint, inf, faulty_engine.get());
     if (o.faults.realm_clamp()) {
-      clamp = std::make_unique<sim::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
+      clamp = std::make_unique<faults::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
       if (abft) clamp->skip_when([abft] { return abft->rewrote_last(); });
       faulty.set_hook(clamp.get());
     }
@@ -280,9 +280,9 @@ void run_eval(const EvalOptions& o) {
                   {"clamped", clamp ? clamp->clamped() : 0},
                   {"campaign", o.faults.describe()}};
     nlohmann::json deviation = nlohmann::json::object();
-    const sim::DeviationStats stats = sim::deviation_stats(plan->log());
+    const faults::DeviationStats stats = faults::deviation_stats(plan->log());
     for (int c = 0; c < models::kNumComponents; ++c) {
-      const sim::ComponentDeviation& d = stats[static_cast<std::size_t>(c)];
+      const faults::ComponentDeviation& d = stats[static_cast<std::size_t>(c)];
       if (d.faults == 0) continue;
       deviation[std::string(models::to_string(static_cast<models::Component>(c)))] = {
           {"faults", d.faults},

@@ -9,8 +9,8 @@
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/gemm_operands.hpp"
-#include "sim/gemm_reference.hpp"
+#include "models/workload/gemm_operands.hpp"
+#include "models/workload/gemm_reference.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -33,13 +33,13 @@ void run_gemm(const GemmOptions& o) {
   if (fidelity == sim::Fidelity::PE && static_cast<std::int64_t>(cfg.rows) * cfg.cols > 256 * 256)
     throw ConfigError("--fidelity pe: arrays above 256x256 PEs are impractical at PE level; use --fidelity fold");
 
-  const sim::GemmOperands ops = sim::random_gemm_operands(shape, o.seed);
+  const models::GemmOperands ops = models::random_gemm_operands(shape, o.seed);
   std::vector<std::int32_t> y(static_cast<std::size_t>(shape.m * shape.n));
   sim::ArrayModel model(cfg, fidelity, o.threads, o.kernel);
   const sim::ArrayRunStats stats =
       model.run({shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n, y.data(), shape.n, false});
 
-  const sim::ReferenceCheck check = sim::check_against_reference(ops, y, model.kernel().name(), o.threads);
+  const models::ReferenceCheck check = models::check_against_reference(ops, y, model.kernel().name(), o.threads);
   const arch::CycleReport& r = stats.report;
   if (o.json) {
     nlohmann::json j = {{"m", shape.m},

@@ -48,8 +48,8 @@ void run_generate(const GenerateOptions& o) {
 
   // FP32 runs no GEMM on an engine; W8A8 runs all nine quantized GEMM kinds through it.
   std::unique_ptr<models::GemmEngine> engine;
-  std::shared_ptr<sim::FaultPlan> plan;
-  std::unique_ptr<sim::ReaLMClampHook> clamp;
+  std::shared_ptr<faults::FaultPlan> plan;
+  std::unique_ptr<faults::ReaLMClampHook> clamp;
   if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
     throw ConfigError("--ber: faults go into INT32 accumulators, so they need --precision w8a8");
   if (inf.precision == llm::Precision::W8A8) {
@@ -66,7 +66,7 @@ void run_generate(const GenerateOptions& o) {
     if (o.faults.enabled()) {
       plan = o.faults.make_plan(eo.array, o.array.config_path());
       engine = FaultOptions::inject(std::move(engine), eo.array, plan);
-      if (o.faults.realm_clamp()) clamp = std::make_unique<sim::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
+      if (o.faults.realm_clamp()) clamp = std::make_unique<faults::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
     }
   }
   llm::Transformer model(lm.checkpoint, inf, engine.get());

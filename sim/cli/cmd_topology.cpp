@@ -16,8 +16,8 @@
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/gemm_operands.hpp"
-#include "sim/topology_csv.hpp"
+#include "models/workload/gemm_operands.hpp"
+#include "models/workload/topology_csv.hpp"
 #include "traces/trace_writer.hpp"
 
 namespace saffire::cli {
@@ -43,7 +43,7 @@ struct TopologyOptions {
 void run_topology(const TopologyOptions& o) {
   const arch::ArrayConfig cfg = o.array.resolve();
   if (o.csv.empty() == o.model.empty()) throw ConfigError("topology: give either a CSV file or --model NAME, not both");
-  std::vector<sim::TopologyLayer> layers;
+  std::vector<models::TopologyLayer> layers;
   std::vector<int> layer_of;  // model layer of each GEMM (--model only), for per-layer totals
   if (!o.model.empty()) {
     models::ModelShape shape;
@@ -60,7 +60,7 @@ void run_topology(const TopologyOptions& o) {
       layer_of.push_back(g.id.layer);
     }
   } else {
-    layers = sim::read_topology_csv(o.csv);
+    layers = models::read_topology_csv(o.csv);
   }
   // auto: simulate a CSV at fold level; a whole model preset by the formula (full LLMs are large).
   const std::string fidelity_name = o.fidelity == "auto" ? (o.model.empty() ? "fold" : "analytic") : o.fidelity;
@@ -80,7 +80,7 @@ void run_topology(const TopologyOptions& o) {
     if (ec) throw ConfigError(o.out_dir + ": cannot create output directory: " + ec.message());
     if (!o.model.empty()) {
       auto topo = fmt::output_file((std::filesystem::path(o.out_dir) / "topology.csv").string());
-      topo.print("{}", sim::format_topology_csv(layers));
+      topo.print("{}", models::format_topology_csv(layers));
     }
     traces::RunInfo info;
     info.command = "topology";
@@ -108,7 +108,7 @@ void run_topology(const TopologyOptions& o) {
     if (analytic) {
       r = arch::analytical_cycles(cfg, layer.shape);
     } else {
-      const auto ops = sim::random_gemm_operands(layer.shape, o.seed + i);
+      const auto ops = models::random_gemm_operands(layer.shape, o.seed + i);
       std::vector<std::int32_t> y(static_cast<std::size_t>(layer.shape.m * layer.shape.n));
       const auto& s = layer.shape;
       const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});

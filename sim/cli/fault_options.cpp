@@ -5,10 +5,10 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
-#include "arch/fault/bit_error_table.hpp"
+#include "sim/faults/bit_error_table.hpp"
 #include "arch/timing/voltage_config.hpp"
 #include "sim/array_engine.hpp"
-#include "sim/fault_injecting_engine.hpp"
+#include "sim/faults/fault_injecting_engine.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -67,7 +67,7 @@ arch::VoltageConfig voltage_config(const std::string& config_path, std::optional
 
 }  // namespace
 
-std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig& array,
+std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig& array,
                                                         const std::string& config_path) const {
   const bool bitflip = m_model == "bitflip";
   if (!bitflip && (m_ber > 0 || m_bit >= 0 || !m_bit_range.empty()))
@@ -77,7 +77,7 @@ std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig&
   if (m_model == "timing" && !m_table.empty()) throw ConfigError("--fault-table belongs to --fault-model table");
   if (m_model == "table" && m_table.empty()) throw ConfigError("--fault-model table needs --fault-table FILE.csv");
   if (m_model == "table" && !m_voltage) throw ConfigError("--fault-model table needs --voltage");
-  arch::BitflipConfig bf;
+  faults::BitflipConfig bf;
   bf.ber = m_ber;
   bf.seed = m_seed;
   if (m_bit >= 0 && !m_bit_range.empty()) throw ConfigError("--bit and --bit-range: give one of them");
@@ -89,9 +89,9 @@ std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig&
     bf.bit_hi = parse_int(m_bit_range.substr(dash + 1), "--bit-range");
   }
   bf.validate();
-  if (m_model == "table") bf = arch::BitErrorTable::load(m_table).bitflip_config(*m_voltage, m_seed);
+  if (m_model == "table") bf = faults::BitErrorTable::load(m_table).bitflip_config(*m_voltage, m_seed);
 
-  sim::FaultTargeting t;
+  faults::FaultTargeting t;
   if (m_components != "all") {
     t.components.reset();
     for (const auto& name : split_list(m_components)) {
@@ -112,12 +112,12 @@ std::shared_ptr<sim::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig&
     throw ConfigError("--fault-stage: expected prefill, decode or both, got '" + m_stage + "'");
   }
   if (m_model == "timing")
-    return std::make_shared<sim::FaultPlan>(
+    return std::make_shared<faults::FaultPlan>(
         std::make_shared<const arch::TimingModel>(voltage_config(config_path, m_voltage), array.rows, array.cols), t);
-  return std::make_shared<sim::FaultPlan>(bf, t);
+  return std::make_shared<faults::FaultPlan>(bf, t);
 }
 
-double FaultOptions::nominal_voltage(const sim::FaultPlan& plan, const std::string& config_path) const {
+double FaultOptions::nominal_voltage(const faults::FaultPlan& plan, const std::string& config_path) const {
   if (plan.timing()) return plan.timing()->config().v_nominal;
   return (config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path)).v_nominal;
 }
@@ -126,7 +126,7 @@ std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::str
   const auto plan = make_plan(array, config_path);
   std::string out = fmt::format("\n[faults]\nmodel = \"{}\"\n", m_model);
   if (m_model == "timing") return out + "\n" + arch::to_toml(plan->timing()->config());
-  const arch::BitflipConfig& bf = plan->bitflip();
+  const faults::BitflipConfig& bf = plan->bitflip();
   out += fmt::format("ber = {:e}\nbit_lo = {}\nbit_hi = {}\n", bf.ber, bf.bit_lo, bf.bit_hi);
   if (m_model == "table") out += fmt::format("voltage = {}\ntable = \"{}\"\n", *m_voltage, m_table);
   return out;
@@ -134,12 +134,12 @@ std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::str
 
 std::unique_ptr<models::GemmEngine> FaultOptions::inject(std::unique_ptr<models::GemmEngine> engine,
                                                          const arch::ArrayConfig& array,
-                                                         std::shared_ptr<sim::FaultPlan> plan) {
+                                                         std::shared_ptr<faults::FaultPlan> plan) {
   if (auto* a = dynamic_cast<sim::ArrayGemmEngine*>(engine.get())) {
     a->set_fault_plan(std::move(plan));
     return engine;
   }
-  return std::make_unique<sim::FaultInjectingEngine>(std::move(engine), array, std::move(plan));
+  return std::make_unique<faults::FaultInjectingEngine>(std::move(engine), array, std::move(plan));
 }
 
 std::string FaultOptions::describe() const {

@@ -12,8 +12,8 @@
 #include "arch/array_config.hpp"
 #include "models/engine/gemm_engine.hpp"
 #include "models/llm/quantize.hpp"
-#include "sim/fault_plan.hpp"
-#include "sim/realm_clamp_hook.hpp"
+#include "sim/faults/fault_plan.hpp"
+#include "sim/faults/realm_clamp_hook.hpp"
 
 namespace saffire::cli {
 
@@ -24,25 +24,25 @@ class FaultOptions {
   bool enabled() const { return m_ber > 0.0 || m_model != "bitflip"; }
   /// A fresh plan (its own fault log) from the options, for `array` (the timing model covers its PEs)
   /// and the config file `config_path` (its [voltage] table; "" for none); throws ConfigError on bad values.
-  std::shared_ptr<sim::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path) const;
+  std::shared_ptr<faults::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path) const;
   /// The fault model's settings as a TOML [faults] table, for traces.
   std::string to_toml(const arch::ArrayConfig& array, const std::string& config_path) const;
   /// Makes `engine` inject the plan's faults: inside the SystemC array for the array engine, after
   /// the GEMM with the array's semantics for the others.
   static std::unique_ptr<models::GemmEngine> inject(std::unique_ptr<models::GemmEngine> engine,
-                                                    const arch::ArrayConfig& array, std::shared_ptr<sim::FaultPlan> plan);
+                                                    const arch::ArrayConfig& array, std::shared_ptr<faults::FaultPlan> plan);
   /// ReaLM's clamp applies to the output-word models (bitflip, table), whose faults can be undone.
   bool realm_clamp() const { return !m_no_realm_clamp && m_model != "timing"; }
   std::uint64_t seed() const { return m_seed; }
   /// The array's supply voltage of the campaign: the timing model's, the table model's --voltage, or
   /// nullopt for bitflip (which has none).
-  std::optional<double> voltage(const sim::FaultPlan& plan) const {
+  std::optional<double> voltage(const faults::FaultPlan& plan) const {
     if (plan.timing()) return plan.timing()->config().v;
     return m_model == "table" ? m_voltage : std::nullopt;
   }
   /// The nominal supply the campaign's voltage is relative to: voltage.v_nominal of the timing model,
   /// else of the [voltage] table in `config_path` (default 0.9 V).
-  double nominal_voltage(const sim::FaultPlan& plan, const std::string& config_path) const;
+  double nominal_voltage(const faults::FaultPlan& plan, const std::string& config_path) const;
   /// JSON description of the campaign, for reports.
   std::string describe() const;
 

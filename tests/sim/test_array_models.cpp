@@ -4,20 +4,20 @@
 #include <random>
 
 #include "sim/array_model.hpp"
-#include "sim/gemm_operands.hpp"
+#include "models/workload/gemm_operands.hpp"
 
 using namespace saffire;
 
 namespace {
 
-std::vector<std::int32_t> naive(const sim::GemmOperands& ops) {
+std::vector<std::int32_t> naive(const models::GemmOperands& ops) {
   const auto& s = ops.shape;
   std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
   models::naive_int8_gemm({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
   return y;
 }
 
-sim::ArrayRunStats run(const arch::ArrayConfig& cfg, sim::Fidelity f, const sim::GemmOperands& ops,
+sim::ArrayRunStats run(const arch::ArrayConfig& cfg, sim::Fidelity f, const models::GemmOperands& ops,
                        std::vector<std::int32_t>& y) {
   const auto& s = ops.shape;
   y.assign(static_cast<std::size_t>(s.m * s.n), 0x7eadbeef);  // garbage: the model must overwrite it
@@ -25,7 +25,7 @@ sim::ArrayRunStats run(const arch::ArrayConfig& cfg, sim::Fidelity f, const sim:
   return model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
 }
 
-void check_all(const arch::ArrayConfig& cfg, const sim::GemmOperands& ops) {
+void check_all(const arch::ArrayConfig& cfg, const models::GemmOperands& ops) {
   INFO("array " << cfg.rows << "x" << cfg.cols << " " << arch::to_string(cfg.dataflow) << " drain " << cfg.os_drain
                 << ", GEMM m=" << ops.shape.m << " n=" << ops.shape.n << " k=" << ops.shape.k);
   const auto expected = naive(ops);
@@ -58,7 +58,7 @@ TEST_CASE("PE-level and fold-level match the naive reference and SCALE-Sim on ra
     cfg.dataflow = trial % 2 ? arch::Dataflow::OS : arch::Dataflow::WS;
     cfg.os_drain = trial % 4 == 3;
     const arch::GemmShape shape{dims[rng() % 12], dims[rng() % 12], dims[rng() % 12]};
-    check_all(cfg, sim::random_gemm_operands(shape, static_cast<std::uint64_t>(trial)));
+    check_all(cfg, models::random_gemm_operands(shape, static_cast<std::uint64_t>(trial)));
   }
 }
 
@@ -68,9 +68,9 @@ TEST_CASE("Square arrays with non-multiple and prime shapes", "[sim][golden]") {
     cfg.rows = 16;
     cfg.cols = 16;
     cfg.dataflow = df;
-    check_all(cfg, sim::random_gemm_operands({37, 41, 53}, 3));
-    check_all(cfg, sim::random_gemm_operands({1, 1, 1}, 4));
-    check_all(cfg, sim::random_gemm_operands({1, 100, 33}, 5));
+    check_all(cfg, models::random_gemm_operands({37, 41, 53}, 3));
+    check_all(cfg, models::random_gemm_operands({1, 1, 1}, 4));
+    check_all(cfg, models::random_gemm_operands({1, 100, 33}, 5));
   }
 }
 
@@ -80,7 +80,7 @@ TEST_CASE("INT8 extremes: -128 * -128 sums and wrap-around accumulation", "[sim]
     cfg.rows = 8;
     cfg.cols = 4;
     cfg.dataflow = df;
-    sim::GemmOperands ops = sim::random_gemm_operands({9, 6, 20}, 6);
+    models::GemmOperands ops = models::random_gemm_operands({9, 6, 20}, 6);
     std::fill(ops.x.begin(), ops.x.end(), static_cast<std::int8_t>(-128));
     for (std::size_t i = 0; i < ops.w.size(); ++i) ops.w[i] = static_cast<std::int8_t>(i % 3 ? -128 : 127);
     check_all(cfg, ops);
@@ -105,8 +105,8 @@ TEST_CASE("Cycle counts decompose as SCALE-Sim says", "[sim][unit]") {
   cfg.dataflow = arch::Dataflow::WS;
   std::vector<std::int32_t> y;
   // WS, M=10, N=4, K=4: one fold = 4 load + (10 + 4 + 4 - 2) stream = 20 cycles; reported 19.
-  CHECK(run(cfg, sim::Fidelity::PE, sim::random_gemm_operands({10, 4, 4}, 1), y).report.cycles == 19);
+  CHECK(run(cfg, sim::Fidelity::PE, models::random_gemm_operands({10, 4, 4}, 1), y).report.cycles == 19);
   // OS, M=4, N=8, K=10: two folds of 4 + 4 + 10 - 2 = 16 cycles; reported 31.
   cfg.dataflow = arch::Dataflow::OS;
-  CHECK(run(cfg, sim::Fidelity::PE, sim::random_gemm_operands({4, 8, 10}, 1), y).report.cycles == 31);
+  CHECK(run(cfg, sim::Fidelity::PE, models::random_gemm_operands({4, 8, 10}, 1), y).report.cycles == 31);
 }

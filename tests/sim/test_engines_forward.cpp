@@ -10,7 +10,7 @@
 #include "models/llm/transformer.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/engine_factory.hpp"
-#include "sim/fault_injecting_engine.hpp"
+#include "sim/faults/fault_injecting_engine.hpp"
 #include "tests/models/llm/llm_test_support.hpp"
 
 using namespace saffire;
@@ -104,7 +104,7 @@ TEST_CASE("Faulty W8A8 forward pass: the same faults and outputs on cpu and arra
   arch::ArrayConfig cfg;
   cfg.rows = 8;
   cfg.cols = 8;
-  arch::BitflipConfig bf;
+  faults::BitflipConfig bf;
   bf.ber = 2e-3;
   bf.bit_lo = 0;
   bf.bit_hi = 30;
@@ -112,11 +112,11 @@ TEST_CASE("Faulty W8A8 forward pass: the same faults and outputs on cpu and arra
   for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
     cfg.dataflow = df;
     INFO("dataflow " << arch::to_string(df));
-    auto cpu_plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
-    sim::FaultInjectingEngine cpu(models::make_cpu_engine("auto", 2), cfg, cpu_plan);
+    auto cpu_plan = std::make_shared<faults::FaultPlan>(bf, faults::FaultTargeting{});
+    faults::FaultInjectingEngine cpu(models::make_cpu_engine("auto", 2), cfg, cpu_plan);
     const PassResult a = forward_pass(cpu);
     for (sim::Fidelity f : {sim::Fidelity::Fold, sim::Fidelity::PE}) {
-      auto plan = std::make_shared<sim::FaultPlan>(bf, sim::FaultTargeting{});
+      auto plan = std::make_shared<faults::FaultPlan>(bf, faults::FaultTargeting{});
       sim::ArrayGemmEngine array(cfg, f, 1);
       array.set_fault_plan(plan);
       check_identical(a, forward_pass(array));

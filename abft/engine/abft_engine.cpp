@@ -1,0 +1,278 @@
+#include "abft/engine/abft_engine.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+#include "arch/fold_plan.hpp"
+
+namespace saffire::abft {
+namespace {
+
+// The sub-GEMM of output rows [m0, m1) and columns [n0, n1).
+models::Int8GemmArgs region_of(const models::Int8GemmArgs& a, std::int64_t m0, std::int64_t m1, std::int64_t n0,
+                               std::int64_t n1) {
+  models::Int8GemmArgs sub = a;
+  sub.m = m1 - m0;
+  sub.n = n1 - n0;
+  sub.x = a.x + m0 * a.ldx;
+  sub.w = a.w + n0;
+  sub.y = a.y + m0 * a.ldy + n0;
+  return sub;
+}
+
+std::int32_t dot(const models::Int8GemmArgs& a, std::int64_t m, std::int64_t n) {
+  std::uint32_t s = 0;
+  for (std::int64_t k = 0; k < a.k; ++k)
+    s += static_cast<std::uint32_t>(std::int32_t{a.x[m * a.ldx + k]} * a.w[k * a.ldw + n]);
+  return static_cast<std::int32_t>(s);
+}
+
+// Applies classic-correct's corrections (region coordinates).
+void apply_corrections(const models::Int8GemmArgs& region, const std::vector<abft::Correction>& corrections) {
+  for (const abft::Correction& k : corrections) {
+    std::int32_t& y = region.y[k.m * region.ldy + k.n];
+    y = static_cast<std::int32_t>(static_cast<std::uint32_t>(y) - static_cast<std::uint32_t>(k.deviation));
+  }
+}
+
+}  // namespace
+
+AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_ptr<models::GemmEngine> clean,
+                       std::shared_ptr<faults::FaultPlan> plan, const arch::ArrayConfig& array, const abft::AbftConfig& cfg)
+    : m_faulty(std::move(faulty)),
+      m_clean(std::move(clean)),
+      m_plan(std::move(plan)),
+      m_array(array),
+      m_cfg(cfg),
+      m_policy(abft::make_detection_policy(cfg)) {
+  if (!m_faulty || !m_clean || !m_plan) throw std::invalid_argument("AbftEngine: faulty, clean engine and plan needed");
+  m_array.validate();
+  m_extra_cycles_per_fold = arch::scheme_extra_cycles(m_cfg.scheme, m_array);
+  if (m_cfg.checksums_exposed && m_plan->timing()) {
+    // Their own process variation: the chip's seed with a tag, so they are not copies of PEs (r, 0..1).
+    arch::VoltageConfig vc = m_plan->timing()->config();
+    vc.chip_seed ^= 0xC0FFEE5EEDull;
+    m_checker = std::make_unique<arch::TimingModel>(vc, m_array.rows, 2);
+  }
+}
+
+void AbftEngine::set_energy_model(const arch::TechTable& tech, double v, double v_nominal) {
+  tech.validate();
+  if (!(v > 0) || !(v_nominal > 0)) throw std::invalid_argument("AbftEngine: voltages must be positive");
+  m_tech = tech;
+  m_v = v;
+  m_v_nominal = v_nominal;
+  m_energy_cache.clear();
+}
+
+void AbftEngine::account_energy(const models::Int8GemmArgs& args) {
+  const arch::GemmShape shape{args.m, args.n, args.k};
+  arch::GemmEnergyInput in;
+  in.shape = shape;
+  in.scheme = m_cfg.scheme;
+  in.v = m_v;
+  in.v_nominal = m_v_nominal;
+  auto [it, fresh] = m_energy_cache.try_emplace({args.m, args.n, args.k});
+  if (fresh) {
+    const arch::EnergyBreakdown e = arch::gemm_energy(m_array, *m_tech, in);
+    arch::GemmEnergyInput ref = in;
+    ref.scheme = arch::Scheme::None;
+    ref.v = m_v_nominal;
+    it->second = {e.total(), e.detection, arch::gemm_energy(m_array, *m_tech, ref).total()};
+  }
+  m_energy.total += it->second[0];
+  m_energy.detection += it->second[1];
+  m_energy.nominal += it->second[2];
+  for (const auto& [folds, v] : {std::pair{m_retry_folds, m_v}, std::pair{m_nominal_folds, m_v_nominal}}) {
+    if (folds == 0) continue;
+    arch::GemmEnergyInput rec = in;
+    rec.recomputed_folds = folds;
+    rec.recovery_v = v;
+    const double r = arch::gemm_energy(m_array, *m_tech, rec).recovery;
+    m_energy.recovery += r;
+    m_energy.total += r;
+  }
+}
+
+std::pair<std::int64_t, std::int64_t> AbftEngine::folds_and_cycles(std::int64_t m, std::int64_t n, std::int64_t k) const {
+  const arch::FoldPlan plan(m_array, {m, n, k});
+  return {plan.count(), plan.count() * (plan.cycles_per_fold() + m_extra_cycles_per_fold)};
+}
+
+void AbftEngine::add(models::Component c, std::int64_t AbftTotals::*field, std::int64_t v) {
+  m_totals.*field += v;
+  m_by_component[static_cast<std::size_t>(c)].*field += v;
+}
+
+void AbftEngine::record(const AbftRecord& r) {
+  if (m_records.size() < kMaxRecords) m_records.push_back(r);
+}
+
+std::vector<AbftEngine::Scope> AbftEngine::scopes_of(const models::Int8GemmArgs& args) const {
+  std::vector<Scope> scopes;
+  if (m_cfg.scope == abft::DecisionScope::Gemm) return {{-1, 0, args.m, 0, args.n}};
+  // OS folds are (row tile, column tile) pairs in FoldPlan order; a WS fold scope is its column tile.
+  const bool folds = m_cfg.scope == abft::DecisionScope::Fold && m_array.dataflow == arch::Dataflow::OS;
+  const std::int64_t R = folds ? m_array.rows : args.m, C = m_array.cols;
+  for (std::int64_t m0 = 0; m0 < args.m; m0 += R)
+    for (std::int64_t n0 = 0; n0 < args.n; n0 += C)
+      scopes.push_back({static_cast<std::int64_t>(scopes.size()), m0, std::min(args.m, m0 + R), n0, std::min(args.n, n0 + C)});
+  return scopes;
+}
+
+abft::DetectionInput AbftEngine::check(const models::GemmId& id, const models::Int8GemmArgs& region,
+                                       std::int64_t flagged_macs, abft::ChecksumDeviations& dev) {
+  dev = abft::checksum_deviations(region, m_array.cols, m_policy->needs_columns(), m_checker.get());
+  abft::DetectionInput in;
+  in.component = id.component;
+  in.rows = region.m;
+  in.tile_cols = m_array.cols;
+  in.flagged_macs = flagged_macs;
+  in.row_deviations = dev.row;
+  in.col_deviations = dev.col;
+  if (m_policy->needs_duplicate()) in.mismatched_words = mismatched_words(region);
+  return in;
+}
+
+// DMR: the duplicate array computes the region again (fault-free: its own errors would have to match
+// ours to hide one) and a comparator per word flags every difference.
+std::int64_t AbftEngine::mismatched_words(const models::Int8GemmArgs& region) {
+  m_scratch.assign(static_cast<std::size_t>(region.m * region.n), 0);
+  models::Int8GemmArgs dup = region;
+  dup.y = m_scratch.data();
+  dup.ldy = region.n;
+  models::GemmId id;  // the duplicate's identity does not matter: the clean engine injects nothing
+  m_clean->gemm(id, dup);
+  std::int64_t diff = 0;
+  for (std::int64_t i = 0; i < region.m; ++i)
+    for (std::int64_t j = 0; j < region.n; ++j)
+      diff += m_scratch[static_cast<std::size_t>(i * region.n + j)] != region.y[i * region.ldy + j];
+  return diff;
+}
+
+// ThUnderVolt's TE-drop: each accumulate its Razor flip-flop flags keeps the old partial sum, so the
+// word is the exact one without the flagged products. (For the timing model this ignores that the
+// dropped product would have changed which later accumulates fail.)
+std::int64_t AbftEngine::drop_faulty_macs(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s) {
+  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::int64_t>> steps;  // word -> failed steps
+  if (m_plan->timing()) {
+    for (const faults::LoggedFault& lf : m_plan->logged_for(id))
+      if (s.contains(lf.fault.m, lf.fault.n)) steps[{lf.fault.m, lf.fault.n}].push_back(lf.step);
+  } else {
+    for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n))
+      if (s.contains(f.m, f.n)) steps[{f.m, f.n}].push_back(args.k - 1);
+  }
+  std::int64_t dropped = 0;
+  for (const auto& [word, ks] : steps) {
+    std::uint32_t v = static_cast<std::uint32_t>(dot(args, word.first, word.second));
+    for (std::int64_t k : ks) {
+      v -= static_cast<std::uint32_t>(std::int32_t{args.x[word.first * args.ldx + k]} * args.w[k * args.ldw + word.second]);
+      ++dropped;
+    }
+    args.y[word.first * args.ldy + word.second] = static_cast<std::int32_t>(v);
+  }
+  return dropped;
+}
+
+void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, AbftRecord& rec) {
+  const models::Component c = id.component;
+  const models::Int8GemmArgs sub = region_of(args, s.m0, s.m1, s.n0, s.n1);
+  const std::int64_t macs = sub.m * sub.n * sub.k;
+  const auto [folds, cycles] = folds_and_cycles(sub.m, sub.n, sub.k);
+  add(c, &AbftTotals::recomputed, 1);
+  if (m_cfg.recover_at == abft::RecoverAt::SameVoltage) {
+    for (int attempt = 1; attempt <= m_cfg.max_retries; ++attempt) {
+      models::GemmId again = id;
+      again.attempt = attempt;
+      m_faulty->gemm(again, sub);
+      add(c, &AbftTotals::retries, 1);
+      add(c, &AbftTotals::recomputed_macs, macs);
+      add(c, &AbftTotals::recomputed_folds, folds);
+      add(c, &AbftTotals::recomputed_cycles, cycles);
+      m_retry_folds += folds;
+      abft::ChecksumDeviations dev;
+      const abft::Decision d = m_policy->decide(check(again, sub, 0, dev));
+      record({again, s.id, attempt, d.action, d.msd, d.theta_mag, d.freq, false});
+      if (d.action == abft::Action::Accept) return;
+      if (d.action == abft::Action::Correct) {
+        apply_corrections(sub, d.corrections);
+        add(c, &AbftTotals::corrected_words, static_cast<std::int64_t>(d.corrections.size()));
+        return;
+      }
+    }
+  }
+  m_clean->gemm(id, sub);  // nominal voltage: no timing errors, the checks pass
+  add(c, &AbftTotals::nominal, 1);
+  add(c, &AbftTotals::recomputed_macs, macs);
+  add(c, &AbftTotals::recomputed_folds, folds);
+  add(c, &AbftTotals::recomputed_cycles, cycles);
+  m_nominal_folds += folds;
+  rec.recovered_at_nominal = true;
+}
+
+void AbftEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
+  m_rewrote_last = false;
+  m_retry_folds = m_nominal_folds = 0;
+  run_checked(id, args);
+  if (m_tech) account_energy(args);
+}
+
+void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArgs& args) {
+  m_faulty->gemm(id, args);
+  const models::Component c = id.component;
+  add(c, &AbftTotals::gemms, 1);
+  add(c, &AbftTotals::macs, args.m * args.n * args.k);
+  const auto [folds, cycles] = folds_and_cycles(args.m, args.n, args.k);
+  add(c, &AbftTotals::folds, folds);
+  add(c, &AbftTotals::cycles, cycles);
+
+  const std::vector<Scope> scopes = scopes_of(args);
+  add(c, &AbftTotals::scopes, static_cast<std::int64_t>(scopes.size()));
+  // A GEMM the campaign does not target ran fault-free: every deviation is exactly 0 (the checksum
+  // identity is exact in wrap-around INT32), so every scope is accepted without computing them.
+  if (m_cfg.scheme == arch::Scheme::None || !m_plan->targets(id)) return;
+
+  // ThUnderVolt's Razor flags: the faulty accumulates of each scope.
+  std::vector<std::int64_t> flagged_per_scope(scopes.size(), 0);
+  if (m_cfg.scheme == arch::Scheme::ThunderVolt) {
+    const auto flag = [&](std::int64_t m, std::int64_t n) {
+      for (std::size_t i = 0; i < scopes.size(); ++i)
+        if (scopes[i].contains(m, n)) ++flagged_per_scope[i];
+    };
+    if (m_plan->timing()) {
+      for (const faults::LoggedFault& lf : m_plan->logged_for(id)) flag(lf.fault.m, lf.fault.n);
+    } else {
+      for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n)) flag(f.m, f.n);
+    }
+  }
+  abft::ChecksumDeviations dev;
+  for (std::size_t i = 0; i < scopes.size(); ++i) {
+    const Scope& s = scopes[i];
+    const models::Int8GemmArgs region = region_of(args, s.m0, s.m1, s.n0, s.n1);
+    const abft::Decision d = m_policy->decide(check(id, region, flagged_per_scope[i], dev));
+    AbftRecord rec{id, s.id, 0, d.action, d.msd, d.theta_mag, d.freq, false};
+    switch (d.action) {
+      case abft::Action::Accept:
+        break;
+      case abft::Action::Correct:
+        apply_corrections(region, d.corrections);
+        add(c, &AbftTotals::corrected_words, static_cast<std::int64_t>(d.corrections.size()));
+        break;
+      case abft::Action::DropFaultyMacs:
+        add(c, &AbftTotals::dropped_macs, drop_faulty_macs(id, args, s));
+        break;
+      case abft::Action::Recompute:
+        recompute(id, args, s, rec);
+        break;
+    }
+    if (d.action != abft::Action::Accept) {
+      add(c, &AbftTotals::flagged, 1);
+      m_rewrote_last = true;
+    }
+    record(rec);
+  }
+}
+
+}  // namespace saffire::abft

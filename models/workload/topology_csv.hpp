@@ -1,0 +1,24 @@
+#pragma once
+// SCALE-Sim-style GEMM topology CSV: header "Layer,M,N,K" (spaces and a trailing comma allowed),
+// then one GEMM per row. Y[M x N] = X[M x K] * W[K x N].
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "arch/gemm_shape.hpp"
+
+namespace saffire::models {
+
+struct TopologyLayer {
+  std::string name;
+  arch::GemmShape shape;
+};
+
+/// Reads a topology file; throws ConfigError naming the file, line and field on malformed input.
+std::vector<TopologyLayer> read_topology_csv(const std::filesystem::path& path);
+/// Same, from text; `origin` names the source in error messages.
+std::vector<TopologyLayer> parse_topology_csv(const std::string& text, const std::string& origin);
+/// Writes layers back in the same format (with a trailing comma, as SCALE-Sim does).
+std::string format_topology_csv(const std::vector<TopologyLayer>& layers);
+
+}  // namespace saffire::models
