@@ -35,19 +35,17 @@ ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity
 
 void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
   std::vector<arch::OutputFault> faults;
-  std::vector<faults::TimingError> timing_errors;
+  std::vector<faults::AccumulateError> accumulate_errors;
   ArrayInjection injection;
   if (m_plan) {
     faults = m_plan->faults_for(id, args.m, args.n, args.k);
     injection.faults = &faults;
-    if (m_plan->timing() && m_plan->targets(id)) {
-      injection.timing = m_plan->timing();
-      injection.timing_errors = &timing_errors;
-    }
+    injection.rule = m_plan->accumulate_rule(id);
+    injection.accumulate_errors = &accumulate_errors;
   }
   const ArrayRunStats stats = m_model.run(args, injection);
   if (!faults.empty()) m_plan->record_values(id, faults, output_values(m_model.config(), args, faults));
-  if (!timing_errors.empty()) m_plan->log_timing_errors(id, args.m, args.n, args.k, timing_errors);
+  if (!accumulate_errors.empty()) m_plan->log_accumulate_errors(id, args.m, args.n, args.k, accumulate_errors);
   for (ArrayEngineTotals* t : {&m_totals, &m_by_kind[static_cast<std::size_t>(id.component)][static_cast<std::size_t>(id.stage)]}) {
     t->gemms += 1;
     t->cycles += stats.report.cycles + 1;

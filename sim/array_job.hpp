@@ -6,9 +6,9 @@
 
 #include "arch/array_config.hpp"
 #include "sim/faults/bitflip_fault.hpp"
-#include "arch/timing/timing_model.hpp"
+#include "sim/faults/fault_model.hpp"
 #include "models/gemm/int8_gemm.hpp"
-#include "sim/faults/timing_fold_math.hpp"
+#include "sim/faults/accumulate_fold_math.hpp"
 
 namespace saffire::sim {
 
@@ -18,13 +18,13 @@ struct ArrayJob {
   int threads = 0;            // host threads for the fold math (0 = all)
   const models::Int8GemmKernel* kernel = nullptr;  // fold-level math; unused by the PE-level model
   const std::vector<arch::OutputFault>* faults = nullptr;  // output-word bit flips to inject (row-major order)
-  const arch::TimingModel* timing = nullptr;  // timing errors at every accumulate (covers the array), or none
+  faults::AccumulateRule rule;  // applied at every accumulate (covers the array), or monostate
 
   // Filled by the module:
   std::int64_t folds = 0;         // folds executed
   std::int64_t busy_cycles = 0;   // cycles the array was busy, counted cycle by cycle (PE) or per fold (fold)
   std::uint64_t sim_time_ps = 0;  // SystemC time the job took
-  std::vector<faults::TimingError> timing_errors;  // with `timing`: the accumulates that failed (any order)
+  std::vector<faults::AccumulateError> accumulate_errors;  // with a rule: the accumulates that failed (any order)
 };
 
 }  // namespace saffire::sim

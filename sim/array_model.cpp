@@ -4,6 +4,9 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "arch/config_error.hpp"
 #include "sim/fold_array_module.hpp"
@@ -28,7 +31,7 @@ ArrayModel::ArrayModel(const arch::ArrayConfig& cfg, Fidelity fidelity, int thre
 ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) { return run_job(args, {}); }
 
 ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults) {
-  return run_job(args, {&faults, nullptr, nullptr});
+  return run_job(args, {&faults, {}, nullptr});
 }
 
 ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const ArrayInjection& injection) {
@@ -38,10 +41,18 @@ ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const ArrayInjec
 ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection) {
   const arch::GemmShape shape{args.m, args.n, args.k};
   shape.validate();
-  const arch::TimingModel* timing = injection.timing && !injection.timing->error_free() ? injection.timing : nullptr;
-  if (timing && (timing->rows() < m_cfg.rows || timing->cols() < m_cfg.cols))
-    throw std::invalid_argument("ArrayModel: the timing model covers " + std::to_string(timing->rows()) + "x" +
-                                std::to_string(timing->cols()) + " PEs, the array has " + std::to_string(m_cfg.rows) +
+  const auto [rule_rows, rule_cols] = std::visit(
+      [](const auto& r) -> std::pair<std::int64_t, std::int64_t> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(r)>, std::monostate>) {
+          return {INT64_MAX, INT64_MAX};
+        } else {
+          return {r->rows(), r->cols()};
+        }
+      },
+      injection.rule);
+  if (rule_rows < m_cfg.rows || rule_cols < m_cfg.cols)
+    throw std::invalid_argument("ArrayModel: the fault model covers " + std::to_string(rule_rows) + "x" +
+                                std::to_string(rule_cols) + " PEs, the array has " + std::to_string(m_cfg.rows) +
                                 "x" + std::to_string(m_cfg.cols));
   SystemcRuntime& rt = SystemcRuntime::instance();
   ArrayJob job;
@@ -50,7 +61,7 @@ ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayI
   job.threads = m_threads;
   job.kernel = m_kernel.get();
   job.faults = injection.faults;
-  job.timing = timing;  // an error-free operating point runs the exact kernel
+  job.rule = injection.rule;
 
   const auto start = std::chrono::steady_clock::now();
   {
@@ -62,9 +73,9 @@ ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayI
     }
     rt.run_until_idle();
   }
-  if (injection.timing_errors) {
-    faults::sort_timing_errors(job.timing_errors);
-    *injection.timing_errors = std::move(job.timing_errors);
+  if (injection.accumulate_errors) {
+    faults::sort_timing_errors(job.accumulate_errors);
+    *injection.accumulate_errors = std::move(job.accumulate_errors);
   }
   ArrayRunStats stats;
   stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -12,7 +12,7 @@
 #include "sim/faults/bitflip_fault.hpp"
 #include "arch/fold_plan.hpp"
 #include "models/gemm/int8_gemm.hpp"
-#include "sim/faults/timing_fold_math.hpp"
+#include "sim/faults/accumulate_fold_math.hpp"
 
 namespace saffire::sim {
 
@@ -30,8 +30,8 @@ struct ArrayRunStats {
 /// What one GEMM gets injected into the array's accumulators.
 struct ArrayInjection {
   const std::vector<arch::OutputFault>* faults = nullptr;  // output-word bit flips (bitflip and table models)
-  const arch::TimingModel* timing = nullptr;               // timing errors at every accumulate (timing model)
-  std::vector<faults::TimingError>* timing_errors = nullptr;       // with `timing`: receives them, canonical order
+  faults::AccumulateRule rule;                              // at every accumulate (timing, stuck-at models)
+  std::vector<faults::AccumulateError>* accumulate_errors = nullptr;  // with a rule: receives them, canonical order
 };
 
 class ArrayModel {
@@ -44,7 +44,7 @@ class ArrayModel {
   ArrayRunStats run(const models::Int8GemmArgs& args);
   /// Same, with output-word bit flips injected in the array's accumulators (see sim/faults/bitflip_fault.hpp).
   ArrayRunStats run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults);
-  /// Same, with any injection; a timing model must cover the array (rows x cols).
+  /// Same, with any injection; an accumulate rule must cover the array (rows x cols).
   ArrayRunStats run(const models::Int8GemmArgs& args, const ArrayInjection& injection);
 
   const arch::ArrayConfig& config() const { return m_cfg; }

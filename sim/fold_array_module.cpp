@@ -4,7 +4,9 @@
 
 #include "arch/fault_site.hpp"
 #include "arch/fold_plan.hpp"
+#include "sim/faults/accumulate_fold_math.hpp"
 #include "sim/faults/output_fault_apply.hpp"
+#include "sim/faults/stuck_at.hpp"
 
 namespace saffire::sim {
 
@@ -39,15 +41,17 @@ void FoldArrayModule::run() {
 
     job.folds = plan.count();
     job.busy_cycles = 0;
-    job.timing_errors.clear();
+    job.accumulate_errors.clear();
+    const auto* timing = std::get_if<const arch::TimingModel*>(&job.rule);
+    const auto* stuck = std::get_if<const faults::StuckAtMap*>(&job.rule);
     for (std::int64_t f = 0; f < plan.count(); ++f) {
       const arch::Fold fold = plan.fold(f);
       // The math of a whole output tile runs at its first fold (WS: all reduction folds of a column tile;
       // OS: all column tiles of a row tile), as one large exact kernel call; simulated time still
       // advances fold by fold below, and faults are applied per fold (their correction does not depend
       // on the order of exact additions).
-      if (job.timing) {
-        faults::timing_fold(job.cfg, *job.timing, a, fold, job.timing_errors);
+      if (timing) {
+        faults::timing_fold(job.cfg, **timing, a, fold, job.accumulate_errors);
       } else if (ws && fold.row0 == 0) {
         // Y[:, n0:n0+cols] += X * W[:, n0:n0+cols] (Y was zeroed above unless accumulating).
         job.kernel->run({a.m, fold.cols_used, a.k, a.x, a.ldx, a.w + fold.col0, a.ldw, a.y + fold.col0, a.ldy, true},
@@ -58,6 +62,8 @@ void FoldArrayModule::run() {
                          a.ldy, a.accumulate},
                         job.threads);
       }
+      // Stuck-at PEs: the outputs that passed them in this fold are walked and corrected (exact y above).
+      if (stuck) faults::stuck_at_fold(job.cfg, **stuck, a, fold, job.accumulate_errors);
       for (; next_fault < faults.size() && faults[next_fault].first == f; ++next_fault)
         faults::apply_output_fault(job.cfg, a, *faults[next_fault].second);
       wait(fold_time);

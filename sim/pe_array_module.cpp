@@ -1,12 +1,37 @@
 #include "sim/pe_array_module.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <type_traits>
+#include <variant>
 #include <cstring>
 
 #include "arch/fault_site.hpp"
+#include "sim/faults/stuck_at.hpp"
 #include "sim/systemc_runtime.hpp"
 
 namespace saffire::sim {
+namespace {
+
+// The accumulate of one PE under each rule: the latched sum; *j >= 0 when it differs from the exact sum.
+struct ExactAccumulate {};
+struct TimingAccumulate {
+  const arch::TimingModel* tm;
+  std::uint32_t operator()(int r, int c, std::uint32_t acc, std::int32_t prod, int* j) const {
+    return tm->accumulate(r, c, acc, prod, j);
+  }
+};
+struct StuckAccumulate {
+  const faults::StuckAtMap* map;
+  std::uint32_t operator()(int r, int c, std::uint32_t acc, std::int32_t prod, int* j) const {
+    const std::uint32_t sum = acc + static_cast<std::uint32_t>(prod);
+    const std::uint32_t latched = map->force(r, c, sum);
+    *j = latched != sum ? std::countr_zero(latched ^ sum) : -1;
+    return latched;
+  }
+};
+
+}  // namespace
 
 PeArrayModule::PeArrayModule(sc_core::sc_module_name name) : sc_core::sc_module(name) { SC_THREAD(run); }
 
@@ -21,6 +46,14 @@ void PeArrayModule::inject_faults(std::int64_t fold, std::int64_t cycle) {
   while (m_next_fault < m_faults.size() && m_faults[m_next_fault].fold == fold && m_faults[m_next_fault].cycle == cycle) {
     const PeFault& f = m_faults[m_next_fault++];
     m_acc[static_cast<std::size_t>(f.pe_row * m_C + f.pe_col)] ^= f.mask;
+  }
+}
+
+template <typename Rule>
+void PeArrayModule::run_folds(const arch::FoldPlan& plan, const Rule& rule) {
+  for (std::int64_t f = 0; f < plan.count(); ++f) {
+    const arch::Fold fold = plan.fold(f);
+    m_job->busy_cycles += m_job->cfg.dataflow == arch::Dataflow::WS ? run_ws_fold(fold, rule) : run_os_fold(fold, rule);
   }
 }
 
@@ -57,18 +90,29 @@ void PeArrayModule::run() {
     }
     job.folds = plan.count();
     job.busy_cycles = 0;
-    job.timing_errors.clear();
-    for (std::int64_t f = 0; f < plan.count(); ++f) {
-      const arch::Fold fold = plan.fold(f);
-      job.busy_cycles += job.cfg.dataflow == arch::Dataflow::WS ? run_ws_fold(fold) : run_os_fold(fold);
-    }
+    job.accumulate_errors.clear();
+    m_zero_row.assign(static_cast<std::size_t>(m_C), 0u);
+    // One dispatch per GEMM on the accumulate rule; the fold loops are compiled once per rule.
+    std::visit(
+        [&](const auto& r) {
+          using R = std::decay_t<decltype(r)>;
+          if constexpr (std::is_same_v<R, std::monostate>) {
+            run_folds(plan, ExactAccumulate{});
+          } else if constexpr (std::is_same_v<R, const arch::TimingModel*>) {
+            run_folds(plan, TimingAccumulate{r});
+          } else {
+            run_folds(plan, StuckAccumulate{r});
+          }
+        },
+        job.rule);
     job.sim_time_ps = (sc_core::sc_time_stamp() - begin).value();
     m_job = nullptr;
   }
 }
 
 // WS: load the weight tile (R cycles), then stream X through; partial sums flow down the columns.
-std::int64_t PeArrayModule::run_ws_fold(const arch::Fold& fold) {
+template <typename Rule>
+std::int64_t PeArrayModule::run_ws_fold(const arch::Fold& fold, const Rule& rule) {
   const models::Int8GemmArgs& a = m_job->args;
   const std::int64_t R = m_R, C = m_C, M = fold.stream;
   std::int64_t cycles = 0;
@@ -106,22 +150,25 @@ std::int64_t PeArrayModule::run_ws_fold(const arch::Fold& fold) {
       valid[0] = in_range ? 1 : 0;
       std::uint32_t* psum = &m_acc[static_cast<std::size_t>(r * C)];
       const std::int32_t* wgt = &m_wgt[static_cast<std::size_t>(r * C)];
-      if (r == 0) {
-        for (std::int64_t c = 0; c < C; ++c) psum[c] = static_cast<std::uint32_t>(act[c] * wgt[c]);
-      } else if (m_job->timing) {
-        // The partial sum of stream row t - r - c passes PE (r, c): reduction step k0 + r.
-        const std::uint32_t* above = psum - C;
+      if constexpr (std::is_same_v<Rule, ExactAccumulate>) {
+        if (r == 0) {
+          for (std::int64_t c = 0; c < C; ++c) psum[c] = static_cast<std::uint32_t>(act[c] * wgt[c]);
+        } else {
+          const std::uint32_t* above = psum - C;
+          for (std::int64_t c = 0; c < C; ++c) psum[c] = above[c] + static_cast<std::uint32_t>(act[c] * wgt[c]);
+        }
+      } else {
+        // The partial sum of stream row t - r - c passes PE (r, c): reduction step k0 + r. PE row 0
+        // starts it from 0 (a PE row the fold leaves unused still passes it through its adder).
+        const std::uint32_t* above = r == 0 ? m_zero_row.data() : psum - C;
         for (std::int64_t c = 0; c < C; ++c) {
           int j = -1;
           const std::int32_t prod = act[c] * wgt[c];
-          psum[c] = m_job->timing->accumulate(static_cast<int>(r), static_cast<int>(c), above[c], prod, &j);
-          if (j >= 0)
-            m_job->timing_errors.push_back({t - r - c, fold.col0 + c, fold.row0 + r, j,
-                                            above[c] + static_cast<std::uint32_t>(prod), psum[c]});
+          const std::uint32_t before = above[c] + static_cast<std::uint32_t>(prod);
+          psum[c] = rule(static_cast<int>(r), static_cast<int>(c), above[c], prod, &j);
+          if (j >= 0 && valid[c] && c < fold.cols_used)
+            m_job->accumulate_errors.push_back({t - r - c, fold.col0 + c, fold.row0 + r, j, before, psum[c]});
         }
-      } else {
-        const std::uint32_t* above = psum - C;
-        for (std::int64_t c = 0; c < C; ++c) psum[c] = above[c] + static_cast<std::uint32_t>(act[c] * wgt[c]);
       }
     }
     inject_faults(fold.index, R + t);
@@ -142,7 +189,8 @@ std::int64_t PeArrayModule::run_ws_fold(const arch::Fold& fold) {
 }
 
 // OS: X streams right, W streams down, each PE accumulates its own output until all K MACs are done.
-std::int64_t PeArrayModule::run_os_fold(const arch::Fold& fold) {
+template <typename Rule>
+std::int64_t PeArrayModule::run_os_fold(const arch::Fold& fold, const Rule& rule) {
   const models::Int8GemmArgs& a = m_job->args;
   const std::int64_t R = m_R, C = m_C, K = fold.stream;
   std::int64_t cycles = 0;
@@ -181,15 +229,17 @@ std::int64_t PeArrayModule::run_os_fold(const arch::Fold& fold) {
       }
       std::uint32_t* acc = &m_acc[row];
       std::int64_t row_macs = 0;
-      if (m_job->timing) {
-        // PE (r, c) does reduction step t - r - c of output (m0 + r, n0 + c).
+      if constexpr (!std::is_same_v<Rule, ExactAccumulate>) {
+        // PE (r, c) does reduction step t - r - c of output (m0 + r, n0 + c) when both operands are valid.
         for (std::int64_t c = 0; c < C; ++c) {
+          if (!(act_valid[c] & wgt_valid[c])) continue;
           int j = -1;
           const std::int32_t prod = act[c] * wgt[c];
           const std::uint32_t exact = acc[c] + static_cast<std::uint32_t>(prod);
-          acc[c] = m_job->timing->accumulate(static_cast<int>(r), static_cast<int>(c), acc[c], prod, &j);
-          if (j >= 0) m_job->timing_errors.push_back({fold.row0 + r, fold.col0 + c, t - r - c, j, exact, acc[c]});
-          row_macs += act_valid[c] & wgt_valid[c];
+          acc[c] = rule(static_cast<int>(r), static_cast<int>(c), acc[c], prod, &j);
+          if (j >= 0 && r < fold.rows_used && c < fold.cols_used)
+            m_job->accumulate_errors.push_back({fold.row0 + r, fold.col0 + c, t - r - c, j, exact, acc[c]});
+          ++row_macs;
         }
       } else {
         for (std::int64_t c = 0; c < C; ++c) {

@@ -32,8 +32,13 @@ class PeArrayModule : public sc_core::sc_module {
 
  private:
   void run();
-  std::int64_t run_ws_fold(const arch::Fold& fold);
-  std::int64_t run_os_fold(const arch::Fold& fold);
+  // Rule: the accumulate of one PE (exact, timing or stuck-at; see the .cpp), chosen once per GEMM.
+  template <typename Rule>
+  void run_folds(const arch::FoldPlan& plan, const Rule& rule);
+  template <typename Rule>
+  std::int64_t run_ws_fold(const arch::Fold& fold, const Rule& rule);
+  template <typename Rule>
+  std::int64_t run_os_fold(const arch::Fold& fold, const Rule& rule);
   void tick();  // one clock edge
   /// Flips the scheduled faults of (fold, cycle) into the accumulator registers.
   void inject_faults(std::int64_t fold, std::int64_t cycle);
@@ -55,6 +60,7 @@ class PeArrayModule : public sc_core::sc_module {
   std::vector<std::int32_t> m_wgt;     // WS: stationary weight; OS: weight register (moves down)
   std::vector<std::uint32_t> m_acc;    // WS: partial sum (moves down); OS: stationary accumulator
   std::vector<std::uint8_t> m_act_valid, m_wgt_valid;
+  std::vector<std::uint32_t> m_zero_row;  // (C): the partial sum PE row 0 adds to (WS)
 };
 
 }  // namespace saffire::sim

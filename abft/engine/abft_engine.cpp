@@ -50,9 +50,9 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
   if (!m_faulty || !m_clean || !m_plan) throw std::invalid_argument("AbftEngine: faulty, clean engine and plan needed");
   m_array.validate();
   m_extra_cycles_per_fold = arch::scheme_extra_cycles(m_cfg.scheme, m_array);
-  if (m_cfg.checksums_exposed && m_plan->timing()) {
+  if (const arch::TimingModel* tm = m_plan->model().timing_model(); m_cfg.checksums_exposed && tm) {
     // Their own process variation: the chip's seed with a tag, so they are not copies of PEs (r, 0..1).
-    arch::VoltageConfig vc = m_plan->timing()->config();
+    arch::VoltageConfig vc = tm->config();
     vc.chip_seed ^= 0xC0FFEE5EEDull;
     m_checker = std::make_unique<arch::TimingModel>(vc, m_array.rows, 2);
   }
@@ -157,9 +157,10 @@ std::int64_t AbftEngine::mismatched_words(const models::Int8GemmArgs& region) {
 // dropped product would have changed which later accumulates fail.)
 std::int64_t AbftEngine::drop_faulty_macs(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s) {
   std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::int64_t>> steps;  // word -> failed steps
-  if (m_plan->timing()) {
+  if (m_plan->accumulate_level()) {
+    // Steps past the reduction (a WS partial sum through an unused PE row) have no product to drop.
     for (const faults::LoggedFault& lf : m_plan->logged_for(id))
-      if (s.contains(lf.fault.m, lf.fault.n)) steps[{lf.fault.m, lf.fault.n}].push_back(lf.step);
+      if (s.contains(lf.fault.m, lf.fault.n) && lf.step < args.k) steps[{lf.fault.m, lf.fault.n}].push_back(lf.step);
   } else {
     for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n))
       if (s.contains(f.m, f.n)) steps[{f.m, f.n}].push_back(args.k - 1);
@@ -241,7 +242,7 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
       for (std::size_t i = 0; i < scopes.size(); ++i)
         if (scopes[i].contains(m, n)) ++flagged_per_scope[i];
     };
-    if (m_plan->timing()) {
+    if (m_plan->accumulate_level()) {
       for (const faults::LoggedFault& lf : m_plan->logged_for(id)) flag(lf.fault.m, lf.fault.n);
     } else {
       for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n)) flag(f.m, f.n);

@@ -105,7 +105,7 @@ void bench_injection(nlohmann::json& out, bool json) {
   if (!json) fmt::print("Timing-model injection, 512^3 at {} V on 128x128 (fold level, one thread)\n", vc.v);
   for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
     cfg.dataflow = df;
-    std::vector<faults::TimingError> errors;
+    std::vector<faults::AccumulateError> errors;
     sim::ArrayModel model(cfg, sim::Fidelity::Fold, 1);
     const sim::ArrayRunStats st = model.run({ts.m, ts.n, ts.k, tops.x.data(), ts.k, tops.w.data(), ts.n, ty.data(), ts.n, false},
                                             {nullptr, &tm, &errors});

@@ -2,10 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "arch/config_error.hpp"
-#include "sim/faults/bit_error_table.hpp"
 #include "arch/timing/voltage_config.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/faults/fault_injecting_engine.hpp"
@@ -35,15 +35,23 @@ int parse_int(const std::string& s, const std::string& what) {
 }  // namespace
 
 void FaultOptions::add_to(CLI::App& cmd) {
-  cmd.add_option("--fault-model", m_model,
-                 "bitflip (ReaLM: --ber, --bit), timing (PE timing errors at --voltage) or table (--fault-table at --voltage)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"bitflip", "timing", "table"}));
+  m_cmd = &cmd;
+  std::string models;
+  for (const faults::FaultModelEntry& e : faults::fault_model_table())
+    models += (models.empty() ? "" : "; ") + std::string(e.name) + ": " + std::string(e.summary);
+  std::vector<std::string> names;
+  for (const faults::FaultModelEntry& e : faults::fault_model_table()) names.emplace_back(e.name);
+  cmd.add_option("--fault-model", m_model, models)->capture_default_str()->check(CLI::IsMember(names));
   cmd.add_option("--voltage", m_voltage, "timing and table models: supply voltage in V (nominal: voltage.v_nominal)");
   cmd.add_option("--fault-table", m_table, "table model: CSV voltage,bit,probability (per-word flip probability per bit)");
   cmd.add_option("--ber", m_ber, "bitflip faults: probability that a GEMM output word is faulty (0 = no faults)");
   cmd.add_option("--bit", m_bit, "flip this accumulator bit (default: 30, ReaLM's default)");
   cmd.add_option("--bit-range", m_bit_range, "flip a uniform bit in LO-HI instead, e.g. 0-29");
+  cmd.add_option("--stuck", m_stuck, "stuck-at model: PE ROW,COL with accumulator BIT stuck at VALUE (0/1); repeatable")
+      ->allow_extra_args(false);
+  cmd.add_option("--stuck-file", m_stuck_file, "stuck-at model: CSV row,col,bit,value");
+  cmd.add_option("--stuck-fraction", m_stuck_fraction,
+                 "stuck-at model: this fraction of the PEs, each with one random stuck bit and value (from --fault-seed)");
   cmd.add_option("--fault-seed", m_seed, "campaign seed: same seed and config, same faults on every engine");
   cmd.add_option("--components", m_components, "faulty GEMM kinds: all or a list of q,k,v,o,gate,up,down,qk,pv");
   cmd.add_option("--layers", m_layers, "faulty layers: all or a list such as 0,1");
@@ -52,44 +60,42 @@ void FaultOptions::add_to(CLI::App& cmd) {
                "do not clamp faulty re-quantized outputs (Q,K,V,gate,up,PV) to +-127*s_out of the clean output");
 }
 
-namespace {
-
-arch::VoltageConfig voltage_config(const std::string& config_path, std::optional<double> v) {
-  arch::VoltageConfig vc = config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path);
-  if (v) vc.v = *v;
-  try {
-    vc.validate();
-  } catch (const ConfigError& e) {
-    throw ConfigError(std::string("--voltage: ") + e.what());
+faults::FaultModelParams FaultOptions::params(const arch::ArrayConfig& array, const std::string& config_path) const {
+  // An option of another model is a mistake, not something to ignore.
+  const faults::FaultModelEntry& entry = faults::fault_model_entry(m_model);
+  if (m_cmd) {
+    for (const faults::FaultModelEntry& other : faults::fault_model_table())
+      for (std::string_view opt : other.options) {
+        if (std::find(entry.options.begin(), entry.options.end(), opt) != entry.options.end()) continue;
+        if (m_cmd->count(std::string(opt)) > 0)
+          throw ConfigError(std::string(opt) + " belongs to --fault-model " + std::string(other.name) + ", not " + m_model);
+      }
   }
-  return vc;
-}
-
-}  // namespace
-
-std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig& array,
-                                                        const std::string& config_path) const {
-  const bool bitflip = m_model == "bitflip";
-  if (!bitflip && (m_ber > 0 || m_bit >= 0 || !m_bit_range.empty()))
-    throw ConfigError("--ber, --bit and --bit-range belong to --fault-model bitflip, not " + m_model);
-  if (bitflip && (m_voltage || !m_table.empty()))
-    throw ConfigError("--voltage and --fault-table belong to --fault-model timing or table, not bitflip");
-  if (m_model == "timing" && !m_table.empty()) throw ConfigError("--fault-table belongs to --fault-model table");
-  if (m_model == "table" && m_table.empty()) throw ConfigError("--fault-model table needs --fault-table FILE.csv");
-  if (m_model == "table" && !m_voltage) throw ConfigError("--fault-model table needs --voltage");
-  faults::BitflipConfig bf;
-  bf.ber = m_ber;
-  bf.seed = m_seed;
+  faults::FaultModelParams p;
+  p.model = m_model;
+  p.seed = m_seed;
+  p.array = array;
+  p.ber = m_ber;
   if (m_bit >= 0 && !m_bit_range.empty()) throw ConfigError("--bit and --bit-range: give one of them");
-  if (m_bit >= 0) bf.bit_lo = bf.bit_hi = m_bit;
+  if (m_bit >= 0) p.bit_lo = p.bit_hi = m_bit;
   if (!m_bit_range.empty()) {
     const auto dash = m_bit_range.find('-');
     if (dash == std::string::npos) throw ConfigError("--bit-range: expected LO-HI, got '" + m_bit_range + "'");
-    bf.bit_lo = parse_int(m_bit_range.substr(0, dash), "--bit-range");
-    bf.bit_hi = parse_int(m_bit_range.substr(dash + 1), "--bit-range");
+    p.bit_lo = parse_int(m_bit_range.substr(0, dash), "--bit-range");
+    p.bit_hi = parse_int(m_bit_range.substr(dash + 1), "--bit-range");
   }
-  bf.validate();
-  if (m_model == "table") bf = faults::BitErrorTable::load(m_table).bitflip_config(*m_voltage, m_seed);
+  p.voltage = m_voltage;
+  if (m_model == "timing") p.voltage_config = config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path);
+  p.table = m_table;
+  for (const std::string& s : m_stuck) p.stuck.push_back(faults::parse_stuck_bit(s, "--stuck"));
+  p.stuck_file = m_stuck_file;
+  p.stuck_fraction = m_stuck_fraction;
+  return p;
+}
+
+std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig& array,
+                                                           const std::string& config_path) const {
+  std::shared_ptr<const faults::FaultModel> model = faults::make_fault_model(params(array, config_path));
 
   faults::FaultTargeting t;
   if (m_components != "all") {
@@ -111,25 +117,16 @@ std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConf
   } else if (m_stage != "both") {
     throw ConfigError("--fault-stage: expected prefill, decode or both, got '" + m_stage + "'");
   }
-  if (m_model == "timing")
-    return std::make_shared<faults::FaultPlan>(
-        std::make_shared<const arch::TimingModel>(voltage_config(config_path, m_voltage), array.rows, array.cols), t);
-  return std::make_shared<faults::FaultPlan>(bf, t);
+  return std::make_shared<faults::FaultPlan>(std::move(model), t);
 }
 
 double FaultOptions::nominal_voltage(const faults::FaultPlan& plan, const std::string& config_path) const {
-  if (plan.timing()) return plan.timing()->config().v_nominal;
+  if (const arch::TimingModel* tm = plan.model().timing_model()) return tm->config().v_nominal;
   return (config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path)).v_nominal;
 }
 
 std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::string& config_path) const {
-  const auto plan = make_plan(array, config_path);
-  std::string out = fmt::format("\n[faults]\nmodel = \"{}\"\n", m_model);
-  if (m_model == "timing") return out + "\n" + arch::to_toml(plan->timing()->config());
-  const faults::BitflipConfig& bf = plan->bitflip();
-  out += fmt::format("ber = {:e}\nbit_lo = {}\nbit_hi = {}\n", bf.ber, bf.bit_lo, bf.bit_hi);
-  if (m_model == "table") out += fmt::format("voltage = {}\ntable = \"{}\"\n", *m_voltage, m_table);
-  return out;
+  return "\n[faults]\n" + make_plan(array, config_path)->model().to_toml();
 }
 
 std::unique_ptr<models::GemmEngine> FaultOptions::inject(std::unique_ptr<models::GemmEngine> engine,
@@ -147,6 +144,9 @@ std::string FaultOptions::describe() const {
   if (m_model == "bitflip") {
     model = fmt::format("bitflip, ber {:g}, bit {}", m_ber,
                         !m_bit_range.empty() ? m_bit_range : std::to_string(m_bit >= 0 ? m_bit : 30));
+  } else if (m_model == "stuck-at") {
+    model = fmt::format("stuck-at, {} listed{}{}", m_stuck.size(), m_stuck_file.empty() ? "" : ", file " + m_stuck_file,
+                        m_stuck_fraction ? fmt::format(", fraction {:g}", *m_stuck_fraction) : std::string());
   } else {
     model = fmt::format("{} at {} V{}", m_model, m_voltage ? fmt::format("{:g}", *m_voltage) : std::string("config"),
                         m_table.empty() ? "" : ", table " + m_table);

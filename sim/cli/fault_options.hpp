@@ -1,17 +1,20 @@
 #pragma once
 // Command-line options of a fault campaign, shared by eval and generate:
-//   --fault-model bitflip|timing|table (default bitflip)
-//   bitflip: --ber, --bit / --bit-range;  timing: --voltage (the rest of the [voltage] table from
-//   --config);  table: --fault-table FILE.csv --voltage
+//   --fault-model NAME (default bitflip; the models and their own options are the rows of
+//   sim/faults/fault_model_factory.cpp: bitflip --ber --bit/--bit-range; timing --voltage (the rest
+//   of the [voltage] table from --config); table --fault-table --voltage; stuck-at --stuck,
+//   --stuck-file, --stuck-fraction)
 //   all: --fault-seed, --components, --layers, --fault-stage, --no-realm-clamp.
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "arch/array_config.hpp"
 #include "models/engine/gemm_engine.hpp"
 #include "models/llm/quantize.hpp"
+#include "sim/faults/fault_model_factory.hpp"
 #include "sim/faults/fault_plan.hpp"
 #include "sim/faults/realm_clamp_hook.hpp"
 
@@ -20,39 +23,41 @@ namespace saffire::cli {
 class FaultOptions {
  public:
   void add_to(CLI::App& cmd);
-  /// True when a campaign was asked for: --ber > 0, or the timing or table model.
+  /// True when a campaign was asked for: --ber > 0, or any model other than bitflip.
   bool enabled() const { return m_ber > 0.0 || m_model != "bitflip"; }
-  /// A fresh plan (its own fault log) from the options, for `array` (the timing model covers its PEs)
-  /// and the config file `config_path` (its [voltage] table; "" for none); throws ConfigError on bad values.
+  /// A fresh plan (its own fault log) from the options, for `array` (a timing or stuck-at model covers
+  /// its PEs) and the config file `config_path` (its [voltage] table; "" for none); throws ConfigError
+  /// on bad values, or on an option that belongs to another model.
   std::shared_ptr<faults::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path) const;
-  /// The fault model's settings as a TOML [faults] table, for traces.
+  /// The fault model's resolved settings as a TOML [faults] table, for traces.
   std::string to_toml(const arch::ArrayConfig& array, const std::string& config_path) const;
   /// Makes `engine` inject the plan's faults: inside the SystemC array for the array engine, after
   /// the GEMM with the array's semantics for the others.
   static std::unique_ptr<models::GemmEngine> inject(std::unique_ptr<models::GemmEngine> engine,
                                                     const arch::ArrayConfig& array, std::shared_ptr<faults::FaultPlan> plan);
   /// ReaLM's clamp applies to the output-word models (bitflip, table), whose faults can be undone.
-  bool realm_clamp() const { return !m_no_realm_clamp && m_model != "timing"; }
+  bool realm_clamp() const { return !m_no_realm_clamp && m_model != "timing" && m_model != "stuck-at"; }
   std::uint64_t seed() const { return m_seed; }
-  /// The array's supply voltage of the campaign: the timing model's, the table model's --voltage, or
-  /// nullopt for bitflip (which has none).
-  std::optional<double> voltage(const faults::FaultPlan& plan) const {
-    if (plan.timing()) return plan.timing()->config().v;
-    return m_model == "table" ? m_voltage : std::nullopt;
-  }
+  /// The array's supply voltage of the campaign (timing, table), or nullopt (bitflip, stuck-at).
+  std::optional<double> voltage(const faults::FaultPlan& plan) const { return plan.model().voltage(); }
   /// The nominal supply the campaign's voltage is relative to: voltage.v_nominal of the timing model,
   /// else of the [voltage] table in `config_path` (default 0.9 V).
   double nominal_voltage(const faults::FaultPlan& plan, const std::string& config_path) const;
-  /// JSON description of the campaign, for reports.
+  /// One-line description of the campaign, for reports.
   std::string describe() const;
 
  private:
+  faults::FaultModelParams params(const arch::ArrayConfig& array, const std::string& config_path) const;
+  CLI::App* m_cmd = nullptr;
   std::string m_model = "bitflip";
   std::optional<double> m_voltage;
   std::string m_table;
   double m_ber = 0.0;
   int m_bit = -1;
   std::string m_bit_range;
+  std::vector<std::string> m_stuck;
+  std::string m_stuck_file;
+  std::optional<double> m_stuck_fraction;
   std::uint64_t m_seed = 1;
   std::string m_components = "all";
   std::string m_layers = "all";

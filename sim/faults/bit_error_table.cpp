@@ -9,26 +9,11 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
+#include "arch/csv_table.hpp"
 #include "arch/toml_file.hpp"
 
 namespace saffire::faults {
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
-double parse_number(const std::string& field, const std::string& where, const char* name) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(field, &used);
-    if (used == field.size() && std::isfinite(v)) return v;
-  } catch (const std::exception&) {
-  }
-  throw ConfigError(where + ": " + name + ": expected a number, got '" + field + "'");
-}
 
 std::string fmt_v(double v) {
   std::ostringstream s;
@@ -41,40 +26,21 @@ std::string fmt_v(double v) {
 BitErrorTable BitErrorTable::parse(const std::string& csv_text, const std::string& origin) {
   BitErrorTable t;
   t.m_origin = origin;
-  std::istringstream in(csv_text);
-  std::string line;
-  int line_no = 0;
-  bool header = false;
   std::set<std::pair<double, int>> seen;  // (voltage, bit) pairs given so far
-  while (std::getline(in, line)) {
-    ++line_no;
-    const std::string where = origin + ":" + std::to_string(line_no);
-    line = trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    std::string f;
-    while (std::getline(ss, f, ',')) fields.push_back(trim(f));
-    if (!header) {
-      if (fields != std::vector<std::string>{"voltage", "bit", "probability"})
-        throw ConfigError(where + ": expected the header 'voltage,bit,probability', got '" + line + "'");
-      header = true;
-      continue;
-    }
-    if (fields.size() != 3)
-      throw ConfigError(where + ": expected 3 fields (voltage,bit,probability), got " + std::to_string(fields.size()));
-    const double v = parse_number(fields[0], where, "voltage");
+  for (const CsvRow& row : parse_csv_table(csv_text, origin, {"voltage", "bit", "probability"})) {
+    const std::string& where = row.where;
+    const std::vector<std::string>& fields = row.fields;
+    const double v = csv_number(fields[0], where, "voltage");
     if (!(v > 0.0)) throw ConfigError(where + ": voltage: expected a positive voltage, got " + fields[0]);
-    const double bit = parse_number(fields[1], where, "bit");
+    const double bit = csv_number(fields[1], where, "bit");
     if (bit != std::floor(bit) || bit < 0 || bit > 31)
       throw ConfigError(where + ": bit: expected an integer in 0..31, got " + fields[1]);
-    const double p = parse_number(fields[2], where, "probability");
+    const double p = csv_number(fields[2], where, "probability");
     if (!(p >= 0.0 && p <= 1.0)) throw ConfigError(where + ": probability: expected a value in [0, 1], got " + fields[2]);
     if (!seen.insert({v, static_cast<int>(bit)}).second)
       throw ConfigError(where + ": bit " + fields[1] + " at voltage " + fields[0] + " is given twice");
     t.m_rows[v][static_cast<std::size_t>(bit)] = p;  // a new voltage starts with all bits at 0
   }
-  if (!header) throw ConfigError(origin + ": empty table (expected the header 'voltage,bit,probability')");
   if (t.m_rows.empty()) throw ConfigError(origin + ": the table has no rows");
   for (const auto& [v, p] : t.m_rows) {
     double sum = 0;

@@ -2,8 +2,8 @@
 
 #include <vector>
 
+#include "sim/faults/accumulate_fold_math.hpp"
 #include "sim/faults/output_fault_apply.hpp"
-#include "sim/faults/timing_fold_math.hpp"
 
 namespace saffire::faults {
 
@@ -12,11 +12,12 @@ FaultInjectingEngine::FaultInjectingEngine(std::unique_ptr<models::GemmEngine> i
     : m_inner(std::move(inner)), m_array(array), m_plan(std::move(plan)) {}
 
 void FaultInjectingEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
-  if (const arch::TimingModel* tm = m_plan->timing(); tm && !tm->error_free() && m_plan->targets(id)) {
-    // Timing errors depend on every partial sum: the GEMM is recomputed in the array's accumulation order.
-    std::vector<TimingError> errors;
-    timing_gemm(m_array, *tm, args, errors);
-    m_plan->log_timing_errors(id, args.m, args.n, args.k, errors);
+  if (const AccumulateRule rule = m_plan->accumulate_rule(id); has_rule(rule)) {
+    // The rule acts at every accumulate: the GEMM is walked (timing) or repaired (stuck-at) in the
+    // array's accumulation order.
+    std::vector<AccumulateError> errors;
+    rule_gemm(m_array, rule, args, [&] { m_inner->gemm(id, args); }, errors);
+    m_plan->log_accumulate_errors(id, args.m, args.n, args.k, errors);
     return;
   }
   m_inner->gemm(id, args);

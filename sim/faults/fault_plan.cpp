@@ -1,5 +1,7 @@
 #include "sim/faults/fault_plan.hpp"
 
+#include "sim/faults/impl/fault_model_makers.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -11,23 +13,24 @@ bool FaultTargeting::targets(const models::GemmId& id) const {
   return id.stage == models::Stage::Prefill ? prefill : decode;
 }
 
-FaultPlan::FaultPlan(const faults::BitflipConfig& bitflip, const FaultTargeting& targeting)
-    : m_bitflip(bitflip), m_targeting(targeting) {
-  m_bitflip.validate();
+FaultPlan::FaultPlan(std::shared_ptr<const FaultModel> model, const FaultTargeting& targeting)
+    : m_model(std::move(model)), m_targeting(targeting) {
+  if (!m_model) throw std::invalid_argument("FaultPlan: no fault model");
+  m_rule = m_model->accumulate_rule();
 }
+
+FaultPlan::FaultPlan(const BitflipConfig& bitflip, const FaultTargeting& targeting)
+    : FaultPlan(std::shared_ptr<const FaultModel>(make_bitflip_model(bitflip)), targeting) {}
 
 FaultPlan::FaultPlan(std::shared_ptr<const arch::TimingModel> timing, const FaultTargeting& targeting)
-    : m_timing(std::move(timing)), m_targeting(targeting) {
-  if (!m_timing) throw std::invalid_argument("FaultPlan: no timing model");
-  m_bitflip.ber = 0;  // no sampled output-word faults
-}
+    : FaultPlan(std::shared_ptr<const FaultModel>(make_timing_model(std::move(timing))), targeting) {}
 
-void FaultPlan::log_timing_errors(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k,
-                                  const std::vector<TimingError>& errors) {
+void FaultPlan::log_accumulate_errors(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k,
+                                  const std::vector<AccumulateError>& errors) {
   if (errors.empty()) return;
   std::lock_guard<std::mutex> lock(m_mutex);
   m_count += static_cast<std::int64_t>(errors.size());
-  for (const TimingError& e : errors) {
+  for (const AccumulateError& e : errors) {
     if (m_log.size() >= kMaxLoggedFaults) break;
     LoggedFault lf{id, {e.m, e.n, e.bit}, m, n, k, true, {static_cast<std::int32_t>(e.before),
                                                          static_cast<std::int32_t>(e.after)}};
@@ -55,8 +58,8 @@ std::uint64_t FaultPlan::gemm_key(const models::GemmId& id) {
 }
 
 std::vector<arch::OutputFault> FaultPlan::sample(const models::GemmId& id, std::int64_t m, std::int64_t n) const {
-  if (m_timing || !m_targeting.targets(id)) return {};
-  return faults::sample_output_faults(m_bitflip, gemm_key(id), m, n);
+  if (!m_targeting.targets(id)) return {};
+  return m_model->output_faults(gemm_key(id), m, n);
 }
 
 std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n,

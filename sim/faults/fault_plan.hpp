@@ -1,7 +1,7 @@
 #pragma once
-// FaultPlan: which GEMMs of a model run get faults (targeting) and what faults: either output words
-// sampled from the campaign seed and the GEMM's identity (the `bitflip` and `table` models), or the
-// data-dependent errors of a TimingModel at every accumulate (the `timing` model), which the engine
+// FaultPlan: which GEMMs of a model run get faults (targeting) and what faults (a FaultModel,
+// sim/faults/fault_model.hpp): output words sampled from the campaign seed and the GEMM's identity
+// (bitflip, table), or an accumulate rule (timing, stuck-at) whose failing accumulates the engine
 // finds while it computes and reports back. Every engine asks the plan, so the same config and seed
 // give the same faults on cpu, cuda and array, at any thread count. The plan keeps a log of the first
 // kMaxLoggedFaults faults (for traces) and counts all of them.
@@ -12,10 +12,11 @@
 #include <set>
 #include <vector>
 
-#include "sim/faults/bitflip_fault.hpp"
 #include "arch/timing/timing_model.hpp"
+#include "sim/faults/bitflip_fault.hpp"
+#include "sim/faults/fault_model.hpp"
 #include "models/engine/gemm_id.hpp"
-#include "sim/faults/timing_fold_math.hpp"
+#include "sim/faults/accumulate_fold_math.hpp"
 
 namespace saffire::faults {
 
@@ -43,25 +44,31 @@ struct LoggedFault {
   std::int64_t k = 0;         // fault depends on it (arch::map_to_hardware)
   bool has_values = false;    // `values` were recorded by the engine (record_values)
   FaultValues values;
-  std::int64_t step = -1;     // reduction step of the faulty accumulate; -1: the last one, k - 1
+  std::int64_t step = -1;     // reduction step of the faulty accumulate; -1: the last one, k - 1. WS stuck-at
+                              // faults of a PE row the last reduction fold leaves unused: k0 + row >= k
 };
 
 class FaultPlan {
  public:
   static constexpr std::size_t kMaxLoggedFaults = std::size_t{1} << 20;
 
-  /// Output-word faults (bitflip, or table: a BitflipConfig with bit weights).
-  FaultPlan(const faults::BitflipConfig& bitflip, const FaultTargeting& targeting);
-  /// Timing errors of `timing` at every accumulate of the targeted GEMMs.
+  FaultPlan(std::shared_ptr<const FaultModel> model, const FaultTargeting& targeting);
+  /// Shorthands: the bitflip model of `bitflip`; the timing model of `timing`.
+  FaultPlan(const BitflipConfig& bitflip, const FaultTargeting& targeting);
   FaultPlan(std::shared_ptr<const arch::TimingModel> timing, const FaultTargeting& targeting);
 
-  /// The timing model, or nullptr for the output-word models.
-  const arch::TimingModel* timing() const { return m_timing.get(); }
+  const FaultModel& model() const { return *m_model; }
+  /// The accumulate rule of a targeted GEMM (monostate for untargeted GEMMs and output-word models).
+  AccumulateRule accumulate_rule(const models::GemmId& id) const {
+    return m_targeting.targets(id) ? m_rule : AccumulateRule{};
+  }
+  /// Whether the model acts at every accumulate (its faults are the engine's logged errors).
+  bool accumulate_level() const { return has_rule(m_rule); }
   /// Whether the GEMM is exposed to faults.
   bool targets(const models::GemmId& id) const { return m_targeting.targets(id); }
-  /// Timing model: logs the errors the engine found in one targeted (m x n x k) GEMM.
-  void log_timing_errors(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k,
-                         const std::vector<TimingError>& errors);
+  /// Accumulate rules: logs the errors the engine found in one targeted (m x n x k) GEMM.
+  void log_accumulate_errors(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k,
+                         const std::vector<AccumulateError>& errors);
 
   /// The faults of one (m x n x k) GEMM (empty when it is not targeted); also appended to the log.
   std::vector<arch::OutputFault> faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n,
@@ -84,13 +91,12 @@ class FaultPlan {
   std::vector<LoggedFault> logged_for(const models::GemmId& id) const;
   /// The logged faults (the first kMaxLoggedFaults).
   std::vector<LoggedFault> log() const;
-  const faults::BitflipConfig& bitflip() const { return m_bitflip; }
   /// Every fault injected so far, logged or not.
   std::int64_t fault_count() const;
 
  private:
-  faults::BitflipConfig m_bitflip;
-  std::shared_ptr<const arch::TimingModel> m_timing;
+  std::shared_ptr<const FaultModel> m_model;
+  AccumulateRule m_rule;
   FaultTargeting m_targeting;
   mutable std::mutex m_mutex;
   std::vector<LoggedFault> m_log;

@@ -18,7 +18,7 @@
 #include "sim/faults/fault_deviation.hpp"
 #include "sim/faults/fault_injecting_engine.hpp"
 #include "models/workload/gemm_operands.hpp"
-#include "sim/faults/timing_fold_math.hpp"
+#include "sim/faults/accumulate_fold_math.hpp"
 
 using namespace saffire;
 
@@ -26,7 +26,7 @@ namespace {
 
 struct Result {
   std::vector<std::int32_t> y;
-  std::vector<faults::TimingError> errors;
+  std::vector<faults::AccumulateError> errors;
 };
 
 // Independent reference: output by output, the accumulates in the order the dataflow does them, each
