@@ -1,15 +1,13 @@
 #include "arch/tech/tech_table.hpp"
 
-#include <toml++/toml.h>
-
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <map>
 #include <sstream>
 
 #include "arch/config_error.hpp"
 #include "arch/toml_file.hpp"
+#include "arch/toml_table_reader.hpp"
 
 namespace saffire::arch {
 
@@ -145,10 +143,6 @@ std::map<std::string, double*> float_fields(TechTable& t) {
   return fields;
 }
 
-std::string where(const std::string& origin, const toml::node& node, const std::string& key) {
-  return origin + ":" + std::to_string(node.source().begin.line) + ": tech." + key;
-}
-
 std::string fmt_double(double v) {
   std::ostringstream out;
   out << std::setprecision(17) << v;
@@ -168,44 +162,22 @@ void TechTable::validate() const {
 }
 
 TechTable parse_tech_table(const std::string& toml_text, const std::string& origin) {
-  const toml::table root = parse_toml(toml_text, origin);
-  const toml::node* tech_node = root.get("tech");
-  if (!tech_node) throw ConfigError(origin + ": no [tech] table");
-  const toml::table* tech = tech_node->as_table();
-  if (!tech) throw ConfigError(origin + ": 'tech' must be a table ([tech])");
+  const toml::table doc = parse_toml(toml_text, origin);
+  TomlTableReader root(doc, origin, "");
+  TomlTableReader* tech = root.table("tech");  // other tables belong to other readers
+  if (!tech) throw ConfigError(origin + ": no [tech] table");
 
   // The node first: it selects the defaults that the other keys override.
   TechTable t = TechTable::horowitz45();
-  if (const toml::node* n = tech->get("node_nm")) {
-    const auto v = n->value<std::int64_t>();
-    if (!n->is_integer() || !v) throw ConfigError(where(origin, *n, "node_nm") + ": expected an integer (nm)");
-    if (*v != 45 && *v != 28 && *v != 22 && *v != 14)
-      throw ConfigError(where(origin, *n, "node_nm") + ": unsupported node " + std::to_string(*v) +
+  if (const auto node = tech->optional<int>("node_nm")) {
+    if (*node != 45 && *node != 28 && *node != 22 && *node != 14)
+      throw ConfigError(tech->where("node_nm") + ": unsupported node " + std::to_string(*node) +
                         " (defaults exist for 45, 28, 22 and 14)");
-    t = TechTable::for_node(static_cast<int>(*v));
+    t = TechTable::for_node(*node);
   }
-  auto fields = float_fields(t);
-  for (const auto& [key, node] : *tech) {
-    const std::string name(key.str());
-    if (name == "node_nm") continue;
-    const auto it = fields.find(name);
-    if (it == fields.end()) {
-      std::string known = "node_nm";
-      for (const auto& [k, ptr] : fields) known += ", " + k;
-      throw ConfigError(where(origin, node, name) + ": unknown key (expected one of " + known + ")");
-    }
-    const auto v = node.value<double>();  // integers are accepted too
-    if (!(node.is_floating_point() || node.is_integer()) || !v)
-      throw ConfigError(where(origin, node, name) + ": expected a number");
-    if (!std::isfinite(*v) || !(*v > 0))
-      throw ConfigError(where(origin, node, name) + ": must be a positive finite number, got " + fmt_double(*v));
-    *it->second = *v;
-  }
-  try {
-    t.validate();
-  } catch (const ConfigError& e) {
-    throw ConfigError(origin + ": " + e.what());
-  }
+  for (const auto& [key, ptr] : float_fields(t)) *ptr = tech->get_or(key, *ptr, positive<double>());
+  tech->finish();
+  tech->validate([&] { t.validate(); });
   return t;
 }
 

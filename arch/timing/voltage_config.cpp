@@ -1,15 +1,12 @@
 #include "arch/timing/voltage_config.hpp"
 
-#include <toml++/toml.h>
-
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <set>
 #include <sstream>
 
 #include "arch/config_error.hpp"
 #include "arch/toml_file.hpp"
+#include "arch/toml_table_reader.hpp"
 
 namespace saffire::arch {
 namespace {
@@ -24,12 +21,6 @@ std::string num(double x) {
 void require(bool ok, const char* key, const std::string& expected, double got) {
   if (!ok) throw ConfigError(std::string("voltage.") + key + ": expected " + expected + ", got " + num(got));
 }
-
-std::string where(const std::string& origin, const toml::node& node, const std::string& key) {
-  return origin + ":" + std::to_string(node.source().begin.line) + ": voltage." + key;
-}
-
-constexpr const char* kKeys = "v_nominal, v, vth, alpha, clock_ghz, guard_band, sigma, chip_seed";
 
 }  // namespace
 
@@ -51,54 +42,21 @@ void VoltageConfig::validate() const {
 }
 
 VoltageConfig parse_voltage_config(const std::string& toml_text, const std::string& origin) {
-  const toml::table root = parse_toml(toml_text, origin);
+  const toml::table doc = parse_toml(toml_text, origin);
+  TomlTableReader root(doc, origin, "");
   VoltageConfig cfg;
-  const toml::node* vnode = root.get("voltage");
-  if (!vnode) return cfg;
-  const toml::table* table = vnode->as_table();
-  if (!table) throw ConfigError(origin + ": 'voltage' must be a table ([voltage])");
-
-  static const std::set<std::string> known = {"v_nominal", "v",          "vth",   "alpha",
-                                              "clock_ghz", "guard_band", "sigma", "chip_seed"};
-  for (const auto& [key, node] : *table) {
-    if (!known.count(std::string(key.str())))
-      throw ConfigError(where(origin, node, std::string(key.str())) + ": unknown key (expected one of " + kKeys + ")");
-  }
-  const auto read_double = [&](const char* key, double& out) {
-    const toml::node* n = table->get(key);
-    if (!n) return;
-    auto x = n->value<double>();  // integers are accepted too
-    if (!x || !(n->is_floating_point() || n->is_integer()))
-      throw ConfigError(where(origin, *n, key) + ": expected a number");
-    out = *x;
-  };
-  read_double("v_nominal", cfg.v_nominal);
-  read_double("v", cfg.v);
-  read_double("vth", cfg.vth);
-  read_double("alpha", cfg.alpha);
-  read_double("clock_ghz", cfg.clock_ghz);
-  read_double("guard_band", cfg.guard_band);
-  read_double("sigma", cfg.sigma);
-  if (const toml::node* n = table->get("chip_seed")) {
-    auto x = n->value<std::int64_t>();
-    if (!n->is_integer() || !x) throw ConfigError(where(origin, *n, "chip_seed") + ": expected an integer");
-    if (*x < 0) throw ConfigError(where(origin, *n, "chip_seed") + ": expected a non-negative integer");
-    cfg.chip_seed = static_cast<std::uint64_t>(*x);
-  }
-  try {
-    cfg.validate();
-  } catch (const ConfigError& e) {
-    // Point at the line of the offending key when it was given in the file.
-    std::string msg = e.what();
-    const std::string prefix = "voltage.";
-    const std::size_t colon = msg.find(':');
-    if (msg.rfind(prefix, 0) == 0 && colon != std::string::npos) {
-      const std::string key = msg.substr(prefix.size(), colon - prefix.size());
-      if (const toml::node* n = table->get(key))
-        throw ConfigError(origin + ":" + std::to_string(n->source().begin.line) + ": " + msg);
-    }
-    throw ConfigError(origin + ": " + msg);
-  }
+  TomlTableReader* table = root.table("voltage");  // other tables belong to other readers
+  if (!table) return cfg;
+  cfg.v_nominal = table->get_or("v_nominal", cfg.v_nominal);
+  cfg.v = table->get_or("v", cfg.v);
+  cfg.vth = table->get_or("vth", cfg.vth);
+  cfg.alpha = table->get_or("alpha", cfg.alpha);
+  cfg.clock_ghz = table->get_or("clock_ghz", cfg.clock_ghz);
+  cfg.guard_band = table->get_or("guard_band", cfg.guard_band);
+  cfg.sigma = table->get_or("sigma", cfg.sigma);
+  cfg.chip_seed = table->get_or("chip_seed", cfg.chip_seed);  // a non-negative integer
+  table->finish();
+  table->validate([&] { cfg.validate(); });  // ranges depend on each other (vth < v_nominal, ...)
   return cfg;
 }
 

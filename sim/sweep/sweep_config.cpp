@@ -4,20 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
-#include <toml++/toml.h>
 
 #include "arch/config_error.hpp"
 #include "arch/toml_file.hpp"
+#include "arch/toml_table_reader.hpp"
 
 namespace saffire::sim {
 namespace {
-
-std::string where(const std::string& origin, const toml::node& n, const std::string& key) {
-  return origin + ":" + std::to_string(n.source().begin.line) + ": " + key;
-}
 
 // A scalar as the command line spells it: shortest round-trip for floats, "" for true (a bare flag).
 std::string scalar(const toml::node& n, const std::string& at) {
@@ -34,25 +28,21 @@ std::string scalar(const toml::node& n, const std::string& at) {
   throw ConfigError(at + ": expected a string, number or true");
 }
 
-std::vector<std::string> axis_values(const toml::node& n, const std::string& at) {
+// An axis [grid].<key>: a list, a {from, to, step} range or one value.
+std::vector<std::string> axis_values(TomlTableReader& grid, const std::string& key) {
+  const toml::node& n = *grid.node(key);
+  const std::string at = grid.where(key);
   std::vector<std::string> values;
   if (const toml::array* a = n.as_array()) {
     for (const toml::node& e : *a) values.push_back(scalar(e, at));
-  } else if (const toml::table* t = n.as_table()) {
-    for (const auto& [k, v] : *t) {
-      (void)v;
-      if (k.str() != "from" && k.str() != "to" && k.str() != "step")
-        throw ConfigError(at + "." + std::string(k.str()) + ": unknown key (expected from, to, step)");
-    }
-    const auto num = [&](const char* key) {
-      const toml::node* v = t->get(key);
-      const auto d = v ? v->value<double>() : std::nullopt;
-      if (!d || !std::isfinite(*d)) throw ConfigError(at + "." + key + ": expected a number");
-      return *d;
-    };
-    const double from = num("from"), to = num("to"), step = num("step");
+  } else if (n.is_table()) {
+    TomlTableReader& range = *grid.table(key);
+    for (const char* k : {"from", "to", "step"}) (void)range.optional<double>(k);
+    range.finish();  // first: a misspelt key ("stp") is why a required one is missing
+    const double from = range.required<double>("from"), to = range.required<double>("to");
+    const double step = range.required<double>("step");
     if (step == 0 || (to - from) * step < 0)
-      throw ConfigError(at + ".step: must be nonzero and go from 'from' towards 'to'");
+      throw ConfigError(range.where("step") + ": must be nonzero and go from 'from' towards 'to'");
     const double count = std::floor((to - from) / step + 1e-9) + 1;
     if (count > 100000) throw ConfigError(at + ": more than 100000 values");
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(count); ++i)
@@ -119,54 +109,42 @@ std::vector<SweepPoint> SweepConfig::points() const {
 
 SweepConfig parse_sweep_config(const std::string& toml_text, const std::string& origin,
                                const std::filesystem::path& base_dir) {
-  const toml::table root = parse_toml(toml_text, origin);
+  const toml::table doc = parse_toml(toml_text, origin);
+  TomlTableReader root(doc, origin, "");
   SweepConfig cfg;
   cfg.out = base_dir / "sweep.h5";
-  for (const auto& [k, n] : root) {
-    const std::string key(k.str());
-    if (key != "sweep" && key != "fixed" && key != "grid")
-      throw ConfigError(where(origin, n, key) + ": unknown table (expected [sweep], [fixed], [grid])");
-    if (!n.is_table()) throw ConfigError(where(origin, n, key) + ": expected a table");
-  }
-  if (const toml::table* s = root["sweep"].as_table()) {
-    for (const auto& [k, n] : *s) {
-      const std::string key(k.str()), at = where(origin, n, "sweep." + key);
-      if (key == "command") {
-        cfg.command = scalar(n, at);
-        if (cfg.command.empty() || cfg.command == "sweep")
-          throw ConfigError(at + ": expected a saffire subcommand other than sweep");
-      } else if (key == "out") {
-        cfg.out = base_dir / scalar(n, at);
-      } else if (key == "jobs") {
-        const auto v = n.value_exact<std::int64_t>();
-        if (!v || *v < 0 || *v > 4096) throw ConfigError(at + ": expected an integer in [0, 4096]");
-        cfg.jobs = static_cast<int>(*v);
-      } else {
-        throw ConfigError(at + ": unknown key (expected command, out, jobs)");
-      }
+  if (TomlTableReader* s = root.table("sweep")) {
+    if (const auto command = s->optional<std::string>("command")) {
+      if (command->empty() || *command == "sweep")
+        throw ConfigError(s->where("command") + ": expected a saffire subcommand other than sweep");
+      cfg.command = *command;
     }
+    if (const auto out = s->optional<std::string>("out")) cfg.out = base_dir / *out;
+    cfg.jobs = s->get_or("jobs", cfg.jobs, in_range(0, 4096));
   }
+  // [fixed] and [grid] are keyed by option flags: every key is read.
   std::set<std::string> seen;
   const auto check_flag = [&](const std::string& flag, const std::string& at) {
     if (flag.empty() || flag[0] == '-') throw ConfigError(at + ": write the flag without leading dashes");
     if (flag == "json") throw ConfigError(at + ": --json is always passed");
     if (!seen.insert(flag).second) throw ConfigError(at + ": given in both [fixed] and [grid]");
   };
-  if (const toml::table* f = root["fixed"].as_table()) {
-    for (const auto& [k, n] : *f) {
-      const std::string key(k.str()), at = where(origin, n, "fixed." + key);
+  if (TomlTableReader* f = root.table("fixed")) {
+    for (const std::string& key : f->keys()) {
+      const toml::node& n = *f->node(key);
+      const std::string at = f->where(key);
       check_flag(key, at);
       if (const auto b = n.value_exact<bool>(); b && !*b) continue;  // false: the flag is left out
       cfg.fixed.emplace_back(key, scalar(n, at));
     }
   }
-  if (const toml::table* g = root["grid"].as_table()) {
-    for (const auto& [k, n] : *g) {
-      const std::string key(k.str()), at = where(origin, n, "grid." + key);
-      check_flag(key, at);
-      cfg.grid.emplace_back(key, axis_values(n, at));
+  if (TomlTableReader* g = root.table("grid")) {
+    for (const std::string& key : g->keys()) {
+      check_flag(key, g->where(key));
+      cfg.grid.emplace_back(key, axis_values(*g, key));
     }
   }
+  root.finish();  // the three tables are the whole file
   return cfg;
 }
 
