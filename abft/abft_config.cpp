@@ -37,6 +37,8 @@ std::array<StatisticalConstants, models::kNumComponents> AbftConfig::default_con
 void AbftConfig::validate() const {
   if (max_retries < 0 || max_retries > 100)
     throw ConfigError("abft.max_retries: expected an integer in [0, 100], got " + std::to_string(max_retries));
+  if (remap_after < 0 || remap_after > 1000000)
+    throw ConfigError("abft.remap_after: expected an integer in [0, 1000000] (0: never), got " + std::to_string(remap_after));
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = constants[static_cast<std::size_t>(i)];
     if (!(k.a > 0) || !std::isfinite(k.b) || !std::isfinite(k.theta_freq))
@@ -49,6 +51,7 @@ std::string_view to_string(DecisionScope s) {
   return s == DecisionScope::Gemm ? "gemm" : s == DecisionScope::Tile ? "tile" : "fold";
 }
 std::string_view to_string(RecoverAt r) { return r == RecoverAt::Nominal ? "nominal" : "same-voltage"; }
+std::string_view to_string(RemapTo r) { return r == RemapTo::SpareColumn ? "spare-column" : "extra-fold"; }
 
 AbftConfig parse_abft_config(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
@@ -64,6 +67,8 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
                                    {{"nominal", RecoverAt::Nominal}, {"same-voltage", RecoverAt::SameVoltage}});
   cfg.max_retries = abft->get_or("max_retries", cfg.max_retries);
   cfg.checksums_exposed = abft->get_or("checksums_exposed", cfg.checksums_exposed);
+  cfg.remap_after = abft->get_or("remap_after", cfg.remap_after);
+  cfg.remap_to = abft->choice_or("remap", cfg.remap_to, {{"spare-column", RemapTo::SpareColumn}, {"extra-fold", RemapTo::ExtraFold}});
   // Class tables first, then per-component overrides, whatever their order in the file.
   const auto apply_class = [&](const char* name, std::initializer_list<models::Component> members) {
     if (TomlTableReader* t = abft->table(name)) {
@@ -101,7 +106,8 @@ std::string to_toml(const AbftConfig& cfg) {
   out.precision(17);
   out << "[abft]\nscheme = \"" << arch::to_string(cfg.scheme) << "\"\nscope = \"" << to_string(cfg.scope)
       << "\"\nrecover_at = \"" << to_string(cfg.recover_at) << "\"\nmax_retries = " << cfg.max_retries
-      << "\nchecksums_exposed = " << (cfg.checksums_exposed ? "true" : "false") << "\n";
+      << "\nchecksums_exposed = " << (cfg.checksums_exposed ? "true" : "false") << "\nremap_after = " << cfg.remap_after
+      << "\nremap = \"" << to_string(cfg.remap_to) << "\"\n";
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = cfg.constants[static_cast<std::size_t>(i)];
     out << "\n[abft.component." << models::to_string(static_cast<models::Component>(i)) << "]\na = " << k.a

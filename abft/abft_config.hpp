@@ -28,6 +28,8 @@ struct StatisticalConstants {
 // fold; WS: a column tile, whose checks complete when its last reduction fold drains).
 enum class DecisionScope { Gemm, Tile, Fold };
 enum class RecoverAt { Nominal, SameVoltage };
+// Where a PE column with a permanent fault goes (abft/recover/pe_remapper.hpp).
+enum class RemapTo { SpareColumn, ExtraFold };
 
 struct AbftConfig {
   arch::Scheme scheme = arch::Scheme::None;
@@ -37,6 +39,10 @@ struct AbftConfig {
   // The checksum units share the array's underscaled supply (timing model campaigns only); default:
   // they sit in their own nominal-voltage domain and never err.
   bool checksums_exposed = false;
+  // Permanent faults: remap a PE column behind repaired words in this many consecutive checked GEMMs
+  // (0: never), to a spare column or into more folds.
+  int remap_after = 0;
+  RemapTo remap_to = RemapTo::SpareColumn;
   // Statistical constants per component (Q, K, V, O, Gate, Up, Down: ReaLM's linear-layer fit on
   // OPT-1.3B k_proj; QK, PV: its attention fit; O and Down are sensitive: the line only).
   std::array<StatisticalConstants, models::kNumComponents> constants = default_constants();
@@ -51,6 +57,7 @@ struct AbftConfig {
 
 std::string_view to_string(DecisionScope s);  // "gemm", "tile", "fold"
 std::string_view to_string(RecoverAt r);      // "nominal", "same-voltage"
+std::string_view to_string(RemapTo r);        // "spare-column", "extra-fold"
 
 /// Reads the [abft] table (missing keys keep their defaults; no table: the defaults). Keys: scheme,
 /// scope, recover_at, max_retries, and per-class or per-component constant tables

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "abft/recover/impl/recoveries.hpp"
 #include "arch/fold_plan.hpp"
 
 namespace saffire::abft {
@@ -22,21 +23,6 @@ models::Int8GemmArgs region_of(const models::Int8GemmArgs& a, std::int64_t m0, s
   return sub;
 }
 
-std::int32_t dot(const models::Int8GemmArgs& a, std::int64_t m, std::int64_t n) {
-  std::uint32_t s = 0;
-  for (std::int64_t k = 0; k < a.k; ++k)
-    s += static_cast<std::uint32_t>(std::int32_t{a.x[m * a.ldx + k]} * a.w[k * a.ldw + n]);
-  return static_cast<std::int32_t>(s);
-}
-
-// Applies classic-correct's corrections (region coordinates).
-void apply_corrections(const models::Int8GemmArgs& region, const std::vector<abft::Correction>& corrections) {
-  for (const abft::Correction& k : corrections) {
-    std::int32_t& y = region.y[k.m * region.ldy + k.n];
-    y = static_cast<std::int32_t>(static_cast<std::uint32_t>(y) - static_cast<std::uint32_t>(k.deviation));
-  }
-}
-
 }  // namespace
 
 AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_ptr<models::GemmEngine> clean,
@@ -46,10 +32,14 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
       m_plan(std::move(plan)),
       m_array(array),
       m_cfg(cfg),
-      m_policy(abft::make_detection_policy(cfg)) {
+      m_policy(abft::make_detection_policy(cfg)),
+      m_correct(make_recovery(Action::Correct, cfg)),
+      m_drop(make_recovery(Action::DropFaultyMacs, cfg)),
+      m_recompute(make_recovery(Action::Recompute, cfg)) {
   if (!m_faulty || !m_clean || !m_plan) throw std::invalid_argument("AbftEngine: faulty, clean engine and plan needed");
   m_array.validate();
   m_extra_cycles_per_fold = arch::scheme_extra_cycles(m_cfg.scheme, m_array);
+  if (m_cfg.remap_after > 0) m_remapper.emplace(m_array, m_cfg.remap_after, m_cfg.remap_to);
   if (const arch::TimingModel* tm = m_plan->model().timing_model(); m_cfg.checksums_exposed && tm) {
     // Their own process variation: the chip's seed with a tag, so they are not copies of PEs (r, 0..1).
     arch::VoltageConfig vc = tm->config();
@@ -152,70 +142,41 @@ std::int64_t AbftEngine::mismatched_words(const models::Int8GemmArgs& region) {
   return diff;
 }
 
-// ThUnderVolt's TE-drop: each accumulate its Razor flip-flop flags keeps the old partial sum, so the
-// word is the exact one without the flagged products. (For the timing model this ignores that the
-// dropped product would have changed which later accumulates fail.)
-std::int64_t AbftEngine::drop_faulty_macs(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s) {
-  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::int64_t>> steps;  // word -> failed steps
-  if (m_plan->accumulate_level()) {
-    // Steps past the reduction (a WS partial sum through an unused PE row) have no product to drop.
-    for (const faults::LoggedFault& lf : m_plan->logged_for(id))
-      if (s.contains(lf.fault.m, lf.fault.n) && lf.step < args.k) steps[{lf.fault.m, lf.fault.n}].push_back(lf.step);
-  } else {
-    for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n))
-      if (s.contains(f.m, f.n)) steps[{f.m, f.n}].push_back(args.k - 1);
-  }
-  std::int64_t dropped = 0;
-  for (const auto& [word, ks] : steps) {
-    std::uint32_t v = static_cast<std::uint32_t>(dot(args, word.first, word.second));
-    for (std::int64_t k : ks) {
-      v -= static_cast<std::uint32_t>(std::int32_t{args.x[word.first * args.ldx + k]} * args.w[k * args.ldw + word.second]);
-      ++dropped;
-    }
-    args.y[word.first * args.ldy + word.second] = static_cast<std::int32_t>(v);
-  }
-  return dropped;
+Decision AbftEngine::recheck(const models::GemmId& id, const models::Int8GemmArgs& region) {
+  abft::ChecksumDeviations dev;
+  return m_policy->decide(check(id, region, 0, dev));
 }
 
-void AbftEngine::recompute(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, AbftRecord& rec) {
-  const models::Component c = id.component;
-  const models::Int8GemmArgs sub = region_of(args, s.m0, s.m1, s.n0, s.n1);
-  const std::int64_t macs = sub.m * sub.n * sub.k;
-  const auto [folds, cycles] = folds_and_cycles(sub.m, sub.n, sub.k);
-  add(c, &AbftTotals::recomputed, 1);
-  if (m_cfg.recover_at == abft::RecoverAt::SameVoltage) {
-    for (int attempt = 1; attempt <= m_cfg.max_retries; ++attempt) {
-      models::GemmId again = id;
-      again.attempt = attempt;
-      m_faulty->gemm(again, sub);
-      add(c, &AbftTotals::retries, 1);
-      add(c, &AbftTotals::recomputed_macs, macs);
-      add(c, &AbftTotals::recomputed_folds, folds);
-      add(c, &AbftTotals::recomputed_cycles, cycles);
-      m_retry_folds += folds;
-      abft::ChecksumDeviations dev;
-      const abft::Decision d = m_policy->decide(check(again, sub, 0, dev));
-      record({again, s.id, attempt, d.action, d.msd, d.theta_mag, d.freq, false});
-      if (d.action == abft::Action::Accept) return;
-      if (d.action == abft::Action::Correct) {
-        apply_corrections(sub, d.corrections);
-        add(c, &AbftTotals::corrected_words, static_cast<std::int64_t>(d.corrections.size()));
-        return;
-      }
-    }
-  }
-  m_clean->gemm(id, sub);  // nominal voltage: no timing errors, the checks pass
-  add(c, &AbftTotals::nominal, 1);
-  add(c, &AbftTotals::recomputed_macs, macs);
+void AbftEngine::count_recompute(models::Component c, const models::Int8GemmArgs& region, bool nominal) {
+  const auto [folds, cycles] = folds_and_cycles(region.m, region.n, region.k);
+  add(c, &AbftTotals::recomputed_macs, region.m * region.n * region.k);
   add(c, &AbftTotals::recomputed_folds, folds);
   add(c, &AbftTotals::recomputed_cycles, cycles);
-  m_nominal_folds += folds;
-  rec.recovered_at_nominal = true;
+  (nominal ? m_nominal_folds : m_retry_folds) += folds;
+}
+
+// Applies the decision's recovery to scope s; with a remapper, notes which words it changed.
+void AbftEngine::recover(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, const Decision& d,
+                         AbftRecord& rec) {
+  const models::Int8GemmArgs region = region_of(args, s.m0, s.m1, s.n0, s.n1);
+  std::vector<std::int32_t> before;
+  if (m_remapper)
+    for (std::int64_t i = 0; i < region.m; ++i) before.insert(before.end(), region.y + i * region.ldy, region.y + i * region.ldy + region.n);
+  const RecoveryPolicy& r = d.action == Action::Correct          ? *m_correct
+                            : d.action == Action::DropFaultyMacs ? *m_drop
+                                                                 : *m_recompute;
+  r.recover(*this, {id, args, region, s.m0, s.n0, &d, &rec});
+  if (!m_remapper) return;
+  for (std::int64_t i = 0; i < region.m; ++i)
+    for (std::int64_t j = 0; j < region.n; ++j)
+      if (before[static_cast<std::size_t>(i * region.n + j)] != region.y[i * region.ldy + j])
+        m_changed_words.emplace_back(s.m0 + i, s.n0 + j);
 }
 
 void AbftEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
   m_rewrote_last = false;
   m_retry_folds = m_nominal_folds = 0;
+  m_changed_words.clear();
   run_checked(id, args);
   if (m_tech) account_energy(args);
 }
@@ -228,6 +189,11 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
   const auto [folds, cycles] = folds_and_cycles(args.m, args.n, args.k);
   add(c, &AbftTotals::folds, folds);
   add(c, &AbftTotals::cycles, cycles);
+  if (m_remapper) {
+    const std::int64_t extra = m_remapper->extra_cycles({args.m, args.n, args.k}, m_extra_cycles_per_fold);
+    add(c, &AbftTotals::cycles, extra);
+    add(c, &AbftTotals::remap_cycles, extra);
+  }
 
   const std::vector<Scope> scopes = scopes_of(args);
   add(c, &AbftTotals::scopes, static_cast<std::int64_t>(scopes.size()));
@@ -242,11 +208,7 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
       for (std::size_t i = 0; i < scopes.size(); ++i)
         if (scopes[i].contains(m, n)) ++flagged_per_scope[i];
     };
-    if (m_plan->accumulate_level()) {
-      for (const faults::LoggedFault& lf : m_plan->logged_for(id)) flag(lf.fault.m, lf.fault.n);
-    } else {
-      for (const arch::OutputFault& f : m_plan->sample(id, args.m, args.n)) flag(f.m, f.n);
-    }
+    for (const auto& [m, n, k] : flagged_accumulates(*m_plan, id, args)) flag(m, n);
   }
   abft::ChecksumDeviations dev;
   for (std::size_t i = 0; i < scopes.size(); ++i) {
@@ -254,25 +216,21 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
     const models::Int8GemmArgs region = region_of(args, s.m0, s.m1, s.n0, s.n1);
     const abft::Decision d = m_policy->decide(check(id, region, flagged_per_scope[i], dev));
     AbftRecord rec{id, s.id, 0, d.action, d.msd, d.theta_mag, d.freq, false};
-    switch (d.action) {
-      case abft::Action::Accept:
-        break;
-      case abft::Action::Correct:
-        apply_corrections(region, d.corrections);
-        add(c, &AbftTotals::corrected_words, static_cast<std::int64_t>(d.corrections.size()));
-        break;
-      case abft::Action::DropFaultyMacs:
-        add(c, &AbftTotals::dropped_macs, drop_faulty_macs(id, args, s));
-        break;
-      case abft::Action::Recompute:
-        recompute(id, args, s, rec);
-        break;
-    }
     if (d.action != abft::Action::Accept) {
+      recover(id, args, s, d, rec);
       add(c, &AbftTotals::flagged, 1);
       m_rewrote_last = true;
     }
     record(rec);
+  }
+  // Permanent faults: the PEs behind the words the recoveries changed; remapped columns leave the
+  // plan's faults (their work runs elsewhere from the next GEMM on).
+  if (m_remapper) {
+    const std::vector<int> retired = m_remapper->observe({args.m, args.n, args.k}, m_changed_words);
+    if (!retired.empty()) {
+      m_plan->remap_columns(m_array, m_remapper->retired());
+      add(c, &AbftTotals::remapped_columns, static_cast<std::int64_t>(retired.size()));
+    }
   }
 }
 

@@ -2,10 +2,10 @@
 // AbftEngine: the ABFT hardware around the array, as a GemmEngine decorator. After each GEMM of the
 // (faulty) engine it computes the checksum deviations the detection circuits see (abft/checksum_deviations.hpp),
 // asks the DetectionPolicy once per scope (the GEMM, or each output-column tile), and applies the decision:
-//   Accept; Correct (classic-correct: one word fixed in place); DropFaultyMacs (ThUnderVolt: every
-//   flagged accumulate's product is left out); Recompute: the scope runs again on the faulty engine at
-//   the same voltage (a fresh execution, GemmId::attempt = 1, 2, ...) up to max_retries times, each
-//   re-checked, then once on the clean engine (nominal voltage), which always passes.
+//   Accept, or a RecoveryPolicy (abft/recover/): correct in place, TE-drop, recompute at nominal, or
+//   same-voltage retries then nominal. With remap_after = N, a PE column whose words the recoveries
+//   changed in N consecutive checked GEMMs is remapped (PeRemapper): a permanent fault stops costing
+//   recomputations, and the remap's cycles are counted.
 // The checksum units sit in a nominal-voltage domain (no faults of their own). Every decision is
 // recorded (capped at kMaxRecords) and totals are kept per component for reports and energy.
 #include <array>
@@ -20,6 +20,9 @@
 #include "abft/abft_config.hpp"
 #include "abft/checksum_deviations.hpp"
 #include "abft/detect/detection_policy.hpp"
+#include "abft/engine/abft_records.hpp"
+#include "abft/recover/pe_remapper.hpp"
+#include "abft/recover/recovery_policy.hpp"
 #include "arch/array_config.hpp"
 #include "arch/tech/array_cost.hpp"
 #include "models/engine/gemm_engine.hpp"
@@ -27,42 +30,7 @@
 
 namespace saffire::abft {
 
-struct AbftRecord {
-  models::GemmId gemm;
-  std::int64_t tile = -1;  // scope: -1 the whole GEMM, else the output-column tile (tile scope) or fold (fold scope)
-  int attempt = 0;         // 0: the first execution; k: the k-th same-voltage recomputation
-  abft::Action action = abft::Action::Accept;
-  double msd = 0, theta_mag = 0;
-  std::int64_t freq = 0;
-  bool recovered_at_nominal = false;  // the scope was finally recomputed on the clean engine
-};
-
-struct AbftTotals {
-  std::int64_t gemms = 0;              // GEMMs checked
-  std::int64_t scopes = 0;             // decisions on first executions
-  std::int64_t flagged = 0;            // first-execution decisions other than Accept
-  std::int64_t recomputed = 0;         // scopes recomputed (at least once)
-  std::int64_t retries = 0;            // same-voltage recomputations
-  std::int64_t nominal = 0;            // scopes that fell back to nominal voltage
-  std::int64_t corrected_words = 0;    // classic-correct
-  std::int64_t dropped_macs = 0;       // thundervolt
-  std::int64_t macs = 0;               // MACs of the first executions
-  std::int64_t recomputed_macs = 0;    // MACs of all recomputations
-  std::int64_t folds = 0;              // array folds of the first executions
-  std::int64_t recomputed_folds = 0;   // array folds of all recomputations
-  std::int64_t cycles = 0;             // array cycles of the first executions, the scheme's extra cycles per fold included
-  std::int64_t recomputed_cycles = 0;  // array cycles of all recomputations (same accounting)
-};
-
-/// Energy of the GEMMs the engine ran (arch::gemm_energy), pJ.
-struct AbftEnergy {
-  double total = 0;      // at the array's voltage: compute, SRAM, leakage, detection, recovery
-  double detection = 0;  // the scheme's extra hardware
-  double recovery = 0;   // recomputations (same-voltage retries at v, fallbacks at nominal)
-  double nominal = 0;    // the same GEMMs at nominal voltage without any detection hardware: the reference
-};
-
-class AbftEngine final : public models::GemmEngine {
+class AbftEngine final : public models::GemmEngine, private RecoveryContext {
  public:
   static constexpr std::size_t kMaxRecords = std::size_t{1} << 20;
 
@@ -79,6 +47,8 @@ class AbftEngine final : public models::GemmEngine {
   /// Whether the latest gemm() rewrote its output (corrected, dropped or recomputed any scope).
   bool rewrote_last() const { return m_rewrote_last; }
   const abft::DetectionPolicy& policy() const { return *m_policy; }
+  /// The PE columns remapped so far (permanent faults), in the order they were remapped.
+  std::vector<int> remapped_columns() const { return m_remapper ? m_remapper->retired() : std::vector<int>{}; }
   /// Accounts energy from now on: `tech` prices the array and the scheme at nominal supply; `v` is the
   /// array's supply and `v_nominal` the nominal one, in the same domain (the timing model's): dynamic
   /// energy scales with (v / v_nominal)^2, leakage with v / v_nominal.
@@ -93,14 +63,21 @@ class AbftEngine final : public models::GemmEngine {
     bool contains(std::int64_t m, std::int64_t n) const { return m >= m0 && m < m1 && n >= n0 && n < n1; }
   };
   std::vector<Scope> scopes_of(const models::Int8GemmArgs& args) const;
+  // RecoveryContext
+  models::GemmEngine& faulty_engine() override { return *m_faulty; }
+  models::GemmEngine& clean_engine() override { return *m_clean; }
+  const faults::FaultPlan& plan() const override { return *m_plan; }
+  const AbftConfig& config() const override { return m_cfg; }
+  Decision recheck(const models::GemmId& id, const models::Int8GemmArgs& region) override;
+  void count_recompute(models::Component c, const models::Int8GemmArgs& region, bool nominal) override;
+  void add(models::Component c, std::int64_t AbftTotals::*field, std::int64_t v) override;
+  void record(const AbftRecord& r) override;
+  void recover(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, const Decision& d,
+               AbftRecord& rec);
   /// The detection input of `region` (a scope's sub-GEMM), its checks computed on the region itself.
   abft::DetectionInput check(const models::GemmId& id, const models::Int8GemmArgs& region, std::int64_t flagged_macs,
                              abft::ChecksumDeviations& dev);
   std::int64_t mismatched_words(const models::Int8GemmArgs& region);
-  std::int64_t drop_faulty_macs(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s);
-  void recompute(const models::GemmId& id, const models::Int8GemmArgs& args, const Scope& s, AbftRecord& rec);
-  void record(const AbftRecord& r);
-  void add(models::Component c, std::int64_t AbftTotals::*field, std::int64_t v);
   void account_energy(const models::Int8GemmArgs& args);
   void run_checked(const models::GemmId& id, const models::Int8GemmArgs& args);
 
@@ -109,6 +86,9 @@ class AbftEngine final : public models::GemmEngine {
   arch::ArrayConfig m_array;
   abft::AbftConfig m_cfg;
   std::unique_ptr<abft::DetectionPolicy> m_policy;
+  std::unique_ptr<RecoveryPolicy> m_correct, m_drop, m_recompute;
+  std::optional<PeRemapper> m_remapper;
+  std::vector<std::pair<std::int64_t, std::int64_t>> m_changed_words;  // of the current gemm(): words a recovery changed
   std::unique_ptr<arch::TimingModel> m_checker;  // checksums_exposed: the checksum units' timing (R x 2 units)
   AbftTotals m_totals;
   std::array<AbftTotals, models::kNumComponents> m_by_component{};

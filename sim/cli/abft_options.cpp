@@ -11,6 +11,9 @@ void AbftOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--abft-scope", m_scope, "decide and recompute per gemm, per output-column tile, or per fold");
   cmd.add_option("--recover-at", m_recover_at, "recompute at nominal voltage, or same-voltage (with retries)");
   cmd.add_option("--max-retries", m_max_retries, "same-voltage recomputations before falling back to nominal");
+  cmd.add_option("--remap-after", m_remap_after,
+                 "permanent faults: remap a PE column repaired in this many consecutive checked GEMMs (0: never)");
+  cmd.add_option("--remap", m_remap, "where a remapped column's work goes: spare-column or extra-fold");
   cmd.add_option("--node", m_node, "technology node for energy: 45, 28, 22 or 14 (nm)")->capture_default_str();
   cmd.add_option("--tech", m_tech, "TOML technology table for energy (instead of --node)");
 }
@@ -23,11 +26,15 @@ abft::AbftConfig AbftOptions::resolve() const {
   if (m_scope) flags += "scope = \"" + *m_scope + "\"\n";
   if (m_recover_at) flags += "recover_at = \"" + *m_recover_at + "\"\n";
   if (m_max_retries) flags += "max_retries = " + std::to_string(*m_max_retries) + "\n";
+  if (m_remap_after) flags += "remap_after = " + std::to_string(*m_remap_after) + "\n";
+  if (m_remap) flags += "remap = \"" + *m_remap + "\"\n";
   const abft::AbftConfig over = abft::parse_abft_config(flags, "command line");
   if (m_scheme) cfg.scheme = over.scheme;
   if (m_scope) cfg.scope = over.scope;
   if (m_recover_at) cfg.recover_at = over.recover_at;
   if (m_max_retries) cfg.max_retries = over.max_retries;
+  if (m_remap_after) cfg.remap_after = over.remap_after;
+  if (m_remap) cfg.remap_to = over.remap_to;
   cfg.validate();
   return cfg;
 }

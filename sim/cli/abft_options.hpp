@@ -24,6 +24,8 @@ class AbftOptions {
  private:
   std::optional<std::string> m_scheme, m_scope, m_recover_at;
   std::optional<int> m_max_retries;
+  std::optional<int> m_remap_after;
+  std::optional<std::string> m_remap;
   std::string m_config;
   int m_node = 14;
   std::string m_tech;

@@ -1,7 +1,9 @@
 #include "sim/faults/fault_plan.hpp"
 
+#include "arch/fault_site.hpp"
 #include "sim/faults/impl/fault_model_makers.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -59,7 +61,28 @@ std::uint64_t FaultPlan::gemm_key(const models::GemmId& id) {
 
 std::vector<arch::OutputFault> FaultPlan::sample(const models::GemmId& id, std::int64_t m, std::int64_t n) const {
   if (!m_targeting.targets(id)) return {};
-  return m_model->output_faults(gemm_key(id), m, n);
+  std::vector<arch::OutputFault> faults = m_model->output_faults(gemm_key(id), m, n);
+  if (m_remap_array) {
+    // The hardware column of a word's last accumulate; k only moves the row, so K = 1 will do.
+    std::erase_if(faults, [&](const arch::OutputFault& f) {
+      const std::int64_t col = arch::map_to_hardware(*m_remap_array, {m, n, 1}, {f.m, f.n, 0}).pe_col;
+      return std::find(m_remapped_columns.begin(), m_remapped_columns.end(), col) != m_remapped_columns.end();
+    });
+  }
+  return faults;
+}
+
+void FaultPlan::remap_columns(const arch::ArrayConfig& array, const std::vector<int>& columns) {
+  m_remap_array = array;
+  m_remapped_columns = columns;
+  const StuckAtMap* const* stuck = std::get_if<const StuckAtMap*>(&m_rule);
+  if (!stuck && !m_remapped_stuck) return;
+  const StuckAtMap& original = *std::get<const StuckAtMap*>(m_model->accumulate_rule());
+  std::vector<StuckBit> kept;
+  for (const StuckBit& b : original.bits())
+    if (std::find(columns.begin(), columns.end(), b.col) == columns.end()) kept.push_back(b);
+  m_remapped_stuck = std::make_unique<const StuckAtMap>(original.rows(), original.cols(), kept);
+  m_rule = m_remapped_stuck->empty() ? AccumulateRule{} : AccumulateRule{m_remapped_stuck.get()};
 }
 
 std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n,

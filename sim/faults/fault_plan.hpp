@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <vector>
 
+#include "arch/array_config.hpp"
 #include "arch/timing/timing_model.hpp"
 #include "sim/faults/bitflip_fault.hpp"
 #include "sim/faults/fault_model.hpp"
+#include "sim/faults/stuck_at.hpp"
 #include "models/engine/gemm_id.hpp"
 #include "sim/faults/accumulate_fold_math.hpp"
 
@@ -91,12 +94,20 @@ class FaultPlan {
   std::vector<LoggedFault> logged_for(const models::GemmId& id) const;
   /// The logged faults (the first kMaxLoggedFaults).
   std::vector<LoggedFault> log() const;
+  /// The work of these PE columns of `array` runs elsewhere from now on (a spare column or more folds,
+  /// abft/recover/pe_remapper.hpp): their stuck-at PEs and output-word faults no longer hit. Timing
+  /// errors are left as they are (the spare column would have its own). Not thread-safe: call it
+  /// between GEMMs.
+  void remap_columns(const arch::ArrayConfig& array, const std::vector<int>& columns);
   /// Every fault injected so far, logged or not.
   std::int64_t fault_count() const;
 
  private:
   std::shared_ptr<const FaultModel> m_model;
   AccumulateRule m_rule;
+  std::unique_ptr<const StuckAtMap> m_remapped_stuck;  // the stuck-at map without the remapped columns
+  std::optional<arch::ArrayConfig> m_remap_array;      // with remapped columns: the array they belong to
+  std::vector<int> m_remapped_columns;
   FaultTargeting m_targeting;
   mutable std::mutex m_mutex;
   std::vector<LoggedFault> m_log;
