@@ -40,17 +40,24 @@ herr_t on_hdf5_error(hid_t stack, void*) {
 
 std::string quoted(const std::filesystem::path& file) { return "trace file '" + file.string() + "'"; }
 
-H5::Attribute open_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
-  if (!group.attrExists(name)) {
-    throw trace_error(file, std::string("missing root attribute '") + name + "'");
+// "root attribute 'x'" or "attribute 'x' of '/inputs/0'".
+std::string attr_name(const char* name, const std::string& owner) {
+  return owner == "root" ? std::string("root attribute '") + name + "'"
+                         : std::string("attribute '") + name + "' of " + owner;
+}
+
+H5::Attribute open_attr(const H5::H5Object& object, const char* name, const std::filesystem::path& file,
+                        const std::string& owner) {
+  if (!object.attrExists(name)) {
+    throw trace_error(file, "missing " + attr_name(name, owner));
   }
-  return group.openAttribute(name);
+  return object.openAttribute(name);
 }
 
 void require_class(const H5::Attribute& attr, H5T_class_t wanted, const char* name, const char* kind,
-                   const std::filesystem::path& file) {
+                   const std::filesystem::path& file, const std::string& owner) {
   if (attr.getTypeClass() != wanted || attr.getSpace().getSimpleExtentNpoints() != 1) {
-    throw trace_error(file, std::string("root attribute '") + name + "' is not a scalar " + kind);
+    throw trace_error(file, attr_name(name, owner) + " is not a scalar " + kind);
   }
 }
 
@@ -107,41 +114,44 @@ void check_schema_name(const H5::Group& root, const std::filesystem::path& file)
   }
 }
 
-void write_string_attr(const H5::Group& group, const char* name, const std::string& value) {
+void write_string_attr(const H5::H5Object& object, const char* name, const std::string& value) {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);
-  group.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+  object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
 }
 
-void write_int32_attr(const H5::Group& group, const char* name, std::int32_t value) {
-  group.createAttribute(name, H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR))
+void write_int32_attr(const H5::H5Object& object, const char* name, std::int32_t value) {
+  object.createAttribute(name, H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR))
       .write(H5::PredType::NATIVE_INT32, &value);
 }
 
-void write_uint64_attr(const H5::Group& group, const char* name, std::uint64_t value) {
-  group.createAttribute(name, H5::PredType::STD_U64LE, H5::DataSpace(H5S_SCALAR))
+void write_uint64_attr(const H5::H5Object& object, const char* name, std::uint64_t value) {
+  object.createAttribute(name, H5::PredType::STD_U64LE, H5::DataSpace(H5S_SCALAR))
       .write(H5::PredType::NATIVE_UINT64, &value);
 }
 
-std::string read_string_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
-  const H5::Attribute attr = open_attr(group, name, file);
-  require_class(attr, H5T_STRING, name, "string", file);
+std::string read_string_attr(const H5::H5Object& object, const char* name, const std::filesystem::path& file,
+                             const std::string& owner) {
+  const H5::Attribute attr = open_attr(object, name, file, owner);
+  require_class(attr, H5T_STRING, name, "string", file, owner);
   std::string value;
   attr.read(attr.getStrType(), value);  // the file's own type: fixed- or variable-length both read
   return value;
 }
 
-std::int64_t read_int_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
-  const H5::Attribute attr = open_attr(group, name, file);
-  require_class(attr, H5T_INTEGER, name, "integer", file);
+std::int64_t read_int_attr(const H5::H5Object& object, const char* name, const std::filesystem::path& file,
+                           const std::string& owner) {
+  const H5::Attribute attr = open_attr(object, name, file, owner);
+  require_class(attr, H5T_INTEGER, name, "integer", file, owner);
   std::int64_t value = 0;
   attr.read(H5::PredType::NATIVE_INT64, &value);
   return value;
 }
 
-std::uint64_t read_uint64_attr(const H5::Group& group, const char* name, const std::filesystem::path& file) {
-  const H5::Attribute attr = open_attr(group, name, file);
-  require_class(attr, H5T_INTEGER, name, "integer", file);
+std::uint64_t read_uint64_attr(const H5::H5Object& object, const char* name, const std::filesystem::path& file,
+                               const std::string& owner) {
+  const H5::Attribute attr = open_attr(object, name, file, owner);
+  require_class(attr, H5T_INTEGER, name, "integer", file, owner);
   std::uint64_t value = 0;
   attr.read(H5::PredType::NATIVE_UINT64, &value);
   return value;

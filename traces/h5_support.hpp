@@ -30,14 +30,20 @@ void check_hdf5_file(const std::filesystem::path& file);
 // ("not a saffire trace (...)"). Does not look at the schema version.
 void check_schema_name(const H5::Group& root, const std::filesystem::path& file);
 
-// Scalar attributes on a group. Strings are variable-length UTF-8 (no size limit; h5py reads them as str).
-void write_string_attr(const H5::Group& group, const char* name, const std::string& value);
-void write_int32_attr(const H5::Group& group, const char* name, std::int32_t value);
-void write_uint64_attr(const H5::Group& group, const char* name, std::uint64_t value);
+// Scalar attributes on a group or dataset. Strings are variable-length UTF-8 (no size limit; h5py
+// reads them as str).
+void write_string_attr(const H5::H5Object& object, const char* name, const std::string& value);
+void write_int32_attr(const H5::H5Object& object, const char* name, std::int32_t value);
+void write_uint64_attr(const H5::H5Object& object, const char* name, std::uint64_t value);
 
 // Readers throw TraceError naming `file` and the attribute when it is missing or of the wrong class.
-std::string read_string_attr(const H5::Group& group, const char* name, const std::filesystem::path& file);
-std::int64_t read_int_attr(const H5::Group& group, const char* name, const std::filesystem::path& file);
-std::uint64_t read_uint64_attr(const H5::Group& group, const char* name, const std::filesystem::path& file);
+// `owner` names the object in those messages: "root" for "/" ("missing root attribute 'seed'"),
+// else e.g. "'/inputs/0'" ("missing attribute 'path' of '/inputs/0'").
+std::string read_string_attr(const H5::H5Object& object, const char* name, const std::filesystem::path& file,
+                             const std::string& owner = "root");
+std::int64_t read_int_attr(const H5::H5Object& object, const char* name, const std::filesystem::path& file,
+                           const std::string& owner = "root");
+std::uint64_t read_uint64_attr(const H5::H5Object& object, const char* name, const std::filesystem::path& file,
+                               const std::string& owner = "root");
 
 }  // namespace saffire::traces::detail

@@ -6,7 +6,7 @@ namespace saffire::traces {
 
 // Version of the layout written by this library. Readers accept every version <= theirs; a new
 // version only adds attributes, datasets or columns, never renames or reinterprets existing ones.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Value of the root attribute kAttrSchema; anything else is not a saffire trace.
 inline constexpr char kSchemaName[] = "saffire-trace";
@@ -35,6 +35,18 @@ inline constexpr int kDecisionsSinceVersion = 3;       // files of older version
 inline constexpr char kPointsDataset[] = "/points";  // 1-D extensible compound, one row per finished sweep point
 inline constexpr unsigned kPointsChunkRows = 64;     // rows per chunk: points are appended one or a few at a time
 inline constexpr int kPointsSinceVersion = 4;        // files of older versions have no kPointsDataset
+// Version 5 adds the command record: how the file was made (the command line and its input files).
+inline constexpr char kCommandLineDataset[] = "/command_line";  // 1-D variable-length strings: argv after the program
+inline constexpr char kCommandLineAttrCwd[] = "cwd";            // string attribute of kCommandLineDataset
+inline constexpr char kInputsGroup[] = "/inputs";               // group: one dataset per input file, named "0", "1", ...
+inline constexpr int kCommandSinceVersion = 5;                  // files of older versions have neither
+// Attributes of each kInputsGroup dataset (the dataset holds the file's bytes as uint8, or none).
+inline constexpr char kInputAttrPath[] = "path";          // string: the path as the command spelled it
+inline constexpr char kInputAttrResolved[] = "resolved";  // string: absolute path when recorded
+inline constexpr char kInputAttrSource[] = "source";      // string: "argv", "point" or "found"
+inline constexpr char kInputAttrSize[] = "size";          // uint64: bytes of the file when recorded
+inline constexpr char kInputAttrHash[] = "hash";          // string: "fnv1a64:<16 hex>" or "fnv1a64-sampled:<16 hex>"
+inline constexpr char kInputAttrEmbedded[] = "embedded";  // int32: 1 = the dataset holds the bytes, 0 = by reference
 
 // Columns of kGemmsDataset, in file order.
 inline constexpr char kColName[] = "name";

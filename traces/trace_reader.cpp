@@ -40,6 +40,73 @@ RunInfo read_run_info(const H5::Group& root, const std::filesystem::path& path) 
   return info;
 }
 
+// The command record of a version-5 file: "/command_line" (argv, attribute cwd) and "/inputs".
+void read_command_record(const H5::H5File& file, const std::filesystem::path& path, RunInfo& info) {
+  if (!file.nameExists(kCommandLineDataset)) {
+    throw detail::trace_error(path, std::string("missing dataset '") + kCommandLineDataset + "'");
+  }
+  const H5::DataSet argv = file.openDataSet(kCommandLineDataset);
+  const H5::DataSpace space = argv.getSpace();
+  if (argv.getTypeClass() != H5T_STRING || space.getSimpleExtentNdims() != 1) {
+    throw detail::trace_error(path, std::string("dataset '") + kCommandLineDataset +
+                                        "' is not a one-dimensional array of strings");
+  }
+  hsize_t argc = 0;
+  space.getSimpleExtentDims(&argc);
+  if (argc > 0) {
+    const H5::StrType text(H5::PredType::C_S1, H5T_VARIABLE);
+    if (!argv.getStrType().isVariableStr()) {
+      throw detail::trace_error(path, std::string("dataset '") + kCommandLineDataset +
+                                          "' does not hold variable-length strings");
+    }
+    std::vector<char*> strings(argc, nullptr);
+    argv.read(strings.data(), text);
+    for (char* s : strings) {
+      info.argv.emplace_back(s != nullptr ? s : "");
+    }
+    H5::DataSet::vlenReclaim(strings.data(), text, space);
+  }
+  info.cwd = detail::read_string_attr(argv, kCommandLineAttrCwd, path, std::string("'") + kCommandLineDataset + "'");
+
+  if (!file.nameExists(kInputsGroup)) {
+    throw detail::trace_error(path, std::string("missing group '") + kInputsGroup + "'");
+  }
+  const H5::Group inputs = file.openGroup(kInputsGroup);
+  const hsize_t count = inputs.getNumObjs();
+  for (hsize_t i = 0; i < count; ++i) {
+    const std::string name = std::to_string(i);
+    const std::string where = std::string("'") + kInputsGroup + "/" + name + "'";
+    if (!inputs.nameExists(name)) {
+      throw detail::trace_error(path, "missing dataset " + where + " (the inputs are numbered from 0)");
+    }
+    const H5::DataSet d = inputs.openDataSet(name);
+    InputFile in;
+    in.path = detail::read_string_attr(d, kInputAttrPath, path, where);
+    in.resolved = detail::read_string_attr(d, kInputAttrResolved, path, where);
+    in.source = detail::read_string_attr(d, kInputAttrSource, path, where);
+    in.size = detail::read_uint64_attr(d, kInputAttrSize, path, where);
+    in.hash = detail::read_string_attr(d, kInputAttrHash, path, where);
+    in.embedded = detail::read_int_attr(d, kInputAttrEmbedded, path, where) != 0;
+    const H5::DataSpace bytes_space = d.getSpace();
+    if (d.getTypeClass() != H5T_INTEGER || d.getDataType().getSize() != 1 || bytes_space.getSimpleExtentNdims() != 1) {
+      throw detail::trace_error(path, "dataset " + where + " is not a one-dimensional array of bytes");
+    }
+    hsize_t bytes = 0;
+    bytes_space.getSimpleExtentDims(&bytes);
+    if (in.embedded) {
+      if (bytes != in.size) {
+        throw detail::trace_error(path, "dataset " + where + " holds " + std::to_string(bytes) +
+                                            " bytes, but its size attribute says " + std::to_string(in.size));
+      }
+      in.content.resize(static_cast<std::size_t>(bytes));
+      if (bytes > 0) {
+        d.read(in.content.data(), H5::PredType::NATIVE_UINT8);
+      }
+    }
+    info.inputs.push_back(std::move(in));
+  }
+}
+
 // Frees the strings HDF5 allocated into a read buffer, also when converting them throws.
 class VlenGuard {
  public:
@@ -115,6 +182,9 @@ TraceReader::TraceReader(const std::filesystem::path& path) : m_path(path) {
     const H5::Group root = impl->file.openGroup("/");
     m_schema_version = check_schema(root, path);
     m_run_info = read_run_info(root, path);
+    if (m_schema_version >= kCommandSinceVersion) {
+      read_command_record(impl->file, path, m_run_info);
+    }
     m_impl = std::move(impl);
   } catch (const H5::Exception& e) {
     throw detail::h5_error(path, "cannot open as a trace", e);

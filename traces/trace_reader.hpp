@@ -19,9 +19,11 @@ namespace saffire::traces {
 
 class TraceReader {
  public:
-  // Opens `path` read-only and reads the root attributes. Throws TraceError if the file is missing,
-  // is not HDF5, has no "schema" == "saffire-trace", has a schema_version newer than kSchemaVersion
-  // (or below 1), or lacks a RunInfo attribute of its version.
+  // Opens `path` read-only and reads the root attributes and, for files of schema version >= 5,
+  // the command record (RunInfo::argv, cwd and inputs, embedded bytes included; empty for older
+  // files). Throws TraceError if the file is missing, is not HDF5, has no "schema" ==
+  // "saffire-trace", has a schema_version newer than kSchemaVersion (or below 1), or lacks a RunInfo
+  // attribute or command-record object of its version.
   explicit TraceReader(const std::filesystem::path& path);
 
   TraceReader(TraceReader&&) noexcept;

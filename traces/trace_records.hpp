@@ -2,16 +2,37 @@
 // Plain records stored in a trace file; see traces/SCHEMA.md for types and units.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace saffire::traces {
 
-// Describes the whole run; stored as attributes of the root group "/".
+// One input file of the run (schema version 5): a dataset of the group "/inputs". Small files are
+// embedded (their bytes are in the trace); large ones are recorded by reference (path, size, hash).
+struct InputFile {
+  std::string path;        // the path as the command spelled it (an argv token, or a sweep point's option value)
+  std::string resolved;    // absolute path when it was recorded
+  std::string source;      // "argv": named on the command line; "point": by a sweep point's options;
+                           // "found": located by the command itself (e.g. a default model file)
+  std::uint64_t size = 0;  // bytes when recorded
+  std::string hash;        // content hash, "fnv1a64:<16 hex digits>" (or "fnv1a64-sampled:..." for huge files)
+  bool embedded = false;   // true: `content` holds the file's bytes; false: recorded by reference only
+  std::string content;     // the bytes of an embedded file; "" otherwise
+
+  bool operator==(const InputFile&) const = default;
+};
+
+// Describes the whole run; stored as attributes of the root group "/" and, since schema version 5,
+// the command record: "/command_line" (argv, with the attribute cwd) and the group "/inputs".
 struct RunInfo {
   std::string command;          // subcommand that produced the file, e.g. "topology" or "gemm"
   std::string config_toml;      // the full resolved config as TOML text (any size)
   std::uint64_t seed = 0;       // RNG seed of the run
   std::string saffire_version;  // e.g. "0.1.0"
   std::string created_utc;      // ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"; TraceWriter fills it if empty
+  // Version 5: the command record (empty when the writer was given none, and for older files).
+  std::vector<std::string> argv;  // the command line after the program name, e.g. {"eval", "--ber", "1e-3"}
+  std::string cwd;                // working directory of the run
+  std::vector<InputFile> inputs;  // the files the command line named (and the command found)
 
   bool operator==(const RunInfo&) const = default;
 };

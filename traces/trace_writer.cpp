@@ -37,6 +37,42 @@ void write_run_info(const H5::Group& root, const RunInfo& info) {
   detail::write_string_attr(root, kAttrCreatedUtc, info.created_utc.empty() ? utc_now_iso8601() : info.created_utc);
 }
 
+// The command record (schema version 5): "/command_line" with the argv strings and the attribute
+// cwd, and the group "/inputs" with one dataset per input file ("0", "1", ...: its bytes as uint8
+// when embedded, else no elements) carrying the file's path, resolved path, source, size, hash and
+// embedded flag as attributes.
+void write_command_record(const H5::H5File& file, const RunInfo& info) {
+  H5::StrType text(H5::PredType::C_S1, H5T_VARIABLE);
+  text.setCset(H5T_CSET_UTF8);
+  const hsize_t argc = info.argv.size();
+  const H5::DataSet argv = file.createDataSet(kCommandLineDataset, text, H5::DataSpace(1, &argc));
+  if (argc > 0) {
+    std::vector<const char*> strings;
+    strings.reserve(info.argv.size());
+    for (const std::string& a : info.argv) {
+      strings.push_back(a.c_str());
+    }
+    argv.write(strings.data(), text);
+  }
+  detail::write_string_attr(argv, kCommandLineAttrCwd, info.cwd);
+  const H5::Group inputs = file.createGroup(kInputsGroup);
+  for (std::size_t i = 0; i < info.inputs.size(); ++i) {
+    const InputFile& in = info.inputs[i];
+    const hsize_t bytes = in.embedded ? in.content.size() : 0;
+    const H5::DataSet d =
+        inputs.createDataSet(std::to_string(i), H5::PredType::STD_U8LE, H5::DataSpace(1, &bytes));
+    if (bytes > 0) {
+      d.write(in.content.data(), H5::PredType::NATIVE_UINT8);
+    }
+    detail::write_string_attr(d, kInputAttrPath, in.path);
+    detail::write_string_attr(d, kInputAttrResolved, in.resolved);
+    detail::write_string_attr(d, kInputAttrSource, in.source);
+    detail::write_uint64_attr(d, kInputAttrSize, in.size);
+    detail::write_string_attr(d, kInputAttrHash, in.hash);
+    detail::write_int32_attr(d, kInputAttrEmbedded, in.embedded ? 1 : 0);
+  }
+}
+
 // An empty 1-D table that grows by appends.
 H5::DataSet create_table(const H5::H5File& file, const char* name, const H5::CompType& type, hsize_t chunk_rows) {
   const hsize_t initial = 0;
@@ -120,6 +156,8 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info)
     impl->file = H5::H5File(path.string(), H5F_ACC_TRUNC);
     step = "cannot write root attributes";
     write_run_info(impl->file.openGroup("/"), info);
+    step = "cannot write the command record";
+    write_command_record(impl->file, info);
     step = std::string("cannot create dataset '") + kGemmsDataset + "'";
     impl->gemms = create_table(impl->file, kGemmsDataset, detail::gemm_row_file_type(), kGemmsChunkRows);
     step = std::string("cannot create dataset '") + kFaultsDataset + "'";

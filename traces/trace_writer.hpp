@@ -26,16 +26,19 @@ namespace saffire::traces {
 class TraceWriter {
  public:
   // Creates or truncates `path` and writes the root attributes: "schema", "schema_version" and
-  // RunInfo (created_utc is set to the current UTC time when info.created_utc is empty), plus
-  // empty "/gemms", "/faults", "/abft" and "/points" tables. The file is flushed before returning.
+  // RunInfo (created_utc is set to the current UTC time when info.created_utc is empty), the command
+  // record ("/command_line" from info.argv and info.cwd, "/inputs" from info.inputs; both present,
+  // possibly empty), plus empty "/gemms", "/faults", "/abft" and "/points" tables. The file is
+  // flushed before returning.
   TraceWriter(const std::filesystem::path& path, const RunInfo& info);
 
   // Opens the EXISTING trace `path` read-write to append rows to all its tables (e.g. to resume an
   // interrupted sweep). The counts start at the file's current row counts, new rows go after the
-  // existing ones, and the root attributes (RunInfo) are left unchanged. Throws TraceError naming
-  // the file if it is missing, not HDF5, not a saffire trace, has a schema_version other than
-  // kSchemaVersion (appending needs the current version: older files lack tables or columns), lacks
-  // one of the tables or a column of one, or cannot be opened for writing (e.g. another writer holds it).
+  // existing ones, and the root attributes and command record (RunInfo) are left unchanged (they
+  // describe the first run). Throws TraceError naming the file if it is missing, not HDF5, not a
+  // saffire trace, has a schema_version other than kSchemaVersion (appending needs the current
+  // version: older files lack tables or columns), lacks one of the tables or a column of one, or
+  // cannot be opened for writing (e.g. another writer holds it).
   static TraceWriter append(const std::filesystem::path& path);
 
   TraceWriter(TraceWriter&&) noexcept;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
+#include "sim/cli/run_record.hpp"
 #include "sim/engine_factory.hpp"
 #include "sim/faults/fault_deviation.hpp"
 #include "traces/trace_writer.hpp"
@@ -52,44 +54,53 @@ struct EvalOptions {
   bool json = false;
 };
 
-// A TOML basic string: quoted, with quotes, backslashes and control characters escaped.
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+// The [faults] text of the campaign with its seed and description added to the [faults] table
+// itself (FaultOptions::to_toml may end with another table, e.g. the timing model's [voltage]).
+std::string faults_toml(const EvalOptions& o, const arch::ArrayConfig& array) {
+  const std::uint64_t seed = o.faults.seed();
+  const std::string keys = fmt::format(
+      "seed = {}\ncampaign = {}\n",
+      // TOML integers are signed 64-bit: a larger seed is written as a string
+      seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(seed) : toml_string(std::to_string(seed)),
+      toml_string(o.faults.describe()));
+  std::string text = o.faults.to_toml(array, o.array.config_path());
+  const auto header = text.find("[faults]\n");
+  const auto next = header == std::string::npos ? std::string::npos : text.find("\n[", header);
+  if (next == std::string::npos) return text + keys;
+  return text.insert(next + 1, keys + "\n");
 }
 
-// Creates the campaign's trace with its run attributes (the array config, the eval settings and the
-// fault model as TOML); done before the evaluations, so a bad path fails before the long run.
+// Creates the campaign's trace with its run attributes (the array config, the eval settings, the
+// fault model, and with ABFT its [abft] config, the [tech] table and the supply voltages of its
+// energy model, as TOML) and the command record; done before the evaluations, so a bad path fails
+// before the long run.
 traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConfig& array,
-                                     const std::string& model_path) {
-  const std::uint64_t seed = o.faults.seed();
+                                     const models::llm::LanguageModel& lm, const std::filesystem::path& text_path,
+                                     const faults::FaultPlan& plan) {
   traces::RunInfo info;
   info.command = "eval";
   info.config_toml =
       arch::to_toml(array) +
       fmt::format(
-          "\n[eval]\nmodel = {}\nprecision = {}\nengine = {}\nweights = {}\n"
-          "activations = {}\nfp32_attention = {}\nctx = {}\nparagraphs = {}\n",
-          toml_string(model_path), toml_string(o.precision), toml_string(o.engine), toml_string(o.weights),
-          toml_string(o.activations), o.fp32_attention, o.ctx, o.paragraphs) +
-      o.faults.to_toml(array, o.array.config_path()) +
-      fmt::format("seed = {}\ncampaign = {}\n",
-                  // TOML integers are signed 64-bit: a larger seed is written as a string
-                  seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(seed)
-                                                                : toml_string(std::to_string(seed)),
-                  toml_string(o.faults.describe()));
-  info.seed = seed;
+          "\n[eval]\nmodel = {}\ntokenizer = {}\ntext = {}\nprecision = {}\nengine = {}\nweights = {}\n"
+          "activations = {}\nfp32_attention = {}\nctx = {}\nparagraphs = {}\nkernel = {}\nfidelity = {}\n",
+          toml_string(lm.model_path.string()), toml_string(lm.tokenizer_path.string()), toml_string(text_path.string()),
+          toml_string(o.precision), toml_string(o.engine), toml_string(o.weights), toml_string(o.activations),
+          o.fp32_attention, o.ctx, o.paragraphs, toml_string(o.kernel), toml_string(o.fidelity)) +
+      faults_toml(o, array);
+  if (o.abft.enabled()) {
+    const double v_nominal = o.faults.nominal_voltage(plan, o.array.config_path());
+    info.config_toml += "\n" + abft::to_toml(o.abft.resolve()) + "\n" + arch::to_toml(o.abft.tech()) +
+                        fmt::format("\n[energy]\nvoltage = {}\nv_nominal = {}\n",
+                                    o.faults.voltage(plan).value_or(v_nominal), v_nominal);
+  }
+  info.seed = o.faults.seed();
   info.saffire_version = SAFFIRE_VERSION;
+  // The default model files are data found outside the command line: recorded by reference.
+  note_found_input(lm.model_path);
+  note_found_input(lm.tokenizer_path);
+  note_found_input(text_path);
+  stamp_run_info(info);
   return traces::TraceWriter(o.trace, info);
 }
 
@@ -178,6 +189,8 @@ nlohmann::json abft_json(const abft::AbftEngine& abft, std::int64_t tokens) {
           {"cycles", t.cycles},
           {"recomputed_cycles", t.recomputed_cycles},
           {"recompute_cycle_overhead", t.cycles > 0 ? static_cast<double>(t.recomputed_cycles) / static_cast<double>(t.cycles) : 0.0},
+          {"remapped_columns", abft.remapped_columns()},
+          {"remap_cycles", t.remap_cycles},
           {"components", per_component},
           {"energy_pj", e.total},
           {"energy_per_token_pj", tokens > 0 ? e.total / static_cast<double>(tokens) : 0.0},
@@ -241,7 +254,7 @@ void run_eval(const EvalOptions& o) {
   std::optional<traces::TraceWriter> trace;
   if (o.faults.enabled()) {
     plan = o.faults.make_plan(eo.array, o.array.config_path());
-    if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm.model_path.string()));
+    if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm, text_path, *plan));
   }
 
   llm::Transformer model(lm.checkpoint, inf, engine.get());

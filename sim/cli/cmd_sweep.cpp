@@ -22,6 +22,7 @@
 #include "arch/config_error.hpp"
 #include "arch/toml_file.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/run_record.hpp"
 #include "sim/sweep/process_pool.hpp"
 #include "sim/sweep/progress.hpp"
 #include "sim/sweep/sweep_config.hpp"
@@ -129,6 +130,13 @@ void run_sweep(const SweepOptions& o) {
     info.command = "sweep";
     info.config_toml = read_text_file(o.config, "sweep config");
     info.saffire_version = SAFFIRE_VERSION;
+    // The command record, with the files the points' options name (e.g. config = "arch.toml"), so
+    // that `saffire rerun OUT --point KEY` finds them in the trace.
+    std::set<std::string> values;
+    for (const sim::SweepPoint& p : all)
+      for (const auto& [flag, value] : p.options)
+        if (!is_output_option("--" + flag) && flag != "prompt") values.insert(value);
+    stamp_run_info(info, {values.begin(), values.end()});
     writer.emplace(out, info);
   }
   std::vector<const sim::SweepPoint*> todo;

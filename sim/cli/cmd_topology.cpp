@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <fmt/os.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/run_record.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "models/workload/topology_csv.hpp"
 #include "traces/trace_writer.hpp"
@@ -84,9 +86,21 @@ void run_topology(const TopologyOptions& o) {
     }
     traces::RunInfo info;
     info.command = "topology";
-    info.config_toml = arch::to_toml(cfg);
+    // The array, the workload and how it ran, and the technology and detection hardware of the
+    // energy figures.
+    info.config_toml =
+        arch::to_toml(cfg) +
+        fmt::format("\n[topology]\n{} = {}\nseq = {}\nstage = {}\nfidelity = {}\nseed = {}\nthreads = {}\n",
+                    o.model.empty() ? "csv" : "model", toml_string(o.model.empty() ? o.csv : o.model), o.seq,
+                    toml_string(o.stage), toml_string(fidelity_name),
+                    // TOML integers are signed 64-bit: a larger seed is written as a string
+                    o.seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(o.seed)
+                                                                     : toml_string(std::to_string(o.seed)),
+                    o.threads) +
+        fmt::format("\n[energy]\nabft = {}\nvoltage = {}\n\n", toml_string(o.scheme), v) + arch::to_toml(tech);
     info.seed = o.seed;
     info.saffire_version = SAFFIRE_VERSION;
+    stamp_run_info(info);
     trace.emplace(trace_path, info);
     report.emplace(fmt::output_file(report_path.string()));
     report->print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs\n");

@@ -16,5 +16,6 @@ void add_sweep_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 void add_abft_prob_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
+void add_rerun_command(CLI::App& app);  // cmd_rerun.cpp: repeat the run a trace records
 
 }  // namespace saffire::cli

@@ -5,8 +5,10 @@
 
 #include "arch/config_error.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/run_record.hpp"
 
 int main(int argc, char** argv) {
+  saffire::cli::capture_command_line(argc, argv);  // every trace the command writes records it
   CLI::App app{"saffire: Systolic-Array Fault Injection & Reliability Explorer", "saffire"};
   app.set_version_flag("--version", SAFFIRE_VERSION);
   app.require_subcommand(1);
@@ -21,6 +23,7 @@ int main(int argc, char** argv) {
   saffire::cli::add_trace_command(app);
   saffire::cli::add_abft_prob_command(app);
   saffire::cli::add_calibrate_command(app);
+  saffire::cli::add_rerun_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

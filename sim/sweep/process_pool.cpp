@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <stdexcept>
 
@@ -44,6 +45,35 @@ bool drain(int fd, std::string& into) {
 // /proc/self/exe itself, not the path it points to: it runs this very binary even after a rebuild
 // replaced the file (a sweep outlives many builds).
 std::string self_executable() { return "/proc/self/exe"; }
+
+int run_attached(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<std::string> all{binary};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> cargs;
+  for (std::string& a : all) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  // The child starts with the default SIGINT / SIGTERM handling, whatever this process does with them.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, binary.c_str(), nullptr, &attr, cargs.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
+  auto previous = std::signal(SIGINT, SIG_IGN);
+  int status = 0;
+  pid_t waited = 0;
+  while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+  }
+  std::signal(SIGINT, previous);
+  if (waited < 0) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
 
 ProcessPool::ProcessPool(std::string binary, int jobs) : m_binary(std::move(binary)), m_jobs(jobs < 1 ? 1 : jobs) {}
 

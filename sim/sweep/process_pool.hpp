@@ -34,4 +34,10 @@ class ProcessPool {
 /// The running executable, as a path that keeps naming it when its file is replaced (/proc/self/exe).
 std::string self_executable();
 
+/// Runs `binary` with `args` (the program's arguments) in the foreground: the child shares this
+/// process's stdin, stdout and stderr, and SIGINT is ignored here while it runs (a Ctrl-C reaches the
+/// child, whose exit status is then reported). Returns its exit status, or 128 + signal number when
+/// it was killed by a signal. Throws std::runtime_error when it cannot be started. (`saffire rerun`.)
+int run_attached(const std::string& binary, const std::vector<std::string>& args);
+
 }  // namespace saffire::sim

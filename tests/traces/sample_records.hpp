@@ -20,6 +20,59 @@ inline RunInfo sample_run_info() {
   return info;
 }
 
+// "fnv1a64:<16 hex>" of `bytes`: the hash the CLI records for an input file (sim/cli/run_record.cpp),
+// which saffire_traces.py --check verifies for small embedded files.
+inline std::string sample_input_hash(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : bytes) {
+    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  }
+  char out[40];
+  std::snprintf(out, sizeof out, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+// sample_run_info() with a command record (schema version 5): a UTF-8 and an empty argv token, an
+// embedded text file, an embedded binary file holding every byte value, an empty embedded file and
+// one recorded by reference (the library stores what it is given).
+inline RunInfo sample_run_info_with_command() {
+  RunInfo info = sample_run_info();
+  info.argv = {"topology", "resnet18.csv", "--out", "out/r\xc3\xa9sum\xc3\xa9", "--prompt", "", "--json"};
+  info.cwd = "/home/user/work";
+  InputFile csv;
+  csv.path = "resnet18.csv";
+  csv.resolved = "/home/user/work/resnet18.csv";
+  csv.source = "argv";
+  csv.content = "Layer,M,N,K\nconv1,12544,64,147\n";
+  csv.size = csv.content.size();
+  csv.hash = sample_input_hash(csv.content);
+  csv.embedded = true;
+  InputFile binary;
+  binary.path = "/abs/every-byte.bin";
+  binary.resolved = "/abs/every-byte.bin";
+  binary.source = "point";
+  for (int b = 0; b < 256; ++b) {
+    binary.content.push_back(static_cast<char>(b));
+  }
+  binary.size = binary.content.size();
+  binary.hash = sample_input_hash(binary.content);
+  binary.embedded = true;
+  InputFile empty;
+  empty.path = "empty.toml";
+  empty.resolved = "/home/user/work/empty.toml";
+  empty.source = "argv";
+  empty.hash = sample_input_hash(empty.content);
+  empty.embedded = true;
+  InputFile big;
+  big.path = "../shared/models/stories260K.bin";
+  big.resolved = "/home/user/shared/models/stories260K.bin";
+  big.source = "found";
+  big.size = 18446744073709551615ULL;  // uint64 max: must not pass through a signed type
+  big.hash = "fnv1a64-sampled:00000000000000ff";
+  info.inputs = {csv, binary, empty, big};
+  return info;
+}
+
 // A consistent GEMM row: macs = m*n*k, utilization = macs / (cycles * R * C).
 inline GemmRecord sample_gemm(std::string name, std::int64_t m, std::int64_t n, std::int64_t k, const char* dataflow,
                               std::int32_t rows, std::int32_t cols, std::int64_t cycles, double mapping_efficiency,

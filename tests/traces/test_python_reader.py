@@ -35,6 +35,23 @@ def check_values(trace_path, expected):
     for key, value in expected["run"].items():
         expect(t.run[key] == value and type(t.run[key]) is type(value),
                f"run[{key!r}] = {t.run[key]!r}, expected {value!r}")
+    # The command record (version 5), kept by the appends of a resumed writer.
+    expect(t.command_line == expected["command_line"] and all(type(a) is str for a in t.command_line),
+           f"command_line {t.command_line!r}, expected {expected['command_line']!r}")
+    expect(t.cwd == expected["cwd"], f"cwd {t.cwd!r}, expected {expected['cwd']!r}")
+    expect(len(t.inputs) == len(expected["inputs"]), f"{len(t.inputs)} inputs, expected {len(expected['inputs'])}")
+    for i, (got, want) in enumerate(zip(t.inputs, expected["inputs"])):
+        for key, value in want.items():
+            if key == "content_hex":
+                content = None if value is None else bytes.fromhex(value)
+                expect(got["content"] == content and type(got["content"]) is type(content),
+                       f"inputs[{i}] content {got['content']!r:.60}, expected {content!r:.60}")
+            else:
+                expect(got[key] == value and type(got[key]) is type(value),
+                       f"inputs[{i}][{key!r}] = {got[key]!r}, expected {value!r}")
+    expect(any(e["content"] == bytes(range(256)) for e in t.inputs), "an embedded file with every byte value")
+    expect(all(e["hash"] == st.input_hash(e["content"]) for e in t.inputs if e["embedded"]),
+           "input_hash() agrees with the C++ hash of the embedded files")
     rows = t.gemm_dicts()
     expect(len(rows) == len(expected["gemms"]), f"{len(rows)} rows, expected {len(expected['gemms'])}")
     for i, (got, want) in enumerate(zip(rows, expected["gemms"])):
@@ -209,6 +226,46 @@ def check_rejections(trace_path, tmp):
     expect("decisions:" in st.summary(v3) and "points:" not in st.summary(v3),
            "version-3 summary mentions decisions, not points")
     rejected(tampered("nopoints.h5", lambda f: f.__delitem__(st.POINTS_DATASET)), "missing dataset '/points'")
+
+    # A version-4 file (no command record) still loads, with no command line and no inputs; a
+    # version-4 file that still has the version-5 objects is read as version 4 (they are ignored).
+    def to_v4(f):
+        f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(4))
+        del f[st.COMMAND_LINE_DATASET]
+        del f[st.INPUTS_GROUP]
+    v4 = st.load(tampered("v4.h5", to_v4))
+    expect(v4.schema_version == 4 and v4.command_line == [] and v4.cwd == "" and v4.inputs == [],
+           "version-4 file: no command record")
+    expect(v4.point_dicts() == full.point_dicts() and len(v4.gemms) == 70, "version-4 file keeps its tables")
+    expect(st.check(v4) == [] and "command line:" not in st.summary(v4), "version-4 file: check() and summary()")
+    v4_with = st.load(tampered("v4-with-command.h5",
+                               lambda f: f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(4))))
+    expect(v4_with.command_line == [] and v4_with.inputs == [], "a version-4 file's extra objects are ignored")
+    expect("command line: topology resnet18.csv" in st.summary(full) and "4 files (3 embedded, 1 by reference)"
+           in st.summary(full), f"summary mentions the command record: {st.summary(full)}")
+    rejected(tampered("nocmd.h5", lambda f: f.__delitem__(st.COMMAND_LINE_DATASET)),
+             "missing dataset '/command_line'")
+    rejected(tampered("noinputs.h5", lambda f: f.__delitem__(st.INPUTS_GROUP)), "missing group '/inputs'")
+    rejected(tampered("nocwd.h5", lambda f: f[st.COMMAND_LINE_DATASET].attrs.__delitem__(st.COMMAND_LINE_ATTR_CWD)),
+             "missing attribute 'cwd' of '/command_line'")
+    rejected(tampered("nohash.h5", lambda f: f[st.INPUTS_GROUP + "/1"].attrs.__delitem__(st.INPUT_ATTR_HASH)),
+             "missing attribute 'hash' of '/inputs/1'")
+    rejected(tampered("gap.h5", lambda f: f.move(st.INPUTS_GROUP + "/3", st.INPUTS_GROUP + "/7")),
+             "missing dataset '/inputs/3'")
+
+    # Bad input records are reported by check(), one problem per broken rule.
+    def bad_inputs(f):
+        f[st.INPUTS_GROUP + "/0"].attrs.modify(st.INPUT_ATTR_SOURCE, "elsewhere")
+        f[st.INPUTS_GROUP + "/1"].attrs.modify(st.INPUT_ATTR_HASH, "md5:0")
+        f[st.INPUTS_GROUP + "/2"].attrs.modify(st.INPUT_ATTR_SIZE, np.uint64(3))
+        d = f[st.INPUTS_GROUP + "/0"]
+        content = d[()]
+        content[0] ^= 1
+        d[...] = content
+    problems = st.check(st.load(tampered("bad-inputs.h5", bad_inputs)))
+    wanted = ["source 'elsewhere'", "does not match the embedded bytes", "hash 'md5:0'", "0 embedded bytes, size says 3"]
+    expect(len(problems) == len(wanted) and all(w in p for w, p in zip(wanted, problems)),
+           f"check() on bad inputs gave {problems}")
 
     # Bad point rows are reported by check(), one problem per broken rule. Sample rows 0-2 and 4-6
     # are ok points, row 3 a failed one.

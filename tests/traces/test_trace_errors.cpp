@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/traces/sample_records.hpp"
 #include "tests/traces/scratch_dir.hpp"
@@ -18,6 +19,7 @@ using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
 using saffire::traces::test::sample_points;
 using saffire::traces::test::sample_run_info;
+using saffire::traces::test::sample_run_info_with_command;
 using saffire::traces::test::scratch_path;
 
 namespace {
@@ -426,4 +428,74 @@ TEST_CASE("append() rejects a current-version trace that lacks a table or a colu
   });
   check_append_rejected(fixed, "dataset '/points' is not extensible");
   CHECK(TraceReader(fixed).points().empty());  // still readable
+}
+
+// Writes a trace with sample_run_info_with_command(), then lets `edit` change the file.
+template <typename Edit>
+std::filesystem::path tampered_command_trace(const std::string& name, Edit edit) {
+  const auto path = scratch_path(name);
+  {
+    TraceWriter writer(path, sample_run_info_with_command());
+    writer.append_points(sample_points(2));
+  }
+  H5::H5File file(path.string(), H5F_ACC_RDWR);
+  H5::Group root = file.openGroup("/");
+  edit(file, root);
+  return path;
+}
+
+TEST_CASE("A version-4 file (no command record) still reads, with no command line and no inputs", "[unit][traces]") {
+  const auto path = tampered_command_trace("version4.h5", [](H5::H5File& file, H5::Group& root) {
+    replace_int_attr(root, kAttrSchemaVersion, 4);
+    file.unlink(kCommandLineDataset);
+    file.unlink(kInputsGroup);
+  });
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 4);
+  CHECK(reader.run_info() == sample_run_info());  // the root attributes, and an empty command record
+  CHECK(reader.points() == sample_points(2));
+
+  // A version-4 reader did not know the objects: a version-4 file that has them is read without them.
+  const auto with = tampered_command_trace("version4-with-command.h5", [](H5::H5File&, H5::Group& root) {
+    replace_int_attr(root, kAttrSchemaVersion, 4);
+  });
+  CHECK(TraceReader(with).run_info() == sample_run_info());
+}
+
+TEST_CASE("A version-5 file with a broken command record is rejected, naming the object", "[unit][traces]") {
+  check_rejected(tampered_command_trace("no-argv.h5", [](H5::H5File& file, H5::Group&) {
+                   file.unlink(kCommandLineDataset);
+                 }),
+                 "missing dataset '/command_line'");
+  check_rejected(tampered_command_trace("no-inputs.h5", [](H5::H5File& file, H5::Group&) {
+                   file.unlink(kInputsGroup);
+                 }),
+                 "missing group '/inputs'");
+  check_rejected(tampered_command_trace("no-cwd.h5", [](H5::H5File& file, H5::Group&) {
+                   file.openDataSet(kCommandLineDataset).removeAttr(kCommandLineAttrCwd);
+                 }),
+                 "missing attribute 'cwd' of '/command_line'");
+  check_rejected(tampered_command_trace("no-path.h5", [](H5::H5File& file, H5::Group&) {
+                   file.openDataSet(std::string(kInputsGroup) + "/2").removeAttr(kInputAttrPath);
+                 }),
+                 "missing attribute 'path' of '/inputs/2'");
+  check_rejected(tampered_command_trace("gap.h5", [](H5::H5File& file, H5::Group&) {
+                   file.move(std::string(kInputsGroup) + "/3", std::string(kInputsGroup) + "/9");
+                 }),
+                 "missing dataset '/inputs/3'");
+  check_rejected(tampered_command_trace("short.h5", [](H5::H5File& file, H5::Group&) {
+                   H5::DataSet d = file.openDataSet(std::string(kInputsGroup) + "/0");
+                   d.removeAttr(kInputAttrSize);
+                   d.createAttribute(kInputAttrSize, H5::PredType::STD_U64LE, H5::DataSpace(H5S_SCALAR))
+                       .write(H5::PredType::NATIVE_UINT64, std::vector<std::uint64_t>{7}.data());
+                 }),
+                 "size attribute says 7");
+  check_rejected(tampered_command_trace("argv-ints.h5", [](H5::H5File& file, H5::Group&) {
+                   file.unlink(kCommandLineDataset);
+                   const hsize_t n = 2;
+                   const std::int32_t data[2] = {1, 2};
+                   file.createDataSet(kCommandLineDataset, H5::PredType::STD_I32LE, H5::DataSpace(1, &n))
+                       .write(data, H5::PredType::NATIVE_INT32);
+                 }),
+                 "is not a one-dimensional array of strings");
 }

@@ -18,6 +18,7 @@ using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
 using saffire::traces::test::sample_points;
 using saffire::traces::test::sample_run_info;
+using saffire::traces::test::sample_run_info_with_command;
 using saffire::traces::test::scratch_path;
 
 namespace {
@@ -140,6 +141,45 @@ TEST_CASE("Run info: large config text, empty strings, created_utc filled in", "
   CHECK(back.created_utc[4] == '-');
   CHECK(back.created_utc[10] == 'T');
   CHECK(back.created_utc[19] == 'Z');
+}
+
+TEST_CASE("The command record round trips: argv, cwd, embedded bytes and referenced files", "[unit][traces]") {
+  const RunInfo info = sample_run_info_with_command();
+  REQUIRE(info.inputs.size() == 4);
+  const auto path = scratch_path("command.h5");
+  {
+    TraceWriter writer(path, info);
+    writer.append_gemm(sample_gemms(1)[0]);
+  }
+  const RunInfo back = TraceReader(path).run_info();
+  CHECK(back == info);
+  CHECK(back.argv == info.argv);
+  CHECK(back.argv[3] == "out/r\xc3\xa9sum\xc3\xa9");  // UTF-8 kept
+  CHECK(back.argv[5].empty());
+  CHECK(back.cwd == "/home/user/work");
+  REQUIRE(back.inputs.size() == 4);
+  CHECK(back.inputs[1].content.size() == 256);  // every byte value, NUL included
+  CHECK(static_cast<unsigned char>(back.inputs[1].content[255]) == 255);
+  CHECK(back.inputs[2].embedded);
+  CHECK(back.inputs[2].content.empty());
+  CHECK_FALSE(back.inputs[3].embedded);
+  CHECK(back.inputs[3].size == 18446744073709551615ULL);
+  CHECK(back.inputs[3].source == "found");
+
+  // No command record given: both objects exist and read back empty.
+  const auto plain = scratch_path("no-command.h5");
+  TraceWriter(plain, sample_run_info()).close();
+  const RunInfo none = TraceReader(plain).run_info();
+  CHECK(none.argv.empty());
+  CHECK(none.cwd.empty());
+  CHECK(none.inputs.empty());
+
+  // append() leaves the command record of the first run as it was.
+  TraceWriter resumed = TraceWriter::append(path);
+  resumed.append_points(sample_points(2));
+  resumed.close();
+  CHECK(TraceReader(path).run_info() == info);
+  CHECK(TraceReader(path).gemms() == sample_gemms(1));
 }
 
 TEST_CASE("The destructor closes the file; a moved writer keeps writing", "[unit][traces]") {

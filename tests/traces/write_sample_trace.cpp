@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   }
   namespace tr = saffire::traces;
   try {
-    const tr::RunInfo info = tr::test::sample_run_info();
+    const tr::RunInfo info = tr::test::sample_run_info_with_command();
     const auto gemms = tr::test::sample_gemms(70);  // more than one 64-row chunk
     tr::TraceWriter writer(argv[1], info);
     nlohmann::json expected;
@@ -25,6 +25,25 @@ int main(int argc, char** argv) {
                        {"seed", info.seed},
                        {"saffire_version", info.saffire_version},
                        {"created_utc", info.created_utc}};
+    // The command record (schema version 5); contents as hex, as JSON has no byte strings.
+    expected["command_line"] = info.argv;
+    expected["cwd"] = info.cwd;
+    expected["inputs"] = nlohmann::json::array();
+    for (const tr::InputFile& in : info.inputs) {
+      std::string hex;
+      for (const char c : in.content) {
+        static const char* const kDigits = "0123456789abcdef";
+        hex += kDigits[static_cast<unsigned char>(c) >> 4];
+        hex += kDigits[static_cast<unsigned char>(c) & 15];
+      }
+      expected["inputs"].push_back({{"path", in.path},
+                                    {"resolved", in.resolved},
+                                    {"source", in.source},
+                                    {"size", in.size},
+                                    {"hash", in.hash},
+                                    {"embedded", in.embedded},
+                                    {"content_hex", in.embedded ? nlohmann::json(hex) : nlohmann::json()}});
+    }
     expected["gemms"] = nlohmann::json::array();
     for (const tr::GemmRecord& g : gemms) {
       writer.append_gemm(g);

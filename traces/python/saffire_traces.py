@@ -17,6 +17,8 @@ checks that they agree).
     t.decision_dicts()
     t.points["status"]                        # one row per finished sweep point (empty for files older than version 4)
     t.point_dicts()                           # options, coordinates and result parsed from JSON
+    t.command_line, t.cwd                     # how the file was made (version 5; [] and "" before)
+    t.inputs                                  # its input files: dicts with path, ..., content (bytes or None)
 
 Command line:
     /usr/bin/python3 saffire_traces.py FILE           print a summary
@@ -35,7 +37,7 @@ import h5py
 import numpy as np
 
 # --- Mirror of traces/schema.hpp -------------------------------------------------------------
-SCHEMA_VERSION = 4  # newest version this reader understands; it accepts every version <= this
+SCHEMA_VERSION = 5  # newest version this reader understands; it accepts every version <= this
 SCHEMA_NAME = "saffire-trace"
 
 ATTR_SCHEMA = "schema"
@@ -57,6 +59,16 @@ DECISIONS_SINCE_VERSION = 3
 POINTS_DATASET = "/points"  # version 4
 POINTS_CHUNK_ROWS = 64
 POINTS_SINCE_VERSION = 4
+COMMAND_LINE_DATASET = "/command_line"  # version 5: the command record
+COMMAND_LINE_ATTR_CWD = "cwd"
+INPUTS_GROUP = "/inputs"
+COMMAND_SINCE_VERSION = 5
+INPUT_ATTR_PATH = "path"
+INPUT_ATTR_RESOLVED = "resolved"
+INPUT_ATTR_SOURCE = "source"
+INPUT_ATTR_SIZE = "size"
+INPUT_ATTR_HASH = "hash"
+INPUT_ATTR_EMBEDDED = "embedded"
 
 COL_NAME = "name"
 COL_M = "m"
@@ -164,7 +176,11 @@ FIDELITIES = ("pe", "fold")
 SCHEMES = ("none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt")
 ACTIONS = ("accept", "correct", "recompute", "drop")
 STATUSES = ("ok", "failed")
+INPUT_SOURCES = ("argv", "point", "found")
+INPUT_ATTRS = (INPUT_ATTR_PATH, INPUT_ATTR_RESOLVED, INPUT_ATTR_SOURCE, INPUT_ATTR_SIZE, INPUT_ATTR_HASH,
+               INPUT_ATTR_EMBEDDED)
 _POINT_KEY = re.compile(r"[0-9a-fA-F]{16}")
+_INPUT_HASH = re.compile(r"(fnv1a64|fnv1a64-sampled):[0-9a-f]{16}")
 
 
 class TraceError(Exception):
@@ -180,6 +196,10 @@ class Trace:
     faults: np.ndarray = None  # structured array of the /faults columns; no rows in version-1 files
     decisions: np.ndarray = None  # structured array of the /abft columns; no rows before version 3
     points: np.ndarray = None  # structured array of the /points columns; no rows before version 4
+    command_line: list = None  # argv after the program name (version 5); [] before
+    cwd: str = ""  # working directory of the run (version 5); "" before
+    inputs: list = None  # one dict per /inputs dataset (version 5): the attributes, and "content": the
+    #                      embedded bytes (bytes) or None for a file recorded by reference; [] before
 
     def __post_init__(self):
         if self.faults is None:
@@ -188,6 +208,10 @@ class Trace:
             self.decisions = _empty_decisions()
         if self.points is None:
             self.points = _empty_points()
+        if self.command_line is None:
+            self.command_line = []
+        if self.inputs is None:
+            self.inputs = []
 
     def gemm_dicts(self):
         """The /gemms rows as a list of dicts of plain Python values."""
@@ -266,6 +290,40 @@ def _read_table(path, dataset, name, columns):
     return table
 
 
+def _read_command_record(path, f):
+    """(command_line, cwd, inputs) of a version-5 file; raises TraceError naming what is missing."""
+    if COMMAND_LINE_DATASET not in f:
+        raise TraceError(f"trace file '{path}': missing dataset '{COMMAND_LINE_DATASET}'")
+    argv_ds = f[COMMAND_LINE_DATASET]
+    if h5py.check_string_dtype(argv_ds.dtype) is None or argv_ds.ndim != 1:
+        raise TraceError(f"trace file '{path}': dataset '{COMMAND_LINE_DATASET}' is not a 1-D array of strings")
+    argv = [_plain(a) for a in argv_ds[()]]
+    if COMMAND_LINE_ATTR_CWD not in argv_ds.attrs:
+        raise TraceError(f"trace file '{path}': missing attribute '{COMMAND_LINE_ATTR_CWD}' of "
+                         f"'{COMMAND_LINE_DATASET}'")
+    cwd = _plain(argv_ds.attrs[COMMAND_LINE_ATTR_CWD])
+    if INPUTS_GROUP not in f:
+        raise TraceError(f"trace file '{path}': missing group '{INPUTS_GROUP}'")
+    group = f[INPUTS_GROUP]
+    inputs = []
+    for i in range(len(group)):
+        name = f"{INPUTS_GROUP}/{i}"
+        if str(i) not in group:
+            raise TraceError(f"trace file '{path}': missing dataset '{name}' (the inputs are numbered from 0)")
+        d = group[str(i)]
+        entry = {}
+        for attr in INPUT_ATTRS:
+            if attr not in d.attrs:
+                raise TraceError(f"trace file '{path}': missing attribute '{attr}' of '{name}'")
+            entry[attr] = _plain(d.attrs[attr])
+        entry[INPUT_ATTR_EMBEDDED] = bool(entry[INPUT_ATTR_EMBEDDED])
+        if d.dtype != np.uint8 or d.ndim != 1:
+            raise TraceError(f"trace file '{path}': dataset '{name}' is not a 1-D array of bytes")
+        entry["content"] = d[()].tobytes() if entry[INPUT_ATTR_EMBEDDED] else None
+        inputs.append(entry)
+    return argv, cwd, inputs
+
+
 def load(path):
     """Reads a trace; raises TraceError naming the file if it cannot be read as one."""
     path = str(path)
@@ -311,8 +369,11 @@ def load(path):
             if POINTS_DATASET not in f:
                 raise TraceError(f"trace file '{path}': missing dataset '{POINTS_DATASET}'")
             points = _read_table(path, f[POINTS_DATASET], POINTS_DATASET, POINT_COLUMNS)
+        command_line, cwd, inputs = [], "", []
+        if version >= COMMAND_SINCE_VERSION:
+            command_line, cwd, inputs = _read_command_record(path, f)
     return Trace(path=path, schema_version=version, run=attrs, gemms=gemms, faults=faults, decisions=decisions,
-                 points=points)
+                 points=points, command_line=command_line, cwd=cwd, inputs=inputs)
 
 
 def check(trace):
@@ -382,7 +443,31 @@ def check(trace):
                 text = p[POINT_COL_RESULT]
                 problems.append(f"{where}: result {text[:40]!r}{'...' if len(text) > 40 else ''} of an ok point "
                                 f"is not a JSON object")
+    for i, entry in enumerate(trace.inputs):
+        where = f"inputs[{i}] ({entry[INPUT_ATTR_PATH]!r})"
+        if entry[INPUT_ATTR_PATH] == "":
+            problems.append(f"{where}: empty path")
+        if entry[INPUT_ATTR_SOURCE] not in INPUT_SOURCES:
+            problems.append(f"{where}: source {entry[INPUT_ATTR_SOURCE]!r} is not one of {INPUT_SOURCES}")
+        if not _INPUT_HASH.fullmatch(entry[INPUT_ATTR_HASH]):
+            problems.append(f"{where}: hash {entry[INPUT_ATTR_HASH]!r} is not fnv1a64[-sampled]:<16 hex digits>")
+        if entry[INPUT_ATTR_EMBEDDED] and len(entry["content"]) != entry[INPUT_ATTR_SIZE]:
+            problems.append(f"{where}: {len(entry['content'])} embedded bytes, size says {entry[INPUT_ATTR_SIZE]}")
+        elif entry[INPUT_ATTR_EMBEDDED] and entry[INPUT_ATTR_HASH].startswith("fnv1a64:") \
+                and entry[INPUT_ATTR_SIZE] <= (1 << 20) and input_hash(entry["content"]) != entry[INPUT_ATTR_HASH]:
+            problems.append(f"{where}: hash {entry[INPUT_ATTR_HASH]} does not match the embedded bytes "
+                            f"({input_hash(entry['content'])})")
+    if trace.inputs and not trace.command_line:
+        problems.append("inputs recorded without a command line")
     return problems
+
+
+def input_hash(content):
+    """The "fnv1a64:<16 hex>" hash saffire records for a file of at most 64 MiB (FNV-1a, 64 bit)."""
+    h = 0xCBF29CE484222325
+    for byte in content:
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"fnv1a64:{h:016x}"
 
 
 def summary(trace):
@@ -417,6 +502,11 @@ def summary(trace):
             counts = ", ".join(f"{v}: {int((trace.decisions[DECISION_COL_ACTION] == v).sum())}"
                                for v in sorted(set(trace.decisions[DECISION_COL_ACTION].tolist())))
             lines.append(f"  decisions by action: {counts}")
+    if trace.schema_version >= COMMAND_SINCE_VERSION:
+        lines.append(f"  command line: {' '.join(trace.command_line) if trace.command_line else '(none)'}")
+        embedded = sum(1 for e in trace.inputs if e[INPUT_ATTR_EMBEDDED])
+        lines.append(f"  inputs: {len(trace.inputs)} files ({embedded} embedded, "
+                     f"{len(trace.inputs) - embedded} by reference)")
     if trace.schema_version >= POINTS_SINCE_VERSION:
         lines.append(f"  points: {len(trace.points)} rows")
         if len(trace.points):
