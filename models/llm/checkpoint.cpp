@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -28,17 +29,47 @@ enum Tensor { kEmb, kRmsAtt, kWq, kWk, kWv, kWo, kRmsFfn, kW1, kW2, kW3, kRmsFin
 constexpr std::array<const char*, kNumTensors> kTensorNames = {
     "token_embedding", "rms_att", "wq", "wk", "wv", "wo", "rms_ffn", "w1", "w2", "w3", "rms_final", "classifier"};
 
+// Checked int64 arithmetic: a header whose sizes overflow is an error, never a wrapped size.
+std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) throw std::overflow_error("checkpoint size overflows int64");
+  return r;
+}
+std::int64_t checked_add(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) throw std::overflow_error("checkpoint size overflows int64");
+  return r;
+}
+std::int64_t checked_mul(std::int64_t a, std::int64_t b, std::int64_t c) { return checked_mul(checked_mul(a, b), c); }
+
 // Floats in each tensor (classifier 0 when shared).
 std::array<std::int64_t, kNumTensors> tensor_sizes(const LlamaConfig& c) {
   const std::int64_t d = c.dim, h = c.hidden_dim, l = c.n_layers, v = c.vocab_size, kv = c.kv_dim();
-  return {v * d, l * d,     l * d * d, l * kv * d, l * kv * d, l * d * d,
-          l * d, l * h * d, l * d * h, l * h * d,  d,          c.shared_classifier ? 0 : v * d};
+  return {checked_mul(v, d),     checked_mul(l, d),     checked_mul(l, d, d), checked_mul(l, kv, d),
+          checked_mul(l, kv, d), checked_mul(l, d, d),  checked_mul(l, d),    checked_mul(l, h, d),
+          checked_mul(l, d, h),  checked_mul(l, h, d),  d,                    c.shared_classifier ? 0 : checked_mul(v, d)};
+}
+
+std::int64_t total_floats(const LlamaConfig& c) {
+  std::int64_t floats = 0;
+  for (const auto n : tensor_sizes(c)) floats = checked_add(floats, n);
+  return floats;
+}
+
+// "1056512 bytes (1.0 MiB)"
+std::string bytes_text(std::int64_t bytes) {
+  char buf[64];
+  const double b = static_cast<double>(bytes);
+  if (b >= 1024.0 * 1024.0 * 1024.0) {
+    std::snprintf(buf, sizeof buf, " (%.1f GiB)", b / (1024.0 * 1024.0 * 1024.0));
+  } else {
+    std::snprintf(buf, sizeof buf, " (%.1f MiB)", b / (1024.0 * 1024.0));
+  }
+  return std::to_string(bytes) + " bytes" + buf;
 }
 
 // Legacy RoPE tables: freq_cis_real and freq_cis_imag, each (seq_len, head_size / 2).
-std::int64_t legacy_rope_floats(const LlamaConfig& c) {
-  return 2 * static_cast<std::int64_t>(c.seq_len) * (c.head_size() / 2);
-}
+std::int64_t legacy_rope_floats(const LlamaConfig& c) { return checked_mul(2, c.seq_len, c.head_size() / 2); }
 
 // Order of the tensors in a file of this format (kNumTensors marks the legacy RoPE tables).
 std::vector<int> file_order(CheckpointFormat f) {
@@ -59,10 +90,11 @@ void write_i32(std::ofstream& out, std::int32_t v) { out.write(reinterpret_cast<
 std::string_view to_string(CheckpointFormat f) { return f == CheckpointFormat::V1 ? "v1" : "legacy"; }
 
 std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat format) {
-  std::int64_t floats = 0;
-  for (const auto n : tensor_sizes(config)) floats += n;
-  if (format == CheckpointFormat::Legacy) return kLegacyHeaderBytes + 4 * (floats + legacy_rope_floats(config));
-  return kV1HeaderBytes + 4 * floats;
+  const std::int64_t floats = total_floats(config);
+  if (format == CheckpointFormat::Legacy) {
+    return checked_add(kLegacyHeaderBytes, checked_mul(4, checked_add(floats, legacy_rope_floats(config))));
+  }
+  return checked_add(kV1HeaderBytes, checked_mul(4, floats));
 }
 
 void Checkpoint::bind_canonical() {
@@ -89,8 +121,7 @@ void Checkpoint::bind_canonical() {
 
 Checkpoint Checkpoint::from_weights(const LlamaConfig& config, std::vector<float> canonical) {
   config.validate();
-  std::int64_t floats = 0;
-  for (const auto n : tensor_sizes(config)) floats += n;
+  const std::int64_t floats = total_floats(config);
   if (static_cast<std::int64_t>(canonical.size()) != floats) {
     throw std::invalid_argument("Checkpoint::from_weights: " + std::to_string(canonical.size()) + " floats given, " +
                                 std::to_string(floats) + " expected for " + config.to_string());
@@ -161,12 +192,21 @@ Checkpoint load_checkpoint(const fs::path& path) {
     throw ModelFileError(
         path, std::string("bad ") + std::string(to_string(ckpt.m_format)) + " checkpoint header: " + e.what());
   }
-  const std::int64_t expected = checkpoint_file_size(c, ckpt.m_format);
+  // The weights the header implies must be in the file (checked before anything is allocated).
+  std::int64_t expected = 0, weight_bytes = 0;
+  try {
+    expected = checkpoint_file_size(c, ckpt.m_format);
+    weight_bytes = checked_mul(4, total_floats(c));
+  } catch (const std::overflow_error&) {
+    throw ModelFileError(path, "bad " + std::string(to_string(ckpt.m_format)) + " checkpoint header: " + c.to_string() +
+                                   " implies a file size that overflows 64 bits");
+  }
   if (file_size != expected) {
     throw ModelFileError(path, "file is " + std::to_string(file_size) + " bytes but a " +
                                    std::string(to_string(ckpt.m_format)) + " checkpoint with " + c.to_string() +
                                    " has " + std::to_string(expected) + " bytes (" +
-                                   (file_size < expected ? "truncated" : "trailing data or wrong header") + ")");
+                                   (file_size < expected ? "truncated" : "trailing data or wrong header") +
+                                   "); its weights would need " + bytes_text(weight_bytes) + " of memory");
   }
 
   // Weights, rearranged into canonical order.
@@ -196,6 +236,29 @@ Checkpoint load_checkpoint(const fs::path& path) {
   }
   ckpt.bind_canonical();
   return ckpt;
+}
+
+WeightExtreme largest_weight(const Checkpoint& ckpt) {
+  const LlamaConfig& c = ckpt.config();
+  const LlamaWeights& w = ckpt.weights();
+  const auto sizes = tensor_sizes(c);
+  const std::array<const float*, kNumTensors> ptr = {
+      w.token_embedding, w.rms_att, w.wq, w.wk, w.wv,        w.wo,
+      w.rms_ffn,         w.w1,      w.w2, w.w3, w.rms_final, c.shared_classifier ? nullptr : w.classifier};
+  WeightExtreme best;
+  float best_abs = -1.0f;
+  for (int t = 0; t < kNumTensors; ++t) {
+    if (ptr[t] == nullptr) continue;
+    for (std::int64_t i = 0; i < sizes[t]; ++i) {
+      if (std::fabs(ptr[t][i]) > best_abs) {
+        best_abs = std::fabs(ptr[t][i]);
+        best.tensor = kTensorNames[t];
+        best.index = i;
+        best.value = ptr[t][i];
+      }
+    }
+  }
+  return best;
 }
 
 void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFormat format) {

@@ -9,7 +9,9 @@
 // wv, wo, w1, w2, w3, [classifier]. (Version 2, the Q8_0 export, is rejected.)
 // Every matrix is row-major [out_features][in_features] (y = W x). The loader checks the header values and the
 // exact file size, and that every weight is finite.
+#include <cstdint>
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +75,15 @@ Checkpoint load_checkpoint(const std::filesystem::path& path);
 
 /// Writes `ckpt` in the given format (legacy files get freshly computed RoPE tables). Throws ModelFileError.
 void save_checkpoint(const Checkpoint& ckpt, const std::filesystem::path& path, CheckpointFormat format);
+
+/// The largest-magnitude weight of a checkpoint: tensor name, index in it and value (a diagnostic for models
+/// whose finite weights still overflow FP32 activations).
+struct WeightExtreme {
+  std::string tensor;
+  std::int64_t index = 0;
+  float value = 0.0f;
+};
+WeightExtreme largest_weight(const Checkpoint& ckpt);
 
 /// Expected total file size in bytes of a checkpoint with this config in this format.
 std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat format);

@@ -6,9 +6,14 @@ namespace saffire::models::llm {
 
 namespace {
 
-// Upper bounds keep every size computed from a header well inside int64 (and reject garbage headers).
-constexpr int kMaxWidth = 1 << 20;   // dim, hidden_dim, vocab_size, seq_len
-constexpr int kMaxLayers = 1 << 12;  // n_layers
+// Upper bounds keep every size computed from a header well inside int64 and reject garbage headers, with
+// room above the largest released LLaMA-family models (Llama 3.1 405B: dim 16384, hidden 53248, 126 layers,
+// 128k context; vocabularies up to ~256k).
+constexpr int kMaxDim = 1 << 16;       // dim
+constexpr int kMaxHidden = 1 << 18;    // hidden_dim
+constexpr int kMaxVocab = 1 << 20;     // vocab_size
+constexpr int kMaxLayers = 1 << 10;    // n_layers
+constexpr int kMaxSeqLen = 1 << 17;    // seq_len (131072)
 
 void check_range(const char* field, int value, int max) {
   if (value <= 0 || value > max) {
@@ -20,13 +25,13 @@ void check_range(const char* field, int value, int max) {
 }  // namespace
 
 void LlamaConfig::validate() const {
-  check_range("dim", dim, kMaxWidth);
-  check_range("hidden_dim", hidden_dim, kMaxWidth);
+  check_range("dim", dim, kMaxDim);
+  check_range("hidden_dim", hidden_dim, kMaxHidden);
   check_range("n_layers", n_layers, kMaxLayers);
   check_range("n_heads", n_heads, dim);
   check_range("n_kv_heads", n_kv_heads, n_heads);
-  check_range("vocab_size", vocab_size, kMaxWidth);
-  check_range("seq_len", seq_len, kMaxWidth);
+  check_range("vocab_size", vocab_size, kMaxVocab);
+  check_range("seq_len", seq_len, kMaxSeqLen);
   if (dim % n_heads != 0) {
     throw std::invalid_argument("dim = " + std::to_string(dim) +
                                 " is not a multiple of n_heads = " + std::to_string(n_heads));

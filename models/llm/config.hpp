@@ -20,7 +20,8 @@ struct LlamaConfig {
   int kv_mul() const { return n_heads / n_kv_heads; }      // query heads per KV head
 
   /// Throws std::invalid_argument naming the first bad field: every value positive and at most a sane
-  /// bound (so file sizes cannot overflow), dim % n_heads == 0, n_heads % n_kv_heads == 0, even head size.
+  /// bound (dim <= 65536, hidden_dim <= 262144, vocab_size <= 2^20, n_layers <= 1024, seq_len <= 131072, so
+  /// file sizes cannot overflow), dim % n_heads == 0, n_heads % n_kv_heads == 0, even head size.
   void validate() const;
 
   /// "dim=64 hidden_dim=172 n_layers=5 n_heads=8 n_kv_heads=4 vocab_size=512 seq_len=512 shared_classifier=1"

@@ -76,21 +76,24 @@ void swiglu(float* hb, const float* up, std::int64_t n) {
   }
 }
 
-RopeTable::RopeTable(int seq_len, int head_size)
-    : m_head_size(head_size),
-      m_cos(static_cast<std::size_t>(seq_len) * static_cast<std::size_t>(head_size / 2)),
-      m_sin(m_cos.size()) {
+RopeTable::RopeTable(int seq_len, int head_size) : m_head_size(head_size) { reserve(seq_len); }
+
+void RopeTable::reserve(int positions) {
+  if (positions <= m_positions) return;
+  const auto half = static_cast<std::size_t>(m_head_size / 2);
+  m_cos.resize(static_cast<std::size_t>(positions) * half);
+  m_sin.resize(m_cos.size());
   // Same float arithmetic as llama2.c: freq = 1 / 10000^(i / head_size), angle = pos * freq.
-  for (int pos = 0; pos < seq_len; ++pos) {
-    for (int i = 0; i < head_size; i += 2) {
-      const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(i) / static_cast<float>(head_size));
+  for (int pos = m_positions; pos < positions; ++pos) {
+    for (int i = 0; i < m_head_size; i += 2) {
+      const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(i) / static_cast<float>(m_head_size));
       const float val = static_cast<float>(pos) * freq;
-      const std::size_t at =
-          static_cast<std::size_t>(pos) * static_cast<std::size_t>(head_size / 2) + static_cast<std::size_t>(i / 2);
+      const std::size_t at = static_cast<std::size_t>(pos) * half + static_cast<std::size_t>(i / 2);
       m_cos[at] = std::cos(val);
       m_sin[at] = std::sin(val);
     }
   }
+  m_positions = positions;
 }
 
 void RopeTable::apply(float* vec, std::int64_t n, int pos) const {

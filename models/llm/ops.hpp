@@ -36,11 +36,15 @@ class RopeTable {
  public:
   RopeTable() = default;
   RopeTable(int seq_len, int head_size);
+  /// Extends the table to positions 0 .. positions - 1 (never shrinks it).
+  void reserve(int positions);
+  int positions() const { return m_positions; }
   /// Rotates each head of vec (n values, n a multiple of head_size) for position pos.
   void apply(float* vec, std::int64_t n, int pos) const;
 
  private:
   int m_head_size = 0;
+  int m_positions = 0;
   std::vector<float> m_cos;  // (seq_len, head_size / 2)
   std::vector<float> m_sin;  // (seq_len, head_size / 2)
 };

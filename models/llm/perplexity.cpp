@@ -2,18 +2,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
+#include "models/llm/model_files.hpp"
 #include "models/llm/sampler.hpp"
 
 namespace saffire::models::llm {
 
-std::vector<std::string_view> split_paragraphs(std::string_view text) {
+std::vector<std::string_view> split_paragraphs(std::string_view text, std::size_t max_paragraphs) {
   std::vector<std::string_view> out;
   std::size_t begin = 0;
-  while (begin <= text.size()) {
+  while (begin <= text.size() && out.size() < max_paragraphs) {
     const std::size_t end = text.find("\n\n", begin);
     const std::string_view p = text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
     if (!p.empty()) out.push_back(p);
@@ -38,7 +40,8 @@ PerplexityResult evaluate_perplexity(Transformer& model, const Tokenizer& tokeni
     throw std::invalid_argument("tokenizer has " + std::to_string(tokenizer.vocab_size()) +
                                 " tokens but the model's vocabulary has " + std::to_string(cfg.vocab_size));
   }
-  const std::vector<std::string_view> paragraphs = split_paragraphs(text);
+  const std::vector<std::string_view> paragraphs =
+      split_paragraphs(text, static_cast<std::size_t>(options.paragraphs));
   const int total = std::min<int>(options.paragraphs, static_cast<int>(paragraphs.size()));
   if (total == 0) throw std::invalid_argument("the evaluation text has no paragraphs");
 
@@ -73,6 +76,25 @@ PerplexityResult evaluate_perplexity(Transformer& model, const Tokenizer& tokeni
   r.mean_nll = r.tokens_scored > 0 ? nll_sum / static_cast<double>(r.tokens_scored) : 0.0;
   r.ppl = std::exp(r.mean_nll);
   return r;
+}
+
+void check_evaluation_text(std::string_view text, const std::filesystem::path& file) {
+  if (text.empty()) throw ModelFileError(file, "the evaluation text is empty");
+  if (text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos) {
+    throw ModelFileError(file, "the evaluation text is blank (" + std::to_string(text.size()) +
+                                   " bytes of whitespace only): no paragraph to score");
+  }
+}
+
+void check_clean_perplexity(const PerplexityResult& clean, const Checkpoint& ckpt) {
+  if (std::isfinite(clean.ppl)) return;
+  const WeightExtreme w = largest_weight(ckpt);
+  char value[32];
+  std::snprintf(value, sizeof value, "%g", static_cast<double>(w.value));
+  throw ModelFileError(ckpt.path(), "the clean model's perplexity is " + std::to_string(clean.ppl) +
+                                        " (non-finite logits over " + std::to_string(clean.tokens_scored) +
+                                        " scored tokens): the weights overflow FP32 (largest |weight| " + value +
+                                        " in tensor " + w.tensor + " at index " + std::to_string(w.index) + ")");
 }
 
 double top1_agreement(std::span<const int> a, std::span<const int> b) {

@@ -4,6 +4,7 @@
 // tokens, run each paragraph as ONE batched prefill on a fresh KV cache (sequence = paragraph index), and
 // score its n - 1 next-token predictions. PPL = exp(mean NLL) over the first `paragraphs` paragraphs.
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <span>
 #include <string_view>
@@ -30,8 +31,17 @@ struct PerplexityResult {
   std::vector<int> predictions;       // (tokens_scored) argmax per scored position, paragraph after paragraph
 };
 
-/// Non-empty paragraphs of `text` split at each "\n\n" (views into text).
-std::vector<std::string_view> split_paragraphs(std::string_view text);
+/// Non-empty paragraphs of `text` split at each "\n\n" (views into text); at most `max_paragraphs` (the scan
+/// stops there).
+std::vector<std::string_view> split_paragraphs(std::string_view text, std::size_t max_paragraphs = SIZE_MAX);
+
+/// Rejects an evaluation text that is empty or only whitespace: ModelFileError (exit code 2) naming `file`.
+void check_evaluation_text(std::string_view text, const std::filesystem::path& file);
+
+/// Rejects the clean (fault-free) evaluation of `ckpt` when its perplexity is not finite: the model or its
+/// input is bad. ModelFileError naming the checkpoint and its largest-magnitude weight (tensor and index).
+/// Faulty runs of a campaign may legitimately give a non-finite PPL ("crash-like"): never call this on them.
+void check_clean_perplexity(const PerplexityResult& clean, const Checkpoint& ckpt);
 
 /// Evaluates perplexity as described above. on_paragraph(done, total), when set, is called after each paragraph.
 PerplexityResult evaluate_perplexity(Transformer& model, const Tokenizer& tokenizer, std::string_view text,

@@ -1,5 +1,6 @@
 #include "models/llm/tokenizer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -106,7 +107,7 @@ int Tokenizer::find(std::string_view text) const {
   return it == m_lookup.end() ? -1 : it->second;
 }
 
-void Tokenizer::encode(std::string_view text, bool bos, bool eos, std::vector<int>& out) const {
+void Tokenizer::encode(std::string_view text, bool bos, bool eos, std::vector<int>& out, EncodeStats* stats) const {
   out.clear();
   if (bos) out.push_back(kBos);
   const std::size_t first = out.size();  // merges never touch BOS
@@ -127,45 +128,74 @@ void Tokenizer::encode(std::string_view text, bool bos, bool eos, std::vector<in
     i += len;
   }
 
-  // BPE merges. pair_score[i] / pair_token[i]: the merge of out[i] and out[i+1] (-inf / -1 when none).
-  thread_local std::vector<float> pair_score;
-  thread_local std::vector<int> pair_token;
-  thread_local std::string buffer;
-  const auto rescore = [&](std::size_t i) {
-    const std::string_view a = piece(out[i]), b = piece(out[i + 1]);
-    buffer.assign(a);
-    buffer.append(b);
-    const int id = find(buffer);
-    pair_token[i] = id;
-    pair_score[i] = id >= 0 ? m_scores[static_cast<std::size_t>(id)] : -std::numeric_limits<float>::infinity();
+  // BPE merges in O(n log n): the symbols form a linked list, and every adjacent pair whose concatenation is a
+  // token sits in a max-heap ordered by (score, leftmost first). A popped candidate is stale when either
+  // symbol has been merged since it was pushed; otherwise it is exactly the pair the quadratic rule (best
+  // score, leftmost on ties) would merge next. Each merge pushes at most two candidates, so the heap sees at
+  // most n + 2 * merges entries.
+  struct Candidate {
+    float score;
+    std::int32_t left, right;  // symbol indices (positions in `out` before merging)
+    std::int32_t token;        // the merged token
+    std::int32_t left_token, right_token;
   };
+  const auto worse = [](const Candidate& x, const Candidate& y) {
+    return x.score < y.score || (x.score == y.score && x.left > y.left);
+  };
+  thread_local std::vector<std::int32_t> next, prev;
+  thread_local std::vector<Candidate> heap;
+  thread_local std::string buffer;
   const std::size_t n = out.size();
-  pair_score.assign(n, -std::numeric_limits<float>::infinity());
-  pair_token.assign(n, -1);
-  for (std::size_t i = first; i + 1 < n; ++i) rescore(i);
-  while (true) {
-    float best = -std::numeric_limits<float>::infinity();
-    std::size_t best_i = 0;
-    bool found = false;
-    for (std::size_t i = first; i + 1 < out.size(); ++i) {
-      if (pair_token[i] >= 0 && (!found || pair_score[i] > best)) {
-        best = pair_score[i];
-        best_i = i;
-        found = true;
-      }
-    }
-    if (!found) break;
-    out[best_i] = pair_token[best_i];
-    out.erase(out.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
-    pair_score.erase(pair_score.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
-    pair_token.erase(pair_token.begin() + static_cast<std::ptrdiff_t>(best_i) + 1);
-    if (best_i + 1 < out.size()) {
-      rescore(best_i);
-    } else {
-      pair_token[best_i] = -1;
-    }
-    if (best_i > first) rescore(best_i - 1);
+  if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+    throw std::length_error("Tokenizer::encode: text too long (" + std::to_string(text.size()) + " bytes)");
   }
+  next.resize(n);
+  prev.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    next[i] = static_cast<std::int32_t>(i + 1);  // n: end of list
+    prev[i] = static_cast<std::int32_t>(i) - 1;
+  }
+  heap.clear();
+  EncodeStats counts;
+  const auto consider = [&](std::int32_t left, std::int32_t right) {
+    const std::string_view pa = piece(out[static_cast<std::size_t>(left)]);
+    const std::string_view pb = piece(out[static_cast<std::size_t>(right)]);
+    if (pa.size() + pb.size() > static_cast<std::size_t>(m_max_token_length)) return;  // no token is that long
+    buffer.assign(pa);
+    buffer.append(pb);
+    const int id = find(buffer);
+    if (id < 0) return;
+    heap.push_back({m_scores[static_cast<std::size_t>(id)], left, right, id, out[static_cast<std::size_t>(left)],
+                    out[static_cast<std::size_t>(right)]});
+    std::push_heap(heap.begin(), heap.end(), worse);
+    ++counts.candidates;
+  };
+  const auto last = static_cast<std::int32_t>(n);
+  for (std::size_t i = first; i + 1 < n; ++i) consider(static_cast<std::int32_t>(i), static_cast<std::int32_t>(i + 1));
+  thread_local std::vector<char> alive;
+  alive.assign(n, 1);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), worse);
+    const Candidate c = heap.back();
+    heap.pop_back();
+    ++counts.pops;
+    const auto l = static_cast<std::size_t>(c.left), r = static_cast<std::size_t>(c.right);
+    if (!alive[l] || !alive[r] || next[l] != c.right || out[l] != c.left_token || out[r] != c.right_token) continue;
+    ++counts.merges;
+    out[l] = c.token;
+    alive[r] = 0;
+    next[l] = next[r];
+    if (next[l] < last) prev[static_cast<std::size_t>(next[l])] = c.left;
+    if (next[l] < last) consider(c.left, next[l]);
+    if (c.left > static_cast<std::int32_t>(first)) consider(prev[l], c.left);
+  }
+  // Compact the surviving symbols.
+  std::size_t kept = first;
+  for (std::size_t i = first; i < n; ++i) {
+    if (alive[i]) out[kept++] = out[i];
+  }
+  out.resize(kept);
+  if (stats != nullptr) *stats = counts;
   if (eos) out.push_back(kEos);
 }
 

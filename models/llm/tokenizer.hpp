@@ -6,7 +6,8 @@
 // Encode: optional BOS; for non-empty text the token of " " (dummy prefix); each UTF-8 code point maps to its
 // token, or to byte-fallback tokens <0xXX> (id byte + 3 in the Llama vocabularies) when it has none; then the
 // adjacent pair whose concatenation is a token with the highest score is merged (leftmost on ties) until no
-// merge applies; optional EOS. Decode: after BOS a leading space is stripped; <0xXX> pieces give the raw byte.
+// merge applies (in O(n log n), with a heap of candidate pairs over a linked list of symbols); optional EOS.
+// Decode: after BOS a leading space is stripped; <0xXX> pieces give the raw byte.
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -16,6 +17,13 @@
 #include <vector>
 
 namespace saffire::models::llm {
+
+/// Work counters of one encode (for complexity tests): merge candidates pushed, heap pops, merges applied.
+struct EncodeStats {
+  std::int64_t candidates = 0;
+  std::int64_t pops = 0;
+  std::int64_t merges = 0;
+};
 
 class Tokenizer {
  public:
@@ -39,8 +47,9 @@ class Tokenizer {
   /// Token whose piece is exactly `text`, or -1.
   int find(std::string_view text) const;
 
-  /// Encodes text into token ids (appended to `out` after clearing it). Reuses `out`'s storage.
-  void encode(std::string_view text, bool bos, bool eos, std::vector<int>& out) const;
+  /// Encodes text into token ids (appended to `out` after clearing it). Reuses `out`'s storage. O(n log n) in
+  /// the text length (a heap of merge candidates over a linked list of symbols); `stats` gets the work done.
+  void encode(std::string_view text, bool bos, bool eos, std::vector<int>& out, EncodeStats* stats = nullptr) const;
   std::vector<int> encode(std::string_view text, bool bos, bool eos) const;
 
   /// The text of `token` when it follows `prev_token` (llama2.c decode): strips the leading space after BOS

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/llm/model_files.hpp"
+
 namespace saffire::models::llm {
 
 namespace {
@@ -52,12 +54,8 @@ Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options
       m_cfg(ckpt.config()),
       m_opts(options),
       m_engine(engine),
-      m_rope(ckpt.config().seq_len, ckpt.config().head_size()) {
+      m_rope(0, ckpt.config().head_size()) {
   m_cfg.validate();
-  const std::size_t cache = static_cast<std::size_t>(m_cfg.n_layers) * static_cast<std::size_t>(m_cfg.seq_len) *
-                            static_cast<std::size_t>(m_cfg.kv_dim());
-  m_key_cache.assign(cache, 0.0f);
-  m_value_cache.assign(cache, 0.0f);
   if (m_opts.precision == Precision::W8A8) {
     const LlamaWeights& w = ckpt.weights();
     const std::int64_t d = m_cfg.dim, h = m_cfg.hidden_dim, kv = m_cfg.kv_dim();
@@ -80,11 +78,38 @@ void Transformer::begin_sequence(int sequence) {
   m_call_index = 0;
 }
 
+void Transformer::ensure_kv(int positions) {
+  if (positions <= m_kv_positions) return;
+  // Grown to the positions used (eval's ctx, generate's steps), doubling up to seq_len: never seq_len up front.
+  const int next = std::max(positions, std::min(m_cfg.seq_len, 2 * m_kv_positions));
+  const auto layers = static_cast<std::size_t>(m_cfg.n_layers), kv = static_cast<std::size_t>(m_cfg.kv_dim());
+  const auto old_rows = static_cast<std::size_t>(m_kv_positions), new_rows = static_cast<std::size_t>(next);
+  const auto bytes = static_cast<double>(2 * layers * new_rows * kv * sizeof(float));
+  try {
+    std::vector<float> keys(layers * new_rows * kv, 0.0f), values(layers * new_rows * kv, 0.0f);
+    for (std::size_t l = 0; l < layers && old_rows > 0; ++l) {
+      std::copy_n(m_key_cache.data() + l * old_rows * kv, old_rows * kv, keys.data() + l * new_rows * kv);
+      std::copy_n(m_value_cache.data() + l * old_rows * kv, old_rows * kv, values.data() + l * new_rows * kv);
+    }
+    m_rope.reserve(next);
+    m_key_cache.swap(keys);
+    m_value_cache.swap(values);
+  } catch (const std::bad_alloc&) {
+    throw ModelFileError(m_ckpt->path(), "out of memory for the KV cache of " + std::to_string(next) +
+                                             " positions: 2 x n_layers " + std::to_string(m_cfg.n_layers) +
+                                             " x kv_dim " + std::to_string(m_cfg.kv_dim()) + " x 4 bytes per position, " +
+                                             std::to_string(bytes / (1024.0 * 1024.0 * 1024.0)) +
+                                             " GiB in all (use a shorter context: --ctx, --steps)");
+  }
+  m_kv_positions = next;
+}
+
 void Transformer::ensure_capacity(int t) {
-  if (t <= m_capacity) return;
+  if (t <= m_capacity && m_scratch_positions == m_kv_positions) return;
+  t = std::max(t, m_capacity);
   const auto rows = static_cast<std::size_t>(t);
   const auto d = static_cast<std::size_t>(m_cfg.dim), h = static_cast<std::size_t>(m_cfg.hidden_dim),
-             s = static_cast<std::size_t>(m_cfg.seq_len), v = static_cast<std::size_t>(m_cfg.vocab_size);
+             s = static_cast<std::size_t>(m_kv_positions), v = static_cast<std::size_t>(m_cfg.vocab_size);
   m_x.resize(rows * d);
   m_xb.resize(rows * d);
   m_q.resize(rows * d);
@@ -105,6 +130,7 @@ void Transformer::ensure_capacity(int t) {
     m_sv.resize(hd);
   }
   m_capacity = t;
+  m_scratch_positions = m_kv_positions;
 }
 
 void Transformer::run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales,
@@ -173,8 +199,8 @@ void Transformer::linear(int layer, Component c, const float* x, int t, int pos,
 void Transformer::attention_fp32(int layer, int t, int pos) {
   const int hd = m_cfg.head_size(), kv_dim = m_cfg.kv_dim(), dim = m_cfg.dim, kv_mul = m_cfg.kv_mul();
   const int s_len = pos + t;  // keys 0 .. pos + t - 1 (the last query sees them all)
-  const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
-  const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
+  const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * static_cast<std::size_t>(m_kv_positions) * kv_dim;
+  const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * static_cast<std::size_t>(m_kv_positions) * kv_dim;
   const float norm = std::sqrt(static_cast<float>(hd));
   float* scores = m_scores.data();  // (T, S)
   for (int h = 0; h < m_cfg.n_heads; ++h) {
@@ -189,8 +215,8 @@ void Transformer::attention_fp32(int layer, int t, int pos) {
 void Transformer::attention_w8a8(int layer, int t, int pos, Stage stage) {
   const int hd = m_cfg.head_size(), kv_dim = m_cfg.kv_dim(), dim = m_cfg.dim, kv_mul = m_cfg.kv_mul();
   const int s_len = pos + t;  // keys 0 .. pos + t - 1 (the last query sees them all)
-  const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
-  const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * m_cfg.seq_len * kv_dim;
+  const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * static_cast<std::size_t>(m_kv_positions) * kv_dim;
+  const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * static_cast<std::size_t>(m_kv_positions) * kv_dim;
   const float norm = std::sqrt(static_cast<float>(hd));
   const ScaleAxis x_axis =
       m_opts.quant.activations == ActivationGranularity::PerToken ? ScaleAxis::Row : ScaleAxis::Tensor;
@@ -242,6 +268,7 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
   if (m_opts.precision == Precision::W8A8 && m_engine == nullptr) {
     throw std::logic_error("Transformer::forward: W8A8 inference needs a GemmEngine");
   }
+  ensure_kv(pos + t);
   ensure_capacity(t);
   const int dim = m_cfg.dim, hidden = m_cfg.hidden_dim, kv_dim = m_cfg.kv_dim();
   const LlamaWeights& w = m_ckpt->weights();
@@ -260,7 +287,7 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
   for (int l = 0; l < m_cfg.n_layers; ++l) {
     // Attention block.
     rmsnorm(m_xb.data(), m_x.data(), w.rms_att + static_cast<std::size_t>(l) * dim, t, dim);
-    const std::size_t cache_row = (static_cast<std::size_t>(l) * m_cfg.seq_len + static_cast<std::size_t>(pos));
+    const std::size_t cache_row = (static_cast<std::size_t>(l) * static_cast<std::size_t>(m_kv_positions) + static_cast<std::size_t>(pos));
     float* k_rows = m_key_cache.data() + cache_row * kv_dim;    // (T, kv_dim) of this layer at pos
     float* v_rows = m_value_cache.data() + cache_row * kv_dim;  // (T, kv_dim)
     linear(l, Component::Q, m_xb.data(), t, pos, stage, m_q.data(), dim, false);

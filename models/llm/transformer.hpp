@@ -3,7 +3,8 @@
 //
 // Per block: x += O(attention(RoPE(Q(rmsnorm(x))), RoPE(K(..)), V(..))); x += Down(silu(Gate(h)) * Up(h)),
 // h = rmsnorm(x); then rmsnorm and the FP32 classifier. RMSNorm eps 1e-5, RoPE on consecutive pairs,
-// grouped-query attention (query head h reads KV head h / kv_mul), a KV cache of seq_len positions.
+// grouped-query attention (query head h reads KV head h / kv_mul), a KV cache of up to seq_len positions,
+// allocated as the positions are used (eval's ctx, generate's steps), not for seq_len up front.
 //
 // forward() runs T tokens at positions [pos, pos+T) as one batched pass: every projection is a GEMM with
 // M = T rows, attention is causal inside the batch and also reads the cached positions < pos. Prefill is a
@@ -69,6 +70,8 @@ class Transformer {
   /// clearing (a sequence starts at position 0 and overwrites it).
   void begin_sequence(int sequence);
   int sequence() const { return m_sequence; }
+  /// Positions the KV cache has room for (grown on demand up to seq_len).
+  int kv_positions() const { return m_kv_positions; }
   /// GEMM calls issued so far in the current sequence (the next call's GemmId::call_index).
   std::int64_t call_index() const { return m_call_index; }
 
@@ -94,6 +97,9 @@ class Transformer {
   // Quantized GEMM through the engine with hooks; fills in call_index and sequence.
   void run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales, std::span<const float> w_scales);
   void ensure_capacity(int t);
+  // Grows the KV cache (and RoPE table) to hold positions 0 .. positions - 1; throws ModelFileError naming the
+  // checkpoint and the memory needed when it cannot be allocated.
+  void ensure_kv(int positions);
 
   const Checkpoint* m_ckpt;
   LlamaConfig m_cfg;
@@ -107,7 +113,9 @@ class Transformer {
   // W8A8 weights: m_qweights[layer * 7 + c] for c = Q, K, V, O, Gate, Up, Down.
   std::vector<QuantizedLinear> m_qweights;
 
-  // KV cache: (n_layers, seq_len, kv_dim), keys after RoPE.
+  // KV cache: (n_layers, m_kv_positions, kv_dim), keys after RoPE; grown on demand to the positions used.
+  int m_kv_positions = 0;
+  int m_scratch_positions = 0;  // m_kv_positions when the scratch below was sized
   std::vector<float> m_key_cache;
   std::vector<float> m_value_cache;
 
@@ -119,15 +127,15 @@ class Transformer {
   std::vector<float> m_att_out;  // (T, dim) attention output, heads side by side
   std::vector<float> m_hb;       // (T, hidden_dim) gate, then silu(gate) * up
   std::vector<float> m_hb2;      // (T, hidden_dim) up
-  std::vector<float> m_scores;   // (T, seq_len) scores, then probabilities, of one head
+  std::vector<float> m_scores;   // (T, m_kv_positions) scores, then probabilities, of one head
   std::vector<float> m_logits;   // (T, vocab_size)
   // W8A8 scratch.
-  std::vector<std::int8_t> m_qx;    // (T, max(dim, hidden_dim, seq_len)) quantized X operand
+  std::vector<std::int8_t> m_qx;    // (T, max(dim, hidden_dim, m_kv_positions)) quantized X operand
   std::vector<float> m_sx;          // (T) its scales
-  std::vector<std::int32_t> m_acc;  // (T, max(dim, hidden_dim, seq_len)) INT32 GEMM output
-  std::vector<std::int8_t> m_qkt;   // (head_size, seq_len) K_h^T of one KV head
-  std::vector<float> m_sk;          // (seq_len) or (1)
-  std::vector<std::int8_t> m_qv;    // (seq_len, head_size) V_h of one KV head
+  std::vector<std::int32_t> m_acc;  // (T, max(dim, hidden_dim, m_kv_positions)) INT32 GEMM output
+  std::vector<std::int8_t> m_qkt;   // (head_size, m_kv_positions) K_h^T of one KV head
+  std::vector<float> m_sk;          // (m_kv_positions) or (1)
+  std::vector<std::int8_t> m_qv;    // (m_kv_positions, head_size) V_h of one KV head
   std::vector<float> m_sv;          // (head_size) or (1)
 };
 

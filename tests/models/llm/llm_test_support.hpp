@@ -23,6 +23,18 @@ inline std::filesystem::path shared_file(const std::string& name) {
   return std::filesystem::path(SAFFIRE_SOURCE_DIR) / ".." / "shared" / "models" / name;
 }
 
+/// Path of a fuzzing reproducer: <source>/../shared/fuzz/<name> (data only; never copied into the repository).
+inline std::filesystem::path fuzz_file(const std::string& name) {
+  return std::filesystem::path(SAFFIRE_SOURCE_DIR) / ".." / "shared" / "fuzz" / name;
+}
+
+/// True when `path` exists; otherwise prints "SKIPPED: ..." (the caller returns).
+inline bool have_file(const std::filesystem::path& path) {
+  if (std::filesystem::exists(path)) return true;
+  WARN("SKIPPED: " << path.string() << " is absent");
+  return false;
+}
+
 /// Checks that f throws and that the message contains every part (instead of combined Catch2 matchers, which
 /// ASan flags inside Catch2 v2).
 template <typename F>

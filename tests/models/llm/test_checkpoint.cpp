@@ -151,3 +151,73 @@ TEST_CASE("model files resolve from an explicit path or the shared directory", "
   test::check_error([&] { resolve_model_file("stories260K.bin", "/nonexistent/x.bin"); }, {"/nonexistent/x.bin"});
   test::check_error([&] { resolve_model_file("no_such_model.bin"); }, {"no_such_model.bin", "SAFFIRE_MODELS"});
 }
+
+TEST_CASE("a header that lies about the size is rejected before anything is allocated", "[unit][llm][checkpoint]") {
+  test::ScratchDir dir("lying");
+  // A small model written by the test: dim 8, 1 layer, 4 heads, vocab 16, seq_len 32, v1 and legacy.
+  LlamaConfig c;
+  c.dim = 8, c.hidden_dim = 12, c.n_layers = 1, c.n_heads = 4, c.n_kv_heads = 2, c.vocab_size = 16, c.seq_len = 32;
+  std::vector<float> w(static_cast<std::size_t>(c.parameter_count()));
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.01f * static_cast<float>(i % 7);
+  const Checkpoint small = Checkpoint::from_weights(c, w);
+  save_checkpoint(small, dir / "small_v1.bin", CheckpointFormat::V1);
+  save_checkpoint(small, dir / "small_legacy.bin", CheckpointFormat::Legacy);
+  CHECK(load_checkpoint(dir / "small_v1.bin").config().n_layers == 1);
+
+  // v1 header at byte 8: dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len.
+  std::string v1 = read_file(dir / "small_v1.bin");
+  put_i32(v1, 8 + 8, 1000);  // n_layers 1000: the weights of 999 more layers are not in the file
+  write_bytes(dir / "layers.bin", v1);
+  test::check_error([&] { load_checkpoint(dir / "layers.bin"); },
+                    {"layers.bin", "n_layers=1000", "truncated", "weights would need", "MiB"});
+
+  v1 = read_file(dir / "small_v1.bin");
+  put_i32(v1, 8, 65536), put_i32(v1, 8 + 4, 262144), put_i32(v1, 8 + 8, 1024), put_i32(v1, 8 + 20, 1 << 20);
+  write_bytes(dir / "huge.bin", v1);  // every field at its bound: a size near 2^46 bytes, in range of int64
+  test::check_error([&] { load_checkpoint(dir / "huge.bin"); }, {"huge.bin", "truncated", "GiB"});
+
+  // Out-of-range fields are named with their bound.
+  v1 = read_file(dir / "small_v1.bin");
+  put_i32(v1, 8 + 8, 4096);
+  write_bytes(dir / "l4096.bin", v1);
+  test::check_error([&] { load_checkpoint(dir / "l4096.bin"); }, {"l4096.bin", "n_layers = 4096", "1..1024"});
+  v1 = read_file(dir / "small_v1.bin");
+  put_i32(v1, 8 + 24, 1 << 20);
+  write_bytes(dir / "seq.bin", v1);
+  test::check_error([&] { load_checkpoint(dir / "seq.bin"); }, {"seq.bin", "seq_len = 1048576", "1..131072"});
+
+  // Legacy: the RoPE tables scale with seq_len, so a larger seq_len is a truncated file too.
+  std::string legacy = read_file(dir / "small_legacy.bin");
+  put_i32(legacy, 24, 4096);
+  write_bytes(dir / "legacy_seq.bin", legacy);
+  test::check_error([&] { load_checkpoint(dir / "legacy_seq.bin"); }, {"legacy_seq.bin", "seq_len=4096", "truncated"});
+}
+
+TEST_CASE("D7 reproducers: KV-cache bombs are rejected at the header", "[unit][llm][checkpoint][fuzz]") {
+  const auto bomb = test::fuzz_file("v1_kvbomb.bin"), seq = test::fuzz_file("v1_seq1M.bin");
+  if (!test::have_file(bomb) || !test::have_file(seq)) return;
+  test::check_error([&] { load_checkpoint(bomb); }, {"v1_kvbomb.bin", "n_layers = 4096", "out of range"});
+  test::check_error([&] { load_checkpoint(seq); }, {"v1_seq1M.bin", "seq_len = 1048576", "out of range"});
+}
+
+TEST_CASE("the KV cache holds the positions used, not seq_len", "[unit][llm]") {
+  Transformer model(test::stories260k());
+  CHECK(model.kv_positions() == 0);
+  std::vector<int> tokens = {1, 403, 407, 261, 378};
+  model.prefill(tokens);
+  CHECK(model.kv_positions() == 5);
+  // Decoding grows it (doubling, the cached positions kept): the same logits as one prefill of all tokens.
+  std::vector<float> last;
+  for (int pos = 5; pos < 40; ++pos) {
+    tokens.push_back(300 + pos);
+    const auto logits = model.decode(tokens.back(), pos);
+    last.assign(logits.begin(), logits.end());
+  }
+  CHECK(model.kv_positions() >= 40);
+  CHECK(model.kv_positions() <= 80);
+  Transformer once(test::stories260k());
+  const auto all = once.prefill(tokens);
+  CHECK(once.kv_positions() == 40);
+  REQUIRE(all.size() == last.size());
+  for (std::size_t i = 0; i < last.size(); ++i) CHECK(last[i] == Approx(all[i]).margin(1e-4));
+}

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "llm_test_support.hpp"
@@ -148,4 +150,36 @@ TEST_CASE("W8A8 perplexity on a few paragraphs is close to FP32", "[unit][llm][p
   CHECK(got.tokens_scored == ref.tokens_scored);
   CHECK(std::abs(got.ppl / ref.ppl - 1.0) < 0.05);
   CHECK(top1_agreement(got.predictions, ref.predictions) > 0.9);
+}
+
+TEST_CASE("an empty or blank evaluation text is rejected with the file named", "[unit][llm][ppl]") {
+  test::check_error([] { check_evaluation_text("", "empty.txt"); }, {"empty.txt", "empty"});
+  test::check_error([] { check_evaluation_text(" \n\n\t\r\n ", "blank.txt"); }, {"blank.txt", "blank"});
+  CHECK_THROWS_AS(check_evaluation_text("\n\n", "x.txt"), saffire::ConfigError);  // CLI exit code 2
+  CHECK_NOTHROW(check_evaluation_text(" a\n", "ok.txt"));
+  CHECK(split_paragraphs("a\n\nb\n\nc", 2) == std::vector<std::string_view>{"a", "b"});
+}
+
+TEST_CASE("a clean model whose perplexity is not finite is rejected (D15)", "[unit][llm][ppl][fuzz]") {
+  // A finite weight of ~2e38 in the embedding: every logit overflows, PPL is NaN.
+  const auto path = test::fuzz_file("ckpt_huge_weight_nan_ppl.bin");
+  if (!test::have_file(path)) return;
+  const Checkpoint ckpt = load_checkpoint(path);  // every weight is finite: the loader accepts it
+  Transformer model(ckpt);
+  const std::string text = read_file(test::shared_file("tinystories_val.txt"));
+  PerplexityOptions po;
+  po.ctx = 16;
+  po.paragraphs = 1;
+  const PerplexityResult r = evaluate_perplexity(model, test::tok512(), text, po);
+  CHECK_FALSE(std::isfinite(r.ppl));
+  test::check_error([&] { check_clean_perplexity(r, ckpt); },
+                    {"ckpt_huge_weight_nan_ppl.bin", "perplexity", "token_embedding", "index 4439"});
+  CHECK_THROWS_AS(check_clean_perplexity(r, ckpt), saffire::ConfigError);
+  const WeightExtreme w = largest_weight(ckpt);
+  CHECK(w.tensor == "token_embedding");
+  CHECK(std::fabs(w.value) > 1e38f);
+
+  // The real model passes.
+  Transformer clean(test::stories260k());
+  CHECK_NOTHROW(check_clean_perplexity(evaluate_perplexity(clean, test::tok512(), text, po), test::stories260k()));
 }
