@@ -205,6 +205,7 @@ void run_eval(const EvalOptions& o) {
   const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
   const auto text_path = llm::resolve_model_file(llm::kDefaultTextFile, o.text);
   const std::string text = llm::read_file(text_path);
+  llm::check_evaluation_text(text, text_path);  // empty or blank: exit 2
   if (o.ctx > lm.checkpoint.config().seq_len) {
     throw ConfigError("--ctx " + std::to_string(o.ctx) + " exceeds the model's context of " +
                       std::to_string(lm.checkpoint.config().seq_len));
@@ -260,6 +261,7 @@ void run_eval(const EvalOptions& o) {
   llm::Transformer model(lm.checkpoint, inf, engine.get());
   const llm::PerplexityResult r =
       llm::evaluate_perplexity(model, lm.tokenizer, text, po, progress(o.precision.c_str()));
+  llm::check_clean_perplexity(r, lm.checkpoint);  // a clean model with a non-finite PPL is bad input (exit 2)
   const double tps = static_cast<double>(r.tokens_processed) / std::max(r.seconds, 1e-9);
 
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
