@@ -69,10 +69,40 @@ H5::CompType file_compound(std::span<const Column> columns) {
 
 void check_columns(const H5::CompType& stored, std::span<const Column> columns, const char* dataset,
                    const std::filesystem::path& file) {
+  const auto where = [&](const Column& c) {
+    return std::string("column '") + c.name + "' of dataset '" + dataset + "'";
+  };
   for (const Column& c : columns) {
     // getMemberIndex throws on a missing name; ask HDF5's C API, which just returns < 0.
-    if (H5Tget_member_index(stored.getId(), c.name) < 0) {
+    const int index = H5Tget_member_index(stored.getId(), c.name);
+    if (index < 0) {
       throw trace_error(file, std::string("dataset '") + dataset + "' has no column '" + c.name + "'");
+    }
+    // The member's stored type, checked before HDF5 converts it: a conversion HDF5 would attempt
+    // between unrelated classes (or from a corrupt type) is where corrupt files crash the library.
+    const hid_t member = H5Tget_member_type(stored.getId(), static_cast<unsigned>(index));
+    if (member < 0) {
+      throw trace_error(file, "cannot read the type of " + where(c));
+    }
+    const H5T_class_t cls = H5Tget_class(member);
+    const std::size_t size = H5Tget_size(member);
+    const htri_t variable = cls == H5T_STRING ? H5Tis_variable_str(member) : 0;
+    H5Tclose(member);
+    std::string problem;
+    switch (c.kind) {
+      case ColumnKind::kString:
+        if (cls != H5T_STRING || variable <= 0) problem = "is not a variable-length string";
+        break;
+      case ColumnKind::kInt32:
+      case ColumnKind::kInt64:
+        if (cls != H5T_INTEGER || size == 0 || size > 8) problem = "is not an integer of at most 8 bytes";
+        break;
+      case ColumnKind::kFloat64:
+        if (cls != H5T_FLOAT || (size != 4 && size != 8)) problem = "is not a 4- or 8-byte float";
+        break;
+    }
+    if (!problem.empty()) {
+      throw trace_error(file, where(c) + " " + problem);
     }
   }
 }

@@ -1,6 +1,8 @@
 // HDF5 error handling and root-attribute helpers (see h5_support.hpp).
 #include "traces/h5_support.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <system_error>
 #include <utility>
 
@@ -103,6 +105,29 @@ void check_hdf5_file(const std::filesystem::path& file) {
   }
 }
 
+void check_fits_in_file(const H5::DataSet& dataset, std::uint64_t count, std::uint64_t element_bytes,
+                        const std::filesystem::path& file, const std::string& what) {
+  std::error_code ec;
+  const std::uint64_t file_bytes = std::filesystem::file_size(file, ec);
+  if (ec) {
+    throw trace_error(file, "cannot get the file size: " + ec.message());
+  }
+  std::uint64_t limit = file_bytes;
+  const hid_t dcpl = H5Dget_create_plist(dataset.getId());
+  if (dcpl >= 0) {
+    if (H5Pget_nfilters(dcpl) > 0) {
+      limit = file_bytes > UINT64_MAX / 1100 ? UINT64_MAX : file_bytes * 1100;
+    }
+    H5Pclose(dcpl);
+  }
+  const std::uint64_t bytes = std::max<std::uint64_t>(element_bytes, 1);
+  if (count > limit / bytes) {
+    throw trace_error(file, what + " declares " + std::to_string(count) + " elements of " + std::to_string(bytes) +
+                                " bytes, more than the file (" + std::to_string(file_bytes) +
+                                " bytes) can hold: the file is corrupt");
+  }
+}
+
 void check_schema_name(const H5::Group& root, const std::filesystem::path& file) {
   if (!root.attrExists(kAttrSchema)) {
     throw trace_error(file, std::string("not a saffire trace (no root attribute '") + kAttrSchema + "')");
@@ -134,8 +159,17 @@ std::string read_string_attr(const H5::H5Object& object, const char* name, const
                              const std::string& owner) {
   const H5::Attribute attr = open_attr(object, name, file, owner);
   require_class(attr, H5T_STRING, name, "string", file, owner);
+  const H5::StrType type = attr.getStrType();
+  if (!type.isVariableStr()) {
+    std::error_code ec;
+    const std::uintmax_t file_bytes = std::filesystem::file_size(file, ec);
+    if (!ec && type.getSize() > file_bytes) {
+      throw trace_error(file, attr_name(name, owner) + " declares a string of " + std::to_string(type.getSize()) +
+                                  " bytes, longer than the file: the file is corrupt");
+    }
+  }
   std::string value;
-  attr.read(attr.getStrType(), value);  // the file's own type: fixed- or variable-length both read
+  attr.read(type, value);  // the file's own type: fixed- or variable-length both read
   return value;
 }
 

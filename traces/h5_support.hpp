@@ -30,6 +30,13 @@ void check_hdf5_file(const std::filesystem::path& file);
 // ("not a saffire trace (...)"). Does not look at the schema version.
 void check_schema_name(const H5::Group& root, const std::filesystem::path& file);
 
+// Throws TraceError naming `file` and `what` (e.g. "dataset '/gemms'") unless `count` elements of
+// `element_bytes` each could be stored in the file: at most its size, or 1100 times that when the
+// dataset is filtered (deflate cannot compress by more than about 1032:1). Called before any buffer
+// of `count` elements is allocated, so a small corrupt file cannot ask for gigabytes.
+void check_fits_in_file(const H5::DataSet& dataset, std::uint64_t count, std::uint64_t element_bytes,
+                        const std::filesystem::path& file, const std::string& what);
+
 // Scalar attributes on a group or dataset. Strings are variable-length UTF-8 (no size limit; h5py
 // reads them as str).
 void write_string_attr(const H5::H5Object& object, const char* name, const std::string& value);

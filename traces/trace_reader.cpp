@@ -10,6 +10,7 @@
 #include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
+#include "traces/isolated_read.hpp"
 #include "traces/point_row_type.hpp"
 #include "traces/schema.hpp"
 
@@ -53,6 +54,8 @@ void read_command_record(const H5::H5File& file, const std::filesystem::path& pa
   }
   hsize_t argc = 0;
   space.getSimpleExtentDims(&argc);
+  detail::check_fits_in_file(argv, argc, argv.getDataType().getSize(), path,
+                             std::string("dataset '") + kCommandLineDataset + "'");
   if (argc > 0) {
     const H5::StrType text(H5::PredType::C_S1, H5T_VARIABLE);
     if (!argv.getStrType().isVariableStr()) {
@@ -93,6 +96,7 @@ void read_command_record(const H5::H5File& file, const std::filesystem::path& pa
     }
     hsize_t bytes = 0;
     bytes_space.getSimpleExtentDims(&bytes);
+    detail::check_fits_in_file(d, bytes, 1, path, "dataset " + where);
     if (in.embedded) {
       if (bytes != in.size) {
         throw detail::trace_error(path, "dataset " + where + " holds " + std::to_string(bytes) +
@@ -149,6 +153,8 @@ std::vector<Record> read_table(const H5::H5File& file, const std::filesystem::pa
     }
     hsize_t count = 0;
     file_space.getSimpleExtentDims(&count);
+    detail::check_fits_in_file(dataset, count, dataset.getDataType().getSize(), path,
+                               std::string("dataset '") + name + "'");
     std::vector<Record> records;
     if (count == 0) {
       return records;
@@ -176,6 +182,18 @@ struct TraceReader::Impl {
 TraceReader::TraceReader(const std::filesystem::path& path) : m_path(path) {
   detail::quiet_hdf5_errors();
   detail::check_hdf5_file(path);
+  probe_in_child(path);
+  open();
+}
+
+TraceReader::TraceReader(const std::filesystem::path& path, InProcessTag) : m_path(path) {
+  detail::quiet_hdf5_errors();
+  detail::check_hdf5_file(path);
+  open();
+}
+
+void TraceReader::open() {
+  const std::filesystem::path& path = m_path;
   try {
     auto impl = std::make_unique<Impl>();
     impl->file = H5::H5File(path.string(), H5F_ACC_RDONLY);
@@ -189,6 +207,24 @@ TraceReader::TraceReader(const std::filesystem::path& path) : m_path(path) {
   } catch (const H5::Exception& e) {
     throw detail::h5_error(path, "cannot open as a trace", e);
   }
+}
+
+void TraceReader::probe_in_child(const std::filesystem::path& path) {
+  detail::run_isolated(path, [&path] {
+    const TraceReader reader(path, InProcessTag{});
+    // A table's own TraceError (missing, wrong columns, too many rows) is left for its accessor to
+    // report in the parent, where the other tables stay readable; only crashes and hangs matter here.
+    const auto attempt = [](const auto& read_table) {
+      try {
+        (void)read_table();
+      } catch (const TraceError&) {
+      }
+    };
+    attempt([&] { return reader.gemms(); });
+    attempt([&] { return reader.faults(); });
+    attempt([&] { return reader.decisions(); });
+    attempt([&] { return reader.points(); });
+  });
 }
 
 TraceReader::TraceReader(TraceReader&&) noexcept = default;

@@ -23,7 +23,10 @@ class TraceReader {
   // the command record (RunInfo::argv, cwd and inputs, embedded bytes included; empty for older
   // files). Throws TraceError if the file is missing, is not HDF5, has no "schema" ==
   // "saffire-trace", has a schema_version newer than kSchemaVersion (or below 1), or lacks a RunInfo
-  // attribute or command-record object of its version.
+  // attribute or command-record object of its version. Before reading anything in this process it
+  // reads the whole file once in a forked child (see traces/README.md, "Hostile files"): a file on
+  // which libhdf5 crashes or hangs throws TraceError "...: unreadable (the HDF5 library crashed/hung
+  // reading it)".
   explicit TraceReader(const std::filesystem::path& path);
 
   TraceReader(TraceReader&&) noexcept;
@@ -50,6 +53,14 @@ class TraceReader {
   std::vector<PointRecord> points() const;
 
  private:
+  struct InProcessTag {};
+  // Opens and validates `path` in this process, without the isolated trial read.
+  TraceReader(const std::filesystem::path& path, InProcessTag);
+  void open();
+  // Reads the whole file once in a forked child (detail::run_isolated), so that a file on which
+  // libhdf5 itself crashes or loops is rejected with a TraceError instead of taking this process down.
+  static void probe_in_child(const std::filesystem::path& path);
+
   struct Impl;  // HDF5 handles; kept out of this header so callers need no HDF5 includes
   std::filesystem::path m_path;
   int m_schema_version = 0;

@@ -122,8 +122,19 @@ void run_sweep(const SweepOptions& o) {
   std::set<std::string> done;
   std::optional<traces::TraceWriter> writer;
   if (std::filesystem::exists(out)) {
-    for (const traces::PointRecord& r : traces::TraceReader(out).points())
-      if (r.status == "ok") done.insert(r.key);
+    // Resuming: the file must be a sweep file (another command's trace would get points appended to
+    // it), and one that can be read; both are bad input (exit 2), and the file is left untouched.
+    try {
+      const traces::TraceReader existing(out);
+      if (existing.run_info().command != "sweep")
+        throw ConfigError("sweep: --out '" + out.string() + "' is an existing trace of '" +
+                          existing.run_info().command +
+                          "', not a sweep file; choose another --out (sweeps resume only into their own file)");
+      for (const traces::PointRecord& r : existing.points())
+        if (r.status == "ok") done.insert(r.key);
+    } catch (const traces::TraceError& e) {
+      throw ConfigError(std::string("sweep: cannot resume into --out: ") + e.what());
+    }
     writer.emplace(traces::TraceWriter::append(out));
   } else {
     traces::RunInfo info;

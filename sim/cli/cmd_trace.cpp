@@ -77,16 +77,59 @@ void flatten(const nlohmann::json& j, const std::string& prefix, std::vector<std
   }
 }
 
+// JSON nested deeper than this in a /points cell is rejected before parsing: nlohmann's parser is
+// iterative, but flatten(), dump() and the destructor recurse, so depth is bounded by the stack.
+constexpr int kMaxJsonDepth = 64;
+
+// Brackets nested deeper than `limit` outside strings? (A pre-scan: it does not validate the text.)
+bool nested_deeper_than(const std::string& text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+// One JSON cell of /points; bad input names the file, the row and the column.
+nlohmann::json parse_point_json(const traces::TraceReader& r, std::size_t row, const char* column,
+                                const std::string& text) {
+  const std::string at =
+      fmt::format("trace file '{}': /points row {} column '{}'", r.path().string(), row, column);
+  if (nested_deeper_than(text, kMaxJsonDepth)) {
+    throw ConfigError(fmt::format("{}: JSON nested deeper than {} levels", at, kMaxJsonDepth));
+  }
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(fmt::format("{}: invalid JSON: {}", at, e.what()));
+  }
+}
+
 // Points: the fixed columns, then the grid coordinates and the result's fields (flattened) as columns.
 Table points_table(const traces::TraceReader& r) {
   const auto points = r.points();
   std::vector<std::string> keys;
   std::set<std::string> seen;
   std::vector<std::map<std::string, std::string>> extra;
-  for (const auto& p : points) {
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto& p = points[i];
     std::vector<std::pair<std::string, std::string>> cells;
-    if (!p.coordinates.empty()) flatten(nlohmann::json::parse(p.coordinates), "", cells);
-    if (!p.result.empty()) flatten(nlohmann::json::parse(p.result), "result", cells);
+    if (!p.coordinates.empty()) flatten(parse_point_json(r, i, "coordinates", p.coordinates), "", cells);
+    if (!p.result.empty()) flatten(parse_point_json(r, i, "result", p.result), "result", cells);
     std::map<std::string, std::string> row;
     for (auto& [k, v] : cells) {
       if (seen.insert(k).second) keys.push_back(k);
@@ -253,6 +296,16 @@ int diff(const std::string& a, const std::string& b) {
   return differences == 0 ? 0 : 1;
 }
 
+// Runs a subcommand's body; a trace it cannot read (missing, not HDF5, corrupt) is bad input: exit 2.
+template <typename Body>
+void bad_traces_are_input_errors(Body body) {
+  try {
+    body();
+  } catch (const traces::TraceError& e) {
+    throw ConfigError(e.what());
+  }
+}
+
 }  // namespace
 
 void add_trace_command(CLI::App& app) {
@@ -262,7 +315,7 @@ void add_trace_command(CLI::App& app) {
   auto file = std::make_shared<std::string>();
   CLI::App* s = trace->add_subcommand("summary", "What a trace holds");
   s->add_option("file", *file, "trace or sweep file")->required();
-  s->callback([file] { summary(*file); });
+  s->callback([file] { bad_traces_are_input_errors([&] { summary(*file); }); });
 
   auto ex = std::make_shared<std::array<std::string, 3>>();
   CLI::App* e = trace->add_subcommand("export-csv", "One table as CSV");
@@ -270,7 +323,8 @@ void add_trace_command(CLI::App& app) {
   e->add_option("--table", (*ex)[1], "gemms, faults, abft or points")->required();
   e->add_option("--out", (*ex)[2], "CSV file (default: stdout)");
   e->callback([ex] {
-    const Table t = table_by_name(traces::TraceReader((*ex)[0]), (*ex)[1]);
+    Table t;
+    bad_traces_are_input_errors([&] { t = table_by_name(traces::TraceReader((*ex)[0]), (*ex)[1]); });
     if ((*ex)[2].empty()) {
       write_csv(std::cout, t);
       return;
@@ -284,14 +338,15 @@ void add_trace_command(CLI::App& app) {
   CLI::App* m = trace->add_subcommand("merge", "One file from several (e.g. the ranks of a sharded sweep)");
   m->add_option("out", mg->first, "merged file to write")->required();
   m->add_option("inputs", mg->second, "input files")->required();
-  m->callback([mg] { merge(mg->first, mg->second); });
+  m->callback([mg] { bad_traces_are_input_errors([&] { merge(mg->first, mg->second); }); });
 
   auto df = std::make_shared<std::pair<std::string, std::string>>();
   CLI::App* d = trace->add_subcommand("diff", "Differences between two files (wall-clock fields ignored); exit 1 if any");
   d->add_option("a", df->first, "first file")->required();
   d->add_option("b", df->second, "second file")->required();
   d->callback([df] {
-    const int rc = diff(df->first, df->second);
+    int rc = 0;
+    bad_traces_are_input_errors([&] { rc = diff(df->first, df->second); });
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 }
