@@ -59,7 +59,7 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
   AbftConfig cfg;
   TomlTableReader* abft = root.table("abft");  // other tables belong to other readers
   if (!abft) return cfg;
-  if (const auto s = abft->optional<std::string>("scheme")) cfg.scheme = arch::parse_scheme(*s, abft->where("scheme"));
+  if (const auto s = abft->optional<std::string>("scheme")) cfg.scheme = Scheme::parse(*s, abft->where("scheme"));
   cfg.scope =
       abft->choice_or("scope", cfg.scope,
                       {{"gemm", DecisionScope::Gemm}, {"tile", DecisionScope::Tile}, {"fold", DecisionScope::Fold}});
@@ -104,7 +104,7 @@ AbftConfig load_abft_config(const std::filesystem::path& path) {
 std::string to_toml(const AbftConfig& cfg) {
   std::ostringstream out;
   out.precision(17);
-  out << "[abft]\nscheme = \"" << arch::to_string(cfg.scheme) << "\"\nscope = \"" << to_string(cfg.scope)
+  out << "[abft]\nscheme = \"" << cfg.scheme.name() << "\"\nscope = \"" << to_string(cfg.scope)
       << "\"\nrecover_at = \"" << to_string(cfg.recover_at) << "\"\nmax_retries = " << cfg.max_retries
       << "\nchecksums_exposed = " << (cfg.checksums_exposed ? "true" : "false") << "\nremap_after = " << cfg.remap_after
       << "\nremap = \"" << to_string(cfg.remap_to) << "\"\n";

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "arch/tech/array_cost.hpp"
+#include "abft/detect/scheme.hpp"
 #include "models/engine/gemm_id.hpp"
 
 namespace saffire::abft {
@@ -32,7 +32,7 @@ enum class RecoverAt { Nominal, SameVoltage };
 enum class RemapTo { SpareColumn, ExtraFold };
 
 struct AbftConfig {
-  arch::Scheme scheme = arch::Scheme::None;
+  Scheme scheme;  // "none"
   DecisionScope scope = DecisionScope::Gemm;
   RecoverAt recover_at = RecoverAt::Nominal;
   int max_retries = 2;  // same-voltage recomputations before falling back to nominal voltage

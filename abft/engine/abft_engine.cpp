@@ -38,7 +38,7 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
       m_recompute(make_recovery(Action::Recompute, cfg)) {
   if (!m_faulty || !m_clean || !m_plan) throw std::invalid_argument("AbftEngine: faulty, clean engine and plan needed");
   m_array.validate();
-  m_extra_cycles_per_fold = arch::scheme_extra_cycles(m_cfg.scheme, m_array);
+  m_extra_cycles_per_fold = m_policy->extra_cycles_per_fold(m_array, {});
   if (m_cfg.remap_after > 0) m_remapper.emplace(m_array, m_cfg.remap_after, m_cfg.remap_to);
   if (const arch::TimingModel* tm = m_plan->model().timing_model(); m_cfg.checksums_exposed && tm) {
     // Their own process variation: the chip's seed with a tag, so they are not copies of PEs (r, 0..1).
@@ -61,14 +61,14 @@ void AbftEngine::account_energy(const models::Int8GemmArgs& args) {
   const arch::GemmShape shape{args.m, args.n, args.k};
   arch::GemmEnergyInput in;
   in.shape = shape;
-  in.scheme = m_cfg.scheme;
+  in.detection = m_policy->gemm_hardware(m_array, shape);
   in.v = m_v;
   in.v_nominal = m_v_nominal;
   auto [it, fresh] = m_energy_cache.try_emplace({args.m, args.n, args.k});
   if (fresh) {
     const arch::EnergyBreakdown e = arch::gemm_energy(m_array, *m_tech, in);
     arch::GemmEnergyInput ref = in;
-    ref.scheme = arch::Scheme::None;
+    ref.detection = {};  // the array alone
     ref.v = m_v_nominal;
     it->second = {e.total(), e.detection, arch::gemm_energy(m_array, *m_tech, ref).total()};
   }
@@ -199,11 +199,11 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
   add(c, &AbftTotals::scopes, static_cast<std::int64_t>(scopes.size()));
   // A GEMM the campaign does not target ran fault-free: every deviation is exactly 0 (the checksum
   // identity is exact in wrap-around INT32), so every scope is accepted without computing them.
-  if (m_cfg.scheme == arch::Scheme::None || !m_plan->targets(id)) return;
+  if (!m_policy->detects() || !m_plan->targets(id)) return;
 
   // ThUnderVolt's Razor flags: the faulty accumulates of each scope.
   std::vector<std::int64_t> flagged_per_scope(scopes.size(), 0);
-  if (m_cfg.scheme == arch::Scheme::ThunderVolt) {
+  if (m_policy->needs_razor_flags()) {
     const auto flag = [&](std::int64_t m, std::int64_t n) {
       for (std::size_t i = 0; i < scopes.size(); ++i)
         if (scopes[i].contains(m, n)) ++flagged_per_scope[i];

@@ -96,7 +96,7 @@ class AbftEngine final : public models::GemmEngine, private RecoveryContext {
   std::vector<std::int32_t> m_scratch;
   bool m_rewrote_last = false;
   std::int64_t m_retry_folds = 0, m_nominal_folds = 0;  // of the current gemm()
-  std::int64_t m_extra_cycles_per_fold = 0;             // the scheme's checksum cycles (arch::scheme_extra_cycles)
+  std::int64_t m_extra_cycles_per_fold = 0;             // the scheme's checksum cycles (DetectionPolicy::extra_cycles_per_fold)
   /// Folds and busy cycles (SCALE-Sim per-fold count plus the scheme's extra cycles) of an (m x n x k) GEMM.
   std::pair<std::int64_t, std::int64_t> folds_and_cycles(std::int64_t m, std::int64_t n, std::int64_t k) const;
   std::optional<arch::TechTable> m_tech;

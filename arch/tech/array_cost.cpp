@@ -1,45 +1,13 @@
 #include "arch/tech/array_cost.hpp"
 
-#include <cctype>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "arch/config_error.hpp"
 #include "arch/fold_plan.hpp"
 
 namespace saffire::arch {
-
-std::string_view to_string(Scheme s) {
-  switch (s) {
-    case Scheme::None:
-      return "none";
-    case Scheme::Classic:
-      return "classic";
-    case Scheme::ClassicCorrect:
-      return "classic-correct";
-    case Scheme::ApproxAbft:
-      return "approxabft";
-    case Scheme::Statistical:
-      return "statistical";
-    case Scheme::Dmr:
-      return "dmr";
-    case Scheme::ThunderVolt:
-      return "thundervolt";
-  }
-  return "?";
-}
-
-Scheme parse_scheme(std::string_view text, std::string_view where) {
-  std::string lower(text);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  std::string names;
-  for (Scheme s : kSchemes) {
-    if (lower == to_string(s)) return s;
-    names += std::string(names.empty() ? "" : ", ") + std::string(to_string(s));
-  }
-  throw ConfigError(std::string(where) + ": unknown scheme '" + std::string(text) + "' (expected one of " + names +
-                    ")");
-}
 
 FoldActivity fold_activity(const ArrayConfig& cfg, std::int64_t stream) {
   if (stream < 1) throw ConfigError("workload stream length must be at least 1, got " + std::to_string(stream));
@@ -66,7 +34,8 @@ FoldActivity fold_activity(const ArrayConfig& cfg, std::int64_t stream) {
 // enters column n from the top, each PE keeps Y[m][n]; at the end of a fold the outputs drain to the
 // right edge, one column per cycle.
 //
-// Activity assumptions (ops_per_cycle, averaged over a fold of P cycles that streams S values):
+// Activity assumptions (ops_per_cycle, averaged over a fold of P cycles that streams S values), for
+// the baseline here and for the scheme hardware abft/detect/ counts (checksum_hardware.cpp, impl/):
 // - PE multipliers and adders compute S of the P cycles: u = S / P (fill and drain idle them);
 //   idle PEs see held operands and do not switch.
 // - Every register is clocked every cycle (no clock gating): 1 per bit. Its energy entry covers the
@@ -76,34 +45,24 @@ FoldActivity fold_activity(const ArrayConfig& cfg, std::int64_t stream) {
 //   1/P operations per cycle.
 // - Horowitz's energies are for typical (random) data. Workload::pe_data_activity scales the
 //   baseline PE multiplier and adder only (a what-if for low-toggle LLM operands; default 1).
-namespace {
-
-struct Bom {
-  std::vector<CostItem> items;
-  void add(const std::string& block, const std::string& what, Component c, double count, double ops_per_cycle,
-           double scale = 1) {
-    CostItem it;
-    it.block = block;
-    it.what = what;
-    it.component = c;
-    it.count = count;
-    it.scale = scale;
-    it.ops_per_cycle = ops_per_cycle;
-    items.push_back(std::move(it));
-  }
-  // `bits` register bits per unit, `units` units, clocked every cycle.
-  void regs(const std::string& block, const std::string& what, double units, double bits) {
-    add(block, what, Component::RegBit, units * bits, 1.0);
-  }
-};
-
-int ceil_log2(std::int64_t n) {
-  int b = 0;
-  while ((std::int64_t{1} << b) < n) ++b;
-  return b;
+void BillOfMaterials::add(const std::string& block, const std::string& what, Component c, double count,
+                          double ops_per_cycle, double scale) {
+  CostItem it;
+  it.block = block;
+  it.what = what;
+  it.component = c;
+  it.count = count;
+  it.scale = scale;
+  it.ops_per_cycle = ops_per_cycle;
+  items.push_back(std::move(it));
 }
 
-void add_pe_array(Bom& b, const std::string& block, const ArrayConfig& cfg, double u, double data_activity) {
+void BillOfMaterials::regs(const std::string& block, const std::string& what, double units, double bits) {
+  add(block, what, Component::RegBit, units * bits, 1.0);
+}
+
+void add_pe_array(BillOfMaterials& b, const std::string& block, const ArrayConfig& cfg, double u,
+                  double data_activity) {
   const double pes = static_cast<double>(cfg.rows) * cfg.cols;
   b.add(block, "INT8 multiplier", Component::Mult8, pes, u * data_activity);
   b.add(block, "INT32 accumulate adder", Component::Add32, pes, u * data_activity);
@@ -118,214 +77,11 @@ void add_pe_array(Bom& b, const std::string& block, const ArrayConfig& cfg, doub
   }
 }
 
-// One direction of Huang-Abraham checksums: the row checksums Y e (one per output row m), compared
-// with X (W e). This is the hardware of issue 5 and background.md (an extra PE column + an output
-// adder row on WS; a weight-sum row + checksum accumulators + output-sum accumulators on OS).
-// Returns the number of checksum deviations produced per fold (WS: S, one per output row; OS: R).
-std::int64_t add_row_checksums(Bom& b, const ArrayConfig& cfg, const FoldActivity& a) {
-  const double R = cfg.rows, C = cfg.cols, u = a.utilization, P = static_cast<double>(a.cycles_per_fold);
-  if (cfg.dataflow == Dataflow::WS) {
-    // An extra PE column holding (W e)[k] = sum_n W[k][n] (precomputed, 8 + log2 C <= 16 bits), fed by
-    // the same activations: its bottom output is (X W e)[m]. An 8x16 multiplier has twice the
-    // partial-product array of an 8x8 one: 2 INT8 multipliers.
-    const std::string col = "checksum PE column (R)";
-    b.add(col, "8x16 multiplier (activation x W e)", Component::Mult8, R, u, 2.0);
-    b.add(col, "INT32 adder", Component::Add32, R, u);
-    b.regs(col, "stationary checksum weight (16b)", R, 16);
-    b.regs(col, "activation register (8b)", R, 8);
-    b.regs(col, "partial-sum register (32b)", R, 32);
-    // An adder row under the array: a running sum passed right along the bottom edge, Y[m][n] added
-    // in column n (the pipeline register keeps the skew): produces (Y e)[m], one per cycle.
-    const std::string row = "output adder row (C)";
-    b.add(row, "INT32 adder", Component::Add32, C, u);
-    b.regs(row, "running-sum register (32b)", C, 32);
-    b.add("comparators", "32-bit comparator (Y e vs X W e, one per cycle)", Component::Cmp32, 1, u);
-    return a.stream;
-  }
-  // OS. A weight-sum row along the top edge: the running sum of the weights entering the columns,
-  // (W e)[k] (16 bits for C <= 256), passed right with the skew.
-  const std::string top = "weight-sum row (C)";
-  b.add(top, "INT16 adder", Component::Add16, C, u);
-  b.regs(top, "running-sum register (16b)", C, 16);
-  // A checksum accumulator column on the right edge: unit m accumulates X[m][k] * (W e)[k] -> (X W e)[m].
-  const std::string col = "checksum accumulator column (R)";
-  b.add(col, "8x16 multiplier (activation x W e)", Component::Mult8, R, u, 2.0);
-  b.add(col, "INT32 adder", Component::Add32, R, u);
-  b.regs(col, "checksum weight register (16b, moves down)", R, 16);
-  b.regs(col, "activation register (8b)", R, 8);
-  b.regs(col, "accumulator (32b)", R, 32);
-  // Output-sum accumulators at the right edge: unit m adds up Y[m][.] as the outputs drain (C adds per
-  // fold) -> (Y e)[m]; then one comparison per fold each.
-  const std::string acc = "output-sum accumulators (R)";
-  b.add(acc, "INT32 adder", Component::Add32, R, C / P);
-  b.regs(acc, "accumulator (32b)", R, 32);
-  b.add("comparators", "32-bit comparator (one per row, once per fold)", Component::Cmp32, R, 1.0 / P);
-  return cfg.rows;
-}
-
-// The other direction, e^T Y (one per output column n) against (e^T X) W, needed to locate a single
-// error at the intersection of a bad row and a bad column (classic-correct).
-void add_column_checksums(Bom& b, const ArrayConfig& cfg, const FoldActivity& a) {
-  const double R = cfg.rows, C = cfg.cols, u = a.utilization, P = static_cast<double>(a.cycles_per_fold);
-  if (cfg.dataflow == Dataflow::WS) {
-    // (e^T X)[k] = sum_m X[m][k] is accumulated at the left edge (one accumulator per row k). It is
-    // wider than INT8, so it is streamed through the existing array as 5 extra rows of 7-bit chunks
-    // (mod 2^32: 5 x 7 >= 32 bits; nonnegative 7-bit chunks fit the signed INT8 multipliers): 5 extra
-    // cycles per fold, no extra multipliers. At the bottom, per column: an accumulator of e^T Y over the
-    // stream, a shift-add that recombines the 5 chunk results, and a comparator.
-    b.add("activation-sum column (R)", "INT32 adder", Component::Add32, R, u);
-    b.regs("activation-sum column (R)", "accumulator (32b)", R, 32);
-    b.add("column-sum accumulators (C)", "INT32 adder", Component::Add32, C, u);
-    b.regs("column-sum accumulators (C)", "accumulator (32b)", C, 32);
-    b.add("chunk recombiners (C)", "INT32 adder (shift-add)", Component::Add32, C, 5.0 / P);
-    b.regs("chunk recombiners (C)", "accumulator (32b)", C, 32);
-    b.add("comparators", "32-bit comparator (one per column, once per fold)", Component::Cmp32, C, 1.0 / P);
-    return;
-  }
-  // OS, the mirror image of the row checksums: an activation-sum column along the left edge gives
-  // (e^T X)[k] (16 bits for R <= 256); a checksum accumulator row under the array, unit n
-  // accumulating (e^T X)[k] * W[k][n] as the weights leave the bottom of column n -> (e^T X W)[n];
-  // the outputs draining at the right edge are summed down the edge, one column per drain cycle, and
-  // compared with one comparator.
-  const std::string left = "activation-sum column (R)";
-  b.add(left, "INT16 adder", Component::Add16, R, u);
-  b.regs(left, "running-sum register (16b)", R, 16);
-  const std::string row = "checksum accumulator row (C)";
-  b.add(row, "8x16 multiplier (e^T X x weight)", Component::Mult8, C, u, 2.0);
-  b.add(row, "INT32 adder", Component::Add32, C, u);
-  b.regs(row, "activation-sum register (16b, moves right)", C, 16);
-  b.regs(row, "weight register (8b)", C, 8);
-  b.regs(row, "accumulator (32b)", C, 32);
-  const std::string edge = "drain column-sum chain (R)";
-  b.add(edge, "INT32 adder", Component::Add32, R, C / P);
-  b.regs(edge, "running-sum register (32b)", R, 32);
-  b.add("comparators", "32-bit comparator (one column per drain cycle)", Component::Cmp32, 1, C / P);
-}
-
-// MSD = |sum of the deviations| (40-bit: the sum of up to 256 32-bit deviations), its absolute value.
-void add_msd(Bom& b, double deviations, double P) {
-  const std::string blk = "statistics unit";
-  b.add(blk, "MSD accumulator adder (40b = 1.25 INT32)", Component::Add32, 1, deviations / P, 1.25);
-  b.regs(blk, "MSD register (40b)", 1, 40);
-  b.add(blk, "absolute value (conditional negate, adder-sized)", Component::Add32, 1, 1.0 / P, 1.25);
-}
-
-}  // namespace
-
 std::vector<CostItem> baseline_items(const ArrayConfig& cfg, const Workload& load) {
   cfg.validate();
   const FoldActivity a = fold_activity(cfg, load.stream);
-  Bom b;
+  BillOfMaterials b;
   add_pe_array(b, "PE array", cfg, a.utilization, load.pe_data_activity);
-  return b.items;
-}
-
-namespace {
-bool has_column_checksums(Scheme scheme, const SchemeOptions& opt) {
-  if (scheme == Scheme::ClassicCorrect) return true;
-  return opt.two_sided && (scheme == Scheme::Classic || scheme == Scheme::ApproxAbft || scheme == Scheme::Statistical);
-}
-}  // namespace
-
-std::int64_t scheme_extra_cycles(Scheme scheme, const ArrayConfig& cfg, const SchemeOptions& opt) {
-  return has_column_checksums(scheme, opt) && cfg.dataflow == Dataflow::WS ? 5 : 0;
-}
-
-std::vector<CostItem> scheme_items(Scheme scheme, const ArrayConfig& cfg, const Workload& load,
-                                   const SchemeOptions& opt) {
-  cfg.validate();
-  const FoldActivity a = fold_activity(cfg, load.stream);
-  const double R = cfg.rows, C = cfg.cols, u = a.utilization, P = static_cast<double>(a.cycles_per_fold);
-  Bom b;
-  // Checksums first (one or both directions); `d` = deviations produced per fold.
-  double d = 0;
-  const bool columns = has_column_checksums(scheme, opt);
-  if (scheme != Scheme::None && scheme != Scheme::Dmr && scheme != Scheme::ThunderVolt) {
-    d = static_cast<double>(add_row_checksums(b, cfg, a));
-    if (columns) {
-      add_column_checksums(b, cfg, a);
-      d += C;  // one column deviation per output column
-    }
-  }
-  switch (scheme) {
-    case Scheme::None:
-    case Scheme::Classic:
-      break;
-    case Scheme::ClassicCorrect: {
-      // Locate: the bad row and column indices and the deviation; correct: one subtraction per fold
-      // at most.
-      b.regs("correction", "row index, column index and deviation registers", 1,
-             ceil_log2(cfg.rows) + ceil_log2(cfg.cols) + 32);
-      b.add("correction", "INT32 subtractor", Component::Add32, 1, 1.0 / P);
-      break;
-    }
-    case Scheme::ApproxAbft: {
-      add_msd(b, d, P);
-      b.add("statistics unit", "32-bit comparator (MSD vs threshold)", Component::Cmp32, 1, 1.0 / P);
-      break;
-    }
-    case Scheme::Statistical: {
-      add_msd(b, d, P);
-      const std::string blk = "statistics unit";
-      b.add(blk, "leading-one detector (log2 MSD, comparator-sized)", Component::Cmp32, 1, 1.0 / P);
-      // log2 theta_mag = b - (a - 1) log2 MSD in 16-bit fixed point: a 16x16 multiplier (4 INT8
-      // partial-product arrays) and a 16-bit adder, once per fold; theta_mag = 2^x by a decoder
-      // (comparator-sized).
-      b.add(blk, "16x16 multiplier ((a-1) log2 MSD)", Component::Mult8, 1, 1.0 / P, 4.0);
-      b.add(blk, "INT16 adder (b - ...)", Component::Add16, 1, 1.0 / P);
-      b.add(blk, "2^x decoder (comparator-sized)", Component::Cmp32, 1, 1.0 / P);
-      b.regs(blk, "constants a-1, b, theta_freq and theta_mag (4 x 16b)", 1, 64);
-      if (cfg.dataflow == Dataflow::OS) {
-        // R deviations, all present at the end of the fold (held in the output-sum accumulators): one
-        // magnitude comparator each against theta_mag, a popcount of the R results (~R full adders
-        // = R/16 INT16 adders), the frequency register.
-        b.add(blk, "per-deviation comparators (|dev| > theta_mag)", Component::Cmp32, R, 1.0 / P);
-        b.add(blk, "popcount of the comparator outputs (R/16 INT16 adders)", Component::Add16, R / 16.0, 1.0 / P);
-        if (columns) {
-          // The C column deviations come one per drain cycle: one more comparator and a counter.
-          b.add(blk, "column-deviation comparator (|dev| > theta_mag)", Component::Cmp32, 1, C / P);
-          b.add(blk, "column-deviation counter (INT16 adder)", Component::Add16, 1, C / P);
-        }
-      } else {
-        // (With column checksums the C column deviations, at the end of the fold, go through the
-        // same detector and bins: d / P detections per cycle instead of S / P.)
-        // S deviations, one per cycle, before theta_mag is known: each is binned by its leading-one
-        // position (one detector at the output) into 32 16-bit counters; at the end of the fold freq =
-        // the sum of the bins at or above log2 theta_mag (one INT16 adder, 32 adds).
-        b.add(blk, "leading-one detector per deviation (comparator-sized)", Component::Cmp32, 1, d / P);
-        b.add(blk, "bin incrementer (INT16 adder)", Component::Add16, 1, d / P);
-        b.regs(blk, "32 magnitude-bin counters (16b)", 32, 16);
-        b.add(blk, "bin summing adder (INT16)", Component::Add16, 1, 32.0 / P);
-      }
-      b.regs(blk, "frequency register (16b)", 1, 16);
-      b.add(blk, "leading-one detector (log2 freq, comparator-sized)", Component::Cmp32, 1, 1.0 / P);
-      b.add(blk, "comparator (log2 freq vs theta_freq)", Component::Cmp32, 1, 1.0 / P);
-      break;
-    }
-    case Scheme::Dmr: {
-      // A second array computing the same fold, and a comparator on every output at the array's edge
-      // (WS: one per column, one output per cycle; OS: one per row, C outputs per drain).
-      add_pe_array(b, "duplicate PE array", cfg, u, load.pe_data_activity);
-      if (cfg.dataflow == Dataflow::WS) {
-        b.add("output comparators", "32-bit comparator (one per column)", Component::Cmp32, C, u);
-      } else {
-        b.add("output comparators", "32-bit comparator (one per row)", Component::Cmp32, R, C / P);
-      }
-      break;
-    }
-    case Scheme::ThunderVolt: {
-      // Razor-style detection on every accumulator bit of every PE: a shadow flip-flop clocked late,
-      // an XOR comparing it with the main flip-flop, an OR tree of the 32 flags (31 2-input gates) and,
-      // for TE-drop, a 2:1 mux per bit that keeps the previous accumulator value.
-      const double pes = R * C;
-      const std::string blk = "Razor detection (per PE)";
-      b.regs(blk, "shadow flip-flops (32b)", pes, 32);
-      b.add(blk, "error-detection XOR (32 per PE)", Component::Xor2, pes * 32, u);
-      b.add(blk, "error OR tree (31 gates per PE)", Component::Xor2, pes * 31, u);
-      b.add(blk, "TE-drop mux (32 bits per PE)", Component::Mux2, pes * 32, u);
-      break;
-    }
-  }
   return b.items;
 }
 
@@ -348,11 +104,14 @@ Cost baseline_cost(const ArrayConfig& cfg, const TechTable& tech, const Workload
   return price(baseline_items(cfg, load), tech, cfg.clock_ghz);
 }
 
-Cost scheme_cost(Scheme scheme, const ArrayConfig& cfg, const TechTable& tech, const Workload& load,
-                 const SchemeOptions& opt) {
-  Cost c = price(scheme_items(scheme, cfg, load, opt), tech, cfg.clock_ghz);
-  c.extra_cycles_per_fold = scheme_extra_cycles(scheme, cfg, opt);
+Cost detection_cost(const DetectionHardware& hw, const ArrayConfig& cfg, const TechTable& tech) {
+  Cost c = price(hw.items, tech, cfg.clock_ghz);
+  c.extra_cycles_per_fold = hw.extra_cycles_per_fold;
   return c;
+}
+
+Workload gemm_workload(const ArrayConfig& cfg, const GemmShape& shape, double pe_data_activity) {
+  return {cfg.dataflow == Dataflow::WS ? shape.m : shape.k, pe_data_activity};
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -389,10 +148,13 @@ EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const
   if (in.recomputed_folds < 0) throw ConfigError("energy: recomputed_folds must be >= 0");
 
   const FoldPlan plan(cfg, in.shape);
-  const std::int64_t stream = cfg.dataflow == Dataflow::WS ? in.shape.m : in.shape.k;
-  const Workload load{stream, in.pe_data_activity};
+  const Workload load = gemm_workload(cfg, in.shape, in.pe_data_activity);
+  if (!in.detection.items.empty() && !(in.detection.load == load))
+    throw std::invalid_argument("energy: the detection hardware was counted for another fold (stream " +
+                                std::to_string(in.detection.load.stream) + ") than the GEMM's (" +
+                                std::to_string(load.stream) + ")");
   const Cost base = baseline_cost(cfg, tech, load);
-  const Cost det = scheme_cost(in.scheme, cfg, tech, load, in.scheme_options);
+  const Cost det = detection_cost(in.detection, cfg, tech);
 
   EnergyBreakdown e;
   e.macs = in.shape.macs();
@@ -431,8 +193,8 @@ EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const
     p.sram = accesses * frac * tech.sram_energy_pj_per_access * dyn;
     p.leak = base.leakage_mw * lin * ns;
     // Checksum and statistics units may sit in a nominal-voltage domain; a DMR copy and Razor
-    // flip-flops are part of the underscaled array whatever the setting.
-    const bool nominal = in.detection_at_nominal && in.scheme != Scheme::Dmr && in.scheme != Scheme::ThunderVolt;
+    // flip-flops (at_array_voltage) are part of the underscaled array whatever the setting.
+    const bool nominal = in.detection_at_nominal && !in.detection.at_array_voltage;
     const double det_dyn = nominal ? 1.0 : dyn;
     const double det_lin = nominal ? 1.0 : lin;
     p.det = det.dynamic_pj_per_cycle * cycles * det_dyn + det.leakage_mw * det_lin * ns;

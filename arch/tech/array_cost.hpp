@@ -1,12 +1,11 @@
 #pragma once
-// Area, power and energy of an R x C systolic array and of the extra hardware of each error-detection
-// scheme, from a bill of materials priced with a TechTable. The hardware of each scheme, the
-// activity assumptions and the SRAM-traffic estimate are documented in arch/tech/README.md and in
-// array_cost.cpp next to the counts.
-#include <array>
+// Area, power and energy of an R x C systolic array and of the extra hardware of an error-detection
+// scheme, from bills of materials priced with a TechTable. arch knows no scheme: each detection
+// policy (abft/detect/) declares its hardware as a DetectionHardware (cost items, extra cycles per fold,
+// supply domain) and this file prices it. The activity assumptions and the SRAM-traffic estimate are
+// documented in arch/tech/README.md and in array_cost.cpp next to the counts.
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "arch/array_config.hpp"
@@ -15,29 +14,15 @@
 
 namespace saffire::arch {
 
-enum class Scheme { None, Classic, ClassicCorrect, ApproxAbft, Statistical, Dmr, ThunderVolt };
-inline constexpr std::array<Scheme, 7> kSchemes = {Scheme::None,       Scheme::Classic,     Scheme::ClassicCorrect,
-                                                   Scheme::ApproxAbft, Scheme::Statistical, Scheme::Dmr,
-                                                   Scheme::ThunderVolt};
-
-/// "none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt".
-std::string_view to_string(Scheme s);
-/// Parses one of the names above; throws ConfigError naming `where` and the valid names otherwise.
-Scheme parse_scheme(std::string_view text, std::string_view where = "scheme");
-
 /// The representative fold the average power refers to.
 struct Workload {
   std::int64_t stream = 2048;     // streamed length of a fold: WS the M rows of X, OS the reduction K
   double pe_data_activity = 1.0;  // what-if: scales the switching of the baseline PE multipliers and
                                   // adders (1 = Horowitz's typical data; LLM INT8 operands toggle less)
+  bool operator==(const Workload&) const = default;
 };
-
-/// Hardware choices of the checksum schemes.
-struct SchemeOptions {
-  // classic, approxabft and statistical: also build the column checksums e^T Y vs (e^T X) W (the
-  // hardware classic-correct always has), so that row and column deviations are both counted.
-  bool two_sided = false;
-};
+/// The representative fold of one GEMM: its own stream (WS: M, OS: K), the fold gemm_energy prices.
+Workload gemm_workload(const ArrayConfig& cfg, const GemmShape& shape, double pe_data_activity = 1.0);
 
 /// Cycle figures of one full fold of `stream` (FoldPlan::cycles_per_fold of a GEMM that fills the array).
 struct FoldActivity {
@@ -69,26 +54,45 @@ struct Cost {
   double dynamic_pj_per_cycle = 0;         // at v_nominal
   double dynamic_mw = 0;                   // dynamic_pj_per_cycle * clock_ghz (pJ * GHz = mW)
   double leakage_mw = 0;                   // area_um2 * leakage_nw_per_um2 * 1e-6
-  std::int64_t extra_cycles_per_fold = 0;  // cycles the scheme adds to every fold (classic-correct, WS)
+  std::int64_t extra_cycles_per_fold = 0;  // cycles the scheme adds to every fold (detection_cost)
   double power_mw() const { return dynamic_mw + leakage_mw; }
 };
 
 /// Prices `items` with `tech` at `clock_ghz`.
 Cost price(std::vector<CostItem> items, const TechTable& tech, double clock_ghz);
 
-/// Bill of materials of the baseline array: R*C PEs, each an INT8 multiplier, an INT32 adder and its
-/// registers (WS: stationary weight, moving activation and partial sum; OS: moving weight and
-/// activation, stationary accumulator).
-std::vector<CostItem> baseline_items(const ArrayConfig& cfg, const Workload& load);
-/// Bill of materials of the extra hardware of `scheme` (empty for none).
-std::vector<CostItem> scheme_items(Scheme scheme, const ArrayConfig& cfg, const Workload& load,
-                                   const SchemeOptions& opt = {});
-/// Cycles `scheme` adds to every fold (5 on WS with column checksums: the chunked e^T X rows; else 0).
-std::int64_t scheme_extra_cycles(Scheme scheme, const ArrayConfig& cfg, const SchemeOptions& opt = {});
+/// A bill of materials being written: the baseline array here, each scheme's hardware in abft/detect/.
+struct BillOfMaterials {
+  std::vector<CostItem> items;
+  /// `count` units of `c` (each `scale` table entries) doing `ops_per_cycle` operations per cycle.
+  void add(const std::string& block, const std::string& what, Component c, double count, double ops_per_cycle,
+           double scale = 1);
+  /// `units` units of `bits` register bits each, clocked every cycle.
+  void regs(const std::string& block, const std::string& what, double units, double bits);
+};
 
+/// Adds R*C PEs under `block`: each an INT8 multiplier and an INT32 adder computing `utilization` of the
+/// cycles (times `data_activity`), and 48 register bits (WS: stationary weight, moving activation and
+/// partial sum; OS: moving weight and activation, stationary accumulator). The baseline array, and
+/// DMR's duplicate.
+void add_pe_array(BillOfMaterials& b, const std::string& block, const ArrayConfig& cfg, double utilization,
+                  double data_activity);
+
+/// Bill of materials of the baseline array (add_pe_array of "PE array" at the fold's utilization).
+std::vector<CostItem> baseline_items(const ArrayConfig& cfg, const Workload& load);
 Cost baseline_cost(const ArrayConfig& cfg, const TechTable& tech, const Workload& load = {});
-Cost scheme_cost(Scheme scheme, const ArrayConfig& cfg, const TechTable& tech, const Workload& load = {},
-                 const SchemeOptions& opt = {});
+
+/// The extra hardware of an error-detection scheme, as the scheme declares it
+/// (abft::DetectionPolicy::hardware): arch prices it and counts its cycles and energy.
+struct DetectionHardware {
+  std::vector<CostItem> items;             // unpriced; ops_per_cycle averaged over a fold of `load`
+  Workload load;                           // the representative fold the items were counted for
+  std::int64_t extra_cycles_per_fold = 0;  // cycles the scheme adds to every fold
+  bool at_array_voltage = false;           // part of the underscaled array whatever detection_at_nominal
+                                           // says (a DMR copy, Razor flip-flops); else checksum-style units
+};
+/// Prices `hw.items` at the array's clock; the Cost carries hw.extra_cycles_per_fold.
+Cost detection_cost(const DetectionHardware& hw, const ArrayConfig& cfg, const TechTable& tech);
 
 // ---------------------------------------------------------------------------------------------------
 // Energy per GEMM
@@ -112,15 +116,15 @@ SramTraffic sram_traffic(const ArrayConfig& cfg, const GemmShape& shape);
 
 struct GemmEnergyInput {
   GemmShape shape;
-  Scheme scheme = Scheme::None;
+  // The scheme's hardware, counted for gemm_workload(cfg, shape, pe_data_activity) (empty: none).
+  DetectionHardware detection;
   double v = 0.9;                     // V: the array's supply (only v / v_nominal matters)
   double v_nominal = 0.9;             // V: the supply the tech table's energies refer to
   bool detection_at_nominal = true;   // checksum units in their own nominal-voltage domain (issue 5);
-                                      // DMR and ThunderVolt hardware always runs at v
+                                      // hardware with detection.at_array_voltage always runs at v
   std::int64_t recomputed_folds = 0;  // recovery: folds recomputed (each costs a whole fold again)
   double recovery_v = 0;              // V of the recomputation; 0 = same as v
   double pe_data_activity = 1.0;      // see Workload
-  SchemeOptions scheme_options;
 };
 
 /// Energies of one GEMM, pJ. Dynamic energies scale with (V/Vnom)^2, leakage with V/Vnom.
@@ -139,7 +143,8 @@ struct EnergyBreakdown {
   SramTraffic traffic;
 };
 
-/// Throws ConfigError on a bad shape, voltage or fold count.
+/// Throws ConfigError on a bad shape, voltage or fold count, std::invalid_argument when detection has
+/// items counted for another workload than the GEMM's.
 EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const GemmEnergyInput& in);
 
 }  // namespace saffire::arch

@@ -5,8 +5,9 @@
 namespace saffire::cli {
 
 void AbftOptions::add_to(CLI::App& cmd) {
-  cmd.add_option("--abft", m_scheme,
-                 "detection scheme: none, classic, classic-correct, approxabft, statistical, dmr, thundervolt");
+  std::string names;
+  for (abft::Scheme s : abft::all_schemes()) names += std::string(names.empty() ? "" : ", ") + std::string(s.name());
+  cmd.add_option("--abft", m_scheme, "detection scheme: " + names);
   cmd.add_option("--abft-config", m_config, "TOML file with an [abft] table (see experiments/configs/abft.toml)");
   cmd.add_option("--abft-scope", m_scope, "decide and recompute per gemm, per output-column tile, or per fold");
   cmd.add_option("--recover-at", m_recover_at, "recompute at nominal voltage, or same-voltage (with retries)");

@@ -18,7 +18,6 @@
 #include "abft/abft_config.hpp"
 #include "abft/detect/detection_policy.hpp"
 #include "arch/config_error.hpp"
-#include "arch/tech/array_cost.hpp"
 #include "models/gemm/int8_gemm.hpp"
 #include "abft/trials/abft_trials.hpp"
 #include "sim/cli/commands.hpp"
@@ -115,20 +114,20 @@ double realm_half(const std::vector<RealmPoint>& pts) {
   return abft::ber_at_level(b, p);
 }
 
-std::optional<double> realm_at(arch::Scheme s, double ber) {
-  const std::vector<RealmPoint>* pts = s == arch::Scheme::ApproxAbft    ? &kRealmMsdOnly
-                                       : s == arch::Scheme::Statistical ? &kRealmStatistical
-                                                                        : nullptr;
+std::optional<double> realm_at(abft::Scheme s, double ber) {
+  const std::vector<RealmPoint>* pts = s.name() == "approxabft"    ? &kRealmMsdOnly
+                                       : s.name() == "statistical" ? &kRealmStatistical
+                                                                   : nullptr;
   if (pts == nullptr) return std::nullopt;
   for (const RealmPoint& r : *pts)
     if (std::abs(r.ber - ber) <= 1e-9 * ber) return r.p;
   return std::nullopt;
 }
 
-std::optional<double> realm_half_for(arch::Scheme s) {
-  if (s == arch::Scheme::Classic) return kRealmClassicHalf;
-  if (s == arch::Scheme::ApproxAbft) return realm_half(kRealmMsdOnly);
-  if (s == arch::Scheme::Statistical) return realm_half(kRealmStatistical);
+std::optional<double> realm_half_for(abft::Scheme s) {
+  if (s.name() == "classic") return kRealmClassicHalf;
+  if (s.name() == "approxabft") return realm_half(kRealmMsdOnly);
+  if (s.name() == "statistical") return realm_half(kRealmStatistical);
   return std::nullopt;
 }
 
@@ -179,24 +178,28 @@ void run_abft_prob(const AbftProbOptions& o) {
     throw ConfigError("abft-prob: --checks: expected rows or rows+cols, got '" + o.checks + "'");
 
   abft::AbftConfig base = o.abft_config.empty() ? abft::AbftConfig{} : abft::load_abft_config(o.abft_config);
-  std::vector<arch::Scheme> schemes;
-  for (const std::string& s : split_list(o.schemes)) {
-    const arch::Scheme sc = arch::parse_scheme(s, "--schemes");
-    if (sc == arch::Scheme::Dmr || sc == arch::Scheme::ThunderVolt)
-      throw ConfigError("abft-prob: --schemes: " + s +
-                        " does not decide from checksums; use none, classic, "
-                        "classic-correct, approxabft or statistical");
-    if (std::find(schemes.begin(), schemes.end(), sc) == schemes.end()) schemes.push_back(sc);
-  }
-  if (schemes.empty()) throw ConfigError("abft-prob: --schemes: empty list");
+  std::vector<abft::Scheme> schemes;
   std::vector<std::unique_ptr<abft::DetectionPolicy>> owned;
   std::vector<const abft::DetectionPolicy*> policies;
-  for (arch::Scheme s : schemes) {
+  for (const std::string& s : split_list(o.schemes)) {
+    const abft::Scheme sc = abft::Scheme::parse(s, "--schemes");
+    if (std::find(schemes.begin(), schemes.end(), sc) != schemes.end()) continue;
     abft::AbftConfig c = base;
-    c.scheme = s;
+    c.scheme = sc;
     owned.push_back(abft::make_detection_policy(c));
+    if (!owned.back()->decides_from_checksums()) {
+      std::vector<std::string> usable;
+      for (abft::Scheme t : abft::all_schemes())
+        if (abft::make_detection_policy(t)->decides_from_checksums()) usable.emplace_back(t.name());
+      std::string list;
+      for (std::size_t i = 0; i < usable.size(); ++i)
+        list += (i == 0 ? "" : i + 1 == usable.size() ? " or " : ", ") + usable[i];
+      throw ConfigError("abft-prob: --schemes: " + s + " does not decide from checksums; use " + list);
+    }
+    schemes.push_back(sc);
     policies.push_back(owned.back().get());
   }
+  if (schemes.empty()) throw ConfigError("abft-prob: --schemes: empty list");
   const abft::StatisticalConstants& konst = base.constants_for(component);
 
   // The clean GEMM, once.
@@ -255,7 +258,7 @@ void run_abft_prob(const AbftProbOptions& o) {
     out["trials"] = o.trials;
     out["ci"] = "wilson 95 %";
     nlohmann::json names = nlohmann::json::array();
-    for (arch::Scheme s : schemes) names.push_back(arch::to_string(s));
+    for (abft::Scheme s : schemes) names.push_back(abft::to_string(s));
     out["schemes"] = names;
     nlohmann::json pts = nlohmann::json::array();
     for (std::size_t b = 0; b < bers.size(); ++b) {
@@ -270,7 +273,7 @@ void run_abft_prob(const AbftProbOptions& o) {
                             {"ci_hi", ci.hi}};
         const std::optional<double> r = realm_at(schemes[s], bers[b]);
         j["realm_p"] = r ? nlohmann::json(*r) : nlohmann::json(nullptr);
-        per[std::string(arch::to_string(schemes[s]))] = std::move(j);
+        per[std::string(abft::to_string(schemes[s]))] = std::move(j);
       }
       pts.push_back({{"ber", bers[b]},
                      {"expected_faults", bers[b] * words},
@@ -283,7 +286,7 @@ void run_abft_prob(const AbftProbOptions& o) {
     nlohmann::json h = nlohmann::json::object();
     for (std::size_t s = 0; s < ns; ++s) {
       const std::optional<double> r = realm_half_for(schemes[s]);
-      h[std::string(arch::to_string(schemes[s]))] = {{"ber", half_json(half[s])},
+      h[std::string(abft::to_string(schemes[s]))] = {{"ber", half_json(half[s])},
                                                      {"below_grid", half[s] == 0},
                                                      {"above_grid", half[s] < 0},
                                                      {"realm", r ? nlohmann::json(*r) : nlohmann::json(nullptr)}};
@@ -306,7 +309,7 @@ void run_abft_prob(const AbftProbOptions& o) {
       konst.line_only ? ", line only" : "");
   fmt::print("recompute probability, whole-GEMM decision, [95 % Wilson interval]; (ReaLM's value at that BER)\n\n");
   fmt::print("{:>9} {:>10}", "BER", "faults");
-  for (arch::Scheme s : schemes) fmt::print(" {:>30}", arch::to_string(s));
+  for (abft::Scheme s : schemes) fmt::print(" {:>30}", abft::to_string(s));
   fmt::print(" {:>9}\n", "1-(1-p)^mn");
   for (std::size_t b = 0; b < bers.size(); ++b) {
     fmt::print("{:>9.3g} {:>10.4g}", bers[b], bers[b] * words);
@@ -322,9 +325,9 @@ void run_abft_prob(const AbftProbOptions& o) {
   fmt::print("\nBER of 50 % recompute (log-interpolated):\n");
   for (std::size_t s = 0; s < ns; ++s) {
     const std::optional<double> r = realm_half_for(schemes[s]);
-    fmt::print("  {:<16} {:>10}   ReaLM {}\n", arch::to_string(schemes[s]),
+    fmt::print("  {:<16} {:>10}   ReaLM {}\n", abft::to_string(schemes[s]),
                fmt_half(half[s], bers.front(), bers.back()),
-               r ? fmt::format("~{:.2g}{}", *r, schemes[s] == arch::Scheme::ApproxAbft ? " (MSD-only)" : "") : "-");
+               r ? fmt::format("~{:.2g}{}", *r, schemes[s].name() == "approxabft" ? " (MSD-only)" : "") : "-");
   }
   fmt::print("  {:<16} {:>10.3g}   (1 - (1 - BER)^outputs = 1/2)\n", "closed form", closed_half);
   fmt::print("\ntime: clean GEMM {:.2f} s, {} trials {:.2f} s\n", gemm_s,

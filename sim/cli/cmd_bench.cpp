@@ -132,13 +132,14 @@ void bench_abft(nlohmann::json& out, bool json) {
   bf.bit_hi = 29;
   if (!json) fmt::print("\nABFT in the fold-level path, 1024^3 on 128x128 WS, BER 1e-6, all threads\n");
   double base = 0;
-  for (arch::Scheme scheme : {arch::Scheme::None, arch::Scheme::Classic, arch::Scheme::Statistical}) {
+  for (const char* scheme_name : {"none", "classic", "statistical"}) {
+    const abft::Scheme scheme = abft::Scheme::parse(scheme_name);
     auto plan = std::make_shared<faults::FaultPlan>(bf, faults::FaultTargeting{});
     auto array = std::make_unique<sim::ArrayGemmEngine>(cfg, sim::Fidelity::Fold, 0);
     array->set_fault_plan(plan);
     std::unique_ptr<models::GemmEngine> engine = std::move(array);
     abft::AbftEngine* abft = nullptr;
-    if (scheme != arch::Scheme::None) {
+    if (scheme != abft::Scheme{}) {
       abft::AbftConfig ac;
       ac.scheme = scheme;
       auto guarded = std::make_unique<abft::AbftEngine>(std::move(engine), models::make_cpu_engine("auto", 0), plan, cfg, ac);
@@ -153,8 +154,8 @@ void bench_abft(nlohmann::json& out, bool json) {
       engine->gemm(id, args);
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
-    if (scheme == arch::Scheme::None) base = best;
-    const std::string name(arch::to_string(scheme));
+    if (scheme == abft::Scheme{}) base = best;
+    const std::string name(abft::to_string(scheme));
     out["abft"][name + "_seconds"] = best;
     if (!json)
       fmt::print("  {:<12} {:7.1f} ms ({:+.1f} % over no ABFT{})\n", name, best * 1e3, 100.0 * (best / base - 1.0),

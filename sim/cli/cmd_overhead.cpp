@@ -1,15 +1,18 @@
 // saffire overhead: area and power of the baseline PE array and the extra area and power of every
 // error-detection scheme (none, classic, classic-correct, approxabft, statistical, dmr, thundervolt),
 // in absolute units and in % of the baseline; optionally how they scale with the array size, and the
-// energy of one GEMM. The model is arch/tech/ (TechTable, array_cost); this file only prints it.
+// energy of one GEMM. Each scheme declares its hardware (abft/detect/), arch/tech/ (TechTable,
+// array_cost) prices it; this file only prints it.
 #include <fmt/core.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "abft/detect/detection_policy.hpp"
 #include "arch/config_error.hpp"
 #include "arch/tech/array_cost.hpp"
 #include "arch/tech/tech_table.hpp"
@@ -34,21 +37,28 @@ struct OverheadOptions {
 };
 
 struct Row {
-  arch::Scheme scheme;
+  abft::Scheme scheme;
   arch::Cost cost;
   double area_pct = 0, power_pct = 0;
 };
 
 std::vector<Row> schemes_for(const arch::ArrayConfig& cfg, const arch::TechTable& tech, const arch::Workload& load,
-                             const arch::SchemeOptions& opt, const arch::Cost& base) {
+                             const abft::HardwareOptions& opt, const arch::Cost& base) {
   std::vector<Row> rows;
-  for (arch::Scheme s : arch::kSchemes) {
-    Row r{s, arch::scheme_cost(s, cfg, tech, load, opt)};
+  for (abft::Scheme s : abft::all_schemes()) {
+    Row r{s, abft::scheme_cost(s, cfg, tech, load, opt)};
     r.area_pct = 100.0 * r.cost.area_um2 / base.area_um2;
     r.power_pct = 100.0 * r.cost.power_mw() / base.power_mw();
     rows.push_back(std::move(r));
   }
   return rows;
+}
+
+const Row& classic_of(const std::vector<Row>& rows) {
+  const abft::Scheme classic = abft::Scheme::parse("classic");
+  for (const Row& r : rows)
+    if (r.scheme == classic) return r;
+  throw std::logic_error("overhead: no classic row");
 }
 
 nlohmann::json items_json(const arch::Cost& c) {
@@ -103,7 +113,7 @@ void run_overhead(const OverheadOptions& o) {
   const arch::Workload load{o.stream, o.pe_data_activity};
   const arch::FoldActivity act = arch::fold_activity(cfg, o.stream);
   const arch::Cost base = arch::baseline_cost(cfg, tech, load);
-  const arch::SchemeOptions sopt{o.two_sided};
+  const abft::HardwareOptions sopt{o.two_sided};
   const std::vector<Row> rows = schemes_for(cfg, tech, load, sopt, base);
 
   // Size sweep: square arrays of the same dataflow and technology.
@@ -126,7 +136,7 @@ void run_overhead(const OverheadOptions& o) {
   const bool energy = o.m || o.n || o.k;
   if (energy && !(o.m && o.n && o.k)) throw ConfigError("overhead: the GEMM energy needs all of --m, --n and --k");
   arch::GemmEnergyInput ein;
-  std::vector<std::pair<arch::Scheme, arch::EnergyBreakdown>> energies;
+  std::vector<std::pair<abft::Scheme, arch::EnergyBreakdown>> energies;
   if (energy) {
     ein.shape = {*o.m, *o.n, *o.k};
     try {
@@ -139,9 +149,8 @@ void run_overhead(const OverheadOptions& o) {
     if (!(ein.v > 0) || ein.v > 2 * tech.v_nominal)
       throw ConfigError("overhead: --v must be in (0, 2 * v_nominal], got " + fmt::format("{:g}", ein.v));
     ein.pe_data_activity = o.pe_data_activity;
-    ein.scheme_options = sopt;
-    for (arch::Scheme s : arch::kSchemes) {
-      ein.scheme = s;
+    for (abft::Scheme s : abft::all_schemes()) {
+      ein.detection = abft::make_detection_policy(s)->gemm_hardware(cfg, ein.shape, ein.pe_data_activity, sopt);
       energies.emplace_back(s, arch::gemm_energy(cfg, tech, ein));
     }
   }
@@ -167,7 +176,7 @@ void run_overhead(const OverheadOptions& o) {
     nlohmann::json schemes = nlohmann::json::array();
     for (const Row& r : rows) {
       nlohmann::json j = cost_json(r.cost, o.detail);
-      j["scheme"] = arch::to_string(r.scheme);
+      j["scheme"] = abft::to_string(r.scheme);
       j["area_pct"] = r.area_pct;
       j["power_pct"] = r.power_pct;
       schemes.push_back(std::move(j));
@@ -178,7 +187,7 @@ void run_overhead(const OverheadOptions& o) {
       for (const SweepRow& s : sweep) {
         nlohmann::json pct = nlohmann::json::object();
         for (const Row& r : s.rows)
-          pct[std::string(arch::to_string(r.scheme))] = {{"area_pct", r.area_pct}, {"power_pct", r.power_pct}};
+          pct[std::string(abft::to_string(r.scheme))] = {{"area_pct", r.area_pct}, {"power_pct", r.power_pct}};
         sw.push_back({{"n", s.n}, {"schemes", pct}});
       }
       out["sweep"] = std::move(sw);
@@ -186,7 +195,7 @@ void run_overhead(const OverheadOptions& o) {
     if (energy) {
       nlohmann::json en = nlohmann::json::array();
       for (const auto& [s, e] : energies)
-        en.push_back({{"scheme", arch::to_string(s)},
+        en.push_back({{"scheme", abft::to_string(s)},
                       {"mac_pj", e.mac},
                       {"array_registers_pj", e.array_registers},
                       {"sram_pj", e.sram},
@@ -220,7 +229,7 @@ void run_overhead(const OverheadOptions& o) {
   fmt::print("\n{:<16} {:>14} {:>9} {:>12} {:>9}  {}\n", "scheme", "+area um^2", "+area %", "+power mW", "+power %",
              "extra cycles/fold");
   for (const Row& r : rows) {
-    fmt::print("{:<16} {:>14.1f} {:>8.3f}% {:>12.4f} {:>8.3f}%  {}\n", arch::to_string(r.scheme), r.cost.area_um2,
+    fmt::print("{:<16} {:>14.1f} {:>8.3f}% {:>12.4f} {:>8.3f}%  {}\n", abft::to_string(r.scheme), r.cost.area_um2,
                r.area_pct, r.cost.power_mw(), r.power_pct, r.cost.extra_cycles_per_fold);
     if (o.detail) print_items(r.cost);
   }
@@ -228,15 +237,15 @@ void run_overhead(const OverheadOptions& o) {
     fmt::print("\noverhead vs array size ({} n x n, +area % / +power %; classic x n/100 tends to a constant ~2/n):\n",
                arch::to_string(cfg.dataflow));
     fmt::print("{:>5}", "n");
-    for (arch::Scheme s : arch::kSchemes)
-      if (s != arch::Scheme::None) fmt::print(" {:>17}", arch::to_string(s));
+    for (abft::Scheme s : abft::all_schemes())
+      if (s != abft::Scheme{}) fmt::print(" {:>17}", abft::to_string(s));
     fmt::print(" {:>14}\n", "classic*n/100");
     for (const SweepRow& s : sweep) {
       fmt::print("{:>5}", s.n);
       for (const Row& r : s.rows)
-        if (r.scheme != arch::Scheme::None)
+        if (r.scheme != abft::Scheme{})
           fmt::print(" {:>17}", fmt::format("{:.3f}/{:.3f}", r.area_pct, r.power_pct));
-      fmt::print(" {:>14.3f}\n", s.rows[1].area_pct * s.n / 100.0);
+      fmt::print(" {:>14.3f}\n", classic_of(s.rows).area_pct * s.n / 100.0);
     }
   }
   if (energy) {
@@ -245,7 +254,7 @@ void run_overhead(const OverheadOptions& o) {
     fmt::print("{:<16} {:>13} {:>13} {:>13} {:>11} {:>12} {:>13} {:>11}\n", "scheme", "MAC", "registers", "SRAM",
                "leakage", "detection", "total", "pJ/MAC");
     for (const auto& [s, e] : energies)
-      fmt::print("{:<16} {:>13.4g} {:>13.4g} {:>13.4g} {:>11.4g} {:>12.4g} {:>13.4g} {:>11.4f}\n", arch::to_string(s),
+      fmt::print("{:<16} {:>13.4g} {:>13.4g} {:>13.4g} {:>11.4g} {:>12.4g} {:>13.4g} {:>11.4f}\n", abft::to_string(s),
                  e.mac, e.array_registers, e.sram, e.leakage, e.detection, e.total(),
                  e.total() / static_cast<double>(e.macs));
   }

@@ -10,9 +10,12 @@
 #include <tuple>
 #include <nlohmann/json.hpp>
 
+#include "abft/detect/detection_policy.hpp"
 #include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
 #include "arch/tech/array_cost.hpp"
+#include "arch/tech/tech_table.hpp"
+#include "arch/timing/voltage_config.hpp"
 #include "models/presets/model_presets.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
@@ -39,7 +42,7 @@ struct TopologyOptions {
   bool no_files = false;        // JSON / stdout only (sweeps run many points at once)
   int node = 14;                // technology node for the energy figures
   std::string scheme = "none";  // detection hardware included in the energy figures
-  double v = 0;                 // supply voltage for energy (0 = the node's nominal)
+  std::optional<double> v;      // --voltage: the array's supply (default: --config [voltage] v, else [arch] v_nominal)
 };
 
 void run_topology(const TopologyOptions& o) {
@@ -69,9 +72,22 @@ void run_topology(const TopologyOptions& o) {
   const bool analytic = fidelity_name == "analytic";
   const sim::Fidelity fidelity = analytic ? sim::Fidelity::Fold : sim::parse_fidelity(fidelity_name);
 
-  const arch::TechTable tech = arch::TechTable::for_node(o.node);
-  const arch::Scheme scheme = arch::parse_scheme(o.scheme, "--abft");
-  const double v = o.v > 0 ? o.v : tech.v_nominal;
+  // The node's table holds at its characterization voltage; energy uses it converted to the run's nominal
+  // supply [arch] v_nominal (the trace records it as characterized).
+  const arch::TechTable tech_characterized = arch::TechTable::for_node(o.node);
+  const arch::TechTable tech = arch::at_voltage(tech_characterized, cfg.v_nominal);
+  const auto scheme = abft::make_detection_policy(abft::Scheme::parse(o.scheme, "--abft"));
+  // The array's supply, as eval's timing model takes it: --voltage, else [voltage] v of --config, else the
+  // nominal; --voltage equal to v_nominal means no underscaling in every command.
+  arch::VoltageConfig supply = o.array.config_path().empty() ? arch::voltage_defaults(cfg)
+                                                             : arch::load_voltage_config(o.array.config_path(), cfg);
+  if (o.v) supply.v = *o.v;
+  try {
+    supply.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--voltage: ") + e.what());
+  }
+  const double v = supply.v;
   const std::filesystem::path report_path = std::filesystem::path(o.out_dir) / "COMPUTE_REPORT.csv";
   const std::filesystem::path trace_path = std::filesystem::path(o.out_dir) / "trace.h5";
   std::optional<traces::TraceWriter> trace;
@@ -97,7 +113,8 @@ void run_topology(const TopologyOptions& o) {
                     o.seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(o.seed)
                                                                      : toml_string(std::to_string(o.seed)),
                     o.threads) +
-        fmt::format("\n[energy]\nabft = {}\nvoltage = {}\n\n", toml_string(o.scheme), v) + arch::to_toml(tech);
+        fmt::format("\n[energy]\nabft = {}\nvoltage = {}\n\n", toml_string(o.scheme), v) +
+        arch::to_toml(tech_characterized);
     info.seed = o.seed;
     info.saffire_version = SAFFIRE_VERSION;
     stamp_run_info(info);
@@ -141,7 +158,7 @@ void run_topology(const TopologyOptions& o) {
     if (fresh) {
       arch::GemmEnergyInput in;
       in.shape = layer.shape;
-      in.scheme = scheme;
+      in.detection = scheme->gemm_hardware(cfg, layer.shape);
       in.v = v;
       in.v_nominal = tech.v_nominal;
       eit->second = arch::gemm_energy(cfg, tech, in).total();
@@ -176,7 +193,8 @@ void run_topology(const TopologyOptions& o) {
                         {"total_seconds", seconds},  {"total_energy_pj", total_energy},
                         {"tokens", tokens},          {"seconds_per_token", seconds / static_cast<double>(tokens)},
                         {"energy_per_token_pj", total_energy / static_cast<double>(tokens)},
-                        {"node", o.node},            {"abft", o.scheme}, {"voltage", v}};
+                        {"node", o.node},            {"abft", o.scheme}, {"voltage", v},
+                        {"v_nominal", cfg.v_nominal}, {"clock_ghz", cfg.clock_ghz}};
     if (!o.no_files) {
       j["report"] = report_path.string();
       j["trace"] = trace_path.string();
@@ -196,8 +214,9 @@ void run_topology(const TopologyOptions& o) {
                      (static_cast<double>(layer_cycles[l]) * cfg.rows * cfg.cols));
     fmt::print("total: {} cycles (sum of per-layer cycle counts), {} MACs, utilization {:.2f} %\n", total_cycles,
                total_macs, 100.0 * util);
-    fmt::print("energy: {:.4g} uJ ({} nm, {} at {} V), {:.4g} uJ and {:.4g} ms per token\n", total_energy / 1e6, o.node,
-               o.scheme, v, total_energy / 1e6 / static_cast<double>(tokens), seconds * 1e3 / static_cast<double>(tokens));
+    fmt::print("energy: {:.4g} uJ ({} nm, {} at {} V, nominal {} V, {} GHz), {:.4g} uJ and {:.4g} ms per token\n",
+               total_energy / 1e6, o.node, o.scheme, v, cfg.v_nominal, cfg.clock_ghz,
+               total_energy / 1e6 / static_cast<double>(tokens), seconds * 1e3 / static_cast<double>(tokens));
     if (!o.no_files) fmt::print("wrote {} and {}\n", report_path.string(), trace_path.string());
   }
 }
@@ -212,7 +231,7 @@ void add_topology_command(CLI::App& app) {
                                           "llama-3-8b, stories260k (its GEMM list is written to DIR/topology.csv)");
   cmd->add_option("--seq", opts->seq, "--model: sequence length (prefill tokens, or decode context)")->capture_default_str();
   cmd->add_option("--stage", opts->stage, "--model: prefill or decode")->capture_default_str();
-  opts->array.add_to(*cmd);
+  opts->array.add_to(*cmd, /*nominal_supply=*/true);
   cmd->add_option("--out", opts->out_dir, "output directory for COMPUTE_REPORT.csv and trace.h5")->capture_default_str();
   cmd->add_option("--fidelity", opts->fidelity, "fold, pe, analytic (formula only, no operands), or auto (fold for a CSV, analytic for --model)")->capture_default_str();
   cmd->add_option("--seed", opts->seed, "operand seed (layer i uses seed + i)")->capture_default_str();
@@ -222,7 +241,9 @@ void add_topology_command(CLI::App& app) {
   cmd->add_option("--node", opts->node, "technology node for the energy figures: 45, 28, 22 or 14 (nm)")->capture_default_str();
   cmd->add_option("--abft", opts->scheme, "detection hardware included in the energy: none, classic, statistical, ...")
       ->capture_default_str();
-  cmd->add_option("--voltage", opts->v, "supply voltage for the energy figures (default: the node's nominal)");
+  cmd->add_option("--voltage", opts->v,
+                  "the array's supply voltage in V for the energy figures (default: [voltage] v of --config, else "
+                  "the nominal [arch] v_nominal, --v-nominal; at the nominal no saving)");
   cmd->callback([opts] { run_topology(*opts); });
 }
 

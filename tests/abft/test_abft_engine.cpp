@@ -61,7 +61,7 @@ std::unique_ptr<abft::AbftEngine> make_abft(const Setup& s, std::shared_ptr<faul
   return std::make_unique<abft::AbftEngine>(std::move(faulty), models::make_cpu_engine("auto", 1), plan, s.array, cfg);
 }
 
-abft::AbftConfig with(arch::Scheme scheme, abft::DecisionScope scope = abft::DecisionScope::Gemm) {
+abft::AbftConfig with(abft::Scheme scheme, abft::DecisionScope scope = abft::DecisionScope::Gemm) {
   abft::AbftConfig cfg;
   cfg.scheme = scheme;
   cfg.scope = scope;
@@ -72,7 +72,7 @@ abft::AbftConfig with(arch::Scheme scheme, abft::DecisionScope scope = abft::Dec
 
 TEST_CASE("Classic, classic-correct and DMR with nominal recovery leave exactly the clean output", "[sim][abft]") {
   for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
-    for (arch::Scheme scheme : {arch::Scheme::Classic, arch::Scheme::ClassicCorrect, arch::Scheme::Dmr}) {
+    for (abft::Scheme scheme : {abft::Scheme::parse("classic"), abft::Scheme::parse("classic-correct"), abft::Scheme::parse("dmr")}) {
       // wanted faults: exactly one (classic-correct corrects it), or many (every policy recomputes)
       for (const bool single : {true, false}) {
         const Setup s(df, 7);
@@ -86,13 +86,13 @@ TEST_CASE("Classic, classic-correct and DMR with nominal recovery leave exactly 
         auto engine = make_abft(s, plan, with(scheme), df == arch::Dataflow::OS);
         std::vector<std::int32_t> y(s.clean.size());
         engine->gemm(id, s.args(y));
-        INFO(arch::to_string(scheme) << " " << arch::to_string(df) << " faults " << plan->fault_count());
+        INFO(abft::to_string(scheme) << " " << arch::to_string(df) << " faults " << plan->fault_count());
         REQUIRE(plan->fault_count() == (single ? 1 : plan->fault_count()));
         REQUIRE(plan->fault_count() > 0);
         CHECK(y == s.clean);
         const abft::AbftTotals& t = engine->totals();
         CHECK(t.flagged == 1);
-        if (scheme == arch::Scheme::ClassicCorrect && single) {
+        if (scheme == abft::Scheme::parse("classic-correct") && single) {
           CHECK(t.corrected_words == 1);
           CHECK(t.recomputed == 0);
         } else {
@@ -108,7 +108,7 @@ TEST_CASE("Classic, classic-correct and DMR with nominal recovery leave exactly 
 TEST_CASE("Tile scope recomputes only the output-column tiles that hold faults", "[sim][abft]") {
   const Setup s(arch::Dataflow::WS, 9);
   auto plan = bitflip_plan(0.004, 5);  // a few faults in 960 words
-  auto engine = make_abft(s, plan, with(arch::Scheme::Classic, abft::DecisionScope::Tile));
+  auto engine = make_abft(s, plan, with(abft::Scheme::parse("classic"), abft::DecisionScope::Tile));
   std::vector<std::int32_t> y(s.clean.size());
   engine->gemm({}, s.args(y));
   CHECK(y == s.clean);
@@ -126,7 +126,7 @@ TEST_CASE("Tile scope recomputes only the output-column tiles that hold faults",
 
 TEST_CASE("Same-voltage retries, then nominal voltage", "[sim][abft]") {
   const Setup s(arch::Dataflow::OS, 4);
-  abft::AbftConfig cfg = with(arch::Scheme::Classic);
+  abft::AbftConfig cfg = with(abft::Scheme::parse("classic"));
   cfg.recover_at = abft::RecoverAt::SameVoltage;
   cfg.max_retries = 3;
   // BER 1: every execution is faulty, so every retry fails its check and the GEMM ends at nominal.
@@ -154,7 +154,7 @@ TEST_CASE("Same-voltage retries, then nominal voltage", "[sim][abft]") {
 TEST_CASE("ThUnderVolt drops exactly the faulty MACs' products", "[sim][abft]") {
   const Setup s(arch::Dataflow::OS, 12);
   auto plan = bitflip_plan(0.02, 8);
-  auto engine = make_abft(s, plan, with(arch::Scheme::ThunderVolt));
+  auto engine = make_abft(s, plan, with(abft::Scheme::parse("thundervolt")));
   std::vector<std::int32_t> y(s.clean.size());
   models::GemmId id;
   engine->gemm(id, s.args(y));
@@ -176,7 +176,7 @@ TEST_CASE("Statistical ABFT lets small or rare errors through and recomputes sen
   bf.ber = 0.003;  // a few bit-30 flips
   bf.bit_lo = bf.bit_hi = 30;
   auto plan = std::make_shared<faults::FaultPlan>(bf, faults::FaultTargeting{});
-  auto engine = make_abft(s, plan, with(arch::Scheme::Statistical));
+  auto engine = make_abft(s, plan, with(abft::Scheme::parse("statistical")));
   models::GemmId id;
   std::vector<std::int32_t> y(s.clean.size());
   for (models::Component c : {models::Component::K, models::Component::O}) {
@@ -202,36 +202,36 @@ TEST_CASE("Statistical ABFT lets small or rare errors through and recomputes sen
 TEST_CASE("ABFT cycle accounting: SCALE-Sim folds plus the scheme's extra cycles, recomputations counted", "[sim][abft]") {
   const Setup s(arch::Dataflow::WS, 3);
   auto plan = bitflip_plan(1.0, 4);  // every word faulty: classic recomputes the GEMM once, at nominal
-  for (arch::Scheme scheme : {arch::Scheme::Classic, arch::Scheme::ClassicCorrect}) {
+  for (abft::Scheme scheme : {abft::Scheme::parse("classic"), abft::Scheme::parse("classic-correct")}) {
     auto engine = make_abft(s, plan, with(scheme));
     std::vector<std::int32_t> y(s.clean.size());
     engine->gemm({}, s.args(y));
     // WS 8x8, M=24 N=40 K=50: ceil(50/8) * ceil(40/8) = 35 folds of 2*8 + 8 + 24 - 2 = 46 cycles.
-    const std::int64_t extra = arch::scheme_extra_cycles(scheme, s.array);
-    INFO(arch::to_string(scheme) << " extra cycles per fold " << extra);
+    const std::int64_t extra = abft::make_detection_policy(scheme)->extra_cycles_per_fold(s.array, {});
+    INFO(abft::to_string(scheme) << " extra cycles per fold " << extra);
     CHECK(engine->totals().folds == 35);
     CHECK(engine->totals().cycles == 35 * (46 + extra));
     CHECK(engine->totals().recomputed_cycles == 35 * (46 + extra));
   }
-  CHECK(arch::scheme_extra_cycles(arch::Scheme::Classic, s.array) == 0);
+  CHECK(abft::make_detection_policy(abft::Scheme::parse("classic"))->extra_cycles_per_fold(s.array, {}) == 0);
 }
 
 TEST_CASE("ABFT energy: the nominal-voltage run without detection is the reference", "[sim][abft]") {
   const Setup s(arch::Dataflow::OS, 6);
   auto plan = bitflip_plan(0.0, 1);  // no faults: the energies differ only by voltage and hardware
   const arch::TechTable tech = arch::TechTable::for_node(14);
-  for (arch::Scheme scheme : {arch::Scheme::None, arch::Scheme::Statistical}) {
+  for (abft::Scheme scheme : {abft::Scheme::parse("none"), abft::Scheme::parse("statistical")}) {
     for (double v : {0.9, 0.6}) {
       auto engine = make_abft(s, plan, with(scheme));
       engine->set_energy_model(tech, v, 0.9);  // the timing model's domain: 0.9 V nominal, whatever the node's
       std::vector<std::int32_t> y(s.clean.size());
       engine->gemm({}, s.args(y));
       const abft::AbftEnergy& e = engine->energy();
-      INFO(arch::to_string(scheme) << " at " << v << " V");
+      INFO(abft::to_string(scheme) << " at " << v << " V");
       REQUIRE(e.nominal > 0);
-      if (scheme == arch::Scheme::None && v == 0.9) CHECK(e.total == Approx(e.nominal).epsilon(1e-12));
-      if (scheme == arch::Scheme::None) CHECK(e.detection == 0);
-      if (scheme == arch::Scheme::Statistical) CHECK(e.detection > 0);
+      if (scheme == abft::Scheme::parse("none") && v == 0.9) CHECK(e.total == Approx(e.nominal).epsilon(1e-12));
+      if (scheme == abft::Scheme::parse("none")) CHECK(e.detection == 0);
+      if (scheme == abft::Scheme::parse("statistical")) CHECK(e.detection > 0);
       if (v < 0.9) CHECK(e.total < e.nominal);  // dynamic energy falls with V^2, leakage with V
       CHECK(e.recovery == 0);
     }
@@ -241,11 +241,11 @@ TEST_CASE("ABFT energy: the nominal-voltage run without detection is the referen
 TEST_CASE("Fold scope (OS) recomputes only the (row tile, column tile) folds that hold faults", "[sim][abft]") {
   const Setup s(arch::Dataflow::OS, 10);  // 24 x 40 outputs on 8x8: 3 x 5 = 15 folds
   auto plan = bitflip_plan(0.004, 6);
-  for (arch::Scheme scheme : {arch::Scheme::Classic, arch::Scheme::ClassicCorrect, arch::Scheme::Dmr}) {
+  for (abft::Scheme scheme : {abft::Scheme::parse("classic"), abft::Scheme::parse("classic-correct"), abft::Scheme::parse("dmr")}) {
     auto engine = make_abft(s, plan, with(scheme, abft::DecisionScope::Fold));
     std::vector<std::int32_t> y(s.clean.size());
     engine->gemm({}, s.args(y));
-    INFO(arch::to_string(scheme));
+    INFO(abft::to_string(scheme));
     CHECK(y == s.clean);
     std::map<std::pair<std::int64_t, std::int64_t>, int> per_fold;  // (row tile, column tile) -> faults
     for (const arch::OutputFault& f : plan->sample({}, s.shape.m, s.shape.n)) ++per_fold[{f.m / 8, f.n / 8}];
@@ -253,7 +253,7 @@ TEST_CASE("Fold scope (OS) recomputes only the (row tile, column tile) folds tha
     REQUIRE(per_fold.size() < 15);
     std::int64_t recomputed = 0, corrected = 0;
     for (const auto& [fold, n] : per_fold) {
-      const bool fixable = scheme == arch::Scheme::ClassicCorrect && n == 1;  // one wrong word: located and fixed
+      const bool fixable = scheme == abft::Scheme::parse("classic-correct") && n == 1;  // one wrong word: located and fixed
       (fixable ? corrected : recomputed) += 1;
     }
     CHECK(engine->totals().scopes == 15);

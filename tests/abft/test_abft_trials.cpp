@@ -34,7 +34,7 @@ CleanGemm clean_gemm(std::int64_t m, std::int64_t n, std::int64_t k, std::uint64
   return g;
 }
 
-std::unique_ptr<abft::DetectionPolicy> policy(arch::Scheme s) {
+std::unique_ptr<abft::DetectionPolicy> policy(abft::Scheme s) {
   abft::AbftConfig c;
   c.scheme = s;
   return abft::make_detection_policy(c);
@@ -129,9 +129,9 @@ TEST_CASE("Bit-31 and wrap-around flips: the deltas still sum to the checksum de
 TEST_CASE("Classic ABFT's recompute probability is 1 - (1 - BER)^(m n)", "[unit][abft][trials]") {
   CleanGemm g = clean_gemm(12, 20, 9, 3);
   const models::Int8GemmArgs clean = g.args();
-  const auto classic = policy(arch::Scheme::Classic);
-  const auto approx = policy(arch::Scheme::ApproxAbft);
-  const auto stat = policy(arch::Scheme::Statistical);
+  const auto classic = policy(abft::Scheme::parse("classic"));
+  const auto approx = policy(abft::Scheme::parse("approxabft"));
+  const auto stat = policy(abft::Scheme::parse("statistical"));
   const std::vector<const abft::DetectionPolicy*> policies = {classic.get(), approx.get(), stat.get()};
   for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
     for (double ber : {5e-4, 2e-3, 1e-2}) {
@@ -172,10 +172,10 @@ TEST_CASE("Classic ABFT's recompute probability is 1 - (1 - BER)^(m n)", "[unit]
 TEST_CASE("Trials are reproducible and independent of the thread count", "[unit][abft][trials]") {
   CleanGemm g = clean_gemm(128, 128, 16, 5);
   const models::Int8GemmArgs clean = g.args();
-  const auto classic = policy(arch::Scheme::Classic);
-  const auto approx = policy(arch::Scheme::ApproxAbft);
-  const auto stat = policy(arch::Scheme::Statistical);
-  const auto correct = policy(arch::Scheme::ClassicCorrect);
+  const auto classic = policy(abft::Scheme::parse("classic"));
+  const auto approx = policy(abft::Scheme::parse("approxabft"));
+  const auto stat = policy(abft::Scheme::parse("statistical"));
+  const auto correct = policy(abft::Scheme::parse("classic-correct"));
   const std::vector<const abft::DetectionPolicy*> policies = {classic.get(), approx.get(), stat.get(), correct.get()};
   abft::RecomputeTrialsConfig tc;
   tc.array.rows = 16;
@@ -225,8 +225,8 @@ TEST_CASE("Trials are reproducible and independent of the thread count", "[unit]
 TEST_CASE("Trial arguments are validated", "[unit][abft][trials]") {
   CleanGemm g = clean_gemm(4, 4, 4, 1);
   const models::Int8GemmArgs clean = g.args();
-  const auto classic = policy(arch::Scheme::Classic);
-  const auto dmr = policy(arch::Scheme::Dmr);
+  const auto classic = policy(abft::Scheme::parse("classic"));
+  const auto dmr = policy(abft::Scheme::parse("dmr"));
   abft::RecomputeTrialsConfig tc;
   tc.faults.ber = 0.1;
   const std::vector<const abft::DetectionPolicy*> none;

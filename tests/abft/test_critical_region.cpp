@@ -106,7 +106,7 @@ TEST_CASE("Calibration TOML round-trips through load_abft_config", "[abft][calib
   }
   const abft::AbftConfig cfg = abft::load_abft_config(path);
   std::filesystem::remove(path);
-  CHECK(cfg.scheme == arch::Scheme::Statistical);
+  CHECK(cfg.scheme == abft::Scheme::parse("statistical"));
   CHECK(cfg.constants_for(models::Component::K) == k);
   CHECK(cfg.constants_for(models::Component::O) == o);
   const auto defaults = abft::AbftConfig::default_constants();

@@ -47,7 +47,7 @@ abft::DetectionInput whole(const abft::ChecksumDeviations& d, models::Component 
   return in;
 }
 
-abft::AbftConfig with(arch::Scheme s) {
+abft::AbftConfig with(abft::Scheme s) {
   abft::AbftConfig cfg;
   cfg.scheme = s;
   return cfg;
@@ -82,7 +82,7 @@ TEST_CASE("Checksum deviations are 0 when clean and equal a single error where i
 TEST_CASE("Statistical ABFT follows ReaLM's rule for n equal errors of magnitude m", "[unit][abft]") {
   // n equal errors in n rows: MSD = n m, theta: log2 = b - (a-1) log2(n m); all n count iff m > theta;
   // recover iff that and log2 n > theta_freq (linear layers: a 1.273, b 20.076, theta_freq 5.951).
-  const auto policy = abft::make_detection_policy(with(arch::Scheme::Statistical));
+  const auto policy = abft::make_detection_policy(with(abft::Scheme::parse("statistical")));
   const abft::StatisticalConstants k = abft::AbftConfig{}.constants_for(models::Component::K);
   for (int n : {1, 8, 61, 62, 63, 64, 200, 1000}) {
     for (int log2m : {4, 8, 10, 12, 14, 16, 20, 24, 28}) {
@@ -106,7 +106,7 @@ TEST_CASE("Statistical ABFT follows ReaLM's rule for n equal errors of magnitude
     }
   }
   // ReaLM's MSD-only baseline: recompute iff log2 MSD > (theta_freq + b) / a = 20.45 for linear layers.
-  const auto approx = abft::make_detection_policy(with(arch::Scheme::ApproxAbft));
+  const auto approx = abft::make_detection_policy(with(abft::Scheme::parse("approxabft")));
   std::vector<std::int32_t> dev(10, 0);
   abft::DetectionInput in;
   in.row_deviations = dev;
@@ -121,8 +121,8 @@ TEST_CASE("Statistical ABFT follows ReaLM's rule for n equal errors of magnitude
 TEST_CASE("Classic ABFT recomputes on any deviation; classic-correct fixes one wrong word", "[unit][abft]") {
   Gemm g = random_gemm(9, 20, 31, 5, false);
   const std::int64_t C = 8;
-  const auto classic = abft::make_detection_policy(with(arch::Scheme::Classic));
-  const auto correct = abft::make_detection_policy(with(arch::Scheme::ClassicCorrect));
+  const auto classic = abft::make_detection_policy(with(abft::Scheme::parse("classic")));
+  const auto correct = abft::make_detection_policy(with(abft::Scheme::parse("classic-correct")));
   CHECK(correct->needs_columns());
   CHECK(classic->decide(whole(abft::checksum_deviations(g.args(), C, false), models::Component::Q)).action ==
         abft::Action::Accept);
@@ -160,7 +160,7 @@ TEST_CASE("The [abft] config: defaults from background.md, overrides, and errors
       "[abft]\nscheme = \"statistical\"\nscope = \"tile\"\nrecover_at = \"same-voltage\"\nmax_retries = 3\n"
       "[abft.linear]\nb = 19.5\n[abft.component.k]\na = 1.4\ntheta_freq = 4.0\n",
       "a.toml");
-  CHECK(cfg.scheme == arch::Scheme::Statistical);
+  CHECK(cfg.scheme == abft::Scheme::parse("statistical"));
   CHECK(cfg.scope == abft::DecisionScope::Tile);
   CHECK(cfg.recover_at == abft::RecoverAt::SameVoltage);
   CHECK(cfg.max_retries == 3);
@@ -190,7 +190,7 @@ TEST_CASE("The [abft] config: defaults from background.md, overrides, and errors
 TEST_CASE("The example experiments/configs/abft.toml states the defaults", "[unit][abft]") {
   const abft::AbftConfig cfg = abft::load_abft_config(std::string(SAFFIRE_SOURCE_DIR) + "/experiments/configs/abft.toml");
   CHECK(cfg.constants == abft::AbftConfig::default_constants());
-  CHECK(cfg.scheme == arch::Scheme::Statistical);
+  CHECK(cfg.scheme == abft::Scheme::parse("statistical"));
   CHECK(cfg.scope == abft::DecisionScope::Gemm);
   CHECK(cfg.max_retries == abft::AbftConfig{}.max_retries);
 }

@@ -77,7 +77,7 @@ TEST_CASE("ABFT around a stuck-at array: remapping stops the recomputations, out
       p.stuck = {{3, 5, 20, 1}};
       auto plan = std::make_shared<faults::FaultPlan>(faults::make_fault_model(p), faults::FaultTargeting{});
       abft::AbftConfig ac;
-      ac.scheme = arch::Scheme::Classic;
+      ac.scheme = abft::Scheme::parse("classic");
       ac.remap_after = remap_after;
       ac.remap_to = abft::RemapTo::ExtraFold;
       auto faulty = std::make_unique<sim::ArrayGemmEngine>(cfg, sim::Fidelity::Fold, 1);
@@ -106,7 +106,8 @@ TEST_CASE("ABFT around a stuck-at array: remapping stops the recomputations, out
           arch::ArrayConfig c = cfg;
           c.cols = cols;
           const arch::FoldPlan fp(c, s);
-          return fp.count() * (fp.cycles_per_fold() + arch::scheme_extra_cycles(ac.scheme, c));
+          const std::int64_t extra = abft::make_detection_policy(ac.scheme)->extra_cycles_per_fold(c, {});
+          return fp.count() * (fp.cycles_per_fold() + extra);
         };
         CHECK(t.remap_cycles == (kGemms - remap_after) * (cycles(7) - cycles(8)));
       }

@@ -1,8 +1,10 @@
-// Area, power and energy model: hand-counted tiny arrays, the closed-form ~2/n overhead of classic
-// ABFT, DMR and ThunderVolt against their definitions, SRAM traffic counted by hand, and the voltage
-// scaling of the energy ((V/Vnom)^2 dynamic, V/Vnom leakage).
+// Area, power and energy model: hand-counted tiny arrays, the pricing of a detection scheme's declared
+// hardware, SRAM traffic counted by hand, and the voltage scaling of the energy ((V/Vnom)^2 dynamic,
+// V/Vnom leakage). arch knows no scheme: the hardware of each one (classic's ~2/n, DMR, ThunderVolt)
+// is tested where it is declared, tests/abft/test_detection_hardware.cpp.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <stdexcept>
 
 #include "arch/config_error.hpp"
 #include "arch/tech/array_cost.hpp"
@@ -12,8 +14,8 @@ using saffire::ConfigError;
 
 namespace {
 
-// 45 nm figures written out (Horowitz areas, NanGate flip-flop, comparator = 3/4 adder).
-constexpr double kMult = 282, kAdd32 = 137, kAdd16 = 67, kReg = 4.52, kCmp = 0.75 * 137, kXor = 1.60, kMux = 1.86;
+// 45 nm figures written out (Horowitz areas, NanGate flip-flop).
+constexpr double kMult = 282, kAdd32 = 137, kReg = 4.52;
 constexpr double kPe = kMult + kAdd32 + 48 * kReg;  // 8b operand + 8b operand + 32b accumulator registers
 
 ArrayConfig array(int r, int c, Dataflow d) {
@@ -25,12 +27,6 @@ ArrayConfig array(int r, int c, Dataflow d) {
 }
 
 }  // namespace
-
-TEST_CASE("scheme names", "[unit][tech]") {
-  for (Scheme s : kSchemes) CHECK(parse_scheme(to_string(s)) == s);
-  CHECK(parse_scheme("Classic-Correct") == Scheme::ClassicCorrect);
-  CHECK_THROWS_WITH(parse_scheme("tmr", "--scheme"), Catch::Contains("--scheme") && Catch::Contains("statistical"));
-}
 
 TEST_CASE("baseline of hand-counted tiny arrays", "[unit][tech]") {
   const TechTable t = TechTable::horowitz45();
@@ -62,81 +58,6 @@ TEST_CASE("baseline of hand-counted tiny arrays", "[unit][tech]") {
   }
 }
 
-TEST_CASE("classic ABFT on a hand-counted 2x2 OS array", "[unit][tech]") {
-  const TechTable t = TechTable::horowitz45();
-  const Cost c = scheme_cost(Scheme::Classic, array(2, 2, Dataflow::OS), t, Workload{100, 1.0});
-  // weight-sum row: 2 x (INT16 adder + 16b register); checksum column: 2 x (8x16 multiplier = 2 INT8,
-  // INT32 adder, 16 + 8 + 32 register bits); output-sum accumulators: 2 x (INT32 adder + 32b);
-  // 2 comparators.
-  const double hand =
-      2 * (kAdd16 + 16 * kReg) + 2 * (2 * kMult + kAdd32 + 56 * kReg) + 2 * (kAdd32 + 32 * kReg) + 2 * kCmp;
-  CHECK(c.area_um2 == Approx(hand));
-  CHECK(c.extra_cycles_per_fold == 0);
-  CHECK(scheme_cost(Scheme::None, array(2, 2, Dataflow::OS), t).area_um2 == 0);
-}
-
-TEST_CASE("classic ABFT overhead on n x n tends to a constant / n (~2/n)", "[unit][tech]") {
-  const TechTable t = TechTable::horowitz45();
-  // Closed forms of the extra units per row/column, in PEs:
-  //   OS: (weight-sum stage + checksum unit + output-sum accumulator + comparator) / PE, exactly k/n;
-  //   WS: (checksum PE + adder-row stage) / PE + one comparator / (n * PE).
-  const double k_os = ((kAdd16 + 16 * kReg) + (2 * kMult + kAdd32 + 56 * kReg) + (kAdd32 + 32 * kReg) + kCmp) / kPe;
-  const double k_ws = ((2 * kMult + kAdd32 + 56 * kReg) + (kAdd32 + 32 * kReg)) / kPe;
-  for (int n : {8, 32, 64, 128, 256, 512}) {
-    INFO("n = " << n);
-    const double os = scheme_cost(Scheme::Classic, array(n, n, Dataflow::OS), t).area_um2 /
-                      baseline_cost(array(n, n, Dataflow::OS), t).area_um2;
-    const double ws = scheme_cost(Scheme::Classic, array(n, n, Dataflow::WS), t).area_um2 /
-                      baseline_cost(array(n, n, Dataflow::WS), t).area_um2;
-    CHECK(os == Approx(k_os / n));
-    CHECK(ws == Approx(k_ws / n + kCmp / (n * n * kPe)));
-    // Huang-Abraham: ~2/n (one checksum row and one checksum column of PE-sized units).
-    CHECK(os * n > 1.5);
-    CHECK(os * n < 2.5);
-    CHECK(ws * n > 1.5);
-    CHECK(ws * n < 2.5);
-  }
-  // The ratio is node independent (every logic component scales alike).
-  const double r45 = scheme_cost(Scheme::Classic, array(64, 64, Dataflow::OS), t).area_um2 /
-                     baseline_cost(array(64, 64, Dataflow::OS), t).area_um2;
-  const TechTable t14 = TechTable::for_node(14);
-  const double r14 = scheme_cost(Scheme::Classic, array(64, 64, Dataflow::OS), t14).area_um2 /
-                     baseline_cost(array(64, 64, Dataflow::OS), t14).area_um2;
-  CHECK(r14 == Approx(r45));
-}
-
-TEST_CASE("scheme ordering and definitions", "[unit][tech]") {
-  const TechTable t = TechTable::for_node(14);
-  for (Dataflow d : {Dataflow::WS, Dataflow::OS}) {
-    const ArrayConfig cfg = array(64, 32, d);
-    const double classic = scheme_cost(Scheme::Classic, cfg, t).area_um2;
-    const double correct = scheme_cost(Scheme::ClassicCorrect, cfg, t).area_um2;
-    const double approx = scheme_cost(Scheme::ApproxAbft, cfg, t).area_um2;
-    const double stat = scheme_cost(Scheme::Statistical, cfg, t).area_um2;
-    const double base = baseline_cost(cfg, t).area_um2;
-    CHECK(classic < approx);
-    CHECK(approx < stat);
-    CHECK(classic < correct);
-    // Two-sided statistical = classic-correct's checksums + the statistics unit.
-    const double stat2 = scheme_cost(Scheme::Statistical, cfg, t, {}, SchemeOptions{true}).area_um2;
-    CHECK(stat2 > correct);
-    CHECK(scheme_cost(Scheme::Classic, cfg, t, {}, SchemeOptions{true}).area_um2 < correct);
-    // DMR: a second array plus one comparator per output lane (WS: C columns, OS: R rows).
-    const double lanes = d == Dataflow::WS ? cfg.cols : cfg.rows;
-    CHECK(scheme_cost(Scheme::Dmr, cfg, t).area_um2 == Approx(base + lanes * t.cost(Component::Cmp32).area_um2));
-    // ThunderVolt per PE: 32 shadow flip-flops, 32 XORs + 31 OR gates, 32 mux bits.
-    const double tv = 32 * t.cost(Component::RegBit).area_um2 + 63 * t.cost(Component::Xor2).area_um2 +
-                      32 * t.cost(Component::Mux2).area_um2;
-    CHECK(scheme_cost(Scheme::ThunderVolt, cfg, t).area_um2 == Approx(64 * 32 * tv));
-  }
-  // ThunderVolt at 45 nm: (32 * 4.52 + 63 * 1.60 + 32 * 1.86) / 635.96 = 47.95 % of a PE.
-  CHECK(scheme_cost(Scheme::ThunderVolt, array(4, 4, Dataflow::WS), TechTable::horowitz45()).area_um2 /
-            baseline_cost(array(4, 4, Dataflow::WS), TechTable::horowitz45()).area_um2 ==
-        Approx((32 * kReg + 63 * kXor + 32 * kMux) / kPe));
-  CHECK(scheme_extra_cycles(Scheme::ClassicCorrect, array(8, 8, Dataflow::WS)) == 5);
-  CHECK(scheme_extra_cycles(Scheme::ClassicCorrect, array(8, 8, Dataflow::OS)) == 0);
-}
-
 TEST_CASE("SRAM traffic counted by hand", "[unit][tech]") {
   SECTION("WS 4x4, M=3 N=6 K=5: 2 n-tiles (4 + 2 columns) x 2 k-tiles (4 + 1 rows)") {
     const SramTraffic s = sram_traffic(array(4, 4, Dataflow::WS), GemmShape{3, 6, 5});
@@ -154,23 +75,55 @@ TEST_CASE("SRAM traffic counted by hand", "[unit][tech]") {
   }
 }
 
+namespace {
+
+// A small detection unit written out: 8 INT32 adders at half rate and 8 x 32 register bits, 3 extra cycles.
+DetectionHardware hand_hardware(const ArrayConfig& cfg, const GemmShape& shape, bool at_array_voltage) {
+  BillOfMaterials b;
+  b.add("unit", "INT32 adder", Component::Add32, 8, 0.5);
+  b.regs("unit", "register (32b)", 8, 32);
+  return {b.items, gemm_workload(cfg, shape), 3, at_array_voltage};
+}
+
+}  // namespace
+
+TEST_CASE("a detection unit's declared hardware is priced item by item", "[unit][tech]") {
+  const TechTable t = TechTable::horowitz45();
+  ArrayConfig cfg = array(8, 8, Dataflow::OS);
+  cfg.clock_ghz = 2.0;
+  const Cost c = detection_cost(hand_hardware(cfg, {20, 24, 30}, false), cfg, t);
+  CHECK(c.area_um2 == Approx(8 * kAdd32 + 256 * kReg));
+  CHECK(c.dynamic_pj_per_cycle == Approx(8 * 0.5 * 0.1 + 256 * 0.005));
+  CHECK(c.dynamic_mw == Approx(2.0 * c.dynamic_pj_per_cycle));
+  CHECK(c.leakage_mw == Approx((8 * kAdd32 + 256 * kReg) * 20e-6));
+  CHECK(c.extra_cycles_per_fold == 3);
+  CHECK(detection_cost({}, cfg, t).area_um2 == 0);
+  // The representative fold of a GEMM: WS streams M, OS streams K.
+  CHECK(gemm_workload(array(4, 4, Dataflow::WS), {5, 6, 7}).stream == 5);
+  CHECK(gemm_workload(array(4, 4, Dataflow::OS), {5, 6, 7}, 0.5) == Workload{7, 0.5});
+}
+
 TEST_CASE("GEMM energy scales with voltage", "[unit][tech]") {
   const TechTable t = TechTable::horowitz45();
   const ArrayConfig cfg = array(8, 8, Dataflow::OS);
   GemmEnergyInput in;
   in.shape = {20, 24, 30};
-  in.scheme = Scheme::Statistical;
+  const DetectionHardware checksum_like = hand_hardware(cfg, in.shape, false);
+  in.detection = checksum_like;
   const EnergyBreakdown nom = gemm_energy(cfg, t, in);
   // MAC energy: every MAC costs an INT8 multiply and an INT32 add, 0.3 pJ.
   CHECK(nom.macs == 20 * 24 * 30);
   CHECK(nom.mac == Approx(0.3 * nom.macs));
-  // 3 x 3 folds of 8 + 8 + 30 - 2 = 44 cycles; 8*8 PEs with 48 register bits each.
+  // 3 x 3 folds of 8 + 8 + 30 - 2 = 44 cycles, plus the unit's 3; 8*8 PEs with 48 register bits each.
   CHECK(nom.folds == 9);
-  CHECK(nom.cycles == 9 * 44);
+  CHECK(nom.cycles == 9 * (44 + 3));
   CHECK(nom.array_registers == Approx(64 * 48 * 0.005 * nom.cycles));
   CHECK(nom.sram == Approx((nom.traffic.bytes_read() + nom.traffic.bytes_written()) / 8.0 * 10.0));
   CHECK(nom.leakage == Approx(64 * kPe * 20e-6 * nom.cycles));  // mW * ns at 1 GHz = pJ
   CHECK(nom.recovery == 0);
+  // The unit over every cycle: dynamic energy per cycle plus its leakage (mW * ns = pJ at 1 GHz).
+  CHECK(nom.detection ==
+        Approx((8 * 0.5 * 0.1 + 256 * 0.005) * nom.cycles + (8 * kAdd32 + 256 * kReg) * 20e-6 * nom.cycles));
 
   in.v = 0.9 * 0.8;
   const EnergyBreakdown low = gemm_energy(cfg, t, in);
@@ -184,16 +137,16 @@ TEST_CASE("GEMM energy scales with voltage", "[unit][tech]") {
   CHECK(low_all.detection / nom.detection > 0.64);
   CHECK(low_all.detection / nom.detection < 0.8);
 
-  // DMR's copy always runs at the array's voltage.
+  // Hardware that is part of the array (a DMR copy, Razor flip-flops) always runs at the array's voltage.
   in.detection_at_nominal = true;
-  in.scheme = Scheme::Dmr;
+  in.detection = hand_hardware(cfg, in.shape, true);
   const EnergyBreakdown dmr_low = gemm_energy(cfg, t, in);
   in.v = 0.9;
   const EnergyBreakdown dmr_nom = gemm_energy(cfg, t, in);
   CHECK(dmr_low.detection < 0.8 * dmr_nom.detection);
 
   // Recovery: recomputing every fold at the same voltage doubles the energy.
-  in.scheme = Scheme::Statistical;
+  in.detection = checksum_like;
   in.recomputed_folds = 9;
   const EnergyBreakdown again = gemm_energy(cfg, t, in);
   CHECK(again.recovery == Approx(nom.total()));
@@ -204,11 +157,15 @@ TEST_CASE("GEMM energy scales with voltage", "[unit][tech]") {
   in.recomputed_folds = 3;
   const EnergyBreakdown back = gemm_energy(cfg, t, in);
   CHECK(back.recovery == Approx(nom.total() / 3.0));
-  CHECK(back.recomputed_cycles == 3 * 44);
+  CHECK(back.recomputed_cycles == 3 * (44 + 3));
 
   in.recomputed_folds = -1;
   CHECK_THROWS_AS(gemm_energy(cfg, t, in), ConfigError);
   in.recomputed_folds = 0;
   in.v = -1;
   CHECK_THROWS_AS(gemm_energy(cfg, t, in), ConfigError);
+  // Hardware counted for another GEMM's fold is a programming error.
+  in.v = 0.9;
+  in.detection = hand_hardware(cfg, {20, 24, 31}, false);
+  CHECK_THROWS_AS(gemm_energy(cfg, t, in), std::invalid_argument);
 }
