@@ -31,6 +31,8 @@ void ArrayConfig::validate() const {
     throw ConfigError("arch.accumulator_bits: only 32 (INT32) is modelled, got " + std::to_string(accumulator_bits));
   if (!(clock_ghz > 0.0) || !std::isfinite(clock_ghz) || clock_ghz > 100.0)
     throw ConfigError("arch.clock_ghz: expected a positive frequency in GHz up to 100, got " + std::to_string(clock_ghz));
+  if (!(v_nominal > 0.0) || !std::isfinite(v_nominal) || v_nominal > 5.0)
+    throw ConfigError("arch.v_nominal: expected a nominal supply in (0, 5] V, got " + std::to_string(v_nominal));
 }
 
 }  // namespace saffire::arch

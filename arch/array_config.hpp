@@ -1,5 +1,7 @@
 #pragma once
-// ArrayConfig: the hardware description of one systolic array (size, dataflow, widths, clock).
+// ArrayConfig: the hardware description of one systolic array (size, dataflow, widths, clock and
+// nominal supply). The clock and the nominal supply of a run live here and only here ([arch] clock_ghz
+// and v_nominal, --clock-ghz and --v-nominal): the timing model, simulated time and energy all read them.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,7 +25,9 @@ struct ArrayConfig {
   Dataflow dataflow = Dataflow::WS;
   int operand_bits = 8;          // only INT8 operands are modelled
   int accumulator_bits = 32;     // only INT32 wrap-around accumulators are modelled
-  double clock_ghz = 1.0;        // clock frequency, used for simulated time and energy
+  double clock_ghz = 1.0;        // clock frequency: simulated time, energy, and the timing model's period
+  double v_nominal = 0.9;        // V: nominal supply, where the adder meets clock_ghz with its guard band;
+                                 // a supply below it is underscaled (timing errors, less energy)
   bool os_drain = false;         // OS: add R cycles per fold to shift outputs out (SCALE-Sim paper)
 
   /// Throws ConfigError naming the field when a value is out of range.

@@ -1,11 +1,22 @@
 #include "arch/array_config_file.hpp"
 
+#include <charconv>
 #include <sstream>
 
 #include "arch/toml_file.hpp"
 #include "arch/toml_table_reader.hpp"
 
 namespace saffire::arch {
+namespace {
+
+// Shortest text that reads back as the same double.
+std::string num(double x) {
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
+
+}  // namespace
 
 ArrayConfig parse_array_config(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
@@ -20,6 +31,7 @@ ArrayConfig parse_array_config(const std::string& toml_text, const std::string& 
   cfg.operand_bits = arch->get_or("operand_bits", cfg.operand_bits);
   cfg.accumulator_bits = arch->get_or("accumulator_bits", cfg.accumulator_bits);
   cfg.clock_ghz = arch->get_or("clock_ghz", cfg.clock_ghz);
+  cfg.v_nominal = arch->get_or("v_nominal", cfg.v_nominal);
   cfg.os_drain = arch->get_or("os_drain", cfg.os_drain);
   arch->finish();
   arch->validate([&] { cfg.validate(); });
@@ -34,7 +46,8 @@ std::string to_toml(const ArrayConfig& cfg) {
   std::ostringstream out;
   out << "[arch]\nrows = " << cfg.rows << "\ncols = " << cfg.cols << "\ndataflow = \"" << to_string(cfg.dataflow)
       << "\"\noperand_bits = " << cfg.operand_bits << "\naccumulator_bits = " << cfg.accumulator_bits
-      << "\nclock_ghz = " << cfg.clock_ghz << "\nos_drain = " << (cfg.os_drain ? "true" : "false") << "\n";
+      << "\nclock_ghz = " << num(cfg.clock_ghz) << "\nv_nominal = " << num(cfg.v_nominal)
+      << "\nos_drain = " << (cfg.os_drain ? "true" : "false") << "\n";
   return out.str();
 }
 

@@ -73,9 +73,10 @@ TechTable TechTable::horowitz45() {
 // area    = (node/45)^2 * c_area, c_area = 1, 1.05, 1.15, 1.4 for 45, 28, 22, 14 nm: ideal shrink,
 //           corrected for wires, cell heights and contacted pitches that no longer shrink with the
 //           node name (our choice: 14 nm logic comes out ~7x denser than 45 nm, not the ideal 10.3x).
-// energy  = (node/45) * (Vnom/0.9)^2: switched capacitance ~ feature size, times the square of the
-//           node's nominal supply (0.9 V at 45 and 28 nm, 0.8 V at 22 and 14 nm).
-// leakage = (node/45) * (Vnom/0.9) / area: leakage current per device ~ device width and roughly
+// energy  = (node/45) * (Vchar/0.9)^2: switched capacitance ~ feature size, times the square of the
+//           node's typical supply, the table's characterization voltage (0.9 V at 45 and 28 nm, 0.8 V
+//           at 22 and 14 nm). A run at another supply converts the table (at_voltage).
+// leakage = (node/45) * (Vchar/0.9) / area: leakage current per device ~ device width and roughly
 //           linear in V; devices per um^2 ~ 1/area. (FinFETs at 14 nm leak less per device than this
 //           planar trend: a user table should lower leakage_nw_per_um2 for a FinFET library.)
 NodeScaling node_scaling(int node_nm) {
@@ -102,17 +103,29 @@ NodeScaling node_scaling(int node_nm) {
   const double f = node_nm / 45.0;
   s.area_correction = correction;
   s.area = f * f * correction;
-  s.v_nominal = v_nom;
+  s.v_characterized = v_nom;
   s.energy = f * (v_nom / 0.9) * (v_nom / 0.9);
   s.leakage = f * (v_nom / 0.9) / s.area;
   return s;
+}
+
+TechTable at_voltage(const TechTable& table, double v) {
+  if (!(v > 0) || !std::isfinite(v))
+    throw ConfigError("tech: cannot convert the table to a supply of " + std::to_string(v) + " V");
+  TechTable t = table;
+  const double lin = v / table.v_nominal, dyn = lin * lin;
+  for (ComponentCost& c : t.components) c.energy_pj *= dyn;
+  t.sram_energy_pj_per_access *= dyn;
+  t.leakage_nw_per_um2 *= lin;
+  t.v_nominal = v;
+  return t;
 }
 
 TechTable TechTable::for_node(int node_nm) {
   const NodeScaling s = node_scaling(node_nm);
   TechTable t = horowitz45();
   t.node_nm = node_nm;
-  t.v_nominal = s.v_nominal;
+  t.v_nominal = s.v_characterized;
   for (ComponentCost& c : t.components) {
     c.area_um2 *= s.area;
     c.energy_pj *= s.energy;
@@ -136,7 +149,7 @@ std::map<std::string, double*> float_fields(TechTable& t) {
     fields[key + "_area_um2"] = &t.cost(c).area_um2;
     fields[key + "_energy_pj"] = &t.cost(c).energy_pj;
   }
-  fields["v_nominal"] = &t.v_nominal;
+  fields["v_characterized"] = &t.v_nominal;
   fields["sram_area_um2_per_kb"] = &t.sram_area_um2_per_kb;
   fields["sram_energy_pj_per_access"] = &t.sram_energy_pj_per_access;
   fields["leakage_nw_per_um2"] = &t.leakage_nw_per_um2;
@@ -175,6 +188,10 @@ TechTable parse_tech_table(const std::string& toml_text, const std::string& orig
                         " (defaults exist for 45, 28, 22 and 14)");
     t = TechTable::for_node(*node);
   }
+  if (tech->node("v_nominal"))
+    throw ConfigError(tech->where("v_nominal") +
+                      ": renamed to tech.v_characterized (the voltage the table's energies hold at; the run's "
+                      "nominal supply is [arch] v_nominal, --v-nominal)");
   for (const auto& [key, ptr] : float_fields(t)) *ptr = tech->get_or(key, *ptr, positive<double>());
   tech->finish();
   tech->validate([&] { t.validate(); });

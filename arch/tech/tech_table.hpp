@@ -3,6 +3,11 @@
 // model is built from, for one technology node. Defaults: 45 nm from Horowitz (ISSCC 2014), scaled
 // to 28, 22 and 14 nm with the factors of node_scaling() (documented in arch/tech/README.md).
 // Users supply their own table as a TOML [tech] table (parse_tech_table / load_tech_table).
+//
+// The energies hold at the table's characterization voltage ([tech] v_characterized: 0.9 V at 45 and
+// 28 nm, 0.8 V at 22 and 14 nm), which is a property of the table, not the run's nominal supply
+// ([arch] v_nominal, ArrayConfig). at_voltage() converts a table to any supply: dynamic energies scale
+// with (V / v_characterized)^2, leakage with V / v_characterized.
 #include <array>
 #include <filesystem>
 #include <string>
@@ -29,16 +34,19 @@ std::string_view component_key(Component c);
 
 struct ComponentCost {
   double area_um2 = 0;   // um^2 per instance (per bit for RegBit and Mux2)
-  double energy_pj = 0;  // pJ per operation at the table's v_nominal
+  double energy_pj = 0;  // pJ per operation at the table's characterization voltage
 };
 
 struct TechTable {
   int node_nm = 45;
-  double v_nominal = 0.9;  // V: the supply the energies refer to
+  // V: the characterization voltage, the supply the energies and the leakage density hold at; the TOML
+  // key is v_characterized ([tech] v_nominal is refused: it is not the run's nominal, [arch] v_nominal).
+  // The member keeps its old spelling only while sim/cli/cmd_overhead.cpp still reads it by that name.
+  double v_nominal = 0.9;
   std::array<ComponentCost, kComponents.size()> components{};
   double sram_area_um2_per_kb = 0;       // um^2 per KB (1024 bytes) of SRAM, including periphery
   double sram_energy_pj_per_access = 0;  // pJ per 64-bit access (read or write) of an 8 KB bank
-  double leakage_nw_per_um2 = 0;         // static power density of logic at v_nominal, nW per um^2
+  double leakage_nw_per_um2 = 0;         // static power density of logic at the characterization voltage, nW/um^2
 
   const ComponentCost& cost(Component c) const { return components[static_cast<std::size_t>(c)]; }
   ComponentCost& cost(Component c) { return components[static_cast<std::size_t>(c)]; }
@@ -57,16 +65,22 @@ struct NodeScaling {
   int node_nm = 45;
   double area = 1;  // logic and SRAM area factor: (node/45)^2 * area_correction
   double area_correction = 1;
-  double energy = 1;  // dynamic energy factor: (node/45) * (v_nominal / 0.9)^2
-  double v_nominal = 0.9;
-  double leakage = 1;  // leakage density factor: (node/45) * (v_nominal / 0.9) / area
+  double energy = 1;  // dynamic energy factor: (node/45) * (v_characterized / 0.9)^2
+  double v_characterized = 0.9;  // V: the node's supply its energies are scaled to (Horowitz's 45 nm: 0.9 V)
+  double leakage = 1;  // leakage density factor: (node/45) * (v_characterized / 0.9) / area
 };
 /// Throws ConfigError unless node_nm is 45, 28, 22 or 14.
 NodeScaling node_scaling(int node_nm);
 
+/// `table` converted to the supply `v` (V > 0): every dynamic energy (components, SRAM access) times
+/// (v / V_char)^2, the leakage density times v / V_char, areas unchanged, and the characterization voltage
+/// set to v (V_char = table.v_nominal). Pricing the converted table at v is pricing the original at v.
+TechTable at_voltage(const TechTable& table, double v);
+
 /// Reads the [tech] table of a TOML document. `node_nm` (default 45) selects the defaults; the other
-/// keys override them one by one. Unknown keys, wrong types and non-positive values throw ConfigError
-/// naming `origin`, the line and the key ("t.toml:3: tech.add_int32_area_um2: ..."). A document
+/// keys override them one by one. Unknown keys, wrong types, non-positive values and the renamed key
+/// v_nominal (now v_characterized) throw ConfigError naming `origin`, the line and the key
+/// ("t.toml:3: tech.add_int32_area_um2: ..."). A document
 /// without a [tech] table is an error (a table file that sets nothing is almost surely a mistake).
 TechTable parse_tech_table(const std::string& toml_text, const std::string& origin);
 

@@ -5,13 +5,17 @@
 
 namespace saffire::cli {
 
-void ArrayOptions::add_to(CLI::App& cmd) {
+void ArrayOptions::add_to(CLI::App& cmd, bool nominal_supply) {
   cmd.add_option("--config", m_config_path, "TOML config file with an [arch] table (see experiments/configs/default.toml)");
   cmd.add_option("--size", m_size, "square array: PE rows and columns (overrides the config; --rows/--cols win)");
   cmd.add_option("--rows", m_rows, "PE rows R (overrides the config)");
   cmd.add_option("--cols", m_cols, "PE columns C (overrides the config)");
   cmd.add_option("--dataflow", m_dataflow, "ws or os (overrides the config)");
-  cmd.add_option("--clock-ghz", m_clock_ghz, "clock frequency in GHz (overrides the config)");
+  cmd.add_option("--clock-ghz", m_clock_ghz, "clock frequency in GHz, the run's one clock (overrides [arch] clock_ghz)");
+  if (nominal_supply)
+    cmd.add_option("--v-nominal", m_v_nominal,
+                   "nominal supply in V: the adder meets the clock there, --voltage below it is underscaled "
+                   "(overrides [arch] v_nominal, default 0.9)");
   cmd.add_flag("--os-drain", m_os_drain, "OS: add R cycles per fold to shift the outputs out");
 }
 
@@ -22,6 +26,7 @@ arch::ArrayConfig ArrayOptions::resolve() const {
   if (m_cols) cfg.cols = *m_cols;
   if (m_dataflow) cfg.dataflow = arch::parse_dataflow(*m_dataflow, "--dataflow");
   if (m_clock_ghz) cfg.clock_ghz = *m_clock_ghz;
+  if (m_v_nominal) cfg.v_nominal = *m_v_nominal;
   if (m_os_drain) cfg.os_drain = true;
   try {
     cfg.validate();

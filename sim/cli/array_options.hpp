@@ -1,6 +1,7 @@
 #pragma once
 // Command-line options shared by the commands that take an array: --config FILE plus one override
-// per [arch] field. Overrides win over the file; the file wins over the defaults.
+// per [arch] field. Overrides win over the file; the file wins over the defaults. [arch] clock_ghz and
+// v_nominal are the run's one clock and one nominal supply (the timing model, simulated time, energy).
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
@@ -11,8 +12,10 @@ namespace saffire::cli {
 
 class ArrayOptions {
  public:
-  /// Registers --config, --size, --rows, --cols, --dataflow, --clock-ghz, --os-drain on `cmd`.
-  void add_to(CLI::App& cmd);
+  /// Registers --config, --size, --rows, --cols, --dataflow, --clock-ghz, --os-drain on `cmd`, and
+  /// --v-nominal when `nominal_supply` (the commands that take a supply voltage: eval, generate,
+  /// topology; elsewhere the nominal supply would be read and never used).
+  void add_to(CLI::App& cmd, bool nominal_supply = false);
   /// The config file (if any) with the command-line overrides applied, validated.
   arch::ArrayConfig resolve() const;
   /// The --config file, "" when none was given.
@@ -22,7 +25,7 @@ class ArrayOptions {
   std::string m_config_path;
   std::optional<int> m_size, m_rows, m_cols;
   std::optional<std::string> m_dataflow;
-  std::optional<double> m_clock_ghz;
+  std::optional<double> m_clock_ghz, m_v_nominal;
   bool m_os_drain = false;
 };
 

@@ -17,6 +17,7 @@
 #include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
 #include "arch/fault_site.hpp"
+#include "arch/tech/tech_table.hpp"
 #include "models/llm/language_model.hpp"
 #include "models/llm/model_files.hpp"
 #include "models/llm/perplexity.hpp"
@@ -89,10 +90,10 @@ traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConf
           o.fp32_attention, o.ctx, o.paragraphs, toml_string(o.kernel), toml_string(o.fidelity)) +
       faults_toml(o, array);
   if (o.abft.enabled()) {
-    const double v_nominal = o.faults.nominal_voltage(plan, o.array.config_path());
+    // [tech] as characterized (v_characterized); energy converts it to [arch] v_nominal, the nominal
+    // supply recorded once, in [arch]; [energy] voltage is the array's supply.
     info.config_toml += "\n" + abft::to_toml(o.abft.resolve()) + "\n" + arch::to_toml(o.abft.tech()) +
-                        fmt::format("\n[energy]\nvoltage = {}\nv_nominal = {}\n",
-                                    o.faults.voltage(plan).value_or(v_nominal), v_nominal);
+                        fmt::format("\n[energy]\nvoltage = {}\n", FaultOptions::supply_voltage(plan, array));
   }
   info.seed = o.faults.seed();
   info.saffire_version = SAFFIRE_VERSION;
@@ -272,8 +273,11 @@ void run_eval(const EvalOptions& o) {
     if (o.abft.enabled()) {
       auto guarded = std::make_unique<abft::AbftEngine>(std::move(faulty_engine), make_engine(), plan, eo.array,
                                                        o.abft.resolve());
-      const double v_nominal = o.faults.nominal_voltage(*plan, o.array.config_path());
-      guarded->set_energy_model(o.abft.tech(), o.faults.voltage(*plan).value_or(v_nominal), v_nominal);
+      // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
+      // the reference of the energy model (dynamic energy ~ (V / v_nominal)^2, leakage ~ V / v_nominal).
+      const double v_nominal = eo.array.v_nominal;
+      guarded->set_energy_model(arch::at_voltage(o.abft.tech(), v_nominal), FaultOptions::supply_voltage(*plan, eo.array),
+                                v_nominal);
       abft = guarded.get();
       faulty_engine = std::move(guarded);
     }
@@ -333,6 +337,10 @@ void run_eval(const EvalOptions& o) {
     j["weights"] = o.weights;
     j["activations"] = o.activations;
     j["quantize_attention"] = inf.quant.quantize_attention;
+    // The run's one nominal supply and clock ([arch]), and the array's supply of the campaign.
+    j["v_nominal"] = eo.array.v_nominal;
+    j["clock_ghz"] = eo.array.clock_ghz;
+    if (plan) j["voltage"] = FaultOptions::supply_voltage(*plan, eo.array);
     if (const auto* array = dynamic_cast<const sim::ArrayGemmEngine*>(engine.get())) {
       j["array_gemms"] = array->totals().gemms;
       j["array_cycles"] = array->totals().cycles;
@@ -368,6 +376,8 @@ void run_eval(const EvalOptions& o) {
   if (!fault_json.is_null()) {
     fmt::print("  faults            {} ({})\n", fault_json["faults"].get<std::int64_t>(),
                fault_json["campaign"].get<std::string>());
+    fmt::print("  supply            {:g} V (nominal {:g} V, clock {:g} GHz)\n", j["voltage"].get<double>(),
+               eo.array.v_nominal, eo.array.clock_ghz);
     fmt::print("  perplexity        {:.4f} with faults, {:.4f} clean (delta {:+.4f}), outcome {}\n",
                fault_json["ppl"].get<double>(), r.ppl, fault_json["ppl_delta"].get<double>(),
                fault_json["outcome"].get<std::string>());
@@ -431,7 +441,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));
-  o->array.add_to(*cmd);
+  o->array.add_to(*cmd, /*nominal_supply=*/true);
   o->faults.add_to(*cmd);
   o->abft.add_to(*cmd);
   cmd->add_option("--trace", o->trace, "with --ber: write an HDF5 trace with one /faults row per injected fault");

@@ -127,7 +127,7 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));
-  o->array.add_to(*cmd);
+  o->array.add_to(*cmd, /*nominal_supply=*/true);
   o->faults.add_to(*cmd);
   cmd->callback([o] { run_generate(*o); });
 }

@@ -28,12 +28,14 @@ namespace {
 constexpr std::size_t kReduction = 4096;  // K: steps of each dot product
 
 struct VoltageCurveOptions {
-  double from = 0.9, to = 0.6, step = 0.01;
+  std::optional<double> from;  // default: the nominal supply
+  double to = 0.6, step = 0.01;
   int samples = 4;         // dot products per PE
   std::uint64_t seed = 1;  // operand data
   std::optional<int> rows, cols;
   std::optional<std::uint64_t> chip_seed;
   std::optional<double> sigma;
+  std::optional<double> v_nominal, clock_ghz;  // override [arch] v_nominal, clock_ghz
   std::string config_path;
   int threads = 0;
   bool json = false;
@@ -50,32 +52,37 @@ struct Point {
 std::string fmt_v(double v) { return fmt::format("{:g}", v); }
 
 std::vector<double> sweep_voltages(const VoltageCurveOptions& o, const arch::VoltageConfig& base) {
-  if (!std::isfinite(o.from) || !std::isfinite(o.to) || !std::isfinite(o.step))
+  const double from = o.from.value_or(base.v_nominal);
+  if (!std::isfinite(from) || !std::isfinite(o.to) || !std::isfinite(o.step))
     throw ConfigError("voltage-curve: --from, --to and --step must be finite numbers");
-  if (o.from < o.to)
-    throw ConfigError("voltage-curve: the sweep runs downward from --from to --to, got --from " + fmt_v(o.from) +
+  if (from < o.to)
+    throw ConfigError("voltage-curve: the sweep runs downward from --from to --to, got --from " + fmt_v(from) +
                       " < --to " + fmt_v(o.to));
   if (!(o.step > 0)) throw ConfigError("voltage-curve: --step must be positive, got " + fmt_v(o.step));
   if (o.to <= base.vth)
     throw ConfigError("voltage-curve: --to " + fmt_v(o.to) + " V is at or below the threshold voltage vth = " +
                       fmt_v(base.vth) + " V (the alpha-power law needs V > vth)");
-  const double count = std::floor((o.from - o.to) / o.step + 1e-9) + 1;
+  const double count = std::floor((from - o.to) / o.step + 1e-9) + 1;
   if (count > 100000) throw ConfigError("voltage-curve: more than 100000 voltages; use a larger --step");
   std::vector<double> vs;
   for (int i = 0; i < static_cast<int>(count); ++i)
-    vs.push_back(std::round((o.from - i * o.step) * 1e9) / 1e9);  // 0.9 - 3 * 0.01 prints as 0.87
+    vs.push_back(std::round((from - i * o.step) * 1e9) / 1e9);  // 0.9 - 3 * 0.01 prints as 0.87
   return vs;
 }
 
 void run_voltage_curve(const VoltageCurveOptions& o) {
-  arch::VoltageConfig base;
-  int rows = 32, cols = 32;
-  if (!o.config_path.empty()) {
-    base = arch::load_voltage_config(o.config_path);
-    const arch::ArrayConfig array = arch::load_array_config(o.config_path);
-    rows = array.rows;
-    cols = array.cols;
+  // The nominal supply and the clock are the run's [arch] v_nominal and clock_ghz (the overrides applied).
+  arch::ArrayConfig array = o.config_path.empty() ? arch::ArrayConfig{} : arch::load_array_config(o.config_path);
+  if (o.v_nominal) array.v_nominal = *o.v_nominal;
+  if (o.clock_ghz) array.clock_ghz = *o.clock_ghz;
+  try {
+    array.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("voltage-curve: ") + e.what());
   }
+  arch::VoltageConfig base =
+      o.config_path.empty() ? arch::voltage_defaults(array) : arch::load_voltage_config(o.config_path, array);
+  int rows = array.rows, cols = array.cols;
   if (o.rows) rows = *o.rows;
   if (o.cols) cols = *o.cols;
   if (o.chip_seed) base.chip_seed = *o.chip_seed;
@@ -180,9 +187,10 @@ void run_voltage_curve(const VoltageCurveOptions& o) {
   }
   fmt::print("saffire voltage-curve: {}x{} PEs, {} dot product(s) of K = {} per PE ({} accumulates per voltage)\n",
              rows, cols, o.samples, kReduction, checked);
-  fmt::print("model: V_nom {} V, vth {} V, alpha {}, guard band {}, sigma {}, chip_seed {}, data seed {}\n",
-             fmt_v(base.v_nominal), fmt_v(base.vth), fmt_v(base.alpha), fmt_v(base.guard_band), fmt_v(base.sigma),
-             base.chip_seed, o.seed);
+  fmt::print(
+      "model: V_nom {} V at {} GHz ([arch]), vth {} V, alpha {}, guard band {}, sigma {}, chip_seed {}, data seed {}\n",
+      fmt_v(base.v_nominal), fmt_v(base.clock_ghz), fmt_v(base.vth), fmt_v(base.alpha), fmt_v(base.guard_band),
+      fmt_v(base.sigma), base.chip_seed, o.seed);
   fmt::print(
       "P(error): latched value wrong; P(late): some carry chain longer than the PE's safe length\n"
       "(late carries into the carry-out are harmless, see arch/timing/README.md)\n\n");
@@ -206,7 +214,7 @@ void add_voltage_curve_command(CLI::App& app) {
   auto opts = std::make_shared<VoltageCurveOptions>();
   CLI::App* cmd = app.add_subcommand(
       "voltage-curve", "Timing-error probability of the PE accumulators vs supply voltage (INT8 dot products, K=4096)");
-  cmd->add_option("--from", opts->from, "Highest voltage of the sweep (V)")->capture_default_str();
+  cmd->add_option("--from", opts->from, "Highest voltage of the sweep (V; default: the nominal supply)");
   cmd->add_option("--to", opts->to, "Lowest voltage of the sweep (V)")->capture_default_str();
   cmd->add_option("--step", opts->step, "Voltage step (V, > 0)")->capture_default_str();
   cmd->add_option("--samples", opts->samples, "Dot products (of K = 4096 steps) per PE")->capture_default_str();
@@ -214,6 +222,8 @@ void add_voltage_curve_command(CLI::App& app) {
   cmd->add_option("--rows", opts->rows, "PE rows (default: config file, else 32)");
   cmd->add_option("--cols", opts->cols, "PE columns (default: config file, else 32)");
   cmd->add_option("--config", opts->config_path, "TOML file: its [voltage] and [arch] tables are read");
+  cmd->add_option("--v-nominal", opts->v_nominal, "Override [arch] v_nominal (V: the supply without timing errors)");
+  cmd->add_option("--clock-ghz", opts->clock_ghz, "Override [arch] clock_ghz (the delays scale with the period)");
   cmd->add_option("--chip-seed", opts->chip_seed, "Override voltage.chip_seed (per-PE process variation)");
   cmd->add_option("--sigma", opts->sigma, "Override voltage.sigma (relative per-PE delay spread)");
   cmd->add_option("--threads", opts->threads, "Host threads (0 = all)")->capture_default_str();

@@ -42,7 +42,9 @@ void FaultOptions::add_to(CLI::App& cmd) {
   std::vector<std::string> names;
   for (const faults::FaultModelEntry& e : faults::fault_model_table()) names.emplace_back(e.name);
   cmd.add_option("--fault-model", m_model, models)->capture_default_str()->check(CLI::IsMember(names));
-  cmd.add_option("--voltage", m_voltage, "timing and table models: supply voltage in V (nominal: voltage.v_nominal)");
+  cmd.add_option("--voltage", m_voltage,
+                 "timing and table models: the array's supply voltage in V (timing: default [voltage] v, else the "
+                 "nominal [arch] v_nominal, --v-nominal; at the nominal no timing errors)");
   cmd.add_option("--fault-table", m_table, "table model: CSV voltage,bit,probability (per-word flip probability per bit)");
   cmd.add_option("--ber", m_ber, "bitflip faults: probability that a GEMM output word is faulty (0 = no faults)");
   cmd.add_option("--bit", m_bit, "flip this accumulator bit (default: 30, ReaLM's default)");
@@ -85,7 +87,9 @@ faults::FaultModelParams FaultOptions::params(const arch::ArrayConfig& array, co
     p.bit_hi = parse_int(m_bit_range.substr(dash + 1), "--bit-range");
   }
   p.voltage = m_voltage;
-  if (m_model == "timing") p.voltage_config = config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path);
+  // The timing model's nominal supply and clock are the run's ([arch], command-line overrides applied).
+  if (m_model == "timing")
+    p.voltage_config = config_path.empty() ? arch::voltage_defaults(array) : arch::load_voltage_config(config_path, array);
   p.table = m_table;
   for (const std::string& s : m_stuck) p.stuck.push_back(faults::parse_stuck_bit(s, "--stuck"));
   p.stuck_file = m_stuck_file;
@@ -118,11 +122,6 @@ std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConf
     throw ConfigError("--fault-stage: expected prefill, decode or both, got '" + m_stage + "'");
   }
   return std::make_shared<faults::FaultPlan>(std::move(model), t);
-}
-
-double FaultOptions::nominal_voltage(const faults::FaultPlan& plan, const std::string& config_path) const {
-  if (const arch::TimingModel* tm = plan.model().timing_model()) return tm->config().v_nominal;
-  return (config_path.empty() ? arch::VoltageConfig{} : arch::load_voltage_config(config_path)).v_nominal;
 }
 
 std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::string& config_path) const {

@@ -2,7 +2,8 @@
 // Command-line options of a fault campaign, shared by eval and generate:
 //   --fault-model NAME (default bitflip; the models and their own options are the rows of
 //   sim/faults/fault_model_factory.cpp: bitflip --ber --bit/--bit-range; timing --voltage (the rest
-//   of the [voltage] table from --config); table --fault-table --voltage; stuck-at --stuck,
+//   of the [voltage] table from --config, the nominal supply and clock from the run's [arch]); table
+//   --fault-table --voltage; stuck-at --stuck,
 //   --stuck-file, --stuck-fraction)
 //   all: --fault-seed, --components, --layers, --fault-stage, --no-realm-clamp.
 #include <CLI/CLI.hpp>
@@ -25,8 +26,9 @@ class FaultOptions {
   void add_to(CLI::App& cmd);
   /// True when a campaign was asked for: --ber > 0, or any model other than bitflip.
   bool enabled() const { return m_ber > 0.0 || m_model != "bitflip"; }
-  /// A fresh plan (its own fault log) from the options, for `array` (a timing or stuck-at model covers
-  /// its PEs) and the config file `config_path` (its [voltage] table; "" for none); throws ConfigError
+  /// A fresh plan (its own fault log) from the options, for `array` (the run's resolved [arch]: a timing
+  /// or stuck-at model covers its PEs, the timing model takes its v_nominal and clock_ghz) and the config
+  /// file `config_path` (its [voltage] table; "" for none); throws ConfigError
   /// on bad values, or on an option that belongs to another model.
   std::shared_ptr<faults::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path) const;
   /// The fault model's resolved settings as a TOML [faults] table, for traces.
@@ -40,9 +42,11 @@ class FaultOptions {
   std::uint64_t seed() const { return m_seed; }
   /// The array's supply voltage of the campaign (timing, table), or nullopt (bitflip, stuck-at).
   std::optional<double> voltage(const faults::FaultPlan& plan) const { return plan.model().voltage(); }
-  /// The nominal supply the campaign's voltage is relative to: voltage.v_nominal of the timing model,
-  /// else of the [voltage] table in `config_path` (default 0.9 V).
-  double nominal_voltage(const faults::FaultPlan& plan, const std::string& config_path) const;
+  /// The array's supply voltage of the campaign: the model's (timing, table), else the run's nominal
+  /// supply `array.v_nominal` (a campaign without a voltage runs at nominal).
+  static double supply_voltage(const faults::FaultPlan& plan, const arch::ArrayConfig& array) {
+    return plan.model().voltage().value_or(array.v_nominal);
+  }
   /// One-line description of the campaign, for reports.
   std::string describe() const;
 

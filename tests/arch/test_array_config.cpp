@@ -15,10 +15,38 @@ TEST_CASE("TOML [arch] table is read, defaults kept for missing keys", "[unit][a
   CHECK(cfg.cols == 32);
   CHECK(cfg.dataflow == Dataflow::OS);
   CHECK(cfg.clock_ghz == 2.0);
+  CHECK(cfg.v_nominal == 0.9);  // the default nominal supply
   // Round trip through the resolved-config writer.
   const ArrayConfig again = parse_array_config(to_toml(cfg), "again");
   CHECK(again.rows == 64);
   CHECK(again.dataflow == Dataflow::OS);
+  CHECK(again.clock_ghz == 2.0);
+}
+
+TEST_CASE("The run's one nominal supply and clock are [arch] keys", "[unit][arch]") {
+  const ArrayConfig d;
+  CHECK(d.v_nominal == 0.9);
+  CHECK(d.clock_ghz == 1.0);
+  const ArrayConfig cfg = parse_array_config("[arch]\nv_nominal = 0.8\nclock_ghz = 1.25\n", "t.toml");
+  CHECK(cfg.v_nominal == 0.8);
+  CHECK(cfg.clock_ghz == 1.25);
+  CHECK(cfg.period_ps() == 800.0);
+  const std::string text = to_toml(cfg);
+  CHECK_THAT(text, Catch::Contains("v_nominal = 0.8\n"));
+  CHECK_THAT(text, Catch::Contains("clock_ghz = 1.25\n"));
+  const ArrayConfig again = parse_array_config(text, "again");
+  CHECK(again.v_nominal == cfg.v_nominal);
+  CHECK(again.clock_ghz == cfg.clock_ghz);
+  // Shortest round trip, not 6 significant digits.
+  ArrayConfig odd;
+  odd.v_nominal = 0.812345678901;
+  CHECK(parse_array_config(to_toml(odd), "odd").v_nominal == odd.v_nominal);
+
+  const std::string msg = saffire::test::error_of([&] { (void)parse_array_config("[arch]\n\nv_nominal = 0\n", "bad.toml"); });
+  CHECK_THAT(msg, Catch::Contains("bad.toml:3"));
+  CHECK_THAT(msg, Catch::Contains("arch.v_nominal"));
+  CHECK_THROWS_WITH(parse_array_config("[arch]\nv_nominal = 9\n", "bad.toml"), Catch::Contains("arch.v_nominal"));
+  CHECK_THROWS_WITH(parse_array_config("[arch]\nv_nominal = \"high\"\n", "bad.toml"), Catch::Contains("expected a number"));
 }
 
 TEST_CASE("Bad config values get errors naming file, line and key", "[unit][arch]") {

@@ -68,6 +68,50 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 fi
 
+# One nominal supply and one clock per run: [arch] v_nominal and clock_ghz (--v-nominal, --clock-ghz).
+# --voltage V is the array's supply in every command; V = v_nominal is no underscaling (topology: no
+# saving); the 14 nm table's 0.8 V is its characterization voltage, converted, not a second nominal.
+topo_energy() {  # prints "voltage v_nominal clock_ghz total_energy_pj" of topology demo.csv --json
+  "$saffire" topology "$src/experiments/topologies/demo.csv" --rows 16 --cols 16 --no-files --json "$@" \
+    | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["voltage"], d["v_nominal"], d["clock_ghz"], repr(d["total_energy_pj"]))'
+}
+read -r tv tn tc e_default <<<"$(topo_energy)" || fail "topology --json failed"
+[ "$tv $tn $tc" = "0.9 0.9 1.0" ] || fail "topology: default supply, nominal and clock should be 0.9 V, 0.9 V, 1 GHz: $tv $tn $tc"
+read -r _ _ _ e_at_nominal <<<"$(topo_energy --voltage 0.9)"
+[ "$e_at_nominal" = "$e_default" ] || fail "topology --voltage 0.9 (the nominal) should change nothing: $e_at_nominal vs $e_default"
+read -r tv tn _ e_nom08 <<<"$(topo_energy --v-nominal 0.8)"
+[ "$tv $tn" = "0.8 0.8" ] || fail "topology --v-nominal 0.8: the default supply is the nominal: $tv $tn"
+read -r _ _ _ e_08 <<<"$(topo_energy --voltage 0.8)"
+read -r _ _ _ e_072 <<<"$(topo_energy --v-nominal 0.8 --voltage 0.72)"
+/usr/bin/python3 - "$e_default" "$e_nom08" "$e_08" "$e_072" <<'PY' || fail "topology energy vs supply: $e_default $e_nom08 $e_08 $e_072"
+import sys
+e09, nom08, e08, e072 = map(float, sys.argv[1:])
+assert abs(e08 - nom08) <= 1e-12 * nom08, (e08, nom08)  # the energy at 0.8 V does not depend on the nominal
+assert e072 < nom08 < e09, (e072, nom08, e09)           # underscaling saves, a higher supply costs
+PY
+printf '[arch]\nv_nominal = 0.8\nclock_ghz = 2\n' >"$work/nominal.toml"
+read -r tv tn tc _ <<<"$(topo_energy --config "$work/nominal.toml")"
+[ "$tv $tn $tc" = "0.8 0.8 2.0" ] || fail "topology --config [arch] v_nominal/clock_ghz not used: $tv $tn $tc"
+read -r _ tn tc _ <<<"$(topo_energy --config "$work/nominal.toml" --v-nominal 0.85 --clock-ghz 1.5)"
+[ "$tn $tc" = "0.85 1.5" ] || fail "--v-nominal/--clock-ghz should override [arch]: $tn $tc"
+expect_exit 2 "--voltage: voltage.v" -- "$saffire" topology --model opt-125m --no-files --voltage 2.5
+expect_exit 2 "arch.v_nominal" -- "$saffire" topology --model opt-125m --no-files --v-nominal 0
+# The keys that moved: an error naming the file, line, key and its new place, never ignored.
+printf '[arch]\nrows = 8\n\n[voltage]\nsigma = 0\nv_nominal = 0.8\n' >"$work/old_nominal.toml"
+printf '[voltage]\nclock_ghz = 2\n' >"$work/old_clock.toml"
+printf '[tech]\nnode_nm = 14\nv_nominal = 0.8\n' >"$work/old_tech.toml"
+expect_exit 2 "old_nominal.toml:6: voltage.v_nominal: moved to \[arch\] v_nominal" -- \
+  "$saffire" topology --model opt-125m --no-files --config "$work/old_nominal.toml"
+expect_exit 2 "old_clock.toml:2: voltage.clock_ghz: moved to \[arch\] clock_ghz" -- \
+  "$saffire" voltage-curve --to 0.85 --rows 2 --cols 2 --samples 1 --config "$work/old_clock.toml"
+expect_exit 2 "old_tech.toml:3: tech.v_nominal: renamed to tech.v_characterized" -- \
+  "$saffire" overhead --rows 8 --cols 8 --tech "$work/old_tech.toml"
+# voltage-curve starts at the nominal supply: no timing error there.
+out=$("$saffire" voltage-curve --v-nominal 0.8 --to 0.8 --rows 4 --cols 4 --samples 1 --sigma 0 --json) \
+  || fail "voltage-curve --v-nominal failed"
+/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); p=d["points"]; assert d["voltage"]["v_nominal"] == 0.8 and len(p) == 1 and p[0]["v"] == 0.8 and p[0]["delay_scale"] == 1 and p[0]["errors"] == 0, d' "$out" \
+  || fail "voltage-curve --v-nominal 0.8: $out"
+
 # eval with faults: the JSON carries the campaign's outcome; cpu and array engines agree exactly.
 # The model files, looked up where the binary looks (model_files.hpp): $SAFFIRE_MODELS when set and not
 # empty, else the source tree's ../shared/models. The checks export the directory found, so the binary
@@ -119,6 +163,25 @@ PY
   grep -qE '^[1-9][0-9]* ' "$work/timing_cpu.txt" || fail "timing model at 0.6 V injected no fault: $(cat "$work/timing_cpu.txt")"
   out=$("$saffire" eval --precision w8a8 --paragraphs 2 --fault-model timing --json) || fail "eval timing at nominal failed"
   grep -q '"faults":0' <<<"$out" || fail "timing model at nominal voltage injected faults: $out"
+  # eval agrees with topology on what nominal is: at --voltage = v_nominal no timing error and no energy
+  # saving, whatever the nominal; below it, a saving; the supply, nominal and clock are in the JSON once.
+  eval_nominal() {  # prints "faults voltage v_nominal clock_ghz energy_saving"
+    "$saffire" eval --precision w8a8 --paragraphs 2 --fault-model timing --abft none --json "$@" \
+      | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["faults"], d["voltage"], d["v_nominal"], d["clock_ghz"], d["abft"]["energy_saving"])'
+  }
+  out=$(eval_nominal --voltage 0.9) || fail "eval --voltage 0.9 failed"
+  [ "$out" = "0 0.9 0.9 1.0 0.0" ] || fail "eval at the default nominal: expected no faults and no saving: $out"
+  out=$(eval_nominal --v-nominal 0.8 --voltage 0.8) || fail "eval --v-nominal 0.8 --voltage 0.8 failed"
+  [ "$out" = "0 0.8 0.8 1.0 0.0" ] || fail "eval at --v-nominal 0.8: expected no faults and no saving: $out"
+  out=$(eval_nominal --config "$work/nominal.toml") || fail "eval --config nominal.toml failed"
+  [ "$out" = "0 0.8 0.8 2.0 0.0" ] || fail "eval with [arch] v_nominal = 0.8 and no --voltage runs at the nominal: $out"
+  read -r _ _ _ _ saving <<<"$(eval_nominal --voltage 0.8)"
+  /usr/bin/python3 -c 'import sys; s=float(sys.argv[1]); assert abs(s - (1 - (0.8/0.9)**2)) < 0.02, s' "$saving" \
+    || fail "eval --voltage 0.8 against the 0.9 V nominal should save about 1 - (0.8/0.9)^2: $saving"
+  expect_exit 2 "old_nominal.toml:6: voltage.v_nominal: moved" -- \
+    "$saffire" eval --precision w8a8 --paragraphs 1 --fault-model timing --config "$work/old_nominal.toml"
+  expect_exit 2 "tech.v_nominal: renamed" -- \
+    "$saffire" eval --precision w8a8 --paragraphs 1 --ber 1e-4 --abft classic --tech "$work/old_tech.toml"
   # table model: a user's per-bit table, interpolated at --voltage.
   printf 'voltage,bit,probability\n0.7,20,1e-4\n0.6,20,1e-2\n' >"$work/chip.csv"
   out=$("$saffire" eval --precision w8a8 --paragraphs 2 --fault-model table --fault-table "$work/chip.csv" --voltage 0.65 \

@@ -1,13 +1,17 @@
 // TechTable: the 45 nm defaults are Horowitz's figures, the other nodes follow the closed-form
-// scaling, and TOML tables are read strictly (unknown keys and bad values name the file and key).
+// scaling, TOML tables are read strictly (unknown keys and bad values name the file and key), and a
+// table converts from its characterization voltage to any supply in closed form.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "arch/array_config.hpp"
 #include "arch/config_error.hpp"
+#include "arch/tech/array_cost.hpp"
 #include "arch/tech/tech_table.hpp"
+#include "tests/test_support.hpp"
 
 using namespace saffire::arch;
 using saffire::ConfigError;
@@ -28,7 +32,7 @@ std::string error_of(const std::string& text) {
 TEST_CASE("45 nm table is Horowitz ISSCC 2014", "[unit][tech]") {
   const TechTable t = TechTable::horowitz45();
   CHECK(t.node_nm == 45);
-  CHECK(t.v_nominal == 0.9);
+  CHECK(t.v_nominal == 0.9);  // the characterization voltage (TOML key v_characterized)
   // Energies (pJ): 8-bit multiply 0.2, 32-bit add 0.1, 16-bit add 0.05; 8 KB SRAM 64-bit read 10.
   CHECK(t.cost(Component::Mult8).energy_pj == 0.2);
   CHECK(t.cost(Component::Add32).energy_pj == 0.1);
@@ -102,6 +106,18 @@ TEST_CASE("TOML tech tables", "[unit][tech]") {
     }
     CHECK(back.sram_area_um2_per_kb == t.sram_area_um2_per_kb);
     CHECK(back.v_nominal == t.v_nominal);
+    CHECK_THAT(to_toml(t), Catch::Contains("\nv_characterized = 0.8"));
+  }
+  SECTION("v_characterized overrides the node's characterization voltage") {
+    const TechTable t = parse_tech_table("[tech]\nnode_nm = 14\nv_characterized = 0.75\n", "t.toml");
+    CHECK(t.v_nominal == 0.75);
+    CHECK(t.cost(Component::Mult8).energy_pj == TechTable::for_node(14).cost(Component::Mult8).energy_pj);
+    CHECK_THAT(error_of("[tech]\nv_characterized = 0\n"), Catch::Contains("t.toml:2: tech.v_characterized"));
+  }
+  SECTION("the old key v_nominal is an error naming its new name") {
+    const std::string msg = error_of("[tech]\nnode_nm = 14\n\nv_nominal = 0.8\n");
+    CHECK_THAT(msg, Catch::Contains("t.toml:4: tech.v_nominal: renamed to tech.v_characterized"));
+    CHECK_THAT(msg, Catch::Contains("[arch] v_nominal"));
   }
   SECTION("errors name the file, line and key") {
     const std::string unknown = error_of("[tech]\nmult_int8_area_um2 = 100\nmul_int8_energy_pj = 0.1\n");
@@ -129,4 +145,66 @@ TEST_CASE("TOML tech tables", "[unit][tech]") {
     CHECK_THROWS_WITH(load_tech_table(dir / "missing.toml"), Catch::Contains("cannot open"));
     std::filesystem::remove_all(dir);
   }
+}
+
+TEST_CASE("at_voltage converts a table from its characterization voltage in closed form", "[unit][tech]") {
+  const TechTable t14 = TechTable::for_node(14);  // characterized at 0.8 V
+  REQUIRE(t14.v_nominal == Approx(0.8));
+  for (double v : {0.9, 0.8, 0.6}) {
+    INFO("V = " << v);
+    const TechTable at = at_voltage(t14, v);
+    const double s = v / 0.8;
+    CHECK(at.v_nominal == v);
+    CHECK(at.node_nm == 14);
+    for (Component c : kComponents) {
+      CHECK(at.cost(c).energy_pj == Approx(t14.cost(c).energy_pj * s * s).epsilon(1e-14));
+      CHECK(at.cost(c).area_um2 == t14.cost(c).area_um2);
+    }
+    CHECK(at.sram_energy_pj_per_access == Approx(t14.sram_energy_pj_per_access * s * s).epsilon(1e-14));
+    CHECK(at.sram_area_um2_per_kb == t14.sram_area_um2_per_kb);
+    CHECK(at.leakage_nw_per_um2 == Approx(t14.leakage_nw_per_um2 * s).epsilon(1e-14));
+    // Converting back returns the characterized table.
+    const TechTable back = at_voltage(at, 0.8);
+    CHECK(back.cost(Component::Add32).energy_pj == Approx(t14.cost(Component::Add32).energy_pj).epsilon(1e-14));
+    CHECK(back.leakage_nw_per_um2 == Approx(t14.leakage_nw_per_um2).epsilon(1e-14));
+  }
+  CHECK_THROWS_AS(at_voltage(t14, 0.0), ConfigError);
+  CHECK_THROWS_AS(at_voltage(t14, -0.8), ConfigError);
+}
+
+TEST_CASE("GEMM energy at V: the characterized energy times (V / V_char)^2, leakage times V / V_char", "[unit][tech]") {
+  // The run's nominal supply (0.9 V) is not the 14 nm table's characterization voltage (0.8 V): energy
+  // converts the table to the nominal and scales from there, which is the same as scaling from 0.8 V.
+  ArrayConfig cfg;
+  cfg.rows = cfg.cols = 16;
+  cfg.dataflow = Dataflow::OS;
+  const TechTable t14 = TechTable::for_node(14);
+  const double v_nominal = 0.9, v_char = t14.v_nominal;
+  const TechTable nominal_table = at_voltage(t14, v_nominal);
+  GemmEnergyInput at_char;
+  at_char.shape = {100, 70, 90};
+  at_char.v = at_char.v_nominal = v_char;  // the table as characterized: no scaling at all
+  const EnergyBreakdown e_char = gemm_energy(cfg, t14, at_char);
+  REQUIRE(e_char.mac > 0);
+  REQUIRE(e_char.leakage > 0);
+  for (double v : {0.9, 0.8, 0.72, 0.6}) {
+    INFO("V = " << v);
+    GemmEnergyInput in = at_char;
+    in.v = v;
+    in.v_nominal = v_nominal;
+    const EnergyBreakdown e = gemm_energy(cfg, nominal_table, in);
+    const double s = v / v_char;
+    CHECK(e.mac == Approx(e_char.mac * s * s).epsilon(1e-12));
+    CHECK(e.array_registers == Approx(e_char.array_registers * s * s).epsilon(1e-12));
+    CHECK(e.sram == Approx(e_char.sram * s * s).epsilon(1e-12));
+    CHECK(e.leakage == Approx(e_char.leakage * s).epsilon(1e-12));
+    CHECK(e.cycles == e_char.cycles);
+  }
+  // At the nominal supply nothing is scaled against the converted table: the nominal energy is the
+  // characterized one times (0.9 / 0.8)^2 (dynamic) and 0.9 / 0.8 (leakage), not the characterized one.
+  GemmEnergyInput nom = at_char;
+  nom.v = nom.v_nominal = v_nominal;
+  const EnergyBreakdown e_nom = gemm_energy(cfg, nominal_table, nom);
+  CHECK(e_nom.mac == Approx(e_char.mac * (0.9 / 0.8) * (0.9 / 0.8)).epsilon(1e-12));
+  CHECK(e_nom.leakage == Approx(e_char.leakage * 0.9 / 0.8).epsilon(1e-12));
 }

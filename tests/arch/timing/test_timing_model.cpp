@@ -90,6 +90,33 @@ TEST_CASE("At nominal voltage without variation no accumulate ever fails", "[uni
     for (int c = 0; c < 4; ++c) CHECK(tm.count_errors(r, c, s.acc, s.addend) == 0);
 }
 
+TEST_CASE("The run's nominal supply and clock, wherever they are, are the sign-off point", "[unit][timing]") {
+  // [arch] v_nominal = 0.8 V, clock_ghz = 2: at V = 0.8 the worst chain takes (1 - guard_band) of 500 ps.
+  ArrayConfig run;
+  run.v_nominal = 0.8;
+  run.clock_ghz = 2.0;
+  VoltageConfig cfg = voltage_defaults(run);
+  cfg.sigma = 0;
+  const TimingModel nominal(cfg, 4, 4);
+  CHECK(nominal.config().v == 0.8);
+  CHECK(nominal.delay_scale() == 1.0);
+  CHECK(nominal.error_free());
+  CHECK(nominal.path_delay_ps(32, 0, 0) == Approx(0.95 * 500.0));
+  // Errors depend on V relative to the nominal, not on the clock: 0.8 V is underscaled against 0.9 V
+  // (S = 28, as in the table above) at any clock: the adder is timed to the clock at the nominal.
+  for (double ghz : {0.5, 1.0, 3.0}) {
+    VoltageConfig under = at(0.8, 0.0);
+    under.clock_ghz = ghz;
+    const TimingModel tm(under, 2, 2);
+    INFO(ghz << " GHz");
+    CHECK(tm.max_safe_chain() == 28);
+    CHECK_FALSE(tm.error_free());
+  }
+  const Steps s = dot_steps(8, 4096);
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) CHECK(nominal.count_errors(r, c, s.acc, s.addend) == 0);
+}
+
 TEST_CASE("Error probability is monotone non-increasing in V", "[unit][timing]") {
   const Steps s = dot_steps(8, 4096);
   const int dim = 4;
