@@ -18,6 +18,7 @@
 #include "sim/faults/fault_injecting_engine.hpp"
 #include "sim/faults/fault_model_factory.hpp"
 #include "sim/faults/stuck_at.hpp"
+#include "tests/sim/faults/engines_under_test.hpp"
 #include "tests/test_support.hpp"
 
 using namespace saffire;
@@ -66,23 +67,6 @@ std::shared_ptr<faults::FaultPlan> stuck_plan(const arch::ArrayConfig& cfg, cons
   return std::make_shared<faults::FaultPlan>(faults::make_fault_model(p), faults::FaultTargeting{});
 }
 
-// Runs the GEMM on engine e (0 cpu, 1 PE-level, 2 fold-level, 3 fold-level with 2 threads).
-std::vector<std::int32_t> run(int e, const arch::ArrayConfig& cfg, const std::shared_ptr<faults::FaultPlan>& plan,
-                              const arch::GemmShape& s, const models::GemmOperands& ops) {
-  std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n), 0);
-  const models::Int8GemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false};
-  models::GemmId id;
-  if (e == 0) {
-    faults::FaultInjectingEngine cpu(models::make_cpu_engine("auto", 1), cfg, plan);
-    cpu.gemm(id, args);
-  } else {
-    sim::ArrayGemmEngine arr(cfg, e == 1 ? sim::Fidelity::PE : sim::Fidelity::Fold, e == 3 ? 2 : 1);
-    arr.set_fault_plan(plan);
-    arr.gemm(id, args);
-  }
-  return y;
-}
-
 arch::ArrayConfig array(std::int64_t rows, std::int64_t cols, arch::Dataflow df) {
   arch::ArrayConfig cfg;
   cfg.rows = rows;
@@ -101,8 +85,8 @@ TEST_CASE("Stuck-at closed forms: all-ones operands through one PE with bit 0 st
     const arch::GemmShape s{4, 4, 5};
     models::GemmOperands ops{s, std::vector<std::int8_t>(20, 1), std::vector<std::int8_t>(20, 1)};
     const auto plan = stuck_plan(cfg, {{0, 0, 0, 1}});
-    for (int e = 0; e < 4; ++e) {
-      const auto y = run(e, cfg, plan, s, ops);
+    for (int e = 0; e < test::kFaultEngines; ++e) {
+      const auto y = test::run_on_engine(e, cfg, plan, ops);
       for (std::int64_t m = 0; m < 4; ++m)
         for (std::int64_t n = 0; n < 4; ++n) CHECK(y[static_cast<std::size_t>(m * 4 + n)] == (m % 2 == 0 && n % 2 == 0 ? 9 : 5));
     }
@@ -114,8 +98,8 @@ TEST_CASE("Stuck-at closed forms: all-ones operands through one PE with bit 0 st
     const arch::GemmShape s{3, 6, 4};
     models::GemmOperands ops{s, std::vector<std::int8_t>(12, 1), std::vector<std::int8_t>(24, 1)};
     const auto plan = stuck_plan(cfg, {{1, 2, 0, 1}});
-    for (int e = 0; e < 4; ++e) {
-      const auto y = run(e, cfg, plan, s, ops);
+    for (int e = 0; e < test::kFaultEngines; ++e) {
+      const auto y = test::run_on_engine(e, cfg, plan, ops);
       for (std::int64_t m = 0; m < 3; ++m)
         for (std::int64_t n = 0; n < 6; ++n) CHECK(y[static_cast<std::size_t>(m * 6 + n)] == (n % 3 == 2 ? 5 : 4));
     }
@@ -127,8 +111,8 @@ TEST_CASE("Stuck-at closed forms: all-ones operands through one PE with bit 0 st
     const arch::GemmShape s{2, 2, 2};
     models::GemmOperands ops{s, std::vector<std::int8_t>(4, 1), std::vector<std::int8_t>(4, 1)};
     const auto plan = stuck_plan(cfg, {{3, 1, 4, 1}});
-    for (int e = 0; e < 4; ++e) {
-      const auto y = run(e, cfg, plan, s, ops);
+    for (int e = 0; e < test::kFaultEngines; ++e) {
+      const auto y = test::run_on_engine(e, cfg, plan, ops);
       CHECK(y == std::vector<std::int32_t>{2, 18, 2, 18});
     }
     // Its faults are logged past the reduction (k = row 3 >= K).
@@ -148,10 +132,10 @@ TEST_CASE("Stuck-at: PE-level, fold-level and cpu engines equal the reference wa
       models::naive_int8_gemm({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, clean.data(), s.n, false});
       CHECK(ref != clean);  // the case exercises the faults
       std::vector<std::vector<faults::LoggedFault>> logs;
-      for (int e = 0; e < 4; ++e) {
+      for (int e = 0; e < test::kFaultEngines; ++e) {
         INFO(arch::to_string(df) << " " << s.m << "x" << s.n << "x" << s.k << " engine " << e);
         const auto plan = stuck_plan(cfg, bits);
-        CHECK(run(e, cfg, plan, s, ops) == ref);
+        CHECK(test::run_on_engine(e, cfg, plan, ops) == ref);
         logs.push_back(plan->log());
         CHECK(plan->fault_count() == static_cast<std::int64_t>(logs.back().size()));
         for (const auto& lf : logs.back()) {
@@ -160,7 +144,7 @@ TEST_CASE("Stuck-at: PE-level, fold-level and cpu engines equal the reference wa
           CHECK(lf.fault.n < s.n);
         }
       }
-      for (int e = 1; e < 4; ++e) {
+      for (int e = 1; e < test::kFaultEngines; ++e) {
         REQUIRE(logs[static_cast<std::size_t>(e)].size() == logs[0].size());
         for (std::size_t i = 0; i < logs[0].size(); ++i) {
           const auto& a = logs[0][i];

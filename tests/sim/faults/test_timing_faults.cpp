@@ -19,6 +19,7 @@
 #include "sim/faults/fault_injecting_engine.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "sim/faults/accumulate_fold_math.hpp"
+#include "tests/sim/faults/engines_under_test.hpp"
 
 using namespace saffire;
 
@@ -154,18 +155,9 @@ TEST_CASE("Timing campaign: cpu engine, array engine (PE and fold) and thread co
     id.layer = 2;
     std::vector<std::vector<std::int32_t>> outputs;
     std::vector<std::vector<faults::LoggedFault>> logs;
-    for (int e = 0; e < 4; ++e) {
+    for (int e = 0; e < test::kFaultEngines; ++e) {
       auto plan = std::make_shared<faults::FaultPlan>(timing, faults::FaultTargeting{});
-      std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n), 0);
-      const models::Int8GemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false};
-      if (e == 0) {
-        faults::FaultInjectingEngine cpu(models::make_cpu_engine("auto", 1), cfg, plan);
-        cpu.gemm(id, args);
-      } else {
-        sim::ArrayGemmEngine arr(cfg, e == 1 ? sim::Fidelity::PE : sim::Fidelity::Fold, e == 3 ? 2 : 1);
-        arr.set_fault_plan(plan);
-        arr.gemm(id, args);
-      }
+      const std::vector<std::int32_t> y = test::run_on_engine(e, cfg, plan, ops, id);
       INFO("engine " << e << " " << arch::to_string(df));
       CHECK(y == ref.y);
       CHECK(plan->fault_count() == static_cast<std::int64_t>(ref.errors.size()));
