@@ -8,7 +8,8 @@
 //   base engine         cpu | array | cuda (engine_factory.hpp)
 //
 // Usage:
-//   EngineStackSpec spec{.engine = "array", .options = eo, .plan = plan, .abft = cfg};
+//   EngineStackSpec spec;
+//   spec.engine = "array"; spec.options = eo; spec.plan = plan; spec.abft = cfg;
 //   EngineStack stack = build_engine_stack(spec);
 //   llm::Transformer model(ckpt, inf, stack.engine.get());
 //   if (stack.clamp) model.set_hook(stack.clamp.get());

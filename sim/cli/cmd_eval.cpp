@@ -27,6 +27,7 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
+#include "sim/engine_stack.hpp"
 #include "sim/cli/run_record.hpp"
 #include "sim/engine_factory.hpp"
 #include "sim/faults/fault_deviation.hpp"
@@ -223,14 +224,10 @@ void run_eval(const EvalOptions& o) {
   eo.threads = o.threads;
   eo.array = o.array.resolve();
   eo.fidelity = sim::parse_fidelity(o.fidelity);
-  const auto make_engine = [&]() {
-    try {
-      return sim::make_gemm_engine(o.engine, eo);
-    } catch (const std::invalid_argument& e) {  // e.g. an unknown --kernel
-      throw ConfigError(e.what());
-    }
-  };
-  if (inf.precision == llm::Precision::W8A8) engine = make_engine();
+  sim::EngineStackSpec spec;  // the clean run's; the campaign adds its plan, ABFT and clamp
+  spec.engine = o.engine;
+  spec.options = eo;
+  if (inf.precision == llm::Precision::W8A8) engine = sim::build_engine_stack(spec).engine;
   if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
     throw ConfigError("fault campaigns: faults go into INT32 accumulators, so they need --precision w8a8");
   if (o.abft.enabled() && !o.faults.enabled())
@@ -268,26 +265,22 @@ void run_eval(const EvalOptions& o) {
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
   if (o.faults.enabled()) {
-    std::unique_ptr<models::GemmEngine> faulty_engine = FaultOptions::inject(make_engine(), eo.array, plan);
-    abft::AbftEngine* abft = nullptr;
+    spec.plan = plan;
     if (o.abft.enabled()) {
-      auto guarded = std::make_unique<abft::AbftEngine>(std::move(faulty_engine), make_engine(), plan, eo.array,
-                                                       o.abft.resolve());
+      spec.abft = o.abft.resolve();
       // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
       // the reference of the energy model (dynamic energy ~ (V / v_nominal)^2, leakage ~ V / v_nominal).
       const double v_nominal = eo.array.v_nominal;
-      guarded->set_energy_model(arch::at_voltage(o.abft.tech(), v_nominal), FaultOptions::supply_voltage(*plan, eo.array),
-                                v_nominal);
-      abft = guarded.get();
-      faulty_engine = std::move(guarded);
+      spec.energy = sim::StackEnergy{arch::at_voltage(o.abft.tech(), v_nominal),
+                                     FaultOptions::supply_voltage(*plan, eo.array), v_nominal};
     }
-    std::unique_ptr<faults::ReaLMClampHook> clamp;
-    llm::Transformer faulty(lm.checkpoint, inf, faulty_engine.get());
-    if (o.faults.realm_clamp()) {
-      clamp = std::make_unique<faults::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
-      if (abft) clamp->skip_when([abft] { return abft->rewrote_last(); });
-      faulty.set_hook(clamp.get());
-    }
+    spec.realm_clamp = o.faults.realm_clamp();
+    spec.granularity = inf.quant.activations;
+    const sim::EngineStack stack = sim::build_engine_stack(spec);
+    const abft::AbftEngine* abft = stack.abft;
+    const std::unique_ptr<faults::ReaLMClampHook>& clamp = stack.clamp;
+    llm::Transformer faulty(lm.checkpoint, inf, stack.engine.get());
+    if (clamp) faulty.set_hook(clamp.get());
     const llm::PerplexityResult f = llm::evaluate_perplexity(faulty, lm.tokenizer, text, po, progress("faulty"));
     const bool crash_like = !std::isfinite(f.ppl);
     fault_json = {{"faults", plan->fault_count()},

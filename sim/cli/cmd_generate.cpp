@@ -13,6 +13,7 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
+#include "sim/engine_stack.hpp"
 #include "sim/engine_factory.hpp"
 
 namespace saffire::cli {
@@ -58,16 +59,16 @@ void run_generate(const GenerateOptions& o) {
     eo.threads = o.threads;
     eo.array = o.array.resolve();
     eo.fidelity = sim::parse_fidelity(o.fidelity);
-    try {
-      engine = sim::make_gemm_engine(o.engine, eo);
-    } catch (const std::invalid_argument& e) {  // e.g. an unknown --kernel
-      throw ConfigError(e.what());
-    }
-    if (o.faults.enabled()) {
-      plan = o.faults.make_plan(eo.array, o.array.config_path());
-      engine = FaultOptions::inject(std::move(engine), eo.array, plan);
-      if (o.faults.realm_clamp()) clamp = std::make_unique<faults::ReaLMClampHook>(eo.array, plan, inf.quant.activations);
-    }
+    if (o.faults.enabled()) plan = o.faults.make_plan(eo.array, o.array.config_path());
+    sim::EngineStackSpec spec;
+    spec.engine = o.engine;
+    spec.options = eo;
+    spec.plan = plan;
+    spec.realm_clamp = plan && o.faults.realm_clamp();
+    spec.granularity = inf.quant.activations;
+    sim::EngineStack stack = sim::build_engine_stack(spec);
+    engine = std::move(stack.engine);
+    clamp = std::move(stack.clamp);
   }
   llm::Transformer model(lm.checkpoint, inf, engine.get());
   if (clamp) model.set_hook(clamp.get());

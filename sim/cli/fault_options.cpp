@@ -7,8 +7,6 @@
 
 #include "arch/config_error.hpp"
 #include "arch/timing/voltage_config.hpp"
-#include "sim/array_engine.hpp"
-#include "sim/faults/fault_injecting_engine.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -126,16 +124,6 @@ std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConf
 
 std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::string& config_path) const {
   return "\n[faults]\n" + make_plan(array, config_path)->model().to_toml();
-}
-
-std::unique_ptr<models::GemmEngine> FaultOptions::inject(std::unique_ptr<models::GemmEngine> engine,
-                                                         const arch::ArrayConfig& array,
-                                                         std::shared_ptr<faults::FaultPlan> plan) {
-  if (auto* a = dynamic_cast<sim::ArrayGemmEngine*>(engine.get())) {
-    a->set_fault_plan(std::move(plan));
-    return engine;
-  }
-  return std::make_unique<faults::FaultInjectingEngine>(std::move(engine), array, std::move(plan));
 }
 
 std::string FaultOptions::describe() const {

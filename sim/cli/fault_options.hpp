@@ -33,10 +33,6 @@ class FaultOptions {
   std::shared_ptr<faults::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path) const;
   /// The fault model's resolved settings as a TOML [faults] table, for traces.
   std::string to_toml(const arch::ArrayConfig& array, const std::string& config_path) const;
-  /// Makes `engine` inject the plan's faults: inside the SystemC array for the array engine, after
-  /// the GEMM with the array's semantics for the others.
-  static std::unique_ptr<models::GemmEngine> inject(std::unique_ptr<models::GemmEngine> engine,
-                                                    const arch::ArrayConfig& array, std::shared_ptr<faults::FaultPlan> plan);
   /// ReaLM's clamp applies to the output-word models (bitflip, table), whose faults can be undone.
   bool realm_clamp() const { return !m_no_realm_clamp && m_model != "timing" && m_model != "stuck-at"; }
   std::uint64_t seed() const { return m_seed; }
