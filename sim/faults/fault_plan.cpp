@@ -75,9 +75,10 @@ std::vector<arch::OutputFault> FaultPlan::sample(const models::GemmId& id, std::
 void FaultPlan::remap_columns(const arch::ArrayConfig& array, const std::vector<int>& columns) {
   m_remap_array = array;
   m_remapped_columns = columns;
-  const StuckAtMap* const* stuck = std::get_if<const StuckAtMap*>(&m_rule);
-  if (!stuck && !m_remapped_stuck) return;
-  const StuckAtMap& original = *std::get<const StuckAtMap*>(m_model->accumulate_rule());
+  const AccumulateRule model_rule = m_model->accumulate_rule();
+  const auto* stuck = std::get_if<const StuckAtMap*>(&model_rule);
+  if (!stuck) return;  // only stuck-at PEs are remapped at the accumulate level
+  const StuckAtMap& original = **stuck;
   std::vector<StuckBit> kept;
   for (const StuckBit& b : original.bits())
     if (std::find(columns.begin(), columns.end(), b.col) == columns.end()) kept.push_back(b);
