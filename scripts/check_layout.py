@@ -5,8 +5,8 @@ Usage: check_layout.py [ROOT]   (ROOT: the source tree, default the parent of th
 
 Every .hpp/.cpp/.cu/.h/.cuh under arch, models, traces, sim and abft is scanned for includes of saffire
 headers (`#include "<folder>/..."`, also in angle brackets, or a path relative to the including file).
-Both the including file and the header are mapped to a library: sim/faults/ is `faults`, sim/cli/ is `cli`,
-the rest of sim/ is `sim`, every other folder is the library of its name. An include that ALLOWED below
+Both the including file and the header are mapped to a library: sim/faults/ is `faults`, sim/memory/ is
+`memory`, sim/cli/ is `cli`, the rest of sim/ is `sim`, every other folder is the library of its name. An include that ALLOWED below
 does not permit prints `file:line: <lib> may not include <other lib> (<header>)`. A top-level folder of
 TOP_LEVEL_FOLDERS that exists without a README.md is reported too. Exit 1 on any finding, else 0.
 Python 3 standard library only; CTest runs it as `layout_dependencies` (tests/CMakeLists.txt).
@@ -20,10 +20,11 @@ ALLOWED = {
     "arch": set(),
     "models": {"arch"},
     "traces": set(),
+    "memory": {"arch"},
     "faults": {"arch", "models"},
     "abft": {"arch", "models", "faults"},
-    "sim": {"arch", "models", "traces", "faults", "abft"},
-    "cli": {"arch", "models", "traces", "faults", "abft", "sim"},
+    "sim": {"arch", "models", "traces", "memory", "faults", "abft"},
+    "cli": {"arch", "models", "traces", "memory", "faults", "abft", "sim"},
     # Not libraries: nothing above may include them (bench/ and tests/ themselves may include everything,
     # so they are not scanned).
     "tests": None,
@@ -41,7 +42,7 @@ def library_of(rel_path: pathlib.PurePosixPath):
     parts = rel_path.parts
     if not parts or parts[0] not in ALLOWED:
         return None
-    if parts[0] == "sim" and len(parts) > 2 and parts[1] in ("faults", "cli"):
+    if parts[0] == "sim" and len(parts) > 2 and parts[1] in ("faults", "memory", "cli"):
         return parts[1]
     return parts[0]
 
@@ -49,7 +50,7 @@ def library_of(rel_path: pathlib.PurePosixPath):
 def resolve_include(root: pathlib.Path, source: pathlib.Path, header: str):
     """The include as a root-relative path when it names a saffire header, else None."""
     first = header.split("/", 1)[0]
-    if first in ALLOWED:
+    if first in ALLOWED and "/" in header:  # "sim/x.hpp", never a standard header such as <memory>
         return pathlib.PurePosixPath(header)
     # A path relative to the including file ("x.hpp", "../sim/y.hpp") that exists in the tree.
     candidate = (source.parent / header).resolve()
