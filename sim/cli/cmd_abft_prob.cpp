@@ -1,14 +1,13 @@
 // saffire abft-prob: the recompute probability of each ABFT detection scheme vs BER on one GEMM, as in
 // ReaLM's study (OPT-1.3B k_proj, ~2048 x 2048 outputs, one random bit 0..29 per faulty word, 1000
-// trials per BER; background.md section 2). The clean GEMM (seeded random INT8 operands) runs once;
-// each trial samples the faults of (seed, trial), forms the checksum deviations from the flipped
-// words' deltas (abft/trials/abft_trials.hpp) and counts the whole-GEMM decisions that are Recompute.
+// trials per BER; background.md section 2). The study runs in abft/trials/recompute_study.hpp; this file
+// parses the options and prints the table or JSON beside ReaLM's values (realm_recompute_reference.hpp).
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
+#include <tuple>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -18,31 +17,18 @@
 #include "abft/abft_config.hpp"
 #include "abft/detect/detection_policy.hpp"
 #include "arch/config_error.hpp"
-#include "models/gemm/int8_gemm.hpp"
 #include "abft/trials/abft_trials.hpp"
+#include "abft/trials/realm_recompute_reference.hpp"
+#include "abft/trials/recompute_study.hpp"
 #include "sim/cli/commands.hpp"
-#include "models/workload/gemm_operands.hpp"
 
 namespace saffire::cli {
 namespace {
 
-// A log grid over 1e-8..1e-4 that contains every BER ReaLM reports for this study.
-const std::vector<double> kDefaultBers = {1e-8, 2e-8,   5e-8, 1e-7,   2e-7, 3e-7, 5e-7, 1e-6, 2e-6, 5e-6,
-                                          1e-5, 1.5e-5, 2e-5, 2.5e-5, 3e-5, 4e-5, 5e-5, 7e-5, 1e-4};
-
-// ReaLM's measured recompute probabilities (background.md section 2: OPT-1.3B k_proj, 1000 trials).
-struct RealmPoint {
-  double ber, p;
-};
-const std::vector<RealmPoint> kRealmMsdOnly = {{1e-8, 0.009}, {1e-7, 0.11}, {5e-7, 0.47}, {1e-6, 0.71}, {1e-5, 0.996}};
-const std::vector<RealmPoint> kRealmStatistical = {{1e-8, 0},     {1e-7, 0},      {5e-7, 0},    {1e-6, 0},  {1e-5, 0},
-                                                   {2e-5, 0.042}, {2.5e-5, 0.46}, {3e-5, 0.90}, {4e-5, 1.0}};
-constexpr double kRealmClassicHalf = 1.7e-7;  // "1 - exp(-BER * outputs): 50 % near 1.7e-7"
-
 struct AbftProbOptions {
   std::int64_t m = 2048, n = 2048, k = 128;
   std::int64_t trials = 1000;
-  std::string bers;  // comma list; empty: kDefaultBers
+  std::string bers;  // comma list; empty: abft::realm_study_bers()
   std::string bit_range = "0-29";
   std::string schemes = "classic,approxabft,statistical";
   std::string component = "k";
@@ -80,7 +66,7 @@ double parse_ber(const std::string& s) {
 }
 
 std::vector<double> parse_bers(const std::string& list) {
-  if (list.empty()) return kDefaultBers;
+  if (list.empty()) return abft::realm_study_bers();
   std::vector<double> bers;
   for (const std::string& s : split_list(list)) bers.push_back(parse_ber(s));
   if (bers.empty()) throw ConfigError("abft-prob: --ber: empty list");
@@ -105,32 +91,6 @@ std::pair<int, int> parse_bit_range(const std::string& s) {
   return {lo, hi};
 }
 
-double realm_half(const std::vector<RealmPoint>& pts) {
-  std::vector<double> b, p;
-  for (const RealmPoint& r : pts) {
-    b.push_back(r.ber);
-    p.push_back(r.p);
-  }
-  return abft::ber_at_level(b, p);
-}
-
-std::optional<double> realm_at(abft::Scheme s, double ber) {
-  const std::vector<RealmPoint>* pts = s.name() == "approxabft"    ? &kRealmMsdOnly
-                                       : s.name() == "statistical" ? &kRealmStatistical
-                                                                   : nullptr;
-  if (pts == nullptr) return std::nullopt;
-  for (const RealmPoint& r : *pts)
-    if (std::abs(r.ber - ber) <= 1e-9 * ber) return r.p;
-  return std::nullopt;
-}
-
-std::optional<double> realm_half_for(abft::Scheme s) {
-  if (s.name() == "classic") return kRealmClassicHalf;
-  if (s.name() == "approxabft") return realm_half(kRealmMsdOnly);
-  if (s.name() == "statistical") return realm_half(kRealmStatistical);
-  return std::nullopt;
-}
-
 std::string fmt_half(double h, double lo, double hi) {
   if (h < 0) return fmt::format("> {:.3g}", hi);
   if (h == 0) return fmt::format("<= {:.3g}", lo);
@@ -139,11 +99,118 @@ std::string fmt_half(double h, double lo, double hi) {
 
 nlohmann::json half_json(double h) { return h > 0 ? nlohmann::json(h) : nlohmann::json(nullptr); }
 
+struct StudyView {  // what the printers need besides the options
+  arch::ArrayConfig array;
+  models::Component component;
+  abft::StatisticalConstants konst;
+  int bit_lo = 0, bit_hi = 0;
+  std::vector<double> bers;
+  std::vector<abft::Scheme> schemes;
+};
+
+void print_json(const AbftProbOptions& o, const StudyView& v, const abft::RecomputeStudyResult& r) {
+  const double words = static_cast<double>(o.m) * static_cast<double>(o.n);
+  nlohmann::json out;
+  out["command"] = "abft-prob";
+  out["gemm"] = {{"m", o.m}, {"n", o.n}, {"k", o.k}, {"outputs", o.m * o.n}, {"operand_seed", o.seed}};
+  out["array"] = {{"rows", v.array.rows}, {"cols", v.array.cols}, {"dataflow", arch::to_string(v.array.dataflow)}};
+  out["row_checks"] = ((o.n + v.array.cols - 1) / v.array.cols) * o.m;
+  out["column_checks"] = o.n;
+  out["checks"] = o.checks;
+  out["component"] = models::to_string(v.component);
+  out["constants"] = {
+      {"a", v.konst.a}, {"b", v.konst.b}, {"theta_freq", v.konst.theta_freq}, {"line_only", v.konst.line_only}};
+  out["abft_config"] = o.abft_config;
+  out["bit_lo"] = v.bit_lo;
+  out["bit_hi"] = v.bit_hi;
+  out["seed"] = o.seed;
+  out["trials"] = o.trials;
+  out["ci"] = "wilson 95 %";
+  nlohmann::json names = nlohmann::json::array();
+  for (abft::Scheme s : v.schemes) names.push_back(abft::to_string(s));
+  out["schemes"] = names;
+  nlohmann::json pts = nlohmann::json::array();
+  for (std::size_t b = 0; b < v.bers.size(); ++b) {
+    const abft::TrialCounts& c = r.counts[b];
+    nlohmann::json per = nlohmann::json::object();
+    for (std::size_t s = 0; s < v.schemes.size(); ++s) {
+      const abft::Interval ci = abft::wilson_interval(c.policies[s].recompute, c.trials);
+      nlohmann::json j = {{"recompute", c.policies[s].recompute},
+                          {"corrected", c.policies[s].correct},
+                          {"p", r.p[s][b]},
+                          {"ci_lo", ci.lo},
+                          {"ci_hi", ci.hi}};
+      const std::optional<double> realm = abft::realm_recompute_at(v.schemes[s], v.bers[b]);
+      j["realm_p"] = realm ? nlohmann::json(*realm) : nlohmann::json(nullptr);
+      per[std::string(abft::to_string(v.schemes[s]))] = std::move(j);
+    }
+    pts.push_back({{"ber", v.bers[b]},
+                   {"expected_faults", v.bers[b] * words},
+                   {"mean_faults", static_cast<double>(c.faults) / static_cast<double>(c.trials)},
+                   {"faulty_trials", c.faulty_trials},
+                   {"classic_closed_form", r.classic_closed_form[b]},
+                   {"schemes", std::move(per)}});
+  }
+  out["points"] = std::move(pts);
+  nlohmann::json h = nlohmann::json::object();
+  for (std::size_t s = 0; s < v.schemes.size(); ++s) {
+    const std::optional<double> realm = abft::realm_ber_50(v.schemes[s]);
+    h[std::string(abft::to_string(v.schemes[s]))] = {{"ber", half_json(r.ber_50[s])},
+                                                     {"below_grid", r.ber_50[s] == 0},
+                                                     {"above_grid", r.ber_50[s] < 0},
+                                                     {"realm", realm ? nlohmann::json(*realm) : nlohmann::json(nullptr)}};
+  }
+  out["ber_50"] = std::move(h);
+  out["classic_closed_form_ber_50"] = r.classic_closed_form_ber_50;
+  out["seconds"] = {{"clean_gemm", r.clean_gemm_seconds}, {"trials", r.trials_seconds}};
+  fmt::print("{}\n", out.dump());
+}
+
+void print_table(const AbftProbOptions& o, const StudyView& v, const abft::RecomputeStudyResult& r) {
+  const double words = static_cast<double>(o.m) * static_cast<double>(o.n);
+  const bool cols = o.checks == "rows+cols";
+  fmt::print("saffire abft-prob: GEMM {}x{}x{} ({} outputs, seed {}), {} {}x{} ({} row checks of {} columns{}),\n", o.m,
+             o.n, o.k, o.m * o.n, o.seed, arch::to_string(v.array.dataflow), v.array.rows, v.array.cols,
+             ((o.n + v.array.cols - 1) / v.array.cols) * o.m, v.array.cols,
+             cols ? fmt::format(" + {} column checks in the statistic", o.n) : "");
+  fmt::print(
+      "one flipped bit in {}..{} per faulty word, {} trials per BER, component {} (a {:g}, b {:g}, theta_freq "
+      "{:g}{})\n",
+      v.bit_lo, v.bit_hi, o.trials, models::to_string(v.component), v.konst.a, v.konst.b, v.konst.theta_freq,
+      v.konst.line_only ? ", line only" : "");
+  fmt::print("recompute probability, whole-GEMM decision, [95 % Wilson interval]; (ReaLM's value at that BER)\n\n");
+  fmt::print("{:>9} {:>10}", "BER", "faults");
+  for (abft::Scheme s : v.schemes) fmt::print(" {:>30}", abft::to_string(s));
+  fmt::print(" {:>9}\n", "1-(1-p)^mn");
+  for (std::size_t b = 0; b < v.bers.size(); ++b) {
+    fmt::print("{:>9.3g} {:>10.4g}", v.bers[b], v.bers[b] * words);
+    for (std::size_t s = 0; s < v.schemes.size(); ++s) {
+      const abft::Interval ci = abft::wilson_interval(r.counts[b].policies[s].recompute, r.counts[b].trials);
+      const std::optional<double> realm = abft::realm_recompute_at(v.schemes[s], v.bers[b]);
+      std::string cell = fmt::format("{:.3f} [{:.3f},{:.3f}]", r.p[s][b], ci.lo, ci.hi);
+      cell += realm ? fmt::format(" ({:.3f})", *realm) : std::string(8, ' ');
+      fmt::print(" {:>30}", cell);
+    }
+    fmt::print(" {:>9.3f}\n", r.classic_closed_form[b]);
+  }
+  fmt::print("\nBER of 50 % recompute (log-interpolated):\n");
+  for (std::size_t s = 0; s < v.schemes.size(); ++s) {
+    const std::optional<double> realm = abft::realm_ber_50(v.schemes[s]);
+    fmt::print("  {:<16} {:>10}   ReaLM {}\n", abft::to_string(v.schemes[s]),
+               fmt_half(r.ber_50[s], v.bers.front(), v.bers.back()),
+               realm ? fmt::format("~{:.2g}{}", *realm, v.schemes[s].name() == "approxabft" ? " (MSD-only)" : "")
+                     : "-");
+  }
+  fmt::print("  {:<16} {:>10.3g}   (1 - (1 - BER)^outputs = 1/2)\n", "closed form", r.classic_closed_form_ber_50);
+  fmt::print("\ntime: clean GEMM {:.2f} s, {} trials {:.2f} s\n", r.clean_gemm_seconds,
+             o.trials * static_cast<std::int64_t>(v.bers.size()), r.trials_seconds);
+}
+
 void run_abft_prob(const AbftProbOptions& o) {
-  const auto t0 = std::chrono::steady_clock::now();
-  arch::GemmShape shape{o.m, o.n, o.k};
+  abft::RecomputeStudySpec spec;
+  spec.shape = arch::GemmShape{o.m, o.n, o.k};
   try {
-    shape.validate();
+    spec.shape.validate();
   } catch (const ConfigError& e) {
     throw ConfigError(std::string("abft-prob: ") + e.what());
   }
@@ -154,18 +221,15 @@ void run_abft_prob(const AbftProbOptions& o) {
   if (o.trials < 1 || o.trials > 100000000)
     throw ConfigError("abft-prob: --trials must be in [1, 1e8], got " + std::to_string(o.trials));
   if (o.threads < 0) throw ConfigError("abft-prob: --threads must be >= 0");
-  const std::vector<double> bers = parse_bers(o.bers);
-  const auto [bit_lo, bit_hi] = parse_bit_range(o.bit_range);
-
-  arch::ArrayConfig array;
-  array.rows = o.rows;
-  array.cols = o.cols;
-  array.dataflow = arch::parse_dataflow(o.dataflow, "--dataflow");
-  array.validate();
-
-  models::Component component;
+  StudyView v;
+  v.bers = parse_bers(o.bers);
+  std::tie(v.bit_lo, v.bit_hi) = parse_bit_range(o.bit_range);
+  v.array.rows = o.rows;
+  v.array.cols = o.cols;
+  v.array.dataflow = arch::parse_dataflow(o.dataflow, "--dataflow");
+  v.array.validate();
   try {
-    component = models::parse_component(o.component);
+    v.component = models::parse_component(o.component);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("abft-prob: --component: ") + e.what());
   }
@@ -177,161 +241,26 @@ void run_abft_prob(const AbftProbOptions& o) {
   else
     throw ConfigError("abft-prob: --checks: expected rows or rows+cols, got '" + o.checks + "'");
 
-  abft::AbftConfig base = o.abft_config.empty() ? abft::AbftConfig{} : abft::load_abft_config(o.abft_config);
-  std::vector<abft::Scheme> schemes;
-  std::vector<std::unique_ptr<abft::DetectionPolicy>> owned;
-  std::vector<const abft::DetectionPolicy*> policies;
-  for (const std::string& s : split_list(o.schemes)) {
-    const abft::Scheme sc = abft::Scheme::parse(s, "--schemes");
-    if (std::find(schemes.begin(), schemes.end(), sc) != schemes.end()) continue;
-    abft::AbftConfig c = base;
-    c.scheme = sc;
-    owned.push_back(abft::make_detection_policy(c));
-    if (!owned.back()->decides_from_checksums()) {
-      std::vector<std::string> usable;
-      for (abft::Scheme t : abft::all_schemes())
-        if (abft::make_detection_policy(t)->decides_from_checksums()) usable.emplace_back(t.name());
-      std::string list;
-      for (std::size_t i = 0; i < usable.size(); ++i)
-        list += (i == 0 ? "" : i + 1 == usable.size() ? " or " : ", ") + usable[i];
-      throw ConfigError("abft-prob: --schemes: " + s + " does not decide from checksums; use " + list);
-    }
-    schemes.push_back(sc);
-    policies.push_back(owned.back().get());
-  }
-  if (schemes.empty()) throw ConfigError("abft-prob: --schemes: empty list");
-  const abft::StatisticalConstants& konst = base.constants_for(component);
+  const abft::AbftConfig base = o.abft_config.empty() ? abft::AbftConfig{} : abft::load_abft_config(o.abft_config);
+  const abft::StudyPolicies policies =
+      abft::checksum_deciding_policies(split_list(o.schemes), base, "abft-prob: --schemes");
+  v.schemes = policies.schemes;
+  v.konst = base.constants_for(v.component);
 
-  // The clean GEMM, once.
-  const models::GemmOperands ops = models::random_gemm_operands(shape, o.seed);
-  std::vector<std::int32_t> y(static_cast<std::size_t>(o.m * o.n));
-  const models::Int8GemmArgs clean{o.m, o.n, o.k, ops.x.data(), o.k, ops.w.data(), o.n, y.data(), o.n, false};
-  const auto kernel = models::make_int8_gemm_kernel("auto");
-  kernel->run(clean, o.threads);
-  const auto t1 = std::chrono::steady_clock::now();
-
-  const double words = static_cast<double>(o.m) * static_cast<double>(o.n);
-  std::vector<abft::TrialCounts> counts;
-  for (double ber : bers) {
-    abft::RecomputeTrialsConfig tc;
-    tc.array = array;
-    tc.component = component;
-    tc.faults.ber = ber;
-    tc.faults.bit_lo = bit_lo;
-    tc.faults.bit_hi = bit_hi;
-    tc.faults.seed = o.seed;
-    tc.trials = o.trials;
-    tc.checks = checks;
-    tc.threads = o.threads;
-    counts.push_back(abft::run_recompute_trials(tc, clean, policies));
-  }
-  const auto t2 = std::chrono::steady_clock::now();
-  const double gemm_s = std::chrono::duration<double>(t1 - t0).count();
-  const double trials_s = std::chrono::duration<double>(t2 - t1).count();
-
-  const std::size_t ns = schemes.size();
-  std::vector<std::vector<double>> p(ns);
-  for (std::size_t s = 0; s < ns; ++s)
-    for (const abft::TrialCounts& c : counts)
-      p[s].push_back(static_cast<double>(c.policies[s].recompute) / static_cast<double>(c.trials));
-  std::vector<double> half(ns);
-  for (std::size_t s = 0; s < ns; ++s) half[s] = abft::ber_at_level(bers, p[s]);
-  std::vector<double> closed;
-  for (double ber : bers) closed.push_back(-std::expm1(words * std::log1p(-ber)));
-  const double closed_half = -std::expm1(std::log(0.5) / words);  // 1 - (1 - BER)^words = 1/2
-
-  if (o.json) {
-    nlohmann::json out;
-    out["command"] = "abft-prob";
-    out["gemm"] = {{"m", o.m}, {"n", o.n}, {"k", o.k}, {"outputs", o.m * o.n}, {"operand_seed", o.seed}};
-    out["array"] = {{"rows", array.rows}, {"cols", array.cols}, {"dataflow", arch::to_string(array.dataflow)}};
-    out["row_checks"] = ((o.n + array.cols - 1) / array.cols) * o.m;
-    out["column_checks"] = o.n;
-    out["checks"] = o.checks;
-    out["component"] = models::to_string(component);
-    out["constants"] = {
-        {"a", konst.a}, {"b", konst.b}, {"theta_freq", konst.theta_freq}, {"line_only", konst.line_only}};
-    out["abft_config"] = o.abft_config;
-    out["bit_lo"] = bit_lo;
-    out["bit_hi"] = bit_hi;
-    out["seed"] = o.seed;
-    out["trials"] = o.trials;
-    out["ci"] = "wilson 95 %";
-    nlohmann::json names = nlohmann::json::array();
-    for (abft::Scheme s : schemes) names.push_back(abft::to_string(s));
-    out["schemes"] = names;
-    nlohmann::json pts = nlohmann::json::array();
-    for (std::size_t b = 0; b < bers.size(); ++b) {
-      const abft::TrialCounts& c = counts[b];
-      nlohmann::json per = nlohmann::json::object();
-      for (std::size_t s = 0; s < ns; ++s) {
-        const abft::Interval ci = abft::wilson_interval(c.policies[s].recompute, c.trials);
-        nlohmann::json j = {{"recompute", c.policies[s].recompute},
-                            {"corrected", c.policies[s].correct},
-                            {"p", p[s][b]},
-                            {"ci_lo", ci.lo},
-                            {"ci_hi", ci.hi}};
-        const std::optional<double> r = realm_at(schemes[s], bers[b]);
-        j["realm_p"] = r ? nlohmann::json(*r) : nlohmann::json(nullptr);
-        per[std::string(abft::to_string(schemes[s]))] = std::move(j);
-      }
-      pts.push_back({{"ber", bers[b]},
-                     {"expected_faults", bers[b] * words},
-                     {"mean_faults", static_cast<double>(c.faults) / static_cast<double>(c.trials)},
-                     {"faulty_trials", c.faulty_trials},
-                     {"classic_closed_form", closed[b]},
-                     {"schemes", std::move(per)}});
-    }
-    out["points"] = std::move(pts);
-    nlohmann::json h = nlohmann::json::object();
-    for (std::size_t s = 0; s < ns; ++s) {
-      const std::optional<double> r = realm_half_for(schemes[s]);
-      h[std::string(abft::to_string(schemes[s]))] = {{"ber", half_json(half[s])},
-                                                     {"below_grid", half[s] == 0},
-                                                     {"above_grid", half[s] < 0},
-                                                     {"realm", r ? nlohmann::json(*r) : nlohmann::json(nullptr)}};
-    }
-    out["ber_50"] = std::move(h);
-    out["classic_closed_form_ber_50"] = closed_half;
-    out["seconds"] = {{"clean_gemm", gemm_s}, {"trials", trials_s}};
-    fmt::print("{}\n", out.dump());
-    return;
-  }
-
-  fmt::print("saffire abft-prob: GEMM {}x{}x{} ({} outputs, seed {}), {} {}x{} ({} row checks of {} columns{}),\n", o.m,
-             o.n, o.k, o.m * o.n, o.seed, arch::to_string(array.dataflow), array.rows, array.cols,
-             ((o.n + array.cols - 1) / array.cols) * o.m, array.cols,
-             checks == abft::TrialChecks::RowsAndCols ? fmt::format(" + {} column checks in the statistic", o.n) : "");
-  fmt::print(
-      "one flipped bit in {}..{} per faulty word, {} trials per BER, component {} (a {:g}, b {:g}, theta_freq "
-      "{:g}{})\n",
-      bit_lo, bit_hi, o.trials, models::to_string(component), konst.a, konst.b, konst.theta_freq,
-      konst.line_only ? ", line only" : "");
-  fmt::print("recompute probability, whole-GEMM decision, [95 % Wilson interval]; (ReaLM's value at that BER)\n\n");
-  fmt::print("{:>9} {:>10}", "BER", "faults");
-  for (abft::Scheme s : schemes) fmt::print(" {:>30}", abft::to_string(s));
-  fmt::print(" {:>9}\n", "1-(1-p)^mn");
-  for (std::size_t b = 0; b < bers.size(); ++b) {
-    fmt::print("{:>9.3g} {:>10.4g}", bers[b], bers[b] * words);
-    for (std::size_t s = 0; s < ns; ++s) {
-      const abft::Interval ci = abft::wilson_interval(counts[b].policies[s].recompute, counts[b].trials);
-      const std::optional<double> r = realm_at(schemes[s], bers[b]);
-      std::string cell = fmt::format("{:.3f} [{:.3f},{:.3f}]", p[s][b], ci.lo, ci.hi);
-      cell += r ? fmt::format(" ({:.3f})", *r) : std::string(8, ' ');
-      fmt::print(" {:>30}", cell);
-    }
-    fmt::print(" {:>9.3f}\n", closed[b]);
-  }
-  fmt::print("\nBER of 50 % recompute (log-interpolated):\n");
-  for (std::size_t s = 0; s < ns; ++s) {
-    const std::optional<double> r = realm_half_for(schemes[s]);
-    fmt::print("  {:<16} {:>10}   ReaLM {}\n", abft::to_string(schemes[s]),
-               fmt_half(half[s], bers.front(), bers.back()),
-               r ? fmt::format("~{:.2g}{}", *r, schemes[s].name() == "approxabft" ? " (MSD-only)" : "") : "-");
-  }
-  fmt::print("  {:<16} {:>10.3g}   (1 - (1 - BER)^outputs = 1/2)\n", "closed form", closed_half);
-  fmt::print("\ntime: clean GEMM {:.2f} s, {} trials {:.2f} s\n", gemm_s,
-             o.trials * static_cast<std::int64_t>(bers.size()), trials_s);
+  spec.seed = o.seed;
+  spec.bers = v.bers;
+  spec.trials.array = v.array;
+  spec.trials.component = v.component;
+  spec.trials.faults.bit_lo = v.bit_lo;
+  spec.trials.faults.bit_hi = v.bit_hi;
+  spec.trials.trials = o.trials;
+  spec.trials.checks = checks;
+  spec.trials.threads = o.threads;
+  const abft::RecomputeStudyResult r = abft::run_recompute_study(spec, policies.policies);
+  if (o.json)
+    print_json(o, v, r);
+  else
+    print_table(o, v, r);
 }
 
 }  // namespace
