@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "abft/detect/detection_policy.hpp"
+#include "abft/detect/overhead_table.hpp"
 #include "arch/config_error.hpp"
 #include "arch/tech/array_cost.hpp"
 
@@ -219,6 +220,22 @@ TEST_CASE("classic ABFT overhead on n x n tends to a constant / n (~2/n)", "[uni
   const double r14 = scheme_cost(S("classic"), array(64, 64, Dataflow::OS), t14).area_um2 /
                      baseline_cost(array(64, 64, Dataflow::OS), t14).area_um2;
   CHECK(r14 == Approx(r45));
+}
+
+TEST_CASE("overhead tables: the classic closed form in % of the baseline, per square size", "[unit][abft][tech]") {
+  const TechTable t = TechTable::horowitz45();
+  const double k_os = ((kAdd16 + 16 * kReg) + (2 * kMult + kAdd32 + 56 * kReg) + (kAdd32 + 32 * kReg) + kCmp) / kPe;
+  const auto sweep = saffire::abft::overhead_vs_size(array(8, 16, Dataflow::OS), {32, 128}, t, Workload{}, saffire::abft::HardwareOptions{});
+  REQUIRE(sweep.size() == 2);
+  for (const auto& [n, table] : sweep) {
+    INFO("n = " << n);
+    REQUIRE(table.schemes.size() == saffire::abft::all_schemes().size());
+    CHECK(table.schemes.front().scheme == saffire::abft::Scheme{});  // "none" first, free
+    CHECK(table.schemes.front().cost.area_um2 == 0);
+    CHECK(table.schemes.front().area_pct == 0);
+    for (const saffire::abft::SchemeOverhead& r : table.schemes)
+      if (r.scheme == S("classic")) CHECK(r.area_pct == Approx(100.0 * k_os / n));
+  }
 }
 
 TEST_CASE("scheme ordering and definitions", "[unit][abft][tech]") {
