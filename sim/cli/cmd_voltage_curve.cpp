@@ -1,12 +1,10 @@
 // saffire voltage-curve: per-accumulate timing-error probability of the PE accumulators versus supply
 // voltage, measured on the operand statistics of real accumulations (the partial sums of random INT8
 // dot products of length K = 4096 on every PE of the array), with the bit histogram of the errors.
-// The model is arch/timing/ (TimingModel); this file only sweeps it.
+// The model is arch/timing/ (TimingModel), the measurement arch/timing/voltage_curve; this file parses and prints.
 #include <fmt/core.h>
-#include <omp.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,16 +14,13 @@
 
 #include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
-#include "arch/timing/carry_chain.hpp"
-#include "arch/timing/dot_product_steps.hpp"
 #include "arch/timing/timing_model.hpp"
 #include "arch/timing/voltage_config.hpp"
+#include "arch/timing/voltage_curve.hpp"
 #include "sim/cli/commands.hpp"
 
 namespace saffire::cli {
 namespace {
-
-constexpr std::size_t kReduction = 4096;  // K: steps of each dot product
 
 struct VoltageCurveOptions {
   std::optional<double> from;  // default: the nominal supply
@@ -39,14 +34,6 @@ struct VoltageCurveOptions {
   std::string config_path;
   int threads = 0;
   bool json = false;
-};
-
-struct Point {
-  double v = 0;
-  double delay_scale = 1;
-  int min_safe = 0, max_safe = 0;
-  std::int64_t errors = 0, late = 0, checked = 0;
-  arch::ErrorBitHistogram hist{};
 };
 
 std::string fmt_v(double v) { return fmt::format("{:g}", v); }
@@ -68,6 +55,63 @@ std::vector<double> sweep_voltages(const VoltageCurveOptions& o, const arch::Vol
   for (int i = 0; i < static_cast<int>(count); ++i)
     vs.push_back(std::round((from - i * o.step) * 1e9) / 1e9);  // 0.9 - 3 * 0.01 prints as 0.87
   return vs;
+}
+
+void print_json(const VoltageCurveOptions& o, const arch::VoltageConfig& base, const arch::VoltageCurveSpec& spec,
+                const std::vector<arch::VoltageCurvePoint>& points) {
+  nlohmann::json out;
+  out["command"] = "voltage-curve";
+  out["rows"] = spec.rows;
+  out["cols"] = spec.cols;
+  out["k"] = arch::kVoltageCurveReduction;
+  out["samples"] = o.samples;
+  out["seed"] = o.seed;
+  out["voltage"] = {{"v_nominal", base.v_nominal},   {"vth", base.vth},
+                    {"alpha", base.alpha},           {"clock_ghz", base.clock_ghz},
+                    {"guard_band", base.guard_band}, {"sigma", base.sigma},
+                    {"chip_seed", base.chip_seed}};
+  out["model"] = {{"width", arch::TimingModel::kWidth}, {"t_fixed_over_t_carry", arch::TimingModel::kFixedStages}};
+  nlohmann::json arr = nlohmann::json::array();
+  for (const arch::VoltageCurvePoint& p : points) {
+    arr.push_back({{"v", p.v},
+                   {"delay_scale", p.delay_scale},
+                   {"min_safe_chain", p.min_safe},
+                   {"max_safe_chain", p.max_safe},
+                   {"errors", p.errors},
+                   {"checked", p.checked},
+                   {"error_probability", static_cast<double>(p.errors) / static_cast<double>(p.checked)},
+                   {"late_carries", p.late},
+                   {"late_probability", static_cast<double>(p.late) / static_cast<double>(p.checked)},
+                   {"bit_histogram", p.hist}});
+  }
+  out["points"] = std::move(arr);
+  fmt::print("{}\n", out.dump());
+}
+
+void print_table(const VoltageCurveOptions& o, const arch::VoltageConfig& base, const arch::VoltageCurveSpec& spec,
+                 const std::vector<arch::VoltageCurvePoint>& points) {
+  const std::int64_t checked = points.empty() ? 0 : points.front().checked;
+  fmt::print("saffire voltage-curve: {}x{} PEs, {} dot product(s) of K = {} per PE ({} accumulates per voltage)\n",
+             spec.rows, spec.cols, o.samples, arch::kVoltageCurveReduction, checked);
+  fmt::print(
+      "model: V_nom {} V at {} GHz ([arch]), vth {} V, alpha {}, guard band {}, sigma {}, chip_seed {}, data seed {}\n",
+      fmt_v(base.v_nominal), fmt_v(base.clock_ghz), fmt_v(base.vth), fmt_v(base.alpha), fmt_v(base.guard_band),
+      fmt_v(base.sigma), base.chip_seed, o.seed);
+  fmt::print(
+      "P(error): latched value wrong; P(late): some carry chain longer than the PE's safe length\n"
+      "(late carries into the carry-out are harmless, see arch/timing/README.md)\n\n");
+  fmt::print("{:>7} {:>7} {:>10} {:>12} {:>12} {:>12}  {}\n", "V", "delay", "safe chain", "errors", "P(error)",
+             "P(late)", "error bits j (count)");
+  for (const arch::VoltageCurvePoint& p : points) {
+    std::string bits;
+    for (int b = 31; b >= 0; --b)
+      if (p.hist[static_cast<std::size_t>(b)] > 0)
+        bits += fmt::format("{}{}:{}", bits.empty() ? "" : " ", b, p.hist[static_cast<std::size_t>(b)]);
+    fmt::print("{:>7.3f} {:>7.3f} {:>10} {:>12} {:>12.3e} {:>12.3e}  {}\n", p.v, p.delay_scale,
+               fmt::format("{}..{}", p.min_safe, p.max_safe), p.errors,
+               static_cast<double>(p.errors) / static_cast<double>(p.checked),
+               static_cast<double>(p.late) / static_cast<double>(p.checked), bits);
+  }
 }
 
 void run_voltage_curve(const VoltageCurveOptions& o) {
@@ -97,115 +141,24 @@ void run_voltage_curve(const VoltageCurveOptions& o) {
   } catch (const ConfigError& e) {
     throw ConfigError(std::string("voltage-curve: ") + e.what());
   }
-  const std::vector<double> vs = sweep_voltages(o, base);
-
-  std::vector<arch::TimingModel> models;
-  models.reserve(vs.size());
-  for (double v : vs) {
-    arch::VoltageConfig cfg = base;
-    cfg.v = v;
-    try {
-      models.emplace_back(cfg, rows, cols);
-    } catch (const ConfigError& e) {
-      throw ConfigError("voltage-curve: at V = " + fmt_v(v) + ": " + e.what());
-    }
+  arch::VoltageCurveSpec spec;
+  spec.base = base;
+  spec.voltages = sweep_voltages(o, base);
+  spec.rows = rows;
+  spec.cols = cols;
+  spec.samples = o.samples;
+  spec.seed = o.seed;
+  spec.threads = o.threads;
+  std::vector<arch::VoltageCurvePoint> points;
+  try {
+    points = arch::measure_voltage_curve(spec);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("voltage-curve: ") + e.what());
   }
-  const std::size_t nv = vs.size();
-  const int pes = rows * cols;
-  std::vector<Point> points(nv);
-
-  // Every (PE, dot product) is one task: its K steps are generated once (a pure function of
-  // (seed, r, c, sample)) and checked at every voltage, so the curve is monotone by construction of
-  // the model, not by luck of the draw. Integer sums make the result independent of the thread count.
-#pragma omp parallel num_threads(o.threads > 0 ? o.threads : omp_get_max_threads())
-  {
-    std::vector<std::uint32_t> acc(kReduction);
-    std::vector<std::int32_t> addend(kReduction);
-    std::vector<Point> local(nv);
-#pragma omp for schedule(dynamic, 4)
-    for (std::int64_t task = 0; task < static_cast<std::int64_t>(pes) * o.samples; ++task) {
-      const int pe = static_cast<int>(task / o.samples), sample = static_cast<int>(task % o.samples);
-      const int r = pe / cols, c = pe % cols;
-      arch::random_dot_product_steps(o.seed, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(c),
-                                     static_cast<std::uint32_t>(sample), acc, addend);
-      // Chain-length histogram (voltage independent): how many accumulates have *some* late carry.
-      std::array<std::int64_t, 33> lengths{};
-      for (std::size_t i = 0; i < kReduction; ++i)
-        ++lengths[static_cast<std::size_t>(
-            arch::longest_carry_chain<32>(acc[i], static_cast<std::uint32_t>(addend[i])).length)];
-      for (std::size_t k = 0; k < nv; ++k) {
-        local[k].errors += models[k].count_errors(r, c, acc, addend, &local[k].hist);
-        for (int len = models[k].max_safe_chain(r, c) + 1; len <= 32; ++len)
-          local[k].late += lengths[static_cast<std::size_t>(len)];
-      }
-    }
-#pragma omp critical
-    for (std::size_t k = 0; k < nv; ++k) {
-      points[k].errors += local[k].errors;
-      points[k].late += local[k].late;
-      for (std::size_t b = 0; b < 32; ++b) points[k].hist[b] += local[k].hist[b];
-    }
-  }
-  const std::int64_t checked = static_cast<std::int64_t>(pes) * o.samples * static_cast<std::int64_t>(kReduction);
-  for (std::size_t k = 0; k < nv; ++k) {
-    points[k].v = vs[k];
-    points[k].delay_scale = models[k].delay_scale();
-    points[k].min_safe = models[k].min_safe_chain();
-    points[k].max_safe = models[k].max_safe_chain();
-    points[k].checked = checked;
-  }
-
-  if (o.json) {
-    nlohmann::json out;
-    out["command"] = "voltage-curve";
-    out["rows"] = rows;
-    out["cols"] = cols;
-    out["k"] = kReduction;
-    out["samples"] = o.samples;
-    out["seed"] = o.seed;
-    out["voltage"] = {{"v_nominal", base.v_nominal},   {"vth", base.vth},
-                      {"alpha", base.alpha},           {"clock_ghz", base.clock_ghz},
-                      {"guard_band", base.guard_band}, {"sigma", base.sigma},
-                      {"chip_seed", base.chip_seed}};
-    out["model"] = {{"width", arch::TimingModel::kWidth}, {"t_fixed_over_t_carry", arch::TimingModel::kFixedStages}};
-    nlohmann::json arr = nlohmann::json::array();
-    for (const Point& p : points) {
-      arr.push_back({{"v", p.v},
-                     {"delay_scale", p.delay_scale},
-                     {"min_safe_chain", p.min_safe},
-                     {"max_safe_chain", p.max_safe},
-                     {"errors", p.errors},
-                     {"checked", p.checked},
-                     {"error_probability", static_cast<double>(p.errors) / static_cast<double>(p.checked)},
-                     {"late_carries", p.late},
-                     {"late_probability", static_cast<double>(p.late) / static_cast<double>(p.checked)},
-                     {"bit_histogram", p.hist}});
-    }
-    out["points"] = std::move(arr);
-    fmt::print("{}\n", out.dump());
-    return;
-  }
-  fmt::print("saffire voltage-curve: {}x{} PEs, {} dot product(s) of K = {} per PE ({} accumulates per voltage)\n",
-             rows, cols, o.samples, kReduction, checked);
-  fmt::print(
-      "model: V_nom {} V at {} GHz ([arch]), vth {} V, alpha {}, guard band {}, sigma {}, chip_seed {}, data seed {}\n",
-      fmt_v(base.v_nominal), fmt_v(base.clock_ghz), fmt_v(base.vth), fmt_v(base.alpha), fmt_v(base.guard_band),
-      fmt_v(base.sigma), base.chip_seed, o.seed);
-  fmt::print(
-      "P(error): latched value wrong; P(late): some carry chain longer than the PE's safe length\n"
-      "(late carries into the carry-out are harmless, see arch/timing/README.md)\n\n");
-  fmt::print("{:>7} {:>7} {:>10} {:>12} {:>12} {:>12}  {}\n", "V", "delay", "safe chain", "errors", "P(error)",
-             "P(late)", "error bits j (count)");
-  for (const Point& p : points) {
-    std::string bits;
-    for (int b = 31; b >= 0; --b)
-      if (p.hist[static_cast<std::size_t>(b)] > 0)
-        bits += fmt::format("{}{}:{}", bits.empty() ? "" : " ", b, p.hist[static_cast<std::size_t>(b)]);
-    fmt::print("{:>7.3f} {:>7.3f} {:>10} {:>12} {:>12.3e} {:>12.3e}  {}\n", p.v, p.delay_scale,
-               fmt::format("{}..{}", p.min_safe, p.max_safe), p.errors,
-               static_cast<double>(p.errors) / static_cast<double>(p.checked),
-               static_cast<double>(p.late) / static_cast<double>(p.checked), bits);
-  }
+  if (o.json)
+    print_json(o, base, spec, points);
+  else
+    print_table(o, base, spec, points);
 }
 
 }  // namespace
