@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -202,6 +203,125 @@ nlohmann::json abft_json(const abft::AbftEngine& abft, std::int64_t tokens) {
           {"energy_saving", e.nominal > 0 ? 1.0 - e.total / e.nominal : 0.0}};
 }
 
+// "\r<what> done/total paragraphs" on stderr, when shown.
+class ParagraphProgress {
+ public:
+  explicit ParagraphProgress(bool show) : m_show(show) {}
+  std::function<void(int, int)> operator()(const char* what) const {
+    return [show = m_show, what](int done, int total) {
+      if (!show) return;
+      fmt::print(stderr, "\r{} {}/{} paragraphs", what, done, total);
+      if (done == total) fmt::print(stderr, "\n");
+    };
+  }
+
+ private:
+  bool m_show;
+};
+
+// The campaign's evaluation: the clean stack's spec with the plan, ABFT and clamp added; its report
+// (faults, PPLs, outcome, deviation per component, ABFT decisions and energy) as JSON, and the trace rows.
+nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::LanguageModel& lm, const std::string& text,
+                                  const models::llm::PerplexityOptions& po, const models::llm::InferenceOptions& inf,
+                                  sim::EngineStackSpec spec, const std::shared_ptr<faults::FaultPlan>& plan,
+                                  const models::llm::PerplexityResult& r, traces::TraceWriter* trace,
+                                  const ParagraphProgress& progress) {
+  namespace llm = models::llm;
+  const arch::ArrayConfig& array = spec.options.array;
+  nlohmann::json fault_json;
+  spec.plan = plan;
+  if (o.abft.enabled()) {
+    spec.abft = o.abft.resolve();
+    // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
+    // the reference of the energy model (dynamic energy ~ (V / v_nominal)^2, leakage ~ V / v_nominal).
+    const double v_nominal = array.v_nominal;
+    spec.energy = sim::StackEnergy{arch::at_voltage(o.abft.tech(), v_nominal),
+                                   FaultOptions::supply_voltage(*plan, array), v_nominal};
+  }
+  spec.realm_clamp = o.faults.realm_clamp();
+  spec.granularity = inf.quant.activations;
+  const sim::EngineStack stack = sim::build_engine_stack(spec);
+  const abft::AbftEngine* abft = stack.abft;
+  const std::unique_ptr<faults::ReaLMClampHook>& clamp = stack.clamp;
+  llm::Transformer faulty(lm.checkpoint, inf, stack.engine.get());
+  if (clamp) faulty.set_hook(clamp.get());
+  const llm::PerplexityResult f = llm::evaluate_perplexity(faulty, lm.tokenizer, text, po, progress("faulty"));
+  const bool crash_like = !std::isfinite(f.ppl);
+  fault_json = {{"faults", plan->fault_count()},
+                {"ppl_clean", r.ppl},
+                {"ppl", f.ppl},
+                {"ppl_delta", f.ppl - r.ppl},
+                {"top1_agreement", llm::top1_agreement(f.predictions, r.predictions)},
+                {"outcome", crash_like ? "crash-like" : (f.ppl == r.ppl ? "masked" : "sdc")},
+                {"clamped", clamp ? clamp->clamped() : 0},
+                {"campaign", o.faults.describe()}};
+  nlohmann::json deviation = nlohmann::json::object();
+  const faults::DeviationStats stats = faults::deviation_stats(plan->log());
+  for (int c = 0; c < models::kNumComponents; ++c) {
+    const faults::ComponentDeviation& d = stats[static_cast<std::size_t>(c)];
+    if (d.faults == 0) continue;
+    deviation[std::string(models::to_string(static_cast<models::Component>(c)))] = {
+        {"faults", d.faults},
+        {"faulty_gemms", d.faulty_gemms},
+        {"faulty_words", d.faulty_words},
+        {"mean_abs_deviation", d.mean_abs_deviation},
+        {"max_abs_deviation", d.max_abs_deviation}};
+  }
+  fault_json["deviation"] = deviation;
+  if (abft) fault_json["abft"] = abft_json(*abft, r.tokens_processed);
+  if (trace) {
+    write_fault_rows(*trace, array, *plan);
+    if (abft) write_decision_rows(*trace, *abft);
+    trace->close();
+    fault_json["trace"] = o.trace;
+  }
+  return fault_json;
+}
+
+void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, const std::filesystem::path& text_path,
+                const models::llm::PerplexityResult& r, const models::llm::InferenceOptions& inf,
+                const arch::ArrayConfig& array, const nlohmann::json& j, const nlohmann::json& fault_json, double tps) {
+  namespace llm = models::llm;
+  fmt::print("saffire eval: {} on {} ({} paragraphs, ctx {})\n", model_path.filename().string(),
+             text_path.filename().string(), r.paragraphs, o.ctx);
+  fmt::print("  precision         {}{}\n", o.precision,
+             inf.precision == llm::Precision::W8A8
+                 ? fmt::format(" (weights {}, activations {}, attention products {}) on engine {}", o.weights,
+                               o.activations, inf.quant.quantize_attention ? "INT8" : "FP32", o.engine)
+                 : std::string());
+  if (!fault_json.is_null()) {
+    fmt::print("  faults            {} ({})\n", fault_json["faults"].get<std::int64_t>(),
+               fault_json["campaign"].get<std::string>());
+    fmt::print("  supply            {:g} V (nominal {:g} V, clock {:g} GHz)\n", j["voltage"].get<double>(),
+               array.v_nominal, array.clock_ghz);
+    fmt::print("  perplexity        {:.4f} with faults, {:.4f} clean (delta {:+.4f}), outcome {}\n",
+               fault_json["ppl"].get<double>(), r.ppl, fault_json["ppl_delta"].get<double>(),
+               fault_json["outcome"].get<std::string>());
+    fmt::print("  top-1 agreement   {:.2f} % with the clean run\n", 100.0 * fault_json["top1_agreement"].get<double>());
+    if (fault_json.contains("abft")) {
+      const nlohmann::json& a = fault_json["abft"];
+      fmt::print("  ABFT              {}: {} of {} checks flagged, {} recomputed ({:.2f} %), {} retries, {} at nominal\n",
+                 a["scheme"].get<std::string>(), a["flagged"].get<std::int64_t>(), a["scopes"].get<std::int64_t>(),
+                 a["recomputed"].get<std::int64_t>(), 100.0 * a["recompute_rate"].get<double>(),
+                 a["retries"].get<std::int64_t>(), a["nominal_fallbacks"].get<std::int64_t>());
+      fmt::print("  energy            {:.4g} pJ/token ({:+.2f} % against nominal voltage without ABFT)\n",
+                 a["energy_per_token_pj"].get<double>(), -100.0 * a["energy_saving"].get<double>());
+    }
+    if (fault_json.contains("trace")) fmt::print("  fault trace       {}\n", fault_json["trace"].get<std::string>());
+  }
+  fmt::print("  perplexity        {:.4f}{}\n", r.ppl, fault_json.is_null() ? "" : " (clean)");
+  fmt::print("  mean NLL          {:.5f} nats over {} scored tokens\n", r.mean_nll, r.tokens_scored);
+  if (j.contains("fp32_ppl")) {
+    fmt::print("  FP32 perplexity   {:.4f}\n", j["fp32_ppl"].get<double>());
+    fmt::print("  top-1 agreement   {:.2f} % with FP32\n", 100.0 * j["top1_agreement_fp32"].get<double>());
+  }
+  if (j.contains("array_cycles")) {
+    fmt::print("  array             {} GEMMs, {} cycles, {} MACs\n", j["array_gemms"].get<std::int64_t>(),
+               j["array_cycles"].get<std::int64_t>(), j["array_macs"].get<std::int64_t>());
+  }
+  fmt::print("  speed             {:.0f} tokens/s ({} tokens in {:.2f} s)\n", tps, r.tokens_processed, r.seconds);
+}
+
 void run_eval(const EvalOptions& o) {
   namespace llm = models::llm;
   const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
@@ -239,15 +359,7 @@ void run_eval(const EvalOptions& o) {
   po.ctx = o.ctx;
   po.paragraphs = o.paragraphs;
   po.keep_predictions = o.compare_fp32 || o.faults.enabled();
-  // Progress on a terminal only, never with --json.
-  const bool show_progress = !o.json && isatty(fileno(stderr)) != 0;
-  const auto progress = [show_progress](const char* what) {
-    return [show_progress, what](int done, int total) {
-      if (!show_progress) return;
-      fmt::print(stderr, "\r{} {}/{} paragraphs", what, done, total);
-      if (done == total) fmt::print(stderr, "\n");
-    };
-  };
+  const ParagraphProgress progress(!o.json && isatty(fileno(stderr)) != 0);  // on a terminal, never with --json
 
   std::shared_ptr<faults::FaultPlan> plan;
   std::optional<traces::TraceWriter> trace;
@@ -264,54 +376,8 @@ void run_eval(const EvalOptions& o) {
 
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
-  if (o.faults.enabled()) {
-    spec.plan = plan;
-    if (o.abft.enabled()) {
-      spec.abft = o.abft.resolve();
-      // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
-      // the reference of the energy model (dynamic energy ~ (V / v_nominal)^2, leakage ~ V / v_nominal).
-      const double v_nominal = eo.array.v_nominal;
-      spec.energy = sim::StackEnergy{arch::at_voltage(o.abft.tech(), v_nominal),
-                                     FaultOptions::supply_voltage(*plan, eo.array), v_nominal};
-    }
-    spec.realm_clamp = o.faults.realm_clamp();
-    spec.granularity = inf.quant.activations;
-    const sim::EngineStack stack = sim::build_engine_stack(spec);
-    const abft::AbftEngine* abft = stack.abft;
-    const std::unique_ptr<faults::ReaLMClampHook>& clamp = stack.clamp;
-    llm::Transformer faulty(lm.checkpoint, inf, stack.engine.get());
-    if (clamp) faulty.set_hook(clamp.get());
-    const llm::PerplexityResult f = llm::evaluate_perplexity(faulty, lm.tokenizer, text, po, progress("faulty"));
-    const bool crash_like = !std::isfinite(f.ppl);
-    fault_json = {{"faults", plan->fault_count()},
-                  {"ppl_clean", r.ppl},
-                  {"ppl", f.ppl},
-                  {"ppl_delta", f.ppl - r.ppl},
-                  {"top1_agreement", llm::top1_agreement(f.predictions, r.predictions)},
-                  {"outcome", crash_like ? "crash-like" : (f.ppl == r.ppl ? "masked" : "sdc")},
-                  {"clamped", clamp ? clamp->clamped() : 0},
-                  {"campaign", o.faults.describe()}};
-    nlohmann::json deviation = nlohmann::json::object();
-    const faults::DeviationStats stats = faults::deviation_stats(plan->log());
-    for (int c = 0; c < models::kNumComponents; ++c) {
-      const faults::ComponentDeviation& d = stats[static_cast<std::size_t>(c)];
-      if (d.faults == 0) continue;
-      deviation[std::string(models::to_string(static_cast<models::Component>(c)))] = {
-          {"faults", d.faults},
-          {"faulty_gemms", d.faulty_gemms},
-          {"faulty_words", d.faulty_words},
-          {"mean_abs_deviation", d.mean_abs_deviation},
-          {"max_abs_deviation", d.max_abs_deviation}};
-    }
-    fault_json["deviation"] = deviation;
-    if (abft) fault_json["abft"] = abft_json(*abft, r.tokens_processed);
-    if (trace) {
-      write_fault_rows(*trace, eo.array, *plan);
-      if (abft) write_decision_rows(*trace, *abft);
-      trace->close();
-      fault_json["trace"] = o.trace;
-    }
-  }
+  if (o.faults.enabled())
+    fault_json = run_fault_campaign(o, lm, text, po, inf, spec, plan, r, trace ? &*trace : nullptr, progress);
 
   nlohmann::json j = {{"ppl", r.ppl},
                       {"mean_nll", r.mean_nll},
@@ -359,44 +425,7 @@ void run_eval(const EvalOptions& o) {
     fmt::print("{}\n", j.dump());
     return;
   }
-  fmt::print("saffire eval: {} on {} ({} paragraphs, ctx {})\n", lm.model_path.filename().string(),
-             text_path.filename().string(), r.paragraphs, o.ctx);
-  fmt::print("  precision         {}{}\n", o.precision,
-             inf.precision == llm::Precision::W8A8
-                 ? fmt::format(" (weights {}, activations {}, attention products {}) on engine {}", o.weights,
-                               o.activations, inf.quant.quantize_attention ? "INT8" : "FP32", o.engine)
-                 : std::string());
-  if (!fault_json.is_null()) {
-    fmt::print("  faults            {} ({})\n", fault_json["faults"].get<std::int64_t>(),
-               fault_json["campaign"].get<std::string>());
-    fmt::print("  supply            {:g} V (nominal {:g} V, clock {:g} GHz)\n", j["voltage"].get<double>(),
-               eo.array.v_nominal, eo.array.clock_ghz);
-    fmt::print("  perplexity        {:.4f} with faults, {:.4f} clean (delta {:+.4f}), outcome {}\n",
-               fault_json["ppl"].get<double>(), r.ppl, fault_json["ppl_delta"].get<double>(),
-               fault_json["outcome"].get<std::string>());
-    fmt::print("  top-1 agreement   {:.2f} % with the clean run\n", 100.0 * fault_json["top1_agreement"].get<double>());
-    if (fault_json.contains("abft")) {
-      const nlohmann::json& a = fault_json["abft"];
-      fmt::print("  ABFT              {}: {} of {} checks flagged, {} recomputed ({:.2f} %), {} retries, {} at nominal\n",
-                 a["scheme"].get<std::string>(), a["flagged"].get<std::int64_t>(), a["scopes"].get<std::int64_t>(),
-                 a["recomputed"].get<std::int64_t>(), 100.0 * a["recompute_rate"].get<double>(),
-                 a["retries"].get<std::int64_t>(), a["nominal_fallbacks"].get<std::int64_t>());
-      fmt::print("  energy            {:.4g} pJ/token ({:+.2f} % against nominal voltage without ABFT)\n",
-                 a["energy_per_token_pj"].get<double>(), -100.0 * a["energy_saving"].get<double>());
-    }
-    if (fault_json.contains("trace")) fmt::print("  fault trace       {}\n", fault_json["trace"].get<std::string>());
-  }
-  fmt::print("  perplexity        {:.4f}{}\n", r.ppl, fault_json.is_null() ? "" : " (clean)");
-  fmt::print("  mean NLL          {:.5f} nats over {} scored tokens\n", r.mean_nll, r.tokens_scored);
-  if (j.contains("fp32_ppl")) {
-    fmt::print("  FP32 perplexity   {:.4f}\n", j["fp32_ppl"].get<double>());
-    fmt::print("  top-1 agreement   {:.2f} % with FP32\n", 100.0 * j["top1_agreement_fp32"].get<double>());
-  }
-  if (j.contains("array_cycles")) {
-    fmt::print("  array             {} GEMMs, {} cycles, {} MACs\n", j["array_gemms"].get<std::int64_t>(),
-               j["array_cycles"].get<std::int64_t>(), j["array_macs"].get<std::int64_t>());
-  }
-  fmt::print("  speed             {:.0f} tokens/s ({} tokens in {:.2f} s)\n", tps, r.tokens_processed, r.seconds);
+  print_eval(o, lm.model_path, text_path, r, inf, eo.array, j, fault_json, tps);
 }
 
 }  // namespace
