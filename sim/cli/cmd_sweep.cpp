@@ -98,28 +98,10 @@ std::string utc_now() {
   return buf;
 }
 
-void run_sweep(const SweepOptions& o) {
-  sim::SweepConfig cfg = sim::load_sweep_config(o.config);
-  if (!o.out.empty()) cfg.out = o.out;
-  if (o.jobs) cfg.jobs = *o.jobs;
-  const Shard shard = shard_of(o.shard);
-  const std::vector<sim::SweepPoint> all = cfg.points();
-  std::vector<sim::SweepPoint> mine;
-  for (const sim::SweepPoint& p : all)
-    if (static_cast<int>(p.index % static_cast<std::size_t>(shard.size)) == shard.rank) mine.push_back(p);
-
-  if (o.list) {
-    for (const sim::SweepPoint& p : mine) {
-      std::string line = p.key;
-      for (const std::string& a : p.argv(cfg.command)) line += " " + a;
-      fmt::print("{}\n", line);
-    }
-    return;
-  }
-
-  const std::filesystem::path out = shard_path(cfg.out, shard);
-  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
-  std::set<std::string> done;
+// The sweep's trace at `out`: a new one with the run record, or an existing sweep file to resume
+// (its finished points' keys into `done`); anything else at `out` is bad input and left untouched.
+std::optional<traces::TraceWriter> open_sweep_trace(const SweepOptions& o, const std::vector<sim::SweepPoint>& all,
+                                                    const std::filesystem::path& out, std::set<std::string>& done) {
   std::optional<traces::TraceWriter> writer;
   if (std::filesystem::exists(out)) {
     // Resuming: the file must be a sweep file (another command's trace would get points appended to
@@ -150,6 +132,58 @@ void run_sweep(const SweepOptions& o) {
     stamp_run_info(info, {values.begin(), values.end()});
     writer.emplace(out, info);
   }
+  return writer;
+}
+
+// The /points row of one finished child: its JSON result when it printed one, else why it failed.
+traces::PointRecord point_record(const sim::SweepPoint& p, const std::string& command, const sim::ChildResult& res,
+                                 int rank) {
+  traces::PointRecord r;
+  r.key = p.key;
+  r.command = command;
+  r.options = options_json(p.options);
+  r.coordinates = options_json(p.coordinates);
+  r.exit_code = res.exit_code;
+  r.seconds = res.seconds;
+  r.rank = rank;
+  r.finished_utc = utc_now();
+  bool good = res.exit_code == 0;
+  if (good) {
+    try {
+      r.result = nlohmann::json::parse(res.out).dump();
+    } catch (const std::exception&) {
+      good = false;
+      r.error = "the command's output is not one JSON object";
+    }
+  }
+  r.status = good ? "ok" : "failed";
+  if (!good && r.error.empty()) r.error = res.err.size() > 4000 ? res.err.substr(res.err.size() - 4000) : res.err;
+  return r;
+}
+
+void run_sweep(const SweepOptions& o) {
+  sim::SweepConfig cfg = sim::load_sweep_config(o.config);
+  if (!o.out.empty()) cfg.out = o.out;
+  if (o.jobs) cfg.jobs = *o.jobs;
+  const Shard shard = shard_of(o.shard);
+  const std::vector<sim::SweepPoint> all = cfg.points();
+  std::vector<sim::SweepPoint> mine;
+  for (const sim::SweepPoint& p : all)
+    if (static_cast<int>(p.index % static_cast<std::size_t>(shard.size)) == shard.rank) mine.push_back(p);
+
+  if (o.list) {
+    for (const sim::SweepPoint& p : mine) {
+      std::string line = p.key;
+      for (const std::string& a : p.argv(cfg.command)) line += " " + a;
+      fmt::print("{}\n", line);
+    }
+    return;
+  }
+
+  const std::filesystem::path out = shard_path(cfg.out, shard);
+  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
+  std::set<std::string> done;  // keys of the points already in the file
+  std::optional<traces::TraceWriter> writer = open_sweep_trace(o, all, out, done);
   std::vector<const sim::SweepPoint*> todo;
   for (const sim::SweepPoint& p : mine)
     if (!done.count(p.key)) todo.push_back(&p);
@@ -178,26 +212,8 @@ void run_sweep(const SweepOptions& o) {
         const sim::SweepPoint& p = *todo[res.index];
         // A child killed by the same Ctrl-C is not a result: it runs again on resume.
         if (g_interrupted && (res.exit_code == 128 + SIGINT || res.exit_code == 128 + SIGTERM)) return;
-        traces::PointRecord r;
-        r.key = p.key;
-        r.command = cfg.command;
-        r.options = options_json(p.options);
-        r.coordinates = options_json(p.coordinates);
-        r.exit_code = res.exit_code;
-        r.seconds = res.seconds;
-        r.rank = shard.rank;
-        r.finished_utc = utc_now();
-        bool good = res.exit_code == 0;
-        if (good) {
-          try {
-            r.result = nlohmann::json::parse(res.out).dump();
-          } catch (const std::exception&) {
-            good = false;
-            r.error = "the command's output is not one JSON object";
-          }
-        }
-        r.status = good ? "ok" : "failed";
-        if (!good && r.error.empty()) r.error = res.err.size() > 4000 ? res.err.substr(res.err.size() - 4000) : res.err;
+        const traces::PointRecord r = point_record(p, cfg.command, res, shard.rank);
+        const bool good = r.status == "ok";
         if (res.exit_code == 2 && first_bad_input.empty()) first_bad_input = res.err;
         writer->append_points({r});
         good ? ++ok : ++failed;
