@@ -87,10 +87,25 @@ void write_i32(std::ofstream& out, std::int32_t v) { out.write(reinterpret_cast<
 
 }  // namespace
 
-std::string_view to_string(CheckpointFormat f) { return f == CheckpointFormat::V1 ? "v1" : "legacy"; }
+std::string_view to_string(CheckpointFormat f) {
+  switch (f) {
+    case CheckpointFormat::Legacy:
+      return "legacy";
+    case CheckpointFormat::V1:
+      return "v1";
+    case CheckpointFormat::HuggingFace:
+      return "huggingface";
+  }
+  return "unknown";
+}
+
+std::int64_t canonical_weight_floats(const LlamaConfig& config) { return total_floats(config); }
 
 std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat format) {
   const std::int64_t floats = total_floats(config);
+  if (format == CheckpointFormat::HuggingFace) {
+    throw std::invalid_argument("checkpoint_file_size: a Hugging Face folder has no single llama2.c file size");
+  }
   if (format == CheckpointFormat::Legacy) {
     return checked_add(kLegacyHeaderBytes, checked_mul(4, checked_add(floats, legacy_rope_floats(config))));
   }
@@ -130,6 +145,14 @@ Checkpoint Checkpoint::from_weights(const LlamaConfig& config, std::vector<float
   ckpt.m_config = config;
   ckpt.m_data = std::move(canonical);
   ckpt.bind_canonical();
+  return ckpt;
+}
+
+Checkpoint Checkpoint::from_weights(const LlamaConfig& config, std::vector<float> canonical, fs::path path,
+                                    CheckpointFormat format) {
+  Checkpoint ckpt = from_weights(config, std::move(canonical));
+  ckpt.m_path = std::move(path);
+  ckpt.m_format = format;
   return ckpt;
 }
 
@@ -262,6 +285,9 @@ WeightExtreme largest_weight(const Checkpoint& ckpt) {
 }
 
 void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFormat format) {
+  if (format == CheckpointFormat::HuggingFace) {
+    throw std::invalid_argument("save_checkpoint: writes llama2.c files only (legacy, v1)");
+  }
   const LlamaConfig& c = ckpt.config();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw ModelFileError(path, "cannot create file");

@@ -19,8 +19,8 @@
 
 namespace saffire::models::llm {
 
-enum class CheckpointFormat { Legacy, V1 };
-std::string_view to_string(CheckpointFormat f);  // "legacy", "v1"
+enum class CheckpointFormat { Legacy, V1, HuggingFace };
+std::string_view to_string(CheckpointFormat f);  // "legacy", "v1", "huggingface"
 
 /// Views of the fp32 weights (owned by the Checkpoint). Shapes as (dims...), row-major.
 struct LlamaWeights {
@@ -52,6 +52,9 @@ class Checkpoint {
   /// rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, [classifier]. Throws std::invalid_argument when
   /// the config is invalid or the size does not match. Used for synthetic models and format conversion.
   static Checkpoint from_weights(const LlamaConfig& config, std::vector<float> canonical);
+  /// The same for weights read from `path` in `format` (the Hugging Face loader builds its checkpoints so).
+  static Checkpoint from_weights(const LlamaConfig& config, std::vector<float> canonical, std::filesystem::path path,
+                                 CheckpointFormat format);
 
   const LlamaConfig& config() const { return m_config; }
   const LlamaWeights& weights() const { return m_weights; }
@@ -73,7 +76,8 @@ class Checkpoint {
 /// value out of range, unsupported version, size mismatch with the expected size, non-finite weight).
 Checkpoint load_checkpoint(const std::filesystem::path& path);
 
-/// Writes `ckpt` in the given format (legacy files get freshly computed RoPE tables). Throws ModelFileError.
+/// Writes `ckpt` in the given format, Legacy or V1 (legacy files get freshly computed RoPE tables). Throws
+/// ModelFileError; std::invalid_argument for HuggingFace (not written here).
 void save_checkpoint(const Checkpoint& ckpt, const std::filesystem::path& path, CheckpointFormat format);
 
 /// The largest-magnitude weight of a checkpoint: tensor name, index in it and value (a diagnostic for models
@@ -85,7 +89,11 @@ struct WeightExtreme {
 };
 WeightExtreme largest_weight(const Checkpoint& ckpt);
 
-/// Expected total file size in bytes of a checkpoint with this config in this format.
+/// Expected total file size in bytes of a llama2.c checkpoint (Legacy or V1) with this config in this format.
 std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat format);
+
+/// Floats of the canonical weight buffer for this config (token_embedding .. rms_final, [classifier]); throws
+/// std::overflow_error when that overflows int64.
+std::int64_t canonical_weight_floats(const LlamaConfig& config);
 
 }  // namespace saffire::models::llm

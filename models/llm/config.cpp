@@ -24,6 +24,8 @@ void check_range(const char* field, int value, int max) {
 
 }  // namespace
 
+std::string_view to_string(RopeStyle s) { return s == RopeStyle::RotateHalf ? "rotate-half" : "interleaved"; }
+
 void LlamaConfig::validate() const {
   check_range("dim", dim, kMaxDim);
   check_range("hidden_dim", hidden_dim, kMaxHidden);
@@ -43,6 +45,22 @@ void LlamaConfig::validate() const {
   if (head_size() % 2 != 0) {
     throw std::invalid_argument("head size dim / n_heads = " + std::to_string(head_size()) +
                                 " is odd (RoPE rotates pairs)");
+  }
+  if (!(rope.theta > 1.0 && rope.theta < 1e12)) {
+    throw std::invalid_argument("rope_theta = " + std::to_string(rope.theta) + " is out of range (expected 1..1e12)");
+  }
+  if (rope.scaling.kind != RopeScaling::Kind::None && !(rope.scaling.factor >= 1.0 && rope.scaling.factor < 1e6)) {
+    throw std::invalid_argument("rope_scaling.factor = " + std::to_string(rope.scaling.factor) +
+                                " is out of range (expected 1..1e6)");
+  }
+  if (rope.scaling.kind == RopeScaling::Kind::Llama3 &&
+      !(rope.scaling.high_freq_factor > rope.scaling.low_freq_factor && rope.scaling.low_freq_factor > 0.0 &&
+        rope.scaling.original_max_position > 0)) {
+    throw std::invalid_argument(
+        "rope_scaling (llama3): expected high_freq_factor > low_freq_factor > 0 and original_max_position_embeddings > 0");
+  }
+  if (!(norm_eps > 0.0f && norm_eps < 1.0f)) {
+    throw std::invalid_argument("rms_norm_eps = " + std::to_string(norm_eps) + " is out of range (expected 0..1)");
   }
 }
 

@@ -2,8 +2,33 @@
 // LlamaConfig: the shape of a LLaMA-architecture model as stored in a llama2.c checkpoint header.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace saffire::models::llm {
+
+/// Which pairs of a head RoPE rotates: llama2.c rotates consecutive pairs (i, i+1); Hugging Face's LLaMA
+/// (its conversion script permutes the q/k rows for it) rotates (i, i + head_size/2), "rotate half".
+enum class RopeStyle : std::uint8_t { Interleaved, RotateHalf };
+std::string_view to_string(RopeStyle s);  // "interleaved", "rotate-half"
+
+/// Context extension of the RoPE frequencies (config.json's rope_scaling): none, "linear" (every frequency
+/// divided by factor) or "llama3" (LLaMA-3.1: long wavelengths divided by factor, short ones kept, a smooth
+/// blend between original_max_position / low_freq_factor and original_max_position / high_freq_factor).
+struct RopeScaling {
+  enum class Kind : std::uint8_t { None, Linear, Llama3 };
+  Kind kind = Kind::None;
+  double factor = 1.0;
+  double low_freq_factor = 1.0;
+  double high_freq_factor = 4.0;
+  int original_max_position = 8192;
+};
+
+/// How positions enter the model: RoPE on q and k (LLaMA family) with its base and scaling.
+struct RopeConfig {
+  RopeStyle style = RopeStyle::Interleaved;
+  double theta = 10000.0;  // base of the frequencies theta^(-2i/head_size)
+  RopeScaling scaling;
+};
 
 struct LlamaConfig {
   int dim = 0;                    // D: width of the residual stream (= n_heads * head_size)
@@ -14,6 +39,8 @@ struct LlamaConfig {
   int vocab_size = 0;             // V: tokens
   int seq_len = 0;                // maximum context (positions 0 .. seq_len-1)
   bool shared_classifier = true;  // the output classifier is the token embedding
+  RopeConfig rope;                // llama2.c: interleaved, base 10000, no scaling
+  float norm_eps = 1e-5f;         // RMSNorm epsilon (config.json: rms_norm_eps)
 
   int head_size() const { return dim / n_heads; }          // hd
   int kv_dim() const { return n_kv_heads * head_size(); }  // width of K and V rows

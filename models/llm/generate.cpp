@@ -27,7 +27,7 @@ GenerationResult generate(Transformer& model, const Tokenizer& tokenizer, Sample
   if (static_cast<int>(r.tokens.size()) > steps) r.tokens.resize(static_cast<std::size_t>(steps));
   r.prompt_tokens = static_cast<int>(r.tokens.size());
   const auto emit = [&](int prev, int token) {
-    if (token == Tokenizer::kBos || token == Tokenizer::kEos) return;
+    if (token == tokenizer.bos() || token == tokenizer.eos()) return;
     const std::string_view piece = tokenizer.decode(prev, token);
     r.text += piece;
     if (on_piece) on_piece(piece);
@@ -42,7 +42,7 @@ GenerationResult generate(Transformer& model, const Tokenizer& tokenizer, Sample
   int forwarded = r.prompt_tokens;  // positions run through the model so far
   while (true) {
     const int next = sampler.sample(logits);                        // the token at position `forwarded`
-    if (next == Tokenizer::kBos || next == Tokenizer::kEos) break;  // sequence delimiter
+    if (next == tokenizer.bos() || next == tokenizer.eos()) break;  // sequence delimiter
     emit(r.tokens.back(), next);
     r.tokens.push_back(next);
     if (forwarded >= steps) break;

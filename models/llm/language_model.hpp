@@ -16,8 +16,11 @@ struct LanguageModel {
 };
 
 /// Loads a checkpoint and a tokenizer: explicit paths when non-empty, else stories260K.bin and tok512.bin from
-/// the model directory. Throws ModelFileError (a ConfigError) when a file is missing or bad, or when the
-/// tokenizer's vocabulary size differs from the model's.
+/// the model directory. The model is a llama2.c file or a Hugging Face folder (config.json and safetensors;
+/// its tokenizer.json unless a tokenizer is given). A tokenizer path ending in .json is a tokenizer.json, else
+/// a llama2.c tokenizer.bin. Throws ModelFileError (a ConfigError) when a file is missing or bad, or when the
+/// tokenizer's vocabulary does not fit the model's (llama2.c: equal sizes; Hugging Face: the model's vocabulary
+/// may be padded beyond the tokenizer's ids, the extra ids decode to nothing).
 LanguageModel load_language_model(const std::string& model_path = {}, const std::string& tokenizer_path = {});
 
 }  // namespace saffire::models::llm

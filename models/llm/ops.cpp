@@ -16,7 +16,7 @@ using StridedConstMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
 using StridedMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
 }  // namespace
 
-void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std::int64_t n) {
+void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std::int64_t n, float eps) {
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * n;
     float* o = out + r * n;
@@ -24,7 +24,7 @@ void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std:
 #pragma omp simd reduction(+ : ss)
     for (std::int64_t j = 0; j < n; ++j) ss += xr[j] * xr[j];
     ss /= static_cast<float>(n);
-    ss += kRmsNormEps;
+    ss += eps;
     ss = 1.0f / std::sqrt(ss);
     for (std::int64_t j = 0; j < n; ++j) o[j] = w[j] * (ss * xr[j]);
   }
@@ -76,19 +76,51 @@ void swiglu(float* hb, const float* up, std::int64_t n) {
   }
 }
 
-RopeTable::RopeTable(int seq_len, int head_size) : m_head_size(head_size) { reserve(seq_len); }
+namespace {
+
+// f_j after RopeScaling. LLaMA-3.1's rule (HF's _compute_llama3_parameters): wavelength 2 pi / f; below
+// original / high_freq_factor keep f, above original / low_freq_factor divide by factor, blend in between.
+float scaled_frequency(float f, const RopeScaling& s) {
+  switch (s.kind) {
+    case RopeScaling::Kind::None:
+      return f;
+    case RopeScaling::Kind::Linear:
+      return static_cast<float>(f / s.factor);
+    case RopeScaling::Kind::Llama3: {
+      const double old_ctx = s.original_max_position;
+      const double low_wavelen = old_ctx / s.low_freq_factor, high_wavelen = old_ctx / s.high_freq_factor;
+      const double wavelen = 2.0 * 3.14159265358979323846 / f;
+      if (wavelen < high_wavelen) return f;
+      if (wavelen > low_wavelen) return static_cast<float>(f / s.factor);
+      const double smooth = (old_ctx / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
+      return static_cast<float>((1.0 - smooth) * f / s.factor + smooth * f);
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+RopeTable::RopeTable(int seq_len, int head_size, const RopeConfig& rope) : m_head_size(head_size), m_style(rope.style) {
+  m_freq.resize(static_cast<std::size_t>(head_size / 2));
+  for (int i = 0; i < head_size; i += 2) {
+    // llama2.c's float arithmetic: freq = 1 / theta^(i / head_size) for even i (bit-identical at theta 10000).
+    const float freq =
+        1.0f / std::pow(static_cast<float>(rope.theta), static_cast<float>(i) / static_cast<float>(head_size));
+    m_freq[static_cast<std::size_t>(i / 2)] = scaled_frequency(freq, rope.scaling);
+  }
+  reserve(seq_len);
+}
 
 void RopeTable::reserve(int positions) {
   if (positions <= m_positions) return;
   const auto half = static_cast<std::size_t>(m_head_size / 2);
   m_cos.resize(static_cast<std::size_t>(positions) * half);
   m_sin.resize(m_cos.size());
-  // Same float arithmetic as llama2.c: freq = 1 / 10000^(i / head_size), angle = pos * freq.
   for (int pos = m_positions; pos < positions; ++pos) {
-    for (int i = 0; i < m_head_size; i += 2) {
-      const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(i) / static_cast<float>(m_head_size));
-      const float val = static_cast<float>(pos) * freq;
-      const std::size_t at = static_cast<std::size_t>(pos) * half + static_cast<std::size_t>(i / 2);
+    for (std::size_t j = 0; j < half; ++j) {
+      const float val = static_cast<float>(pos) * m_freq[j];
+      const std::size_t at = static_cast<std::size_t>(pos) * half + j;
       m_cos[at] = std::cos(val);
       m_sin[at] = std::sin(val);
     }
@@ -100,12 +132,17 @@ void RopeTable::apply(float* vec, std::int64_t n, int pos) const {
   const std::int64_t half = m_head_size / 2;
   const float* c = m_cos.data() + static_cast<std::int64_t>(pos) * half;
   const float* s = m_sin.data() + static_cast<std::int64_t>(pos) * half;
+  // Pair j of a head: (2j, 2j+1) interleaved, (j, j + half) rotate-half.
+  const std::int64_t stride = m_style == RopeStyle::RotateHalf ? 1 : 2;
+  const std::int64_t partner = m_style == RopeStyle::RotateHalf ? half : 1;
   for (std::int64_t h0 = 0; h0 < n; h0 += m_head_size) {
     float* v = vec + h0;
     for (std::int64_t i = 0; i < half; ++i) {
-      const float v0 = v[2 * i], v1 = v[2 * i + 1];
-      v[2 * i] = v0 * c[i] - v1 * s[i];
-      v[2 * i + 1] = v0 * s[i] + v1 * c[i];
+      float& a = v[stride * i];
+      float& b = v[stride * i + partner];
+      const float v0 = a, v1 = b;
+      a = v0 * c[i] - v1 * s[i];
+      b = v0 * s[i] + v1 * c[i];
     }
   }
 }

@@ -4,13 +4,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/llm/config.hpp"
+
 namespace saffire::models::llm {
 
 inline constexpr float kRmsNormEps = 1e-5f;
 
-/// out[r, :] = w * (x[r, :] / sqrt(mean(x[r, :]^2) + 1e-5)) for rows r < rows; x, out (rows, n); w (n).
+/// out[r, :] = w * (x[r, :] / sqrt(mean(x[r, :]^2) + eps)) for rows r < rows; x, out (rows, n); w (n).
 /// out may alias x.
-void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std::int64_t n);
+void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std::int64_t n, float eps = kRmsNormEps);
 
 /// Y (t, out) (= or +=) X (t, in) * W^T, W (out, in) row-major as llama2.c stores it (y = W x per row).
 void matmul_wt(const float* x, std::int64_t t, std::int64_t in, const float* w, std::int64_t out, float* y,
@@ -31,11 +33,13 @@ void softmax(float* x, std::int64_t n);
 /// hb[i] = silu(hb[i]) * up[i] for i < n (SwiGLU gate).
 void swiglu(float* hb, const float* up, std::int64_t n);
 
-/// RoPE with rotation of consecutive pairs (i, i+1) inside each head: frequency 10000^(-i/head_size) for even i.
+/// RoPE inside each head. Pair j (j < head_size/2) turns by pos * f_j, f_j = theta^(-2j/head_size) (then
+/// rescaled as RopeScaling says). Interleaved (llama2.c): pair j is (2j, 2j+1). RotateHalf (Hugging Face):
+/// pair j is (j, j + head_size/2).
 class RopeTable {
  public:
   RopeTable() = default;
-  RopeTable(int seq_len, int head_size);
+  RopeTable(int seq_len, int head_size, const RopeConfig& rope = {});
   /// Extends the table to positions 0 .. positions - 1 (never shrinks it).
   void reserve(int positions);
   int positions() const { return m_positions; }
@@ -44,6 +48,8 @@ class RopeTable {
 
  private:
   int m_head_size = 0;
+  RopeStyle m_style = RopeStyle::Interleaved;
+  std::vector<float> m_freq;  // (head_size / 2) f_j after scaling
   int m_positions = 0;
   std::vector<float> m_cos;  // (seq_len, head_size / 2)
   std::vector<float> m_sin;  // (seq_len, head_size / 2)

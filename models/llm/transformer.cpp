@@ -54,7 +54,7 @@ Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options
       m_cfg(ckpt.config()),
       m_opts(options),
       m_engine(engine),
-      m_rope(0, ckpt.config().head_size()) {
+      m_rope(0, ckpt.config().head_size(), ckpt.config().rope) {
   m_cfg.validate();
   if (m_opts.precision == Precision::W8A8) {
     const LlamaWeights& w = ckpt.weights();
@@ -286,7 +286,7 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
   const bool w8a8_attention = m_opts.precision == Precision::W8A8 && m_opts.quant.quantize_attention;
   for (int l = 0; l < m_cfg.n_layers; ++l) {
     // Attention block.
-    rmsnorm(m_xb.data(), m_x.data(), w.rms_att + static_cast<std::size_t>(l) * dim, t, dim);
+    rmsnorm(m_xb.data(), m_x.data(), w.rms_att + static_cast<std::size_t>(l) * dim, t, dim, m_cfg.norm_eps);
     const std::size_t cache_row = (static_cast<std::size_t>(l) * static_cast<std::size_t>(m_kv_positions) + static_cast<std::size_t>(pos));
     float* k_rows = m_key_cache.data() + cache_row * kv_dim;    // (T, kv_dim) of this layer at pos
     float* v_rows = m_value_cache.data() + cache_row * kv_dim;  // (T, kv_dim)
@@ -305,7 +305,7 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
     linear(l, Component::O, m_att_out.data(), t, pos, stage, m_x.data(), dim, /*add=*/true);
 
     // FFN block: x += Down(silu(Gate(h)) * Up(h)), h = rmsnorm(x).
-    rmsnorm(m_xb.data(), m_x.data(), w.rms_ffn + static_cast<std::size_t>(l) * dim, t, dim);
+    rmsnorm(m_xb.data(), m_x.data(), w.rms_ffn + static_cast<std::size_t>(l) * dim, t, dim, m_cfg.norm_eps);
     linear(l, Component::Gate, m_xb.data(), t, pos, stage, m_hb.data(), hidden, false);
     linear(l, Component::Up, m_xb.data(), t, pos, stage, m_hb2.data(), hidden, false);
     swiglu(m_hb.data(), m_hb2.data(), static_cast<std::int64_t>(t) * hidden);
@@ -316,7 +316,7 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
   const int first = all_logits ? 0 : t - 1;
   const int rows = t - first;
   float* xf = m_x.data() + static_cast<std::size_t>(first) * dim;
-  rmsnorm(xf, xf, w.rms_final, rows, dim);
+  rmsnorm(xf, xf, w.rms_final, rows, dim, m_cfg.norm_eps);
   matmul_wt(xf, rows, dim, w.classifier, m_cfg.vocab_size, m_logits.data());
   return {m_logits.data(), static_cast<std::size_t>(rows) * static_cast<std::size_t>(m_cfg.vocab_size)};
 }

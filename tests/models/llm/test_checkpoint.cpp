@@ -69,7 +69,9 @@ TEST_CASE("v1 and legacy re-exports load to the same model", "[unit][llm][checkp
 
 TEST_CASE("separate classifier (negative vocab_size) is read after the RoPE tables", "[unit][llm][checkpoint]") {
   // A tiny synthetic model: dim 4, hidden 6, 1 layer, 2 heads, 1 KV head, vocab 5, seq_len 3.
-  LlamaConfig c{4, 6, 1, 2, 1, 5, 3, false};
+  LlamaConfig c;
+  c.dim = 4, c.hidden_dim = 6, c.n_layers = 1, c.n_heads = 2, c.n_kv_heads = 1, c.vocab_size = 5, c.seq_len = 3;
+  c.shared_classifier = false;
   std::vector<float> w(static_cast<std::size_t>(c.parameter_count()));
   for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i % 97) * 0.01f;
   const Checkpoint ckpt = Checkpoint::from_weights(c, w);

@@ -1,0 +1,188 @@
+#include "models/llm/hf_config.hpp"
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "models/llm/model_files.hpp"
+
+namespace saffire::models::llm {
+
+namespace {
+
+using nlohmann::json;
+
+struct ArchitectureName {
+  const char* name;
+  HfArchitecture arch;
+};
+constexpr std::array<ArchitectureName, 2> kArchitectures = {{
+    {"LlamaForCausalLM", HfArchitecture::Llama},
+    {"MistralForCausalLM", HfArchitecture::Mistral},
+}};
+
+// Typed access to the keys of one JSON object, each error naming the file and the key.
+class KeyReader {
+ public:
+  KeyReader(const std::filesystem::path& file, const json& object, std::string prefix = {})
+      : m_file(file), m_object(object), m_prefix(std::move(prefix)) {}
+
+  bool has(const char* key) const { return m_object.contains(key) && !m_object[key].is_null(); }
+
+  [[noreturn]] void fail(const char* key, const std::string& what) const {
+    throw ModelFileError(m_file, "key '" + m_prefix + key + "': " + what);
+  }
+
+  int integer(const char* key, int lo, int hi) const {
+    if (!has(key)) fail(key, "missing (expected an integer in " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    return integer_value(key, m_object[key], lo, hi);
+  }
+  int integer_or(const char* key, int fallback, int lo, int hi) const { return has(key) ? integer(key, lo, hi) : fallback; }
+
+  double number_or(const char* key, double fallback, double lo, double hi) const {
+    if (!has(key)) return fallback;
+    const json& v = m_object[key];
+    if (!v.is_number()) fail(key, "expected a number, got " + v.dump());
+    const double d = v.get<double>();
+    if (!(d >= lo && d <= hi)) fail(key, std::to_string(d) + " is out of range (" + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    return d;
+  }
+
+  bool boolean_or(const char* key, bool fallback) const {
+    if (!has(key)) return fallback;
+    if (!m_object[key].is_boolean()) fail(key, "expected true or false, got " + m_object[key].dump());
+    return m_object[key].get<bool>();
+  }
+
+  std::string string_or(const char* key, const std::string& fallback) const {
+    if (!has(key)) return fallback;
+    if (!m_object[key].is_string()) fail(key, "expected a string, got " + m_object[key].dump());
+    return m_object[key].get<std::string>();
+  }
+
+  /// A token id: an integer, or a list of them (the first is taken); -1 when absent.
+  int token_id(const char* key, int vocab) const {
+    if (!has(key)) return -1;
+    const json& v = m_object[key];
+    if (v.is_array()) {
+      if (v.empty()) return -1;
+      return integer_value(key, v[0], 0, vocab - 1);
+    }
+    return integer_value(key, v, 0, vocab - 1);
+  }
+
+ private:
+  int integer_value(const char* key, const json& v, int lo, int hi) const {
+    if (!v.is_number_integer()) fail(key, "expected an integer, got " + v.dump());
+    const auto x = v.get<std::int64_t>();
+    if (x < lo || x > hi) fail(key, std::to_string(x) + " is out of range (expected " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    return static_cast<int>(x);
+  }
+
+  const std::filesystem::path& m_file;
+  const json& m_object;
+  std::string m_prefix;
+};
+
+RopeScaling read_rope_scaling(const std::filesystem::path& file, const json& j) {
+  RopeScaling s;
+  if (!j.contains("rope_scaling") || j["rope_scaling"].is_null()) return s;
+  const json& rs = j["rope_scaling"];
+  if (!rs.is_object()) throw ModelFileError(file, "key 'rope_scaling': expected an object or null, got " + rs.dump());
+  const KeyReader r(file, rs, "rope_scaling.");
+  // Newer configs say rope_type, older ones type.
+  const std::string type = r.has("rope_type") ? r.string_or("rope_type", "") : r.string_or("type", "");
+  if (type == "default" || type.empty()) return s;
+  if (type == "linear") {
+    s.kind = RopeScaling::Kind::Linear;
+  } else if (type == "llama3") {
+    s.kind = RopeScaling::Kind::Llama3;
+    s.low_freq_factor = r.number_or("low_freq_factor", 1.0, 1e-6, 1e6);
+    s.high_freq_factor = r.number_or("high_freq_factor", 4.0, 1e-6, 1e6);
+    s.original_max_position = r.integer("original_max_position_embeddings", 1, 1 << 24);
+  } else {
+    r.fail("rope_type", "'" + type + "' is not supported (supported: default, linear, llama3)");
+  }
+  if (!r.has("factor")) r.fail("factor", "missing (expected a number >= 1)");
+  s.factor = r.number_or("factor", 1.0, 1.0, 1e6);
+  return s;
+}
+
+}  // namespace
+
+std::string_view to_string(HfArchitecture a) {
+  for (const auto& n : kArchitectures) {
+    if (n.arch == a) return n.name;
+  }
+  return "unknown";
+}
+
+std::string supported_hf_architectures() {
+  std::string out;
+  for (const auto& n : kArchitectures) out += (out.empty() ? "" : ", ") + std::string(n.name);
+  return out;
+}
+
+HfModelConfig read_hf_config(const std::filesystem::path& config_json) {
+  const std::string text = read_file(config_json);
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw ModelFileError(config_json, std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw ModelFileError(config_json, "expected a JSON object");
+  const KeyReader r(config_json, j);
+  HfModelConfig hf;
+  hf.file = config_json;
+
+  if (!j.contains("architectures") || !j["architectures"].is_array() || j["architectures"].empty() ||
+      !j["architectures"][0].is_string()) {
+    r.fail("architectures", "missing (expected a list such as [\"LlamaForCausalLM\"]; supported: " +
+                                supported_hf_architectures() + ")");
+  }
+  const std::string arch = j["architectures"][0].get<std::string>();
+  bool known = false;
+  for (const auto& n : kArchitectures) {
+    if (arch == n.name) hf.architecture = n.arch, known = true;
+  }
+  if (!known) r.fail("architectures", "'" + arch + "' is not supported (supported: " + supported_hf_architectures() + ")");
+  hf.model_type = r.string_or("model_type", "");
+  hf.torch_dtype = r.string_or("torch_dtype", "");
+
+  LlamaConfig& c = hf.llama;
+  c.dim = r.integer("hidden_size", 1, 1 << 16);
+  c.hidden_dim = r.integer("intermediate_size", 1, 1 << 18);
+  c.n_layers = r.integer("num_hidden_layers", 1, 1 << 10);
+  c.n_heads = r.integer("num_attention_heads", 1, c.dim);
+  c.n_kv_heads = r.integer_or("num_key_value_heads", c.n_heads, 1, c.n_heads);
+  c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
+  c.seq_len = r.integer("max_position_embeddings", 1, 1 << 17);
+  c.norm_eps = static_cast<float>(r.number_or("rms_norm_eps", 1e-6, 1e-12, 0.5));
+  c.shared_classifier = r.boolean_or("tie_word_embeddings", false);
+  c.rope.style = RopeStyle::RotateHalf;
+  c.rope.theta = r.number_or("rope_theta", 10000.0, 1.0 + 1e-9, 1e12);
+  c.rope.scaling = read_rope_scaling(config_json, j);
+  if (c.dim % c.n_heads != 0) {
+    r.fail("num_attention_heads", std::to_string(c.n_heads) + " does not divide hidden_size " + std::to_string(c.dim));
+  }
+  if (r.has("head_dim") && r.integer("head_dim", 1, c.dim) != c.dim / c.n_heads) {
+    r.fail("head_dim", "only head_dim = hidden_size / num_attention_heads (" + std::to_string(c.dim / c.n_heads) +
+                           ") is supported");
+  }
+  const std::string act = r.string_or("hidden_act", "silu");
+  if (act != "silu") r.fail("hidden_act", "'" + act + "' is not supported for " + arch + " (expected silu)");
+  if (r.boolean_or("attention_bias", false)) r.fail("attention_bias", "true is not supported for " + arch);
+  if (r.boolean_or("mlp_bias", false)) r.fail("mlp_bias", "true is not supported for " + arch);
+  hf.sliding_window = r.integer_or("sliding_window", 0, 0, 1 << 30);
+  hf.bos_token_id = r.token_id("bos_token_id", c.vocab_size);
+  hf.eos_token_id = r.token_id("eos_token_id", c.vocab_size);
+  try {
+    c.validate();
+  } catch (const std::invalid_argument& e) {
+    throw ModelFileError(config_json, std::string("bad model dimensions: ") + e.what());
+  }
+  return hf;
+}
+
+}  // namespace saffire::models::llm
