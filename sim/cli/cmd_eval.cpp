@@ -433,8 +433,8 @@ void run_eval(const EvalOptions& o) {
 void add_eval_command(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "Perplexity of a llama2.c model on a text (FP32 or W8A8 on an engine)");
-  cmd->add_option("--model", o->model, "checkpoint (llama2.c legacy or v1); default stories260K.bin in the model dir");
-  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin; default tok512.bin in the model dir");
+  cmd->add_option("--model", o->model, "llama2.c checkpoint (legacy, v1) or Hugging Face folder (config.json, safetensors, tokenizer.json); default stories260K.bin in the model dir");
+  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json)");
   cmd->add_option("--text", o->text, "evaluation text; default tinystories_val.txt in the model dir");
   cmd->add_option("--ctx", o->ctx, "tokens per paragraph, BOS included")
       ->capture_default_str()
