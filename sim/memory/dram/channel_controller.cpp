@@ -1,0 +1,301 @@
+#include "sim/memory/dram/channel_controller.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+namespace saffire::memory::dram {
+namespace {
+
+constexpr Cycle kLongAgo = -(Cycle{1} << 40);  // "no earlier command": every constraint from it is met
+constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
+
+}  // namespace
+
+ChannelController::ChannelController(const DramSpec& spec, bool refresh, std::vector<Cycle>* record)
+    : m_spec(spec), m_refresh(refresh), m_record(record) {
+  const DramTiming& t = m_spec.timing;
+  m_burst = m_spec.burst_cycles();
+  // Read to write on one rank: the write data may start only after the read data and a two-cycle bus
+  // turnaround (JEDEC tRTW = RL + BL/2 - WL + 2 tCK).
+  m_rtw = std::max(1, t.tcl + m_burst + 2 - t.tcwl);
+  const int banks = m_spec.banks_per_rank();
+  if (m_spec.refresh == RefreshMode::PerBank) {
+    m_refresh_period = t.trefi / banks;
+    m_refresh_events = banks;
+  } else {
+    m_refresh_period = t.trefi;
+    m_refresh_events = 1;
+  }
+  m_slots.resize(static_cast<std::size_t>(m_spec.queue_depth));
+  for (int i = m_spec.queue_depth - 1; i >= 0; --i) m_free_slots.push_back(i);
+  m_banks.resize(static_cast<std::size_t>(m_spec.ranks * banks));
+  m_groups.resize(static_cast<std::size_t>(m_spec.ranks * m_spec.bank_groups));
+  m_ranks.resize(static_cast<std::size_t>(m_spec.ranks));
+  m_shared.resize(m_groups.size());
+  for (std::size_t i = 0; i < m_banks.size(); ++i) {
+    Bank& b = m_banks[i];
+    b.rank = static_cast<int>(i) / banks;
+    b.group = static_cast<int>(i) / m_spec.banks_per_group;
+    b.waiting.reserve(m_slots.size());
+  }
+  for (std::size_t r = 0; r < m_ranks.size(); ++r) {
+    m_ranks[r].last_acts.fill(kLongAgo);
+    // Ranks refresh staggered over one interval, so they are not all blocked at once.
+    m_ranks[r].next_refresh = m_refresh_period + static_cast<Cycle>(r) * m_refresh_period / m_spec.ranks;
+  }
+}
+
+void ChannelController::admit(std::uint64_t id, Cycle arrival, Cycle visible, Access access, int rank, int bank_group,
+                              int bank, std::int64_t row) {
+  assert(!full());
+  const int s = m_free_slots.back();
+  m_free_slots.pop_back();
+  Slot& slot = m_slots[static_cast<std::size_t>(s)];
+  slot.id = id;
+  slot.seq = m_next_seq++;
+  slot.arrival = arrival;
+  slot.visible = visible;
+  slot.row = row;
+  slot.bank = (rank * m_spec.bank_groups + bank_group) * m_spec.banks_per_group + bank;
+  slot.access = access;
+  slot.needed_pre = slot.needed_act = false;
+  Bank& b = m_banks[static_cast<std::size_t>(slot.bank)];
+  b.waiting.push_back(s);
+  update_next(b);
+  if (b.active_pos < 0) {
+    b.active_pos = static_cast<int>(m_active.size());
+    m_active.push_back(slot.bank);
+  }
+  ++m_queued;
+}
+
+Cycle ChannelController::run_until_slot_frees() {
+  for (;;) {
+    const Cycle freed = issue_next();
+    if (freed >= 0) return freed;
+  }
+}
+
+void ChannelController::drain() {
+  while (m_queued > 0) issue_next();
+}
+
+void ChannelController::update_next(Bank& b) {
+  if (b.waiting.empty()) return;
+  int hit = -1;
+  if (b.open_row >= 0)
+    for (const int s : b.waiting)
+      if (m_slots[static_cast<std::size_t>(s)].row == b.open_row) {
+        hit = s;
+        break;
+      }
+  const int slot = hit >= 0 ? hit : b.waiting.front();
+  const Slot& s = m_slots[static_cast<std::size_t>(slot)];
+  b.next_slot = slot;
+  // Priority among commands legal in the same cycle: row hits first, then age (seq < 2^62).
+  b.next_key = (hit >= 0 ? 0 : std::uint64_t{1} << 62) | s.seq;
+  if (hit >= 0) {
+    b.next = s.access == Access::Read ? Command::Rd : Command::Wr;
+    b.next_local = std::max(s.visible, b.next_cas);
+  } else if (b.open_row >= 0) {
+    b.next = Command::Pre;
+    b.next_local = std::max(s.visible, b.next_pre);
+  } else {
+    b.next = Command::Act;
+    b.next_local = std::max(s.visible, b.next_act);
+  }
+}
+
+Cycle ChannelController::issue_next() {
+  const DramTiming& t = m_spec.timing;
+  for (;;) {
+    // What the shared state (bank group, rank, data bus) allows, per bank group and command: the same
+    // for every bank of the group, so computed once here.
+    const Cycle bus = m_bus_free;
+    for (std::size_t gi = 0; gi < m_groups.size(); ++gi) {
+      const Group& g = m_groups[gi];
+      const int rank = static_cast<int>(gi) / m_spec.bank_groups;
+      const Rank& r = m_ranks[static_cast<std::size_t>(rank)];
+      // The data burst may not overlap the previous one on the bus (plus a gap across ranks).
+      const Cycle data = bus + (m_bus_rank >= 0 && m_bus_rank != rank ? t.trtrs : 0);
+      std::array<Cycle, 4>& allowed = m_shared[gi];
+      allowed[static_cast<int>(Command::Act)] =
+          std::max(std::max(g.next_act, r.next_act), r.last_acts[static_cast<std::size_t>(r.faw_pos)] + t.tfaw);
+      allowed[static_cast<int>(Command::Pre)] = kLongAgo;
+      allowed[static_cast<int>(Command::Rd)] = std::max(std::max(g.next_rd, r.next_rd), data - t.tcl);
+      allowed[static_cast<int>(Command::Wr)] = std::max(std::max(g.next_wr, r.next_wr), data - t.tcwl);
+    }
+    // Every bank with waiting requests offers its next command at the first cycle all constraints
+    // allow. FR-FCFS: the command issued is the one legal soonest, no sooner than the next command slot;
+    // among those legal at that cycle, row hits (RD/WR) first, then the oldest request. Both rules are
+    // one order: (max(legal cycle, next slot), not a hit, age).
+    const Bank* best = nullptr;
+    Cycle best_at = kNever;
+    std::uint64_t best_key = ~std::uint64_t{0};
+    for (const int bi : m_active) {
+      const Bank& b = m_banks[static_cast<std::size_t>(bi)];
+      const Cycle at = std::max(std::max(b.next_local, m_shared[static_cast<std::size_t>(b.group)][static_cast<int>(b.next)]),
+                                m_next_command);
+      const std::uint64_t key = b.next_key;
+      if (at < best_at || (at == best_at && key < best_key)) {
+        best = &b;
+        best_at = at;
+        best_key = key;
+      }
+    }
+    assert(best != nullptr);
+    const Cycle now = best_at;
+    if (m_refresh && m_ranks[static_cast<std::size_t>(best->rank)].next_refresh <= now) {
+      refresh_rank(best->rank, now);  // refreshes first, then choose again: banks may have closed
+      continue;
+    }
+    const Command command = best->next;
+    apply(command, static_cast<int>(best - m_banks.data()), best->next_slot, now);
+    m_next_command = now + 1;
+    return command == Command::Rd || command == Command::Wr ? now : -1;
+  }
+}
+
+void ChannelController::refresh_bank(Bank& b, Cycle due, int trfc) {
+  Cycle ref = due;  // REF waits for the bank's precharge (PRE after tRAS/tRTP/tWR, then tRP) or its tRC
+  if (b.open_row >= 0)
+    ref = std::max(ref, b.next_pre + m_spec.timing.trp);
+  else
+    ref = std::max(ref, b.next_act);
+  b.open_row = -1;
+  b.next_act = ref + trfc;
+  update_next(b);
+}
+
+void ChannelController::refresh_rank(int rank, Cycle now) {
+  Rank& r = m_ranks[static_cast<std::size_t>(rank)];
+  const int banks = m_spec.banks_per_rank();
+  const bool per_bank = m_spec.refresh == RefreshMode::PerBank;
+  const int trfc = per_bank ? m_spec.timing.trfcpb : m_spec.timing.trfc;
+  const Cycle round = static_cast<Cycle>(m_refresh_period) * m_refresh_events;  // every bank once
+  Bank* first_bank = &m_banks[static_cast<std::size_t>(rank * banks)];
+  while (r.next_refresh <= now) {
+    if (now - r.next_refresh > 3 * round) {
+      // A long idle gap: skip whole rounds at once. After the first round every bank is closed, so each
+      // later REF is issued exactly when due; only the last one of each bank still constrains it.
+      const Cycle k = (now - r.next_refresh) / round - 1;
+      for (int j = 0; j < banks; ++j) {
+        Bank& b = first_bank[j];
+        const Cycle position = per_bank ? (j - r.refresh_bank + banks) % banks : 0;
+        const Cycle last_due = r.next_refresh + ((k - 1) * m_refresh_events + position) * m_refresh_period;
+        b.open_row = -1;
+        b.next_act = std::max(b.next_act, last_due + trfc);
+        update_next(b);
+      }
+      m_stats.refreshes += static_cast<std::uint64_t>(k * m_refresh_events);
+      r.next_refresh += k * round;
+      continue;
+    }
+    if (per_bank) {
+      refresh_bank(first_bank[r.refresh_bank], r.next_refresh, trfc);
+      r.refresh_bank = (r.refresh_bank + 1) % banks;
+    } else {
+      Cycle ref = r.next_refresh;  // REFab: all banks precharged first
+      for (int j = 0; j < banks; ++j) {
+        const Bank& b = first_bank[j];
+        ref = std::max(ref, b.open_row >= 0 ? b.next_pre + m_spec.timing.trp : b.next_act);
+      }
+      for (int j = 0; j < banks; ++j) {
+        first_bank[j].open_row = -1;
+        first_bank[j].next_act = ref + trfc;
+        update_next(first_bank[j]);
+      }
+    }
+    ++m_stats.refreshes;
+    r.next_refresh += m_refresh_period;
+  }
+}
+
+void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle now) {
+  const DramTiming& t = m_spec.timing;
+  Bank& b = m_banks[static_cast<std::size_t>(bank_index)];
+  Group& g = m_groups[static_cast<std::size_t>(b.group)];
+  Rank& r = m_ranks[static_cast<std::size_t>(b.rank)];
+  Slot& s = m_slots[static_cast<std::size_t>(slot_index)];
+  switch (c) {
+    case Command::Act:
+      s.needed_act = true;
+      b.open_row = s.row;
+      b.next_cas = now + t.trcd;
+      b.next_pre = std::max(b.next_pre, now + t.tras);
+      b.next_act = now + t.trc;
+      g.next_act = std::max(g.next_act, now + t.trrd_l);
+      r.next_act = std::max(r.next_act, now + t.trrd_s);
+      r.last_acts[static_cast<std::size_t>(r.faw_pos)] = now;
+      r.faw_pos = (r.faw_pos + 1) % 4;
+      update_next(b);
+      return;
+    case Command::Pre:
+      s.needed_pre = true;
+      b.open_row = -1;
+      b.next_act = std::max(b.next_act, now + t.trp);
+      update_next(b);
+      return;
+    case Command::Rd: {
+      const Cycle end = now + t.tcl + m_burst;
+      b.next_pre = std::max(b.next_pre, now + t.trtp);
+      g.next_rd = std::max(g.next_rd, now + t.tccd_l);
+      r.next_rd = std::max(r.next_rd, now + t.tccd_s);
+      r.next_wr = std::max(r.next_wr, now + m_rtw);
+      m_bus_free = std::max(m_bus_free, end);
+      m_bus_rank = b.rank;
+      complete(slot_index, end);
+      return;
+    }
+    case Command::Wr: {
+      const Cycle end = now + t.tcwl + m_burst;
+      b.next_pre = std::max(b.next_pre, end + t.twr);
+      g.next_wr = std::max(g.next_wr, now + t.tccd_l);
+      r.next_wr = std::max(r.next_wr, now + t.tccd_s);
+      g.next_rd = std::max(g.next_rd, end + t.twtr_l);
+      r.next_rd = std::max(r.next_rd, end + t.twtr_s);
+      m_bus_free = std::max(m_bus_free, end);
+      m_bus_rank = b.rank;
+      complete(slot_index, end);
+      return;
+    }
+  }
+}
+
+void ChannelController::complete(int slot_index, Cycle done) {
+  Slot& s = m_slots[static_cast<std::size_t>(slot_index)];
+  const auto bytes = static_cast<std::uint64_t>(m_spec.burst_bytes());
+  if (s.access == Access::Read) {
+    ++m_stats.reads;
+    m_stats.bytes_read += bytes;
+  } else {
+    ++m_stats.writes;
+    m_stats.bytes_written += bytes;
+  }
+  if (s.needed_pre)
+    ++m_stats.row_conflicts;
+  else if (s.needed_act)
+    ++m_stats.row_misses;
+  else
+    ++m_stats.row_hits;
+  m_stats.latency_sum += static_cast<std::uint64_t>(done - s.arrival);
+  m_stats.first_arrival = m_stats.requests() == 1 ? s.arrival : std::min(m_stats.first_arrival, s.arrival);
+  m_stats.last_completion = std::max(m_stats.last_completion, done);
+  if (m_record != nullptr) (*m_record)[static_cast<std::size_t>(s.id)] = done;
+
+  Bank& b = m_banks[static_cast<std::size_t>(s.bank)];
+  b.waiting.erase(std::find(b.waiting.begin(), b.waiting.end(), slot_index));
+  update_next(b);
+  if (b.waiting.empty()) {  // swap-remove the bank from the active list
+    const int last = m_active.back();
+    m_active[static_cast<std::size_t>(b.active_pos)] = last;
+    m_banks[static_cast<std::size_t>(last)].active_pos = b.active_pos;
+    m_active.pop_back();
+    b.active_pos = -1;
+  }
+  m_free_slots.push_back(slot_index);
+  --m_queued;
+}
+
+}  // namespace saffire::memory::dram
