@@ -9,6 +9,10 @@ namespace {
 
 constexpr Cycle kLongAgo = -(Cycle{1} << 40);  // "no earlier command": every constraint from it is met
 constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
+// issue_next packs (cycles until legal, not a hit, age) into one integer: 24 + 1 + 39 bits.
+constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << 39) - 1;
+constexpr std::uint64_t kNotHit = std::uint64_t{1} << 39;
+constexpr std::uint64_t kWaitSaturated = (std::uint64_t{1} << 24) - 1;
 
 }  // namespace
 
@@ -32,7 +36,8 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, std::ve
   m_banks.resize(static_cast<std::size_t>(m_spec.ranks * banks));
   m_groups.resize(static_cast<std::size_t>(m_spec.ranks * m_spec.bank_groups));
   m_ranks.resize(static_cast<std::size_t>(m_spec.ranks));
-  m_shared.resize(m_groups.size());
+  m_shared.resize(m_groups.size() * 4);
+  for (std::size_t gi = 0; gi < m_groups.size(); ++gi) m_groups[gi].rank = static_cast<int>(gi) / m_spec.bank_groups;
   for (std::size_t i = 0; i < m_banks.size(); ++i) {
     Bank& b = m_banks[i];
     b.rank = static_cast<int>(i) / banks;
@@ -62,11 +67,12 @@ void ChannelController::admit(std::uint64_t id, Cycle arrival, Cycle visible, Ac
   slot.needed_pre = slot.needed_act = false;
   Bank& b = m_banks[static_cast<std::size_t>(slot.bank)];
   b.waiting.push_back(s);
-  update_next(b);
   if (b.active_pos < 0) {
     b.active_pos = static_cast<int>(m_active.size());
     m_active.push_back(slot.bank);
+    m_offers.emplace_back();
   }
+  update_next(b);
   ++m_queued;
 }
 
@@ -94,7 +100,7 @@ void ChannelController::update_next(Bank& b) {
   const Slot& s = m_slots[static_cast<std::size_t>(slot)];
   b.next_slot = slot;
   // Priority among commands legal in the same cycle: row hits first, then age (seq < 2^62).
-  b.next_key = (hit >= 0 ? 0 : std::uint64_t{1} << 62) | s.seq;
+  b.next_key = (hit >= 0 ? 0 : kNotHit) | (s.seq & kSeqMask);
   if (hit >= 0) {
     b.next = s.access == Access::Read ? Command::Rd : Command::Wr;
     b.next_local = std::max(s.visible, b.next_cas);
@@ -104,6 +110,12 @@ void ChannelController::update_next(Bank& b) {
   } else {
     b.next = Command::Act;
     b.next_local = std::max(s.visible, b.next_act);
+  }
+  if (b.active_pos >= 0) {
+    Offer& o = m_offers[static_cast<std::size_t>(b.active_pos)];
+    o.local = b.next_local;
+    o.key = b.next_key;
+    o.shared = b.group * 4 + static_cast<int>(b.next);
   }
 }
 
@@ -115,11 +127,11 @@ Cycle ChannelController::issue_next() {
     const Cycle bus = m_bus_free;
     for (std::size_t gi = 0; gi < m_groups.size(); ++gi) {
       const Group& g = m_groups[gi];
-      const int rank = static_cast<int>(gi) / m_spec.bank_groups;
+      const int rank = g.rank;
       const Rank& r = m_ranks[static_cast<std::size_t>(rank)];
       // The data burst may not overlap the previous one on the bus (plus a gap across ranks).
       const Cycle data = bus + (m_bus_rank >= 0 && m_bus_rank != rank ? t.trtrs : 0);
-      std::array<Cycle, 4>& allowed = m_shared[gi];
+      Cycle* allowed = &m_shared[gi * 4];
       allowed[static_cast<int>(Command::Act)] =
           std::max(std::max(g.next_act, r.next_act), r.last_acts[static_cast<std::size_t>(r.faw_pos)] + t.tfaw);
       allowed[static_cast<int>(Command::Pre)] = kLongAgo;
@@ -129,22 +141,59 @@ Cycle ChannelController::issue_next() {
     // Every bank with waiting requests offers its next command at the first cycle all constraints
     // allow. FR-FCFS: the command issued is the one legal soonest, no sooner than the next command slot;
     // among those legal at that cycle, row hits (RD/WR) first, then the oldest request. Both rules are
-    // one order: (max(legal cycle, next slot), not a hit, age).
-    const Bank* best = nullptr;
-    Cycle best_at = kNever;
-    std::uint64_t best_key = ~std::uint64_t{0};
-    for (const int bi : m_active) {
-      const Bank& b = m_banks[static_cast<std::size_t>(bi)];
-      const Cycle at = std::max(std::max(b.next_local, m_shared[static_cast<std::size_t>(b.group)][static_cast<int>(b.next)]),
-                                m_next_command);
-      const std::uint64_t key = b.next_key;
-      if (at < best_at || (at == best_at && key < best_key)) {
-        best = &b;
-        best_at = at;
-        best_key = key;
+    // one order on (cycles from the next slot until legal, not a hit, age), packed into one integer so
+    // the scan has no data-dependent branches. A wait too long for its 24 bits (an idle gap of millions
+    // of cycles) falls back to an exact scan.
+    const Cycle slot = m_next_command;
+    // The packed order value of offer i (its index rides in the low bits of a second word).
+    auto packed_of = [&](std::size_t i) {
+      const Offer& o = m_offers[i];
+      const Cycle at = std::max(o.local, m_shared[static_cast<std::size_t>(o.shared)]);
+      const auto wait = static_cast<std::uint64_t>(std::max<Cycle>(at - slot, 0));
+      return (std::min(wait, kWaitSaturated) << 40) | o.key;
+    };
+    // Four independent minima (no chain of dependent selects through the whole scan), then combined.
+    std::array<std::uint64_t, 4> lane_best;
+    std::array<std::size_t, 4> lane_i{};
+    lane_best.fill(~std::uint64_t{0});
+    const std::size_t n = m_offers.size();
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (std::size_t l = 0; l < 4; ++l) {
+        const std::uint64_t p = packed_of(i + l);
+        const bool take = p < lane_best[l];
+        lane_best[l] = take ? p : lane_best[l];
+        lane_i[l] = take ? i + l : lane_i[l];
+      }
+    for (; i < n; ++i) {
+      const std::uint64_t p = packed_of(i);
+      const bool take = p < lane_best[0];
+      lane_best[0] = take ? p : lane_best[0];
+      lane_i[0] = take ? i : lane_i[0];
+    }
+    std::uint64_t best_packed = lane_best[0];
+    std::size_t best_i = lane_i[0];
+    for (std::size_t l = 1; l < 4; ++l)
+      if (lane_best[l] < best_packed) {  // keys are unique (seq), so no ties to break
+        best_packed = lane_best[l];
+        best_i = lane_i[l];
+      }
+    Cycle best_at = slot + static_cast<Cycle>(best_packed >> 40);
+    if ((best_packed >> 40) == kWaitSaturated) {
+      best_at = kNever;
+      std::uint64_t best_key = ~std::uint64_t{0};
+      for (std::size_t j = 0; j < n; ++j) {
+        const Offer& o = m_offers[j];
+        const Cycle at = std::max(std::max(o.local, m_shared[static_cast<std::size_t>(o.shared)]), slot);
+        if (at < best_at || (at == best_at && o.key < best_key)) {
+          best_at = at;
+          best_key = o.key;
+          best_i = j;
+        }
       }
     }
-    assert(best != nullptr);
+    const Bank* best = &m_banks[static_cast<std::size_t>(m_active[best_i])];
+    assert(!m_offers.empty());
     const Cycle now = best_at;
     if (m_refresh && m_ranks[static_cast<std::size_t>(best->rank)].next_refresh <= now) {
       refresh_rank(best->rank, now);  // refreshes first, then choose again: banks may have closed
@@ -290,8 +339,10 @@ void ChannelController::complete(int slot_index, Cycle done) {
   if (b.waiting.empty()) {  // swap-remove the bank from the active list
     const int last = m_active.back();
     m_active[static_cast<std::size_t>(b.active_pos)] = last;
+    m_offers[static_cast<std::size_t>(b.active_pos)] = m_offers.back();
     m_banks[static_cast<std::size_t>(last)].active_pos = b.active_pos;
     m_active.pop_back();
+    m_offers.pop_back();
     b.active_pos = -1;
   }
   m_free_slots.push_back(slot_index);

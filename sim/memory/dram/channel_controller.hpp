@@ -58,10 +58,12 @@ class ChannelController {
     Command next = Command::Act;
     int next_slot = -1;
     std::uint64_t next_key = 0;  // FR-FCFS priority among commands legal in one cycle: lower first
+                                 // (bit 39: not a row hit; bits 0-38: age, the request's seq)
     Cycle next_local = 0;
   };
   struct Group {
     Cycle next_act = 0, next_rd = 0, next_wr = 0;
+    int rank = 0;
   };
   struct Rank {
     Cycle next_act = 0, next_rd = 0, next_wr = 0;
@@ -89,8 +91,16 @@ class ChannelController {
   std::vector<Bank> m_banks;
   std::vector<Group> m_groups;
   std::vector<Rank> m_ranks;
-  std::vector<int> m_active;  // banks with waiting requests (any order)
-  std::vector<std::array<Cycle, 4>> m_shared;  // per bank group and Command: what shared state allows
+  // Banks with waiting requests (any order) and, at the same index, a compact copy of each one's offer
+  // for the scan in issue_next.
+  struct Offer {
+    Cycle local = 0;        // Bank::next_local
+    std::uint64_t key = 0;  // Bank::next_key
+    int shared = 0;         // index in m_shared: bank group * 4 + Command
+  };
+  std::vector<int> m_active;
+  std::vector<Offer> m_offers;
+  std::vector<Cycle> m_shared;  // per bank group and Command: the first cycle the shared state allows
   Cycle m_next_command = 0;   // command bus: one command per cycle
   Cycle m_bus_free = 0;       // data bus: the cycle the last burst ends
   int m_bus_rank = -1;
