@@ -24,6 +24,11 @@ FoldPlan::FoldPlan(const ArrayConfig& cfg, const GemmShape& shape) : m_cfg(cfg),
     m_outer = ceil_div(shape.m, cfg.rows);
     m_inner = ceil_div(shape.n, cfg.cols);
   }
+  m_count = checked_mul(m_outer, m_inner, "folds of the GEMM");
+  const std::int64_t R = cfg.rows, C = cfg.cols;
+  // WS 2R + C + M - 2; OS R + C + K - 2 (+R with os_drain): R and C are at most 4096, M and K any int64.
+  const std::int64_t fixed = cfg.dataflow == Dataflow::WS ? 2 * R + C - 2 : R + C - 2 + (cfg.os_drain ? R : 0);
+  m_cycles_per_fold = checked_add(fixed, cfg.dataflow == Dataflow::WS ? shape.m : shape.k, "cycles per fold");
 }
 
 Fold FoldPlan::fold(std::int64_t index) const {
@@ -47,12 +52,6 @@ Fold FoldPlan::fold(std::int64_t index) const {
   return f;
 }
 
-std::int64_t FoldPlan::cycles_per_fold() const {
-  const std::int64_t R = m_cfg.rows, C = m_cfg.cols;
-  if (m_cfg.dataflow == Dataflow::WS) return 2 * R + C + m_shape.m - 2;
-  return R + C + m_shape.k - 2 + (m_cfg.os_drain ? R : 0);
-}
-
 void finish_report(const ArrayConfig& cfg, const GemmShape& shape, CycleReport& report) {
   const double pes = static_cast<double>(cfg.rows) * cfg.cols;
   report.utilization = report.cycles > 0 ? static_cast<double>(report.macs) / (static_cast<double>(report.cycles) * pes) : 0;
@@ -70,7 +69,7 @@ CycleReport analytical_cycles(const ArrayConfig& cfg, const GemmShape& shape) {
   CycleReport r;
   r.folds = plan.count();
   r.cycles_per_fold = plan.cycles_per_fold();
-  r.cycles = r.folds * r.cycles_per_fold - 1;
+  r.cycles = checked_mul(r.folds, r.cycles_per_fold, "cycles of the GEMM (folds x cycles per fold)") - 1;
   r.macs = shape.macs();
   finish_report(cfg, shape, r);
   return r;

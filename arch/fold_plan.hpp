@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "arch/array_config.hpp"
+#include "arch/checked_size.hpp"
 #include "arch/gemm_shape.hpp"
 
 namespace saffire::arch {
@@ -24,20 +25,21 @@ struct Fold {
 
 class FoldPlan {
  public:
+  /// ConfigError when the fold count or the cycles of a fold do not fit in int64.
   FoldPlan(const ArrayConfig& cfg, const GemmShape& shape);
 
-  std::int64_t count() const { return m_outer * m_inner; }
+  std::int64_t count() const { return m_count; }
   Fold fold(std::int64_t index) const;
 
   /// Cycles one fold takes in SCALE-Sim v2's compute model (unlimited operand bandwidth):
   /// WS 2R + C + M - 2 (R to load weights, then stream with fill and drain);
   /// OS R + C + K - 2 (+R when cfg.os_drain). Same for every fold: the array is used whole.
-  std::int64_t cycles_per_fold() const;
+  std::int64_t cycles_per_fold() const { return m_cycles_per_fold; }
 
  private:
   ArrayConfig m_cfg;
   GemmShape m_shape;
-  std::int64_t m_outer = 0, m_inner = 0;
+  std::int64_t m_outer = 0, m_inner = 0, m_count = 0, m_cycles_per_fold = 0;
 };
 
 /// Whole-GEMM figures of merit, computed from the analytical model.
@@ -50,11 +52,10 @@ struct CycleReport {
   double mapping_efficiency = 0;  // mean over folds of (rows_used * cols_used) / (R * C)
 };
 
+/// O(1) for any shape; ConfigError when the folds, cycles or MACs do not fit in int64.
 CycleReport analytical_cycles(const ArrayConfig& cfg, const GemmShape& shape);
 
 /// Fills utilization and mapping efficiency of a report whose folds, cycles and macs are set.
 void finish_report(const ArrayConfig& cfg, const GemmShape& shape, CycleReport& report);
-
-inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace saffire::arch

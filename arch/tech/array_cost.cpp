@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "arch/checked_size.hpp"
 #include "arch/config_error.hpp"
 #include "arch/fold_plan.hpp"
 
@@ -121,21 +122,26 @@ Workload gemm_workload(const ArrayConfig& cfg, const GemmShape& shape, double pe
 SramTraffic sram_traffic(const ArrayConfig& cfg, const GemmShape& shape) {
   cfg.validate();
   shape.validate();
-  const FoldPlan plan(cfg, shape);
+  // The fold-by-fold sums in closed form (O(1) for any shape): over the tiles of one dimension the used
+  // rows (columns) add up to that dimension, so each sum is a product of a dimension, the stream and the
+  // tile count of the other dimension.
+  const std::int64_t M = shape.m, N = shape.n, K = shape.k;
+  const char* what = "SRAM traffic of the GEMM (bytes)";
   SramTraffic t;
-  for (std::int64_t i = 0; i < plan.count(); ++i) {
-    const Fold f = plan.fold(i);
-    if (cfg.dataflow == Dataflow::WS) {
-      t.weight_bytes_read += f.rows_used * f.cols_used;
-      t.activation_bytes_read += f.stream * f.rows_used;
-      t.output_bytes_written += f.stream * f.cols_used * 4;
-      if (f.row0 > 0) t.psum_bytes_read += f.stream * f.cols_used * 4;
-    } else {
-      t.activation_bytes_read += f.rows_used * f.stream;
-      t.weight_bytes_read += f.stream * f.cols_used;
-      t.output_bytes_written += f.rows_used * f.cols_used * 4;
-    }
+  if (cfg.dataflow == Dataflow::WS) {  // folds: n-tiles x k-tiles, stream M
+    const std::int64_t n_tiles = ceil_div(N, cfg.cols), k_tiles = ceil_div(K, cfg.rows);
+    t.weight_bytes_read = checked_mul(K, N, what);
+    t.activation_bytes_read = checked_mul(M, K, n_tiles, what);
+    t.output_bytes_written = checked_mul(checked_mul(M, N, what), k_tiles, 4, what);
+    t.psum_bytes_read = checked_mul(checked_mul(M, N, what), k_tiles - 1, 4, what);
+  } else {  // folds: m-tiles x n-tiles, stream K
+    const std::int64_t m_tiles = ceil_div(M, cfg.rows), n_tiles = ceil_div(N, cfg.cols);
+    t.activation_bytes_read = checked_mul(M, K, n_tiles, what);
+    t.weight_bytes_read = checked_mul(K, N, m_tiles, what);
+    t.output_bytes_written = checked_mul(M, N, 4, what);
   }
+  (void)checked_add(checked_add(t.weight_bytes_read, t.activation_bytes_read, what),
+                    checked_add(t.psum_bytes_read, t.output_bytes_written, what), what);
   return t;
 }
 
@@ -159,12 +165,12 @@ EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const
   EnergyBreakdown e;
   e.macs = in.shape.macs();
   e.folds = plan.count();
-  const std::int64_t per_fold = plan.cycles_per_fold() + det.extra_cycles_per_fold;
-  e.cycles = e.folds * per_fold;
+  const std::int64_t per_fold = checked_add(plan.cycles_per_fold(), det.extra_cycles_per_fold, "cycles per fold");
+  e.cycles = checked_mul(e.folds, per_fold, "cycles of the GEMM (folds x cycles per fold)");
   e.seconds = static_cast<double>(e.cycles) / (cfg.clock_ghz * 1e9);
   e.traffic = sram_traffic(cfg, in.shape);
   if (in.recomputed_folds > 0) {
-    e.recomputed_cycles = in.recomputed_folds * per_fold;
+    e.recomputed_cycles = checked_mul(in.recomputed_folds, per_fold, "recomputed cycles");
     e.recomputed_macs = static_cast<std::int64_t>(std::llround(
         static_cast<double>(e.macs) * static_cast<double>(in.recomputed_folds) / static_cast<double>(e.folds)));
   }

@@ -98,7 +98,8 @@ Cost detection_cost(const DetectionHardware& hw, const ArrayConfig& cfg, const T
 // Energy per GEMM
 // ---------------------------------------------------------------------------------------------------
 
-/// SRAM traffic of a GEMM, walked fold by fold over the FoldPlan (bytes):
+/// SRAM traffic of a GEMM, the sum over the folds of the FoldPlan in closed form (bytes; ConfigError
+/// when a total does not fit in int64):
 ///   WS fold (k-tile x n-tile, stream M): weights rows_used*cols_used (each weight read once),
 ///      activations M*rows_used (X is re-read once per n-tile), partial sums M*cols_used*4 written,
 ///      and read back (M*cols_used*4) for every k-tile but the first.

@@ -2,6 +2,9 @@
 
 #include <Random123/philox.h>
 
+#include "arch/checked_size.hpp"
+#include "arch/memory_budget.hpp"
+
 namespace saffire::models {
 namespace {
 
@@ -24,11 +27,21 @@ GemmOperands random_gemm_operands(const arch::GemmShape& shape, std::uint64_t se
   shape.validate();
   GemmOperands ops;
   ops.shape = shape;
-  ops.x.resize(static_cast<std::size_t>(shape.m * shape.k));
-  ops.w.resize(static_cast<std::size_t>(shape.k * shape.n));
+  const std::int64_t x_bytes = arch::checked_mul(shape.m, shape.k, "X of the GEMM (M x K bytes)");
+  const std::int64_t w_bytes = arch::checked_mul(shape.k, shape.n, "W of the GEMM (K x N bytes)");
+  arch::check_memory(arch::checked_add(x_bytes, w_bytes, "GEMM operands (bytes)"), "the GEMM operands X and W");
+  ops.x.resize(static_cast<std::size_t>(x_bytes));
+  ops.w.resize(static_cast<std::size_t>(w_bytes));
   fill_random(ops.x, seed, 0);
   fill_random(ops.w, seed, 1);
   return ops;
+}
+
+std::int64_t gemm_buffer_bytes(const arch::GemmShape& shape, bool with_reference) {
+  const char* what = "memory of the GEMM (bytes)";
+  const std::int64_t operands = arch::checked_add(arch::checked_mul(shape.m, shape.k, what),
+                                                  arch::checked_mul(shape.k, shape.n, what), what);
+  return arch::checked_add(operands, arch::checked_mul(shape.m, shape.n, with_reference ? 8 : 4, what), what);
 }
 
 }  // namespace saffire::models

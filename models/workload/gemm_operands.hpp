@@ -14,7 +14,12 @@ struct GemmOperands {
   std::vector<std::int8_t> w;  // (k, n) int8 row-major: weights
 };
 
-/// Uniform INT8 operands over the full range [-128, 127].
+/// Uniform INT8 operands over the full range [-128, 127]. ConfigError (before allocating) when they
+/// do not fit in memory (arch/memory_budget.hpp).
 GemmOperands random_gemm_operands(const arch::GemmShape& shape, std::uint64_t seed);
+
+/// Bytes a run of `shape` allocates: X (M*K) and W (K*N) INT8, Y (M*N INT32) and, when checked
+/// against a reference, its copy of Y; ConfigError when a product does not fit in int64.
+std::int64_t gemm_buffer_bytes(const arch::GemmShape& shape, bool with_reference);
 
 }  // namespace saffire::models

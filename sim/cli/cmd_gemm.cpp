@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "arch/config_error.hpp"
+#include "arch/memory_budget.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
@@ -33,6 +34,7 @@ void run_gemm(const GemmOptions& o) {
   if (fidelity == sim::Fidelity::PE && static_cast<std::int64_t>(cfg.rows) * cfg.cols > 256 * 256)
     throw ConfigError("--fidelity pe: arrays above 256x256 PEs are impractical at PE level; use --fidelity fold");
 
+  arch::check_memory(models::gemm_buffer_bytes(shape, /*with_reference=*/true), "gemm: the operands, outputs and reference");
   const models::GemmOperands ops = models::random_gemm_operands(shape, o.seed);
   std::vector<std::int32_t> y(static_cast<std::size_t>(shape.m * shape.n));
   sim::ArrayModel model(cfg, fidelity, o.threads, o.kernel);

@@ -12,7 +12,9 @@
 
 #include "abft/detect/detection_policy.hpp"
 #include "arch/array_config_file.hpp"
+#include "arch/checked_size.hpp"
 #include "arch/config_error.hpp"
+#include "arch/memory_budget.hpp"
 #include "arch/tech/array_cost.hpp"
 #include "arch/tech/tech_table.hpp"
 #include "arch/timing/voltage_config.hpp"
@@ -54,116 +56,122 @@ void run_topology(const TopologyOptions& o) {
     models::ModelShape shape;
     models::Stage stage;
     try {
-      shape = models::model_preset(o.model);
-      stage = models::parse_stage(o.stage);
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(std::string("--model/--stage: ") + e.what());
-    }
-    if (o.seq < 1) throw ConfigError("--seq: expected a positive integer, got " + std::to_string(o.seq));
-    for (const auto& g : models::model_gemms(shape, o.seq, stage)) {
-      layers.push_back({g.name, {g.m, g.n, g.k}});
-      layer_of.push_back(g.id.layer);
-    }
-  } else {
-    layers = models::read_topology_csv(o.csv);
-  }
-  // auto: simulate a CSV at fold level; a whole model preset by the formula (full LLMs are large).
-  const std::string fidelity_name = o.fidelity == "auto" ? (o.model.empty() ? "fold" : "analytic") : o.fidelity;
-  const bool analytic = fidelity_name == "analytic";
-  const sim::Fidelity fidelity = analytic ? sim::Fidelity::Fold : sim::parse_fidelity(fidelity_name);
-
-  // The node's table holds at its characterization voltage; energy uses it converted to the run's nominal
-  // supply [arch] v_nominal (the trace records it as characterized).
-  const arch::TechTable tech_characterized = arch::TechTable::for_node(o.node);
-  const arch::TechTable tech = arch::at_voltage(tech_characterized, cfg.v_nominal);
-  const auto scheme = abft::make_detection_policy(abft::Scheme::parse(o.scheme, "--abft"));
-  // The array's supply, as eval's timing model takes it: --voltage, else [voltage] v of --config, else the
-  // nominal; --voltage equal to v_nominal means no underscaling in every command.
-  arch::VoltageConfig supply = o.array.config_path().empty() ? arch::voltage_defaults(cfg)
-                                                             : arch::load_voltage_config(o.array.config_path(), cfg);
-  if (o.v) supply.v = *o.v;
-  try {
-    supply.validate();
-  } catch (const ConfigError& e) {
-    throw ConfigError(std::string("--voltage: ") + e.what());
-  }
-  const double v = supply.v;
-  const std::filesystem::path report_path = std::filesystem::path(o.out_dir) / "COMPUTE_REPORT.csv";
-  const std::filesystem::path trace_path = std::filesystem::path(o.out_dir) / "trace.h5";
-  std::optional<traces::TraceWriter> trace;
-  std::optional<fmt::ostream> report;
-  if (!o.no_files) {
-    std::error_code ec;
-    std::filesystem::create_directories(o.out_dir, ec);
-    if (ec) throw ConfigError(o.out_dir + ": cannot create output directory: " + ec.message());
-    if (!o.model.empty()) {
-      auto topo = fmt::output_file((std::filesystem::path(o.out_dir) / "topology.csv").string());
-      topo.print("{}", models::format_topology_csv(layers));
-    }
-    traces::RunInfo info;
-    info.command = "topology";
-    // The array, the workload and how it ran, and the technology and detection hardware of the
-    // energy figures.
-    info.config_toml =
-        arch::to_toml(cfg) +
-        fmt::format("\n[topology]\n{} = {}\nseq = {}\nstage = {}\nfidelity = {}\nseed = {}\nthreads = {}\n",
-                    o.model.empty() ? "csv" : "model", toml_string(o.model.empty() ? o.csv : o.model), o.seq,
-                    toml_string(o.stage), toml_string(fidelity_name),
-                    // TOML integers are signed 64-bit: a larger seed is written as a string
-                    o.seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(o.seed)
-                                                                     : toml_string(std::to_string(o.seed)),
-                    o.threads) +
-        fmt::format("\n[energy]\nabft = {}\nvoltage = {}\n\n", toml_string(o.scheme), v) +
-        arch::to_toml(tech_characterized);
-    info.seed = o.seed;
-    info.saffire_version = SAFFIRE_VERSION;
-    stamp_run_info(info);
-    trace.emplace(trace_path, info);
-    report.emplace(fmt::output_file(report_path.string()));
-    report->print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs\n");
-  }
-  // Energy per GEMM shape (model presets repeat a few shapes many times).
-  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, double> energy_of;
-  double total_energy = 0;
-
-  sim::ArrayModel model(cfg, fidelity, o.threads);
-  std::int64_t total_cycles = 0, total_macs = 0;
-  std::vector<std::int64_t> layer_cycles, layer_macs;
-  nlohmann::json rows = nlohmann::json::array();
-  if (!o.json)
-    fmt::print("{:<24} {:>8} {:>8} {:>8} {:>14} {:>8} {:>8}\n", "layer", "M", "N", "K", "cycles", "util%", "map%");
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    const auto& layer = layers[i];
-    arch::CycleReport r;
-    double host_seconds = 0;
-    if (analytic) {
-      r = arch::analytical_cycles(cfg, layer.shape);
+        shape = models::model_preset(o.model);
+        stage = models::parse_stage(o.stage);
+      } catch (const std::invalid_argument& e) {
+        throw ConfigError(std::string("--model/--stage: ") + e.what());
+      }
+      if (o.seq < 1) throw ConfigError("--seq: expected a positive integer, got " + std::to_string(o.seq));
+      for (const auto& g : models::model_gemms(shape, o.seq, stage)) {
+        layers.push_back({g.name, {g.m, g.n, g.k}});
+        layer_of.push_back(g.id.layer);
+      }
     } else {
-      const auto ops = models::random_gemm_operands(layer.shape, o.seed + i);
-      std::vector<std::int32_t> y(static_cast<std::size_t>(layer.shape.m * layer.shape.n));
-      const auto& s = layer.shape;
-      const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
-      r = stats.report;
-      host_seconds = stats.host_seconds;
+      layers = models::read_topology_csv(o.csv);
     }
-    total_cycles += r.cycles + 1;
-    total_macs += r.macs;
-    if (!layer_of.empty()) {
-      const auto l = static_cast<std::size_t>(layer_of[i]);
-      if (layer_cycles.size() <= l) layer_cycles.resize(l + 1, 0), layer_macs.resize(l + 1, 0);
-      layer_cycles[l] += r.cycles + 1;
-      layer_macs[l] += r.macs;
+    // auto: simulate a CSV at fold level; a whole model preset by the formula (full LLMs are large).
+    const std::string fidelity_name = o.fidelity == "auto" ? (o.model.empty() ? "fold" : "analytic") : o.fidelity;
+    const bool analytic = fidelity_name == "analytic";
+    const sim::Fidelity fidelity = analytic ? sim::Fidelity::Fold : sim::parse_fidelity(fidelity_name);
+
+    // The node's table holds at its characterization voltage; energy uses it converted to the run's nominal
+    // supply [arch] v_nominal (the trace records it as characterized).
+    const arch::TechTable tech_characterized = arch::TechTable::for_node(o.node);
+    const arch::TechTable tech = arch::at_voltage(tech_characterized, cfg.v_nominal);
+    const auto scheme = abft::make_detection_policy(abft::Scheme::parse(o.scheme, "--abft"));
+    // The array's supply, as eval's timing model takes it: --voltage, else [voltage] v of --config, else the
+    // nominal; --voltage equal to v_nominal means no underscaling in every command.
+    arch::VoltageConfig supply = o.array.config_path().empty() ? arch::voltage_defaults(cfg)
+                                                               : arch::load_voltage_config(o.array.config_path(), cfg);
+    if (o.v) supply.v = *o.v;
+    try {
+      supply.validate();
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string("--voltage: ") + e.what());
     }
-    auto [eit, fresh] = energy_of.try_emplace({layer.shape.m, layer.shape.n, layer.shape.k});
-    if (fresh) {
-      arch::GemmEnergyInput in;
-      in.shape = layer.shape;
-      in.detection = scheme->gemm_hardware(cfg, layer.shape);
-      in.v = v;
-      in.v_nominal = tech.v_nominal;
-      eit->second = arch::gemm_energy(cfg, tech, in).total();
+    const double v = supply.v;
+    const std::filesystem::path report_path = std::filesystem::path(o.out_dir) / "COMPUTE_REPORT.csv";
+    const std::filesystem::path trace_path = std::filesystem::path(o.out_dir) / "trace.h5";
+    std::optional<traces::TraceWriter> trace;
+    std::optional<fmt::ostream> report;
+    if (!o.no_files) {
+      std::error_code ec;
+      std::filesystem::create_directories(o.out_dir, ec);
+      if (ec) throw ConfigError(o.out_dir + ": cannot create output directory: " + ec.message());
+      if (!o.model.empty()) {
+        auto topo = fmt::output_file((std::filesystem::path(o.out_dir) / "topology.csv").string());
+        topo.print("{}", models::format_topology_csv(layers));
+      }
+      traces::RunInfo info;
+      info.command = "topology";
+      // The array, the workload and how it ran, and the technology and detection hardware of the
+      // energy figures.
+      info.config_toml =
+          arch::to_toml(cfg) +
+          fmt::format("\n[topology]\n{} = {}\nseq = {}\nstage = {}\nfidelity = {}\nseed = {}\nthreads = {}\n",
+                      o.model.empty() ? "csv" : "model", toml_string(o.model.empty() ? o.csv : o.model), o.seq,
+                      toml_string(o.stage), toml_string(fidelity_name),
+                      // TOML integers are signed 64-bit: a larger seed is written as a string
+                      o.seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(o.seed)
+                                                                       : toml_string(std::to_string(o.seed)),
+                      o.threads) +
+          fmt::format("\n[energy]\nabft = {}\nvoltage = {}\n\n", toml_string(o.scheme), v) +
+          arch::to_toml(tech_characterized);
+      info.seed = o.seed;
+      info.saffire_version = SAFFIRE_VERSION;
+      stamp_run_info(info);
+      trace.emplace(trace_path, info);
+      report.emplace(fmt::output_file(report_path.string()));
+      report->print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs\n");
     }
-    total_energy += eit->second;
+    // Energy per GEMM shape (model presets repeat a few shapes many times).
+    std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, double> energy_of;
+    double total_energy = 0;
+
+    sim::ArrayModel model(cfg, fidelity, o.threads);
+    std::int64_t total_cycles = 0, total_macs = 0;
+    std::vector<std::int64_t> layer_cycles, layer_macs;
+    nlohmann::json rows = nlohmann::json::array();
+    if (!o.json)
+      fmt::print("{:<24} {:>8} {:>8} {:>8} {:>14} {:>8} {:>8}\n", "layer", "M", "N", "K", "cycles", "util%", "map%");
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const auto& layer = layers[i];
+      arch::CycleReport r;
+      double host_seconds = 0;
+      try {
+      if (analytic) {
+        r = arch::analytical_cycles(cfg, layer.shape);
+      } else {
+        arch::check_memory(models::gemm_buffer_bytes(layer.shape, /*with_reference=*/false), "the operands and outputs");
+        const auto ops = models::random_gemm_operands(layer.shape, o.seed + i);
+        std::vector<std::int32_t> y(static_cast<std::size_t>(layer.shape.m * layer.shape.n));
+        const auto& s = layer.shape;
+        const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
+        r = stats.report;
+        host_seconds = stats.host_seconds;
+      }
+      total_cycles = arch::checked_add(total_cycles, r.cycles + 1, "total cycles");
+      total_macs = arch::checked_add(total_macs, r.macs, "total MACs");
+      if (!layer_of.empty()) {
+        const auto l = static_cast<std::size_t>(layer_of[i]);
+        if (layer_cycles.size() <= l) layer_cycles.resize(l + 1, 0), layer_macs.resize(l + 1, 0);
+        layer_cycles[l] = arch::checked_add(layer_cycles[l], r.cycles + 1, "cycles of the layer");
+        layer_macs[l] = arch::checked_add(layer_macs[l], r.macs, "MACs of the layer");
+      }
+      auto [eit, fresh] = energy_of.try_emplace({layer.shape.m, layer.shape.n, layer.shape.k});
+      if (fresh) {
+        arch::GemmEnergyInput in;
+        in.shape = layer.shape;
+        in.detection = scheme->gemm_hardware(cfg, layer.shape);
+        in.v = v;
+        in.v_nominal = tech.v_nominal;
+        eit->second = arch::gemm_energy(cfg, tech, in).total();
+      }
+      total_energy += eit->second;
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("topology: GEMM '{}' ({} x {} x {}): {}", layer.name, layer.shape.m, layer.shape.n,
+                                    layer.shape.k, e.what()));
+    }
     if (report)
       report->print("{},{},{},{},{},{:.4f},{:.4f},{}\n", layer.name, layer.shape.m, layer.shape.n, layer.shape.k,
                     r.cycles, 100.0 * r.utilization, 100.0 * r.mapping_efficiency, r.macs);

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "arch/config_error.hpp"
+#include "arch/memory_budget.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/run_record.hpp"
 
@@ -12,6 +13,14 @@ int main(int argc, char** argv) {
   CLI::App app{"saffire: Systolic-Array Fault Injection & Reliability Explorer", "saffire"};
   app.set_version_flag("--version", SAFFIRE_VERSION);
   app.require_subcommand(1);
+  // --max-memory anywhere on the command line (subcommands pass options they do not know to here).
+  app.fallthrough();
+  app.add_option_function<std::string>(
+         "--max-memory",
+         [](const std::string& v) { saffire::arch::set_memory_limit(saffire::arch::parse_byte_size(v, "--max-memory")); },
+         "most memory a run may allocate for its large buffers, e.g. 8G or 512M (default: half of the physical "
+         "memory); a run that would need more stops with exit 2 before allocating")
+      ->type_name("BYTES");
   saffire::cli::add_gemm_command(app);
   saffire::cli::add_topology_command(app);
   saffire::cli::add_bench_command(app);

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <set>
 
+#include "arch/checked_size.hpp"
 #include "arch/config_error.hpp"
+#include "arch/memory_budget.hpp"
 #include "arch/toml_file.hpp"
 #include "arch/toml_table_reader.hpp"
 
@@ -82,9 +84,27 @@ std::string point_key(const std::string& command, const OptionList& options) {
   return fmt::format("{:016x}", h);
 }
 
+std::int64_t SweepConfig::point_count() const {
+  std::int64_t total = 1;
+  std::string axes;
+  for (const auto& axis : grid) {
+    total = arch::checked_mul(total, static_cast<std::int64_t>(axis.second.size()), "sweep points (the product of the [grid] axis lengths)");
+    axes += (axes.empty() ? "" : " x ") + axis.first + " " + std::to_string(axis.second.size());
+  }
+  if (total > kMaxPoints)
+    throw ConfigError("sweep: the [grid] has " + std::to_string(total) + " points (" + axes + "), more than " +
+                      std::to_string(kMaxPoints) + " (each point is one run)");
+  return total;
+}
+
 std::vector<SweepPoint> SweepConfig::points() const {
-  std::size_t total = 1;
-  for (const auto& axis : grid) total *= axis.second.size();
+  const auto total = static_cast<std::size_t>(point_count());
+  // Each point holds its option list (fixed and grid values) and key: a few hundred bytes.
+  std::int64_t per_point = 256;
+  for (const auto& [flag, value] : fixed) per_point += static_cast<std::int64_t>(2 * (flag.size() + value.size()) + 128);
+  for (const auto& axis : grid) per_point += static_cast<std::int64_t>(4 * axis.first.size() + 256);
+  arch::check_memory(arch::checked_mul(static_cast<std::int64_t>(total), per_point, "sweep point list (bytes)"),
+                     "sweep: the list of points");
   std::vector<SweepPoint> all;
   all.reserve(total);
   for (std::size_t i = 0; i < total; ++i) {
@@ -145,6 +165,11 @@ SweepConfig parse_sweep_config(const std::string& toml_text, const std::string& 
     }
   }
   root.finish();  // the three tables are the whole file
+  try {
+    (void)cfg.point_count();
+  } catch (const ConfigError& e) {
+    throw ConfigError(origin + ": " + e.what());
+  }
   return cfg;
 }
 

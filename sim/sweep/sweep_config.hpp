@@ -40,8 +40,13 @@ struct SweepConfig {
   OptionList fixed;
   std::vector<std::pair<std::string, std::vector<std::string>>> grid;  // axes in key order (TOML tables are unordered)
 
-  /// All points, the last axis (in key order) varying fastest.
+  /// The product of the axis lengths; ConfigError when it does not fit in int64 or exceeds kMaxPoints.
+  std::int64_t point_count() const;
+  /// All points, the last axis (in key order) varying fastest (memory checked before allocating).
   std::vector<SweepPoint> points() const;
+
+  /// Every point is a child process: a million of them is already days of runs.
+  static constexpr std::int64_t kMaxPoints = 1'000'000;
 };
 
 /// Parses a sweep file; errors throw ConfigError naming origin, line and key.

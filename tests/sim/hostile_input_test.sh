@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# saffire on the fuzz reproducers of hostile sizes, values and files (../shared/fuzz, README.md there):
+# each must exit 2 within the time limit, under a 4 GB address-space limit, with a message that says
+# what was wrong. Usage: hostile_input_test.sh SAFFIRE FUZZ_DIR WORK_DIR. Exits 77 (skipped) if
+# FUZZ_DIR is absent.
+set -u
+S=$1 R=$2 W=$3
+if [[ ! -d $R ]]; then
+  echo "SKIP: fuzz reproducers not found at $R (they live in the shared checkout, not in the repo)"
+  exit 77
+fi
+rm -rf "$W" && mkdir -p "$W"
+failures=0
+# expect_rejected TEXT ARGS...: saffire ARGS must exit 2 within 20 s and its stderr must contain TEXT.
+expect_rejected() {
+  local text=$1
+  shift
+  local rc
+  # AddressSanitizer reserves terabytes of shadow address space: the bound holds in the plain build only.
+  (if [[ -z ${SAFFIRE_SANITIZED:-} ]]; then ulimit -v 4000000; fi; timeout 20 "$S" "$@" >"$W/stdout" 2>"$W/stderr" </dev/null)
+  rc=$?
+  if [[ $rc -ne 2 ]]; then
+    echo "FAIL (exit $rc, expected 2): saffire $*"; sed 's/^/  /' "$W/stderr" | head -5
+    failures=$((failures + 1))
+  elif ! grep -qF -- "$text" "$W/stderr"; then
+    echo "FAIL (message lacks '$text'): saffire $*"; sed 's/^/  /' "$W/stderr" | head -5
+    failures=$((failures + 1))
+  else
+    echo "ok: saffire $* -> $(head -c 240 "$W/stderr")"
+  fi
+}
+for f in topo_wrap.csv topo_hang.csv topo_negcycles.csv sweep_wrap0.toml sweep_1e10.toml; do
+  [[ -f $R/$f ]] || { echo "FAIL: reproducer $R/$f missing"; exit 1; }
+done
+
+# D8: M*K, K*N, M*N wrap int64.
+expect_rejected "does not fit in a 64-bit integer" gemm --m 4294967296 --n 4294967296 --k 4294967296
+expect_rejected "GEMM 'wrap'" topology "$R/topo_wrap.csv" --no-files
+# D17 (bad_alloc): a GEMM larger than the memory limit is refused before allocating, with what it needs.
+expect_rejected "would need 65.48 TiB" gemm --m 1000000000000 --n 8 --k 8
+expect_rejected "more than the memory limit of 2.00 MiB" gemm --m 1000 --n 1000 --k 1000 --max-memory 2M
+expect_rejected "--max-memory" gemm --m 8 --n 8 --k 8 --max-memory lots
+# D9: the analytic mode is O(1) per GEMM; counts past int64 are an error, not a loop.
+expect_rejected "does not fit in a 64-bit integer" topology "$R/topo_hang.csv" --no-files --fidelity analytic
+expect_rejected "MACs (M x N x K)" overhead --m 3037000500 --n 3037000500 --k 3037000500
+# D10: never negative cycles.
+expect_rejected "GEMM 'big'" topology "$R/topo_negcycles.csv" --no-files --fidelity analytic
+expect_rejected "does not fit in a 64-bit integer" topology --model llama-3-8b --seq 1000000000 --no-files --json
+# D11: sweep grids whose point count wraps or is far too large.
+expect_rejected "sweep_wrap0.toml" sweep "$R/sweep_wrap0.toml" --list
+expect_rejected "10000000000 points (seq 100000 x size 100000)" sweep "$R/sweep_1e10.toml" --list
+
+echo "$failures failure(s)"
+[[ $failures -eq 0 ]]
