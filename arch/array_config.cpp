@@ -3,11 +3,21 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "arch/config_error.hpp"
 
 namespace saffire::arch {
+namespace {
+
+std::string shortest(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
 
 std::string_view to_string(Dataflow d) { return d == Dataflow::WS ? "ws" : "os"; }
 
@@ -29,8 +39,8 @@ void ArrayConfig::validate() const {
     throw ConfigError("arch.operand_bits: only 8 (INT8) is modelled, got " + std::to_string(operand_bits));
   if (accumulator_bits != 32)
     throw ConfigError("arch.accumulator_bits: only 32 (INT32) is modelled, got " + std::to_string(accumulator_bits));
-  if (!(clock_ghz > 0.0) || !std::isfinite(clock_ghz) || clock_ghz > 100.0)
-    throw ConfigError("arch.clock_ghz: expected a positive frequency in GHz up to 100, got " + std::to_string(clock_ghz));
+  if (!(clock_ghz >= 1e-3) || !std::isfinite(clock_ghz) || clock_ghz > 100.0)
+    throw ConfigError("arch.clock_ghz: expected a frequency from 0.001 (1 MHz) to 100 GHz, got " + shortest(clock_ghz));
   if (!(v_nominal > 0.0) || !std::isfinite(v_nominal) || v_nominal > 5.0)
     throw ConfigError("arch.v_nominal: expected a nominal supply in (0, 5] V, got " + std::to_string(v_nominal));
 }

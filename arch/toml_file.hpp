@@ -1,6 +1,7 @@
 #pragma once
 // What every saffire config reader shares: TOML parse errors as ConfigError ("file:line:column:
-// description"), and reading a config file whole ("file: cannot open ..." when it cannot).
+// description"), and reading a config, CSV or table file whole (regular files only, size-capped).
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <toml++/toml.h>
@@ -10,7 +11,12 @@ namespace saffire {
 /// Parses TOML text; a syntax error throws ConfigError naming `origin`, line and column.
 toml::table parse_toml(const std::string& text, const std::string& origin);
 
-/// The whole file; throws ConfigError "<path>: cannot open <what>" when it cannot be read.
-std::string read_text_file(const std::filesystem::path& path, const std::string& what);
+/// Largest config, CSV or table file read (hand-written files are kilobytes).
+inline constexpr std::int64_t kMaxTextFileBytes = std::int64_t{64} << 20;
+
+/// The whole file; ConfigError naming the path when it is missing, not a regular file (a directory,
+/// FIFO or device is rejected without opening it) or larger than max_bytes.
+std::string read_text_file(const std::filesystem::path& path, const std::string& what,
+                           std::int64_t max_bytes = kMaxTextFileBytes);
 
 }  // namespace saffire

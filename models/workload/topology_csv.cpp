@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
 
 namespace saffire::models {
 namespace {
@@ -78,11 +79,7 @@ std::vector<TopologyLayer> parse_topology_csv(const std::string& text, const std
 }
 
 std::vector<TopologyLayer> read_topology_csv(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open topology file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_topology_csv(text.str(), path.string());
+  return parse_topology_csv(read_text_file(path, "topology file"), path.string());
 }
 
 std::string format_topology_csv(const std::vector<TopologyLayer>& layers) {

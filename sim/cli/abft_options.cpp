@@ -1,4 +1,5 @@
 #include "sim/cli/abft_options.hpp"
+#include "sim/cli/option_checks.hpp"
 
 #include "arch/config_error.hpp"
 
@@ -9,13 +10,18 @@ void AbftOptions::add_to(CLI::App& cmd) {
   for (abft::Scheme s : abft::all_schemes()) names += std::string(names.empty() ? "" : ", ") + std::string(s.name());
   cmd.add_option("--abft", m_scheme, "detection scheme: " + names);
   cmd.add_option("--abft-config", m_config, "TOML file with an [abft] table (see experiments/configs/abft.toml)");
-  cmd.add_option("--abft-scope", m_scope, "decide and recompute per gemm, per output-column tile, or per fold");
-  cmd.add_option("--recover-at", m_recover_at, "recompute at nominal voltage, or same-voltage (with retries)");
-  cmd.add_option("--max-retries", m_max_retries, "same-voltage recomputations before falling back to nominal");
+  cmd.add_option("--abft-scope", m_scope, "decide and recompute per gemm, per output-column tile, or per fold")
+      ->check(CLI::IsMember({"gemm", "tile", "fold"}));
+  cmd.add_option("--recover-at", m_recover_at, "recompute at nominal voltage, or same-voltage (with retries)")
+      ->check(CLI::IsMember({"nominal", "same-voltage"}));
+  cmd.add_option("--max-retries", m_max_retries, "same-voltage recomputations before falling back to nominal")
+      ->check(CLI::Range(0, 1000));
   cmd.add_option("--remap-after", m_remap_after,
                  "permanent faults: remap a PE column repaired in this many consecutive checked GEMMs (0: never)");
   cmd.add_option("--remap", m_remap, "where a remapped column's work goes: spare-column or extra-fold");
-  cmd.add_option("--node", m_node, "technology node for energy: 45, 28, 22 or 14 (nm)")->capture_default_str();
+  cmd.add_option("--node", m_node, "technology node for energy: 45, 28, 22 or 14 (nm)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({45, 28, 22, 14}));
   cmd.add_option("--tech", m_tech, "TOML technology table for energy (instead of --node)");
 }
 

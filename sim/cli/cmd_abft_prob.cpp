@@ -21,6 +21,7 @@
 #include "abft/trials/realm_recompute_reference.hpp"
 #include "abft/trials/recompute_study.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/option_checks.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -290,9 +291,10 @@ void add_abft_prob_command(CLI::App& app) {
   cmd->add_option("--checks", opts->checks,
                   "Deviations the statistic counts: rows (the modelled hardware) or rows+cols (what-if)")
       ->capture_default_str();
-  cmd->add_option("--seed", opts->seed, "Campaign seed (operands and faults)")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Campaign seed (operands and faults)")->capture_default_str()->check(unsigned_integer());
   cmd->add_option("--threads", opts->threads, "Host threads (0 = all); results do not depend on it")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(thread_count());
   cmd->add_flag("--json", opts->json, "Print one JSON object instead of the table");
   cmd->callback([opts] { run_abft_prob(*opts); });
 }

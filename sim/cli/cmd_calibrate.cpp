@@ -24,6 +24,7 @@
 #include "models/llm/model_files.hpp"
 #include "models/llm/perplexity.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/option_checks.hpp"
 #include "sim/engine_factory.hpp"
 #include "sim/engine_stack.hpp"
 #include "abft/calibrate/calibration_sweep.hpp"
@@ -317,7 +318,7 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--freq-step", o->freq_step, "log2 freq grid: step")->capture_default_str();
   cmd->add_option("--tolerance", o->tolerance, "allowed PPL degradation (absolute): critical when PPL > clean + it")
       ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "seed of the error words (and signs)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "seed of the error words (and signs)")->capture_default_str()->check(unsigned_integer());
   cmd->add_option("--sign", o->sign, "error sign: positive (MSD = freq * magnitude) or random (+-, seeded)")
       ->capture_default_str()
       ->check(CLI::IsMember({"positive", "random"}));

@@ -30,6 +30,7 @@
 #include "sim/cli/fault_options.hpp"
 #include "sim/engine_stack.hpp"
 #include "sim/cli/run_record.hpp"
+#include "sim/cli/option_checks.hpp"
 #include "sim/engine_factory.hpp"
 #include "sim/faults/fault_deviation.hpp"
 #include "traces/trace_writer.hpp"
@@ -456,10 +457,10 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"per-token", "per-tensor"}));
   cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8: keep QK^T and PV in FP32");
   cmd->add_flag("--compare-fp32", o->compare_fp32, "W8A8: also run FP32 and report its PPL and top-1 agreement");
-  cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str();
+  cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str()->check(kernel_name());
   cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(thread_count());
   cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));

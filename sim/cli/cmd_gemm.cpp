@@ -10,6 +10,7 @@
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/option_checks.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "models/workload/gemm_reference.hpp"
 
@@ -93,11 +94,11 @@ void add_gemm_command(CLI::App& app) {
   cmd->add_option("--m", opts->m, "rows of X and Y (tokens)")->required();
   cmd->add_option("--n", opts->n, "columns of W and Y (output features)")->required();
   cmd->add_option("--k", opts->k, "reduction dimension")->required();
-  cmd->add_option("--seed", opts->seed, "operand seed")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "operand seed")->capture_default_str()->check(unsigned_integer());
   cmd->add_option("--fidelity", opts->fidelity, "pe (every PE register every cycle) or fold (one transaction per fold)")
       ->capture_default_str();
-  cmd->add_option("--kernel", opts->kernel, "INT8 kernel for the fold math")->capture_default_str();
-  cmd->add_option("--threads", opts->threads, "host threads (0 = all)")->capture_default_str();
+  cmd->add_option("--kernel", opts->kernel, "INT8 kernel for the fold math")->capture_default_str()->check(kernel_name());
+  cmd->add_option("--threads", opts->threads, "host threads (0 = all)")->capture_default_str()->check(thread_count());
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
   cmd->callback([opts] { run_gemm(*opts); });
 }

@@ -13,6 +13,7 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
+#include "sim/cli/option_checks.hpp"
 #include "sim/engine_stack.hpp"
 #include "sim/engine_factory.hpp"
 
@@ -103,11 +104,11 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--steps", o->steps, "forward positions including the prompt (llama2.c -n)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--temperature", o->temperature, "0 = greedy")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--temperature", o->temperature, "0 = greedy")->capture_default_str()->check(finite_in(0, 100));
   cmd->add_option("--top-p", o->top_p, "nucleus sampling mass (1 = off)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--seed", o->seed, "sampling seed")->capture_default_str();
+      ->check(finite_above(0, 1));
+  cmd->add_option("--seed", o->seed, "sampling seed")->capture_default_str()->check(unsigned_integer());
   cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
       ->capture_default_str()
       ->check(CLI::IsMember(sim::gemm_engine_names()));
@@ -121,10 +122,10 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"per-token", "per-tensor"}));
   cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8: keep QK^T and PV in FP32");
-  cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str();
+  cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str()->check(kernel_name());
   cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(thread_count());
   cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));

@@ -23,6 +23,7 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/run_record.hpp"
+#include "sim/cli/option_checks.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "models/workload/topology_csv.hpp"
 #include "traces/trace_writer.hpp"
@@ -242,16 +243,16 @@ void add_topology_command(CLI::App& app) {
   opts->array.add_to(*cmd, /*nominal_supply=*/true);
   cmd->add_option("--out", opts->out_dir, "output directory for COMPUTE_REPORT.csv and trace.h5")->capture_default_str();
   cmd->add_option("--fidelity", opts->fidelity, "fold, pe, analytic (formula only, no operands), or auto (fold for a CSV, analytic for --model)")->capture_default_str();
-  cmd->add_option("--seed", opts->seed, "operand seed (layer i uses seed + i)")->capture_default_str();
-  cmd->add_option("--threads", opts->threads, "host threads (0 = all)")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "operand seed (layer i uses seed + i)")->capture_default_str()->check(unsigned_integer());
+  cmd->add_option("--threads", opts->threads, "host threads (0 = all)")->capture_default_str()->check(thread_count());
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
   cmd->add_flag("--no-files", opts->no_files, "write no COMPUTE_REPORT.csv, topology.csv or trace.h5");
-  cmd->add_option("--node", opts->node, "technology node for the energy figures: 45, 28, 22 or 14 (nm)")->capture_default_str();
+  cmd->add_option("--node", opts->node, "technology node for the energy figures: 45, 28, 22 or 14 (nm)")->capture_default_str()->check(CLI::IsMember({45, 28, 22, 14}));
   cmd->add_option("--abft", opts->scheme, "detection hardware included in the energy: none, classic, statistical, ...")
       ->capture_default_str();
   cmd->add_option("--voltage", opts->v,
                   "the array's supply voltage in V for the energy figures (default: [voltage] v of --config, else "
-                  "the nominal [arch] v_nominal, --v-nominal; at the nominal no saving)");
+                  "the nominal [arch] v_nominal, --v-nominal; at the nominal no saving)")->check(finite_above(0, 5));
   cmd->callback([opts] { run_topology(*opts); });
 }
 

@@ -18,6 +18,7 @@
 #include "arch/timing/voltage_config.hpp"
 #include "arch/timing/voltage_curve.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/option_checks.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -171,7 +172,7 @@ void add_voltage_curve_command(CLI::App& app) {
   cmd->add_option("--to", opts->to, "Lowest voltage of the sweep (V)")->capture_default_str();
   cmd->add_option("--step", opts->step, "Voltage step (V, > 0)")->capture_default_str();
   cmd->add_option("--samples", opts->samples, "Dot products (of K = 4096 steps) per PE")->capture_default_str();
-  cmd->add_option("--seed", opts->seed, "Seed of the operand data")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of the operand data")->capture_default_str()->check(unsigned_integer());
   cmd->add_option("--rows", opts->rows, "PE rows (default: config file, else 32)");
   cmd->add_option("--cols", opts->cols, "PE columns (default: config file, else 32)");
   cmd->add_option("--config", opts->config_path, "TOML file: its [voltage] and [arch] tables are read");
@@ -179,7 +180,7 @@ void add_voltage_curve_command(CLI::App& app) {
   cmd->add_option("--clock-ghz", opts->clock_ghz, "Override [arch] clock_ghz (the delays scale with the period)");
   cmd->add_option("--chip-seed", opts->chip_seed, "Override voltage.chip_seed (per-PE process variation)");
   cmd->add_option("--sigma", opts->sigma, "Override voltage.sigma (relative per-PE delay spread)");
-  cmd->add_option("--threads", opts->threads, "Host threads (0 = all)")->capture_default_str();
+  cmd->add_option("--threads", opts->threads, "Host threads (0 = all)")->capture_default_str()->check(thread_count());
   cmd->add_flag("--json", opts->json, "Print one JSON object instead of the table");
   cmd->callback([opts] { run_voltage_curve(*opts); });
 }

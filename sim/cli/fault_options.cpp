@@ -1,4 +1,5 @@
 #include "sim/cli/fault_options.hpp"
+#include "sim/cli/option_checks.hpp"
 
 #include <fmt/core.h>
 
@@ -42,17 +43,21 @@ void FaultOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--fault-model", m_model, models)->capture_default_str()->check(CLI::IsMember(names));
   cmd.add_option("--voltage", m_voltage,
                  "timing and table models: the array's supply voltage in V (timing: default [voltage] v, else the "
-                 "nominal [arch] v_nominal, --v-nominal; at the nominal no timing errors)");
+                 "nominal [arch] v_nominal, --v-nominal; at the nominal no timing errors)")
+      ->check(finite_above(0, 5));
   cmd.add_option("--fault-table", m_table, "table model: CSV voltage,bit,probability (per-word flip probability per bit)");
-  cmd.add_option("--ber", m_ber, "bitflip faults: probability that a GEMM output word is faulty (0 = no faults)");
-  cmd.add_option("--bit", m_bit, "flip this accumulator bit (default: 30, ReaLM's default)");
+  cmd.add_option("--ber", m_ber, "bitflip faults: probability that a GEMM output word is faulty (0 = no faults)")
+      ->check(finite_in(0, 1));
+  cmd.add_option("--bit", m_bit, "flip this accumulator bit (default: 30, ReaLM's default)")->check(CLI::Range(0, 31));
   cmd.add_option("--bit-range", m_bit_range, "flip a uniform bit in LO-HI instead, e.g. 0-29");
   cmd.add_option("--stuck", m_stuck, "stuck-at model: PE ROW,COL with accumulator BIT stuck at VALUE (0/1); repeatable")
       ->allow_extra_args(false);
   cmd.add_option("--stuck-file", m_stuck_file, "stuck-at model: CSV row,col,bit,value");
   cmd.add_option("--stuck-fraction", m_stuck_fraction,
-                 "stuck-at model: this fraction of the PEs, each with one random stuck bit and value (from --fault-seed)");
-  cmd.add_option("--fault-seed", m_seed, "campaign seed: same seed and config, same faults on every engine");
+                 "stuck-at model: this fraction of the PEs, each with one random stuck bit and value (from --fault-seed)")
+      ->check(finite_in(0, 1));
+  cmd.add_option("--fault-seed", m_seed, "campaign seed: same seed and config, same faults on every engine")
+      ->check(unsigned_integer());
   cmd.add_option("--components", m_components, "faulty GEMM kinds: all or a list of q,k,v,o,gate,up,down,qk,pv");
   cmd.add_option("--layers", m_layers, "faulty layers: all or a list such as 0,1");
   cmd.add_option("--fault-stage", m_stage, "prefill, decode or both");
@@ -76,8 +81,8 @@ faults::FaultModelParams FaultOptions::params(const arch::ArrayConfig& array, co
   p.seed = m_seed;
   p.array = array;
   p.ber = m_ber;
-  if (m_bit >= 0 && !m_bit_range.empty()) throw ConfigError("--bit and --bit-range: give one of them");
-  if (m_bit >= 0) p.bit_lo = p.bit_hi = m_bit;
+  if (m_bit && !m_bit_range.empty()) throw ConfigError("--bit and --bit-range: give one of them");
+  if (m_bit) p.bit_lo = p.bit_hi = *m_bit;
   if (!m_bit_range.empty()) {
     const auto dash = m_bit_range.find('-');
     if (dash == std::string::npos) throw ConfigError("--bit-range: expected LO-HI, got '" + m_bit_range + "'");
@@ -111,7 +116,13 @@ std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConf
     }
   }
   if (m_layers != "all")
-    for (const auto& l : split_list(m_layers)) t.layers.insert(parse_int(l, "--layers"));
+    for (const auto& l : split_list(m_layers)) {
+      const int layer = parse_int(l, "--layers");
+      if (layer < 0) throw ConfigError("--layers: expected layer numbers from 0, got " + l);
+      t.layers.insert(layer);
+    }
+  if (m_layers.empty() || m_components.empty())
+    throw ConfigError(std::string(m_layers.empty() ? "--layers" : "--components") + ": empty list (give 'all' or names)");
   if (m_stage == "prefill") {
     t.decode = false;
   } else if (m_stage == "decode") {
@@ -130,7 +141,7 @@ std::string FaultOptions::describe() const {
   std::string model;
   if (m_model == "bitflip") {
     model = fmt::format("bitflip, ber {:g}, bit {}", m_ber,
-                        !m_bit_range.empty() ? m_bit_range : std::to_string(m_bit >= 0 ? m_bit : 30));
+                        !m_bit_range.empty() ? m_bit_range : std::to_string(m_bit.value_or(30)));
   } else if (m_model == "stuck-at") {
     model = fmt::format("stuck-at, {} listed{}{}", m_stuck.size(), m_stuck_file.empty() ? "" : ", file " + m_stuck_file,
                         m_stuck_fraction ? fmt::format(", fraction {:g}", *m_stuck_fraction) : std::string());

@@ -53,7 +53,7 @@ class FaultOptions {
   std::optional<double> m_voltage;
   std::string m_table;
   double m_ber = 0.0;
-  int m_bit = -1;
+  std::optional<int> m_bit;  // --bit; unset: 30 unless --bit-range
   std::string m_bit_range;
   std::vector<std::string> m_stuck;
   std::string m_stuck_file;

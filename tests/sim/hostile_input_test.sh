@@ -50,5 +50,39 @@ expect_rejected "does not fit in a 64-bit integer" topology --model llama-3-8b -
 expect_rejected "sweep_wrap0.toml" sweep "$R/sweep_wrap0.toml" --list
 expect_rejected "10000000000 points (seq 100000 x size 100000)" sweep "$R/sweep_1e10.toml" --list
 
+# D13: config, CSV, table and sweep paths must be regular files (a FIFO must not block, /dev/zero not be read).
+mkfifo "$W/fifo"
+for path in /dev/zero "$W/fifo" "$W"; do
+  expect_rejected "not a regular file" gemm --m 8 --n 8 --k 8 --config "$path"
+done
+expect_rejected "topology file is not a regular file" topology "$W/fifo" --no-files
+expect_rejected "not a regular file" sweep "$W/fifo" --list
+expect_rejected "not a regular file" eval --precision w8a8 --fault-model table --fault-table "$W/fifo" --voltage 0.7
+expect_rejected "not a regular file" abft-prob --m 16 --n 16 --k 16 --trials 1 --abft-config "$W/fifo"
+expect_rejected "not a regular file" overhead --tech "$W/fifo"
+# D14: --threads bounded by the cores.
+expect_rejected "--threads: expected 0 (all cores) to" voltage-curve --samples 1 --rows 4 --cols 4 --threads 100000
+expect_rejected "--threads: expected 0 (all cores) to" abft-prob --m 64 --n 64 --k 32 --trials 5 --rows 16 --cols 16 --threads 100000
+expect_rejected "--threads" gemm --m 8 --n 8 --k 8 --threads -1
+# D16: values never silently ignored or replaced (checked before any model file is read).
+expect_rejected "--ber: expected a finite number in [0, 1]" eval --precision w8a8 --ber -0.1
+expect_rejected "--ber: expected a finite number" eval --precision w8a8 --ber nan
+expect_rejected "--bit" eval --precision w8a8 --ber 1e-3 --bit -7
+expect_rejected "--layers: expected layer numbers from 0" eval --precision w8a8 --ber 1e-3 --layers -1
+expect_rejected "--components: empty list" eval --precision w8a8 --ber 1e-3 --components ''
+for v in 0 -1 nan 100; do
+  expect_rejected "--voltage: expected a finite number in (0, 5]" topology --model stories260k --no-files --voltage "$v"
+done
+expect_rejected "--seed: expected an unsigned integer" gemm --m 8 --n 8 --k 8 --seed -1
+expect_rejected "arch.clock_ghz: expected a frequency from 0.001" gemm --m 8 --n 8 --k 8 --clock-ghz 1e-300
+expect_rejected "--node" eval --precision w8a8 --node 7
+expect_rejected "--abft-scope" eval --precision w8a8 --abft classic --abft-scope zz
+expect_rejected "--recover-at" eval --precision w8a8 --abft classic --recover-at zz
+expect_rejected "--max-retries" eval --precision w8a8 --abft classic --max-retries -1
+# D17: bad values exit 2, not 1.
+expect_rejected "--kernel" gemm --m 8 --n 8 --k 8 --kernel zz
+for t in nan 1e308; do expect_rejected "--temperature: expected a finite number" generate --temperature "$t"; done
+expect_rejected "--top-p: expected a finite number" generate --top-p nan
+
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]
