@@ -55,6 +55,7 @@ std::string_view to_string(RemapTo r) { return r == RemapTo::SpareColumn ? "spar
 
 AbftConfig parse_abft_config(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
+  check_config_tables(doc, origin);
   TomlTableReader root(doc, origin, "");
   AbftConfig cfg;
   TomlTableReader* abft = root.table("abft");  // other tables belong to other readers

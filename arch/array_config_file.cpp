@@ -20,6 +20,7 @@ std::string num(double x) {
 
 ArrayConfig parse_array_config(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
+  check_config_tables(doc, origin);
   TomlTableReader root(doc, origin, "");
   ArrayConfig cfg;
   TomlTableReader* arch = root.table("arch");  // other tables belong to other readers

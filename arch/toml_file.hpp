@@ -11,6 +11,10 @@ namespace saffire {
 /// Parses TOML text; a syntax error throws ConfigError naming `origin`, line and column.
 toml::table parse_toml(const std::string& text, const std::string& origin);
 
+/// The tables a config file may hold: [arch], [voltage], [tech], [abft] (each reader takes its own).
+/// ConfigError "origin:line: ..." for any other top-level table or a key outside a table.
+void check_config_tables(const toml::table& doc, const std::string& origin);
+
 /// Largest config, CSV or table file read (hand-written files are kilobytes).
 inline constexpr std::int64_t kMaxTextFileBytes = std::int64_t{64} << 20;
 

@@ -176,6 +176,7 @@ void TechTable::validate() const {
 
 TechTable parse_tech_table(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
+  check_config_tables(doc, origin);
   TomlTableReader root(doc, origin, "");
   TomlTableReader* tech = root.table("tech");  // other tables belong to other readers
   if (!tech) throw ConfigError(origin + ": no [tech] table");

@@ -55,6 +55,7 @@ VoltageConfig voltage_defaults(const ArrayConfig& run) {
 
 VoltageConfig parse_voltage_config(const std::string& toml_text, const std::string& origin, const ArrayConfig& run) {
   const toml::table doc = parse_toml(toml_text, origin);
+  check_config_tables(doc, origin);
   TomlTableReader root(doc, origin, "");
   VoltageConfig cfg = voltage_defaults(run);
   TomlTableReader* table = root.table("voltage");  // other tables belong to other readers

@@ -83,6 +83,11 @@ expect_rejected "--max-retries" eval --precision w8a8 --abft classic --max-retri
 expect_rejected "--kernel" gemm --m 8 --n 8 --k 8 --kernel zz
 for t in nan 1e308; do expect_rejected "--temperature: expected a finite number" generate --temperature "$t"; done
 expect_rejected "--top-p: expected a finite number" generate --top-p nan
+# D18 (first half): unknown top-level config tables and keys outside a table are errors, not ignored.
+printf '[archx]\nrows = 0\n' >"$W/archx.toml"
+expect_rejected "archx.toml:1: unknown table [archx]" gemm --m 8 --n 8 --k 8 --config "$W/archx.toml"
+printf 'rows = 0\n[arch]\nrows = 4\n' >"$W/loose.toml"
+expect_rejected "loose.toml:1: 'rows' is outside any table" topology --model stories260k --no-files --config "$W/loose.toml"
 
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]
