@@ -19,8 +19,9 @@ void ArrayOptions::add_to(CLI::App& cmd, bool nominal_supply) {
   cmd.add_flag("--os-drain", m_os_drain, "OS: add R cycles per fold to shift the outputs out");
 }
 
-arch::ArrayConfig ArrayOptions::resolve() const {
+arch::ArrayConfig ArrayOptions::resolve(const std::function<void(arch::ArrayConfig&)>& before_overrides) const {
   arch::ArrayConfig cfg = m_config_path.empty() ? arch::ArrayConfig{} : arch::load_array_config(m_config_path);
+  if (before_overrides) before_overrides(cfg);
   if (m_size) cfg.rows = cfg.cols = *m_size;
   if (m_rows) cfg.rows = *m_rows;
   if (m_cols) cfg.cols = *m_cols;

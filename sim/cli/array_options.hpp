@@ -3,6 +3,7 @@
 // per [arch] field. Overrides win over the file; the file wins over the defaults. [arch] clock_ghz and
 // v_nominal are the run's one clock and one nominal supply (the timing model, simulated time, energy).
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -16,8 +17,9 @@ class ArrayOptions {
   /// --v-nominal when `nominal_supply` (the commands that take a supply voltage: eval, generate,
   /// topology; elsewhere the nominal supply would be read and never used).
   void add_to(CLI::App& cmd, bool nominal_supply = false);
-  /// The config file (if any) with the command-line overrides applied, validated.
-  arch::ArrayConfig resolve() const;
+  /// The config file (if any) with the command-line overrides applied, validated. `before_overrides`
+  /// edits the file's config first (the array of a SCALE-Sim .cfg), so the overrides still win.
+  arch::ArrayConfig resolve(const std::function<void(arch::ArrayConfig&)>& before_overrides = {}) const;
   /// The --config file, "" when none was given.
   const std::string& config_path() const { return m_config_path; }
 

@@ -11,6 +11,8 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/option_checks.hpp"
+#include "sim/cli/memory_options.hpp"
+#include "sim/memory/memory_model_factory.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "models/workload/gemm_reference.hpp"
 
@@ -19,6 +21,7 @@ namespace {
 
 struct GemmOptions {
   ArrayOptions array;
+  MemoryOptions memory;
   std::int64_t m = 0, n = 0, k = 0;
   std::uint64_t seed = 1;
   std::string fidelity = "fold";
@@ -28,9 +31,12 @@ struct GemmOptions {
 };
 
 void run_gemm(const GemmOptions& o) {
-  const arch::ArrayConfig cfg = o.array.resolve();
+  const arch::ArrayConfig cfg = o.array.resolve([&](arch::ArrayConfig& c) { o.memory.apply_scalesim_array(c); });
+  const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
   const arch::GemmShape shape{o.m, o.n, o.k};
   shape.validate();
+  // The memory system first: a config that cannot serve this array fails before the simulation runs.
+  const memory::MemoryReport mem = memory::make_memory_model(memory_cfg)->simulate(cfg, shape);
   const sim::Fidelity fidelity = sim::parse_fidelity(o.fidelity);
   if (fidelity == sim::Fidelity::PE && static_cast<std::int64_t>(cfg.rows) * cfg.cols > 256 * 256)
     throw ConfigError("--fidelity pe: arrays above 256x256 PEs are impractical at PE level; use --fidelity fold");
@@ -65,7 +71,9 @@ void run_gemm(const GemmOptions& o) {
                         {"reference", check.reference},
                         {"kernel", std::string(model.kernel().name())},
                         {"sim_time_ns", static_cast<double>(stats.sim_time_ps) / 1e3},
-                        {"host_seconds", stats.host_seconds}};
+                        {"host_seconds", stats.host_seconds},
+                        {"memory", memory_cfg.model}};
+    add_memory_json(j, mem);
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("saffire gemm: Y[{}x{}] = X[{}x{}] * W[{}x{}] on a {}x{} {} array, {} fidelity, seed {}\n", shape.m,
@@ -73,6 +81,17 @@ void run_gemm(const GemmOptions& o) {
                sim::to_string(fidelity), o.seed);
     fmt::print("  cycles              {} (0-based index of the last output cycle, as SCALE-Sim reports)\n", r.cycles);
     fmt::print("  folds               {} x {} cycles\n", r.folds, r.cycles_per_fold);
+    if (memory_cfg.model != "ideal") {
+      fmt::print("  memory              {}: {} stall cycles, {} total (0-based)\n", memory_cfg.model, mem.stall_cycles,
+                 mem.total_cycles);
+      fmt::print("  DRAM words          ifmap {} read, filter {} read, ofmap {} written\n", mem.dram_reads.ifmap,
+                 mem.dram_reads.filter, mem.dram_writes.ofmap);
+      if (mem.has_required)
+        fmt::print("  bandwidth needed    ifmap {:.3f} / {}, filter {:.3f} / {}, ofmap {:.3f} / {} words/cycle "
+                   "(average / peak)\n",
+                   mem.required_ifmap.average, mem.required_ifmap.peak, mem.required_filter.average,
+                   mem.required_filter.peak, mem.required_ofmap.average, mem.required_ofmap.peak);
+    }
     fmt::print("  MACs                {}\n", r.macs);
     fmt::print("  utilization         {:.2f} %\n", 100.0 * r.utilization);
     fmt::print("  mapping efficiency  {:.2f} %\n", 100.0 * r.mapping_efficiency);
@@ -91,6 +110,7 @@ void add_gemm_command(CLI::App& app) {
   auto opts = std::make_shared<GemmOptions>();
   CLI::App* cmd = app.add_subcommand("gemm", "Run one seeded random INT8 GEMM on the array and verify it");
   opts->array.add_to(*cmd);
+  opts->memory.add_to(*cmd);
   cmd->add_option("--m", opts->m, "rows of X and Y (tokens)")->required();
   cmd->add_option("--n", opts->n, "columns of W and Y (output features)")->required();
   cmd->add_option("--k", opts->k, "reduction dimension")->required();

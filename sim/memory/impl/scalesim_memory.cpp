@@ -1,0 +1,91 @@
+// scalesim: SCALE-Sim v2's memory system (scalesim_memory_system.hpp) with the [memory] table's sizes
+// and bandwidth; with calc_bandwidth, also the bandwidth each operand needs (SCALE-Sim's CALC mode).
+#include <algorithm>
+
+#include "arch/config_error.hpp"
+#include "arch/fold_plan.hpp"
+#include "sim/memory/impl/memory_model_makers.hpp"
+#include "sim/memory/scalesim_memory_system.hpp"
+
+namespace saffire::memory {
+namespace {
+
+using i64 = std::int64_t;
+
+class ScalesimMemory final : public MemoryModel {
+ public:
+  explicit ScalesimMemory(const MemoryConfig& cfg) : m_cfg(cfg) {
+    if (!cfg.double_buffered)
+      throw ConfigError(cfg.where("double_buffered") +
+                        ": the scalesim model's scratchpads are double-buffered (SCALE-Sim v2 has no other kind)");
+    m_params.capacity = {cfg.ifmap_sram_kb * 1024 / cfg.input_word_bytes,
+                         cfg.filter_sram_kb * 1024 / cfg.input_word_bytes,
+                         cfg.ofmap_sram_kb * 1024 / cfg.output_word_bytes};
+    m_params.bandwidth = {cfg.bandwidth, cfg.bandwidth, cfg.bandwidth};
+  }
+
+  std::string_view name() const override { return "scalesim"; }
+
+  MemoryReport simulate(const arch::ArrayConfig& array, const arch::GemmShape& shape) const override {
+    check_fits(array);
+    MemoryReport r = simulate_scalesim(array, shape, m_params);
+    if (m_cfg.calc_bandwidth) {
+      r.has_required = true;
+      const double cycles = static_cast<double>(r.compute_cycles + 1);
+      r.required_ifmap = {static_cast<double>(r.dram_reads.ifmap) / cycles, peak(array, shape, &OperandWords::ifmap)};
+      r.required_filter = {static_cast<double>(r.dram_reads.filter) / cycles, peak(array, shape, &OperandWords::filter)};
+      r.required_ofmap = {static_cast<double>(r.dram_writes.ofmap) / cycles, peak(array, shape, &OperandWords::ofmap)};
+    }
+    return r;
+  }
+
+ private:
+  // Each half of a scratchpad must hold one cycle's demand of its edge of the array (X: R words, W and Y:
+  // C words), or the double buffer cannot serve a single demand line.
+  void check_fits(const arch::ArrayConfig& array) const {
+    auto need = [&](i64 words, i64 edge, const char* key, const char* what) {
+      if (words < 2 * edge)
+        throw ConfigError(m_cfg.where(key) + ": the " + what + " scratchpad holds " + std::to_string(words) +
+                          " words, too small for one fold on a " + std::to_string(array.rows) + "x" +
+                          std::to_string(array.cols) + " array (each half must hold the " + std::to_string(edge) +
+                          " words of one cycle's demand: at least " + std::to_string(2 * edge) + " words)");
+    };
+    need(m_params.capacity.ifmap, array.rows, "ifmap_sram_kb", "ifmap");
+    need(m_params.capacity.filter, array.cols, "filter_sram_kb", "filter");
+    need(m_params.capacity.ofmap, array.cols, "ofmap_sram_kb", "ofmap");
+    if (array.os_drain)
+      throw ConfigError("arch.os_drain: the scalesim memory model follows SCALE-Sim's OS fold (no drain cycles)");
+  }
+
+  // The smallest bandwidth of one operand (the others unlimited) whose stalls are those of an unlimited
+  // interface: a slide of the read window takes at least two cycles however wide the interface, so some
+  // demand patterns never reach zero stalls. Stalls fall as the bandwidth grows; bisection.
+  double peak(const arch::ArrayConfig& array, const arch::GemmShape& shape, i64 OperandWords::*operand) const {
+    ScalesimParams p = m_params;
+    const i64 unlimited = std::max({p.capacity.ifmap, p.capacity.filter, p.capacity.ofmap});
+    p.bandwidth = {unlimited, unlimited, unlimited};
+    const i64 floor_stalls = simulate_scalesim(array, shape, p).stall_cycles;
+    i64 lo = 1, hi = unlimited;
+    while (lo < hi) {
+      const i64 mid = lo + (hi - lo) / 2;
+      p.bandwidth.*operand = mid;
+      if (simulate_scalesim(array, shape, p).stall_cycles <= floor_stalls) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return static_cast<double>(lo);
+  }
+
+  MemoryConfig m_cfg;
+  ScalesimParams m_params;
+};
+
+}  // namespace
+
+std::unique_ptr<MemoryModel> make_scalesim_memory(const MemoryConfig& cfg) {
+  return std::make_unique<ScalesimMemory>(cfg);
+}
+
+}  // namespace saffire::memory

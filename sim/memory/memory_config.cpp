@@ -1,0 +1,87 @@
+#include "sim/memory/memory_config.hpp"
+
+#include <sstream>
+
+#include "arch/config_error.hpp"
+#include "arch/toml_file.hpp"
+#include "arch/toml_table_reader.hpp"
+#include "sim/memory/memory_model_factory.hpp"
+
+namespace saffire::memory {
+
+void MemoryConfig::validate() const {
+  auto positive = [](const char* key, std::int64_t v) {
+    if (v < 1) throw ConfigError(std::string("memory.") + key + ": expected a positive integer, got " + std::to_string(v));
+  };
+  positive("ifmap_sram_kb", ifmap_sram_kb);
+  positive("filter_sram_kb", filter_sram_kb);
+  positive("ofmap_sram_kb", ofmap_sram_kb);
+  positive("bandwidth", bandwidth);
+  positive("banks", banks);
+  if (input_word_bytes != 1 && input_word_bytes != 2 && input_word_bytes != 4)
+    throw ConfigError("memory.input_word_bytes: expected 1, 2 or 4, got " + std::to_string(input_word_bytes));
+  if (output_word_bytes != 1 && output_word_bytes != 2 && output_word_bytes != 4)
+    throw ConfigError("memory.output_word_bytes: expected 1, 2 or 4, got " + std::to_string(output_word_bytes));
+  const MemoryModelEntry& entry = memory_model_entry(model, "memory.model");
+  if (!dram_preset.empty()) {
+    if (entry.presets.empty())
+      throw ConfigError("memory.dram_preset: model '" + model + "' takes no DRAM preset (got '" + dram_preset + "')");
+    std::string valid;
+    for (std::string_view p : entry.presets) {
+      if (p == dram_preset) return;
+      valid += (valid.empty() ? "" : ", ") + std::string(p);
+    }
+    throw ConfigError("memory.dram_preset: unknown preset '" + dram_preset + "' (expected one of: " + valid + ")");
+  }
+}
+
+std::string MemoryConfig::where(const std::string& key) const {
+  const auto it = origin.find(key);
+  return it != origin.end() ? it->second : "memory." + key + " (default)";
+}
+
+MemoryConfig parse_memory_config(const std::string& toml_text, const std::string& origin) {
+  const toml::table doc = parse_toml(toml_text, origin);
+  TomlTableReader root(doc, origin, "");
+  MemoryConfig cfg;
+  TomlTableReader* mem = root.table("memory");  // other tables belong to other readers
+  if (!mem) return cfg;
+  if (const auto m = mem->optional<std::string>("model")) {
+    memory_model_entry(*m, mem->where("model"));  // an unknown name lists the valid ones
+    cfg.model = *m;
+  }
+  cfg.ifmap_sram_kb = mem->get_or("ifmap_sram_kb", cfg.ifmap_sram_kb, positive<std::int64_t>());
+  cfg.filter_sram_kb = mem->get_or("filter_sram_kb", cfg.filter_sram_kb, positive<std::int64_t>());
+  cfg.ofmap_sram_kb = mem->get_or("ofmap_sram_kb", cfg.ofmap_sram_kb, positive<std::int64_t>());
+  cfg.input_word_bytes = mem->get_or("input_word_bytes", cfg.input_word_bytes, in_range(1, 4));
+  cfg.output_word_bytes = mem->get_or("output_word_bytes", cfg.output_word_bytes, in_range(1, 4));
+  cfg.double_buffered = mem->get_or("double_buffered", cfg.double_buffered);
+  cfg.banks = mem->get_or("banks", cfg.banks, positive<int>());
+  cfg.bandwidth = mem->get_or("bandwidth", cfg.bandwidth, positive<std::int64_t>());
+  cfg.calc_bandwidth = mem->get_or("calc_bandwidth", cfg.calc_bandwidth);
+  cfg.dram_preset = mem->get_or("dram_preset", cfg.dram_preset);
+  for (const char* key : {"model", "ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb", "input_word_bytes",
+                          "output_word_bytes", "double_buffered", "banks", "bandwidth", "calc_bandwidth",
+                          "dram_preset"})
+    if (doc["memory"][key]) cfg.origin[key] = mem->where(key);
+  mem->finish();
+  mem->validate([&] { cfg.validate(); });
+  return cfg;
+}
+
+MemoryConfig load_memory_config(const std::filesystem::path& path) {
+  return parse_memory_config(read_text_file(path, "config file"), path.string());
+}
+
+std::string to_toml(const MemoryConfig& cfg) {
+  std::ostringstream out;
+  out << "[memory]\nmodel = \"" << cfg.model << "\"\nifmap_sram_kb = " << cfg.ifmap_sram_kb
+      << "\nfilter_sram_kb = " << cfg.filter_sram_kb << "\nofmap_sram_kb = " << cfg.ofmap_sram_kb
+      << "\ninput_word_bytes = " << cfg.input_word_bytes << "\noutput_word_bytes = " << cfg.output_word_bytes
+      << "\ndouble_buffered = " << (cfg.double_buffered ? "true" : "false") << "\nbanks = " << cfg.banks
+      << "\nbandwidth = " << cfg.bandwidth << "\ncalc_bandwidth = " << (cfg.calc_bandwidth ? "true" : "false")
+      << "\ndram_preset = \"" << cfg.dram_preset << "\"\n";
+  return out.str();
+}
+
+}  // namespace saffire::memory
