@@ -22,6 +22,9 @@
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/memory_options.hpp"
+#include "sim/memory/memory_model_factory.hpp"
+#include "sim/memory/memory_reports.hpp"
 #include "sim/cli/run_record.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "models/workload/gemm_operands.hpp"
@@ -33,6 +36,7 @@ namespace {
 
 struct TopologyOptions {
   ArrayOptions array;
+  MemoryOptions memory;
   std::string csv;
   std::string model;  // preset name instead of a CSV
   std::int64_t seq = 128;
@@ -49,7 +53,10 @@ struct TopologyOptions {
 };
 
 void run_topology(const TopologyOptions& o) {
-  const arch::ArrayConfig cfg = o.array.resolve();
+  const arch::ArrayConfig cfg = o.array.resolve([&](arch::ArrayConfig& c) { o.memory.apply_scalesim_array(c); });
+  const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
+  const auto memory_model = memory::make_memory_model(memory_cfg);
+  const bool ideal_memory = memory_cfg.model == "ideal";
   if (o.csv.empty() == o.model.empty()) throw ConfigError("topology: give either a CSV file or --model NAME, not both");
   std::vector<models::TopologyLayer> layers;
   std::vector<int> layer_of;  // model layer of each GEMM (--model only), for per-layer totals
@@ -93,8 +100,10 @@ void run_topology(const TopologyOptions& o) {
     const double v = supply.v;
     const std::filesystem::path report_path = std::filesystem::path(o.out_dir) / "COMPUTE_REPORT.csv";
     const std::filesystem::path trace_path = std::filesystem::path(o.out_dir) / "trace.h5";
+    const std::filesystem::path bandwidth_path = std::filesystem::path(o.out_dir) / "BANDWIDTH_REPORT.csv";
+    const std::filesystem::path access_path = std::filesystem::path(o.out_dir) / "DETAILED_ACCESS_REPORT.csv";
     std::optional<traces::TraceWriter> trace;
-    std::optional<fmt::ostream> report;
+    std::optional<fmt::ostream> report, bandwidth_report, access_report;
     if (!o.no_files) {
       std::error_code ec;
       std::filesystem::create_directories(o.out_dir, ec);
@@ -117,16 +126,26 @@ void run_topology(const TopologyOptions& o) {
                                                                        : toml_string(std::to_string(o.seed)),
                       o.threads) +
           fmt::format("\n[energy]\nabft = {}\nvoltage = {}\n\n", toml_string(o.scheme), v) +
-          arch::to_toml(tech_characterized);
+          arch::to_toml(tech_characterized) + "\n" + memory::to_toml(memory_cfg);
       info.seed = o.seed;
       info.saffire_version = SAFFIRE_VERSION;
       stamp_run_info(info);
       trace.emplace(trace_path, info);
       report.emplace(fmt::output_file(report_path.string()));
-      report->print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs\n");
+      // The ideal memory keeps the report as it was; a memory model adds its stalls (SCALE-Sim's Total
+      // Cycles and Overall Util % include them) in a last column.
+      report->print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs{}\n",
+                    ideal_memory ? "" : ",Stall Cycles");
+      bandwidth_report.emplace(fmt::output_file(bandwidth_path.string()));
+      bandwidth_report->print("{}", memory::bandwidth_report_header());
+      access_report.emplace(fmt::output_file(access_path.string()));
+      access_report->print("{}", memory::detailed_access_report_header());
     }
     // Energy per GEMM shape (model presets repeat a few shapes many times).
     std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, double> energy_of;
+    // The memory system's report per GEMM shape (deterministic, no state between GEMMs).
+    std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, memory::MemoryReport> memory_of;
+    std::int64_t total_stalls = 0;
     double total_energy = 0;
 
     sim::ArrayModel model(cfg, fidelity, o.threads);
@@ -134,10 +153,12 @@ void run_topology(const TopologyOptions& o) {
     std::vector<std::int64_t> layer_cycles, layer_macs;
     nlohmann::json rows = nlohmann::json::array();
     if (!o.json)
-      fmt::print("{:<24} {:>8} {:>8} {:>8} {:>14} {:>8} {:>8}\n", "layer", "M", "N", "K", "cycles", "util%", "map%");
+      fmt::print("{:<24} {:>8} {:>8} {:>8} {:>14} {:>8} {:>8}{}\n", "layer", "M", "N", "K", "cycles", "util%", "map%",
+                 ideal_memory ? "" : fmt::format(" {:>12} {:>14}", "stalls", "total"));
     for (std::size_t i = 0; i < layers.size(); ++i) {
       const auto& layer = layers[i];
       arch::CycleReport r;
+      memory::MemoryReport mem;
       double host_seconds = 0;
       try {
       if (analytic) {
@@ -151,12 +172,16 @@ void run_topology(const TopologyOptions& o) {
         r = stats.report;
         host_seconds = stats.host_seconds;
       }
-      total_cycles = arch::checked_add(total_cycles, r.cycles + 1, "total cycles");
+      auto [mit, mem_fresh] = memory_of.try_emplace({layer.shape.m, layer.shape.n, layer.shape.k});
+      if (mem_fresh) mit->second = memory_model->simulate(cfg, layer.shape);
+      mem = mit->second;
+      total_stalls = arch::checked_add(total_stalls, mem.stall_cycles, "total stall cycles");
+      total_cycles = arch::checked_add(total_cycles, mem.total_cycles + 1, "total cycles");
       total_macs = arch::checked_add(total_macs, r.macs, "total MACs");
       if (!layer_of.empty()) {
         const auto l = static_cast<std::size_t>(layer_of[i]);
         if (layer_cycles.size() <= l) layer_cycles.resize(l + 1, 0), layer_macs.resize(l + 1, 0);
-        layer_cycles[l] = arch::checked_add(layer_cycles[l], r.cycles + 1, "cycles of the layer");
+        layer_cycles[l] = arch::checked_add(layer_cycles[l], mem.total_cycles + 1, "cycles of the layer");
         layer_macs[l] = arch::checked_add(layer_macs[l], r.macs, "MACs of the layer");
       }
       auto [eit, fresh] = energy_of.try_emplace({layer.shape.m, layer.shape.n, layer.shape.k});
@@ -173,23 +198,36 @@ void run_topology(const TopologyOptions& o) {
       throw ConfigError(fmt::format("topology: GEMM '{}' ({} x {} x {}): {}", layer.name, layer.shape.m, layer.shape.n,
                                     layer.shape.k, e.what()));
     }
-    if (report)
-      report->print("{},{},{},{},{},{:.4f},{:.4f},{}\n", layer.name, layer.shape.m, layer.shape.n, layer.shape.k,
-                    r.cycles, 100.0 * r.utilization, 100.0 * r.mapping_efficiency, r.macs);
+    if (report) {
+      if (ideal_memory) {
+        report->print("{},{},{},{},{},{:.4f},{:.4f},{}\n", layer.name, layer.shape.m, layer.shape.n, layer.shape.k,
+                      r.cycles, 100.0 * r.utilization, 100.0 * r.mapping_efficiency, r.macs);
+      } else {
+        const double overall = static_cast<double>(r.macs) /
+                               (static_cast<double>(std::max<std::int64_t>(mem.total_cycles, 1)) * cfg.rows * cfg.cols);
+        report->print("{},{},{},{},{},{:.4f},{:.4f},{},{}\n", layer.name, layer.shape.m, layer.shape.n, layer.shape.k,
+                      mem.total_cycles, 100.0 * overall, 100.0 * r.mapping_efficiency, r.macs, mem.stall_cycles);
+      }
+      bandwidth_report->print("{}", memory::bandwidth_report_row(static_cast<std::int64_t>(i), mem));
+      access_report->print("{}", memory::detailed_access_report_row(static_cast<std::int64_t>(i), mem));
+    }
     if (trace)
       trace->append_gemm({layer.name, layer.shape.m, layer.shape.n, layer.shape.k,
                           std::string(arch::to_string(cfg.dataflow)), cfg.rows, cfg.cols, r.cycles, r.macs,
                           r.utilization, r.mapping_efficiency, fidelity_name, host_seconds});
     if (o.json) {
-      rows.push_back({{"layer", layer.name}, {"m", layer.shape.m}, {"n", layer.shape.n}, {"k", layer.shape.k},
-                      {"cycles", r.cycles}, {"utilization", r.utilization},
-                      {"mapping_efficiency", r.mapping_efficiency}, {"macs", r.macs}});
+      nlohmann::json row = {{"layer", layer.name}, {"m", layer.shape.m}, {"n", layer.shape.n}, {"k", layer.shape.k},
+                            {"cycles", r.cycles}, {"utilization", r.utilization},
+                            {"mapping_efficiency", r.mapping_efficiency}, {"macs", r.macs}};
+      add_memory_json(row, mem);
+      rows.push_back(std::move(row));
     } else {
-      fmt::print("{:<24} {:>8} {:>8} {:>8} {:>14} {:>8.2f} {:>8.2f}\n", layer.name, layer.shape.m, layer.shape.n,
-                 layer.shape.k, r.cycles, 100.0 * r.utilization, 100.0 * r.mapping_efficiency);
+      fmt::print("{:<24} {:>8} {:>8} {:>8} {:>14} {:>8.2f} {:>8.2f}{}\n", layer.name, layer.shape.m, layer.shape.n,
+                 layer.shape.k, r.cycles, 100.0 * r.utilization, 100.0 * r.mapping_efficiency,
+                 ideal_memory ? "" : fmt::format(" {:>12} {:>14}", mem.stall_cycles, mem.total_cycles));
     }
   }
-  if (report) report->close();
+  if (report) report->close(), bandwidth_report->close(), access_report->close();
   if (trace) trace->close();
   // Tokens the GEMM list serves: a prefill of --seq tokens, or one decode step.
   const std::int64_t tokens = o.model.empty() ? 1 : (o.stage == "decode" ? 1 : o.seq);
@@ -203,9 +241,12 @@ void run_topology(const TopologyOptions& o) {
                         {"tokens", tokens},          {"seconds_per_token", seconds / static_cast<double>(tokens)},
                         {"energy_per_token_pj", total_energy / static_cast<double>(tokens)},
                         {"node", o.node},            {"abft", o.scheme}, {"voltage", v},
-                        {"v_nominal", cfg.v_nominal}, {"clock_ghz", cfg.clock_ghz}};
+                        {"v_nominal", cfg.v_nominal}, {"clock_ghz", cfg.clock_ghz},
+                        {"memory", memory_cfg.model},  {"stall_cycles", total_stalls}};
     if (!o.no_files) {
       j["report"] = report_path.string();
+      j["bandwidth_report"] = bandwidth_path.string();
+      j["detailed_access_report"] = access_path.string();
       j["trace"] = trace_path.string();
     }
     if (!layer_cycles.empty()) {
@@ -223,10 +264,15 @@ void run_topology(const TopologyOptions& o) {
                      (static_cast<double>(layer_cycles[l]) * cfg.rows * cfg.cols));
     fmt::print("total: {} cycles (sum of per-layer cycle counts), {} MACs, utilization {:.2f} %\n", total_cycles,
                total_macs, 100.0 * util);
+    if (!ideal_memory)
+      fmt::print("memory: {}, {} stall cycles included ({:.2f} % of the total)\n", memory_cfg.model, total_stalls,
+                 100.0 * static_cast<double>(total_stalls) / static_cast<double>(std::max<std::int64_t>(total_cycles, 1)));
     fmt::print("energy: {:.4g} uJ ({} nm, {} at {} V, nominal {} V, {} GHz), {:.4g} uJ and {:.4g} ms per token\n",
                total_energy / 1e6, o.node, o.scheme, v, cfg.v_nominal, cfg.clock_ghz,
                total_energy / 1e6 / static_cast<double>(tokens), seconds * 1e3 / static_cast<double>(tokens));
     if (!o.no_files) fmt::print("wrote {} and {}\n", report_path.string(), trace_path.string());
+    if (!o.no_files && !ideal_memory)
+      fmt::print("wrote {} and {}\n", bandwidth_path.string(), access_path.string());
   }
 }
 
@@ -241,6 +287,7 @@ void add_topology_command(CLI::App& app) {
   cmd->add_option("--seq", opts->seq, "--model: sequence length (prefill tokens, or decode context)")->capture_default_str();
   cmd->add_option("--stage", opts->stage, "--model: prefill or decode")->capture_default_str();
   opts->array.add_to(*cmd, /*nominal_supply=*/true);
+  opts->memory.add_to(*cmd);
   cmd->add_option("--out", opts->out_dir, "output directory for COMPUTE_REPORT.csv and trace.h5")->capture_default_str();
   cmd->add_option("--fidelity", opts->fidelity, "fold, pe, analytic (formula only, no operands), or auto (fold for a CSV, analytic for --model)")->capture_default_str();
   cmd->add_option("--seed", opts->seed, "operand seed (layer i uses seed + i)")->capture_default_str()->check(unsigned_integer());

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The memory options of gemm and topology: bad input exits 2 naming the file, line and key (or the
+# option), and the JSON carries the memory fields. Usage: memory_cli_test.sh SAFFIRE WORKDIR
+set -u
+saffire=$1
+work=$2
+rm -rf "$work" && mkdir -p "$work"
+fail=0
+
+expect_bad() {  # expect_bad "what the message must contain" saffire-args...
+  local want=$1
+  shift
+  local out rc
+  out=$("$saffire" "$@" 2>&1)
+  rc=$?
+  if [[ $rc -ne 2 || "$out" != *"$want"* ]]; then
+    echo "FAIL: saffire $* -> exit $rc, wanted 2 and '$want'; got: $out"
+    fail=1
+  fi
+}
+
+gemm=(gemm --rows 8 --cols 8 --m 20 --n 20 --k 20)
+expect_bad "--sram-kb: expected three positive integers" "${gemm[@]}" --memory scalesim --sram-kb 0,64,64
+expect_bad "--sram-kb: expected three positive integers" "${gemm[@]}" --memory scalesim --sram-kb 64,64
+expect_bad "--bandwidth: expected a positive number" "${gemm[@]}" --memory scalesim --bandwidth 0
+expect_bad "unknown memory model 'sram' (expected one of: ideal, scalesim)" "${gemm[@]}" --memory sram
+
+printf '[arch]\nrows = 8\n\n[memory]\nmodel = "scalesim"\nofmap_sram_kb = 0\n' > "$work/zero.toml"
+expect_bad "$work/zero.toml:6: memory.ofmap_sram_kb" "${gemm[@]}" --config "$work/zero.toml"
+printf '[memory]\nmodel = "scalesim"\nbandwidth = 0\n' > "$work/bw.toml"
+expect_bad "$work/bw.toml:3: memory.bandwidth" "${gemm[@]}" --config "$work/bw.toml"
+printf '[memory]\nmodel = "scalesim"\ndram_preset = "DDR9"\n' > "$work/preset.toml"
+expect_bad "$work/preset.toml:3: memory.dram_preset" "${gemm[@]}" --config "$work/preset.toml"
+printf '[memory]\nmodel = "scalesim"\noutput_word_bytes = 4\nofmap_sram_kb = 1\n' > "$work/small.toml"
+expect_bad "$work/small.toml:4: memory.ofmap_sram_kb: the ofmap scratchpad holds 256 words, too small" \
+  gemm --rows 8 --cols 200 --m 4 --n 4 --k 4 --config "$work/small.toml"
+
+cat > "$work/is.cfg" <<'CFG'
+[general]
+run_name = is_run
+
+[architecture_presets]
+ArrayHeight:    8
+ArrayWidth:     8
+IfmapSramSzkB:    64
+FilterSramSzkB:   64
+OfmapSramSzkB:    64
+IfmapOffset:    0
+FilterOffset:   10000000
+OfmapOffset:    20000000
+Bandwidth : 10
+Dataflow : is
+MemoryBanks:   1
+
+[run_presets]
+InterfaceBandwidth: USER
+CFG
+expect_bad "$work/is.cfg:14: Dataflow: the input-stationary dataflow is not modelled" "${gemm[@]}" --scalesim-config "$work/is.cfg"
+sed 's/Dataflow : is/Dataflow : os/; s/ArrayWidth:     8/ArrayWidth:     16/' "$work/is.cfg" > "$work/os.cfg"
+
+# The .cfg gives the array (16 columns, OS) and the memory; its JSON has the memory fields.
+json=$("$saffire" gemm --m 20 --n 20 --k 20 --scalesim-config "$work/os.cfg" --json) || { echo "FAIL: gemm --scalesim-config"; fail=1; }
+for key in '"memory": "scalesim"' '"cols": 16' '"dataflow": "os"' '"stall_cycles"' '"total_cycles"' '"dram_reads"' \
+           '"dram_writes"' '"sram_reads"' '"sram_writes"'; do
+  [[ "$json" == *"$key"* ]] || { echo "FAIL: gemm --json lacks $key"; fail=1; }
+done
+
+# topology writes SCALE-Sim's two memory reports beside COMPUTE_REPORT.csv, with SCALE-Sim's headers.
+printf 'Layer,M,N,K,\nl0,20,20,20,\nl1,7,30,9,\n' > "$work/t.csv"
+"$saffire" topology "$work/t.csv" --rows 8 --cols 8 --memory scalesim --sram-kb 1,1,1 --bandwidth 4 --out "$work/topo" \
+  > /dev/null || { echo "FAIL: topology --memory scalesim"; fail=1; }
+head -1 "$work/topo/BANDWIDTH_REPORT.csv" | grep -q '^LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,$' \
+  || { echo "FAIL: BANDWIDTH_REPORT.csv header"; fail=1; }
+head -1 "$work/topo/DETAILED_ACCESS_REPORT.csv" | grep -q '^LayerID, SRAM IFMAP Start Cycle, .*DRAM OFMAP Writes,$' \
+  || { echo "FAIL: DETAILED_ACCESS_REPORT.csv header"; fail=1; }
+[[ $(wc -l < "$work/topo/DETAILED_ACCESS_REPORT.csv") -eq 3 ]] || { echo "FAIL: one access row per layer"; fail=1; }
+head -1 "$work/topo/COMPUTE_REPORT.csv" | grep -q 'MACs,Stall Cycles$' || { echo "FAIL: COMPUTE_REPORT stall column"; fail=1; }
+# The ideal memory keeps the compute report as it was.
+"$saffire" topology "$work/t.csv" --rows 8 --cols 8 --out "$work/ideal" > /dev/null
+head -1 "$work/ideal/COMPUTE_REPORT.csv" | grep -q 'Mapping Efficiency %,MACs$' || { echo "FAIL: ideal COMPUTE_REPORT header"; fail=1; }
+
+[[ $fail -eq 0 ]] && echo "memory CLI: all checks passed"
+exit $fail
