@@ -20,15 +20,15 @@ toml::table parse_toml(const std::string& text, const std::string& origin) {
 }
 
 void check_config_tables(const toml::table& doc, const std::string& origin) {
-  static constexpr std::string_view kTables[] = {"arch", "voltage", "tech", "abft"};
+  static constexpr std::string_view kTables[] = {"arch", "voltage", "tech", "abft", "memory"};
   for (const auto& [key, node] : doc) {
     const std::string name(key.str());
     const std::string at = origin + ":" + std::to_string(node.source().begin.line) + ": ";
     if (std::find(std::begin(kTables), std::end(kTables), name) != std::end(kTables))
       continue;  // its reader checks that it is a table
     if (!node.is_table())
-      throw ConfigError(at + "'" + name + "' is outside any table (expected it inside [arch], [voltage], [tech] or [abft])");
-    throw ConfigError(at + "unknown table [" + name + "] (a config file holds [arch], [voltage], [tech] and [abft])");
+      throw ConfigError(at + "'" + name + "' is outside any table (expected it inside [arch], [voltage], [tech], [abft] or [memory])");
+    throw ConfigError(at + "unknown table [" + name + "] (a config file holds [arch], [voltage], [tech], [abft] and [memory])");
   }
 }
 

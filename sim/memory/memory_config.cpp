@@ -42,6 +42,7 @@ std::string MemoryConfig::where(const std::string& key) const {
 
 MemoryConfig parse_memory_config(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
+  check_config_tables(doc, origin);
   TomlTableReader root(doc, origin, "");
   MemoryConfig cfg;
   TomlTableReader* mem = root.table("memory");  // other tables belong to other readers
