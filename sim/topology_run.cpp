@@ -1,0 +1,87 @@
+#include "sim/topology_run.hpp"
+
+#include <fmt/core.h>
+
+#include <map>
+#include <tuple>
+
+#include "arch/checked_size.hpp"
+#include "arch/config_error.hpp"
+#include "arch/memory_budget.hpp"
+#include "arch/tech/array_cost.hpp"
+#include "models/workload/gemm_operands.hpp"
+
+namespace saffire::sim {
+namespace {
+
+using ShapeKey = std::tuple<std::int64_t, std::int64_t, std::int64_t>;
+
+ShapeKey key_of(const arch::GemmShape& s) { return {s.m, s.n, s.k}; }
+
+// Compute cycles of GEMM `index`: the closed form, or the array simulated on random operands.
+void run_compute(const TopologyRunConfig& run, ArrayModel& model, const arch::GemmShape& s, std::size_t index,
+                 TopologyGemm& out) {
+  if (run.analytic) {
+    out.compute = arch::analytical_cycles(run.array, s);
+    return;
+  }
+  arch::check_memory(models::gemm_buffer_bytes(s, /*with_reference=*/false), "the operands and outputs");
+  const auto ops = models::random_gemm_operands(s, run.seed + index);
+  std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
+  const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
+  out.compute = stats.report;
+  out.host_seconds = stats.host_seconds;
+}
+
+double gemm_energy_pj(const TopologyRunConfig& run, const arch::GemmShape& s) {
+  arch::GemmEnergyInput in;
+  in.shape = s;
+  in.detection = run.detection->gemm_hardware(run.array, s);
+  in.v = run.v;
+  in.v_nominal = run.tech.v_nominal;
+  return arch::gemm_energy(run.array, run.tech, in).total();
+}
+
+}  // namespace
+
+TopologyTotals run_topology(const TopologyRunConfig& run, const std::vector<models::TopologyLayer>& layers,
+                            const std::vector<int>& layer_of,
+                            const std::function<void(std::size_t, const TopologyGemm&)>& on_gemm) {
+  // Deterministic per shape and independent of earlier GEMMs, so computed once per distinct shape.
+  std::map<ShapeKey, memory::MemoryReport> memory_of;
+  std::map<ShapeKey, double> energy_of;
+  ArrayModel model(run.array, run.fidelity, run.threads);
+  TopologyTotals totals;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const auto& layer = layers[i];
+    TopologyGemm g;
+    try {
+      run_compute(run, model, layer.shape, i, g);
+      auto [mit, mem_fresh] = memory_of.try_emplace(key_of(layer.shape));
+      if (mem_fresh) mit->second = run.memory->simulate(run.array, layer.shape);
+      g.memory = mit->second;
+      auto [eit, energy_fresh] = energy_of.try_emplace(key_of(layer.shape));
+      if (energy_fresh) eit->second = gemm_energy_pj(run, layer.shape);
+      g.energy_pj = eit->second;
+
+      const std::int64_t gemm_cycles = arch::checked_add(g.memory.total_cycles, 1, "cycles of the GEMM");
+      totals.stall_cycles = arch::checked_add(totals.stall_cycles, g.memory.stall_cycles, "total stall cycles");
+      totals.cycles = arch::checked_add(totals.cycles, gemm_cycles, "total cycles");
+      totals.macs = arch::checked_add(totals.macs, g.compute.macs, "total MACs");
+      totals.energy_pj += g.energy_pj;
+      if (!layer_of.empty()) {
+        const auto l = static_cast<std::size_t>(layer_of[i]);
+        if (totals.layer_cycles.size() <= l) totals.layer_cycles.resize(l + 1, 0), totals.layer_macs.resize(l + 1, 0);
+        totals.layer_cycles[l] = arch::checked_add(totals.layer_cycles[l], gemm_cycles, "cycles of the layer");
+        totals.layer_macs[l] = arch::checked_add(totals.layer_macs[l], g.compute.macs, "MACs of the layer");
+      }
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("topology: GEMM '{}' ({} x {} x {}): {}", layer.name, layer.shape.m,
+                                    layer.shape.n, layer.shape.k, e.what()));
+    }
+    on_gemm(i, g);
+  }
+  return totals;
+}
+
+}  // namespace saffire::sim
