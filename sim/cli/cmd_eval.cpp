@@ -365,7 +365,7 @@ void run_eval(const EvalOptions& o) {
   std::shared_ptr<faults::FaultPlan> plan;
   std::optional<traces::TraceWriter> trace;
   if (o.faults.enabled()) {
-    plan = o.faults.make_plan(eo.array, o.array.config_path());
+    plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
     if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm, text_path, *plan));
   }
 

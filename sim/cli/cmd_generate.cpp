@@ -60,7 +60,7 @@ void run_generate(const GenerateOptions& o) {
     eo.threads = o.threads;
     eo.array = o.array.resolve();
     eo.fidelity = sim::parse_fidelity(o.fidelity);
-    if (o.faults.enabled()) plan = o.faults.make_plan(eo.array, o.array.config_path());
+    if (o.faults.enabled()) plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
     sim::EngineStackSpec spec;
     spec.engine = o.engine;
     spec.options = eo;

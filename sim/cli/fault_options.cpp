@@ -101,7 +101,8 @@ faults::FaultModelParams FaultOptions::params(const arch::ArrayConfig& array, co
 }
 
 std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConfig& array,
-                                                           const std::string& config_path) const {
+                                                           const std::string& config_path,
+                                                           int model_layers) const {
   std::shared_ptr<const faults::FaultModel> model = faults::make_fault_model(params(array, config_path));
 
   faults::FaultTargeting t;
@@ -119,6 +120,9 @@ std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConf
     for (const auto& l : split_list(m_layers)) {
       const int layer = parse_int(l, "--layers");
       if (layer < 0) throw ConfigError("--layers: expected layer numbers from 0, got " + l);
+      if (layer >= model_layers)
+        throw ConfigError(fmt::format("--layers: layer {} is past the model's last layer ({}: it has {} layers)", layer,
+                                      model_layers - 1, model_layers));
       t.layers.insert(layer);
     }
   if (m_layers.empty() || m_components.empty())
@@ -134,7 +138,7 @@ std::shared_ptr<faults::FaultPlan> FaultOptions::make_plan(const arch::ArrayConf
 }
 
 std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::string& config_path) const {
-  return "\n[faults]\n" + make_plan(array, config_path)->model().to_toml();
+  return "\n[faults]\n" + faults::make_fault_model(params(array, config_path))->to_toml();
 }
 
 std::string FaultOptions::describe() const {

@@ -30,7 +30,9 @@ class FaultOptions {
   /// or stuck-at model covers its PEs, the timing model takes its v_nominal and clock_ghz) and the config
   /// file `config_path` (its [voltage] table; "" for none); throws ConfigError
   /// on bad values, or on an option that belongs to another model.
-  std::shared_ptr<faults::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path) const;
+  /// `model_layers`: the model's transformer blocks; a --layers entry past the last one is bad input.
+  std::shared_ptr<faults::FaultPlan> make_plan(const arch::ArrayConfig& array, const std::string& config_path,
+                                               int model_layers) const;
   /// The fault model's resolved settings as a TOML [faults] table, for traces.
   std::string to_toml(const arch::ArrayConfig& array, const std::string& config_path) const;
   /// ReaLM's clamp applies to the output-word models (bitflip, table), whose faults can be undone.

@@ -70,6 +70,13 @@ expect_rejected "--ber: expected a finite number" eval --precision w8a8 --ber na
 expect_rejected "--bit" eval --precision w8a8 --ber 1e-3 --bit -7
 expect_rejected "--layers: expected layer numbers from 0" eval --precision w8a8 --ber 1e-3 --layers -1
 expect_rejected "--components: empty list" eval --precision w8a8 --ber 1e-3 --components ''
+M=$R/../models
+if [[ -f $M/stories260K.bin && -f $M/tok512.bin ]]; then  # stories260K has 5 layers (0..4)
+  expect_rejected "--layers: layer 5 is past the model's last layer (4" eval --model "$M/stories260K.bin" \
+    --tokenizer "$M/tok512.bin" --precision w8a8 --ber 1e-3 --layers 0,5
+  expect_rejected "--layers: layer 99 is past the model's last layer" generate --model "$M/stories260K.bin" \
+    --tokenizer "$M/tok512.bin" --precision w8a8 --ber 1e-3 --layers 99
+fi
 for v in 0 -1 nan 100; do
   expect_rejected "--voltage: expected a finite number in (0, 5]" topology --model stories260k --no-files --voltage "$v"
 done
