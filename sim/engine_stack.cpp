@@ -41,7 +41,7 @@ EngineStack build_engine_stack(const EngineStackSpec& spec) {
   if (spec.abft) {
     auto guarded = std::make_unique<abft::AbftEngine>(std::move(stack.engine), make_base(spec.engine, spec.options),
                                                      spec.plan, spec.options.array, *spec.abft);
-    if (spec.energy) guarded->set_energy_model(spec.energy->tech, spec.energy->v, spec.energy->v_nominal);
+    if (spec.energy) guarded->set_energy_model(spec.energy->tech, spec.energy->v, spec.energy->v_nominal, spec.energy->memory);
     stack.abft = guarded.get();
     stack.engine = std::move(guarded);
   }

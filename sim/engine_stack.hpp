@@ -32,6 +32,7 @@ struct StackEnergy {
   arch::TechTable tech;
   double v = 0;          // the array's supply
   double v_nominal = 0;  // the nominal supply, same domain
+  std::optional<arch::MemoryPricing> memory;  // the memory system's energy (its own supplies)
 };
 
 struct EngineStackSpec {

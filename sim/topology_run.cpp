@@ -33,13 +33,9 @@ void run_compute(const TopologyRunConfig& run, ArrayModel& model, const arch::Ge
   out.host_seconds = stats.host_seconds;
 }
 
-double gemm_energy_pj(const TopologyRunConfig& run, const arch::GemmShape& s) {
-  arch::GemmEnergyInput in;
-  in.shape = s;
-  in.detection = run.detection->gemm_hardware(run.array, s);
-  in.v = run.v;
-  in.v_nominal = run.tech.v_nominal;
-  return arch::gemm_energy(run.array, run.tech, in).total();
+EnergySums gemm_energy(const TopologyRunConfig& run, const arch::GemmShape& s, const memory::MemoryReport& mem) {
+  return gemm_energy_sums(run.array, EnergyPricing{run.tech, run.v, run.memory_config}, s,
+                          run.detection->gemm_hardware(run.array, s), mem);
 }
 
 }  // namespace
@@ -49,7 +45,7 @@ TopologyTotals run_topology(const TopologyRunConfig& run, const std::vector<mode
                             const std::function<void(std::size_t, const TopologyGemm&)>& on_gemm) {
   // Deterministic per shape and independent of earlier GEMMs, so computed once per distinct shape.
   std::map<ShapeKey, memory::MemoryReport> memory_of;
-  std::map<ShapeKey, double> energy_of;
+  std::map<ShapeKey, EnergySums> energy_of;
   ArrayModel model(run.array, run.fidelity, run.threads);
   TopologyTotals totals;
   for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -61,14 +57,16 @@ TopologyTotals run_topology(const TopologyRunConfig& run, const std::vector<mode
       if (mem_fresh) mit->second = run.memory->simulate(run.array, layer.shape);
       g.memory = mit->second;
       auto [eit, energy_fresh] = energy_of.try_emplace(key_of(layer.shape));
-      if (energy_fresh) eit->second = gemm_energy_pj(run, layer.shape);
-      g.energy_pj = eit->second;
+      if (energy_fresh) eit->second = gemm_energy(run, layer.shape, g.memory);
+      g.energy = eit->second;
+      g.energy_pj = g.energy.total();
 
       const std::int64_t gemm_cycles = arch::checked_add(g.memory.total_cycles, 1, "cycles of the GEMM");
       totals.stall_cycles = arch::checked_add(totals.stall_cycles, g.memory.stall_cycles, "total stall cycles");
       totals.cycles = arch::checked_add(totals.cycles, gemm_cycles, "total cycles");
       totals.macs = arch::checked_add(totals.macs, g.compute.macs, "total MACs");
       totals.energy_pj += g.energy_pj;
+      totals.energy.add(g.energy);
       if (!layer_of.empty()) {
         const auto l = static_cast<std::size_t>(layer_of[i]);
         if (totals.layer_cycles.size() <= l) totals.layer_cycles.resize(l + 1, 0), totals.layer_macs.resize(l + 1, 0);

@@ -14,6 +14,8 @@
 #include "arch/tech/tech_table.hpp"
 #include "models/workload/topology_csv.hpp"
 #include "sim/array_model.hpp"
+#include "sim/energy_report.hpp"
+#include "sim/memory/memory_config.hpp"
 #include "sim/memory/memory_model.hpp"
 
 namespace saffire::sim {
@@ -25,6 +27,7 @@ struct TopologyRunConfig {
   int threads = 0;
   std::uint64_t seed = 1;  // GEMM i's operands use seed + i
   std::shared_ptr<const memory::MemoryModel> memory;
+  memory::MemoryConfig memory_config;  // word and scratchpad sizes, the SRAM's supply, the DRAM standard
   // Energy: the tech table at the run's nominal supply, the detection hardware, the array's supply.
   arch::TechTable tech;
   std::shared_ptr<const abft::DetectionPolicy> detection;
@@ -35,7 +38,8 @@ struct TopologyRunConfig {
 struct TopologyGemm {
   arch::CycleReport compute;
   memory::MemoryReport memory;
-  double energy_pj = 0;
+  double energy_pj = 0;  // energy.total()
+  EnergySums energy;     // compute, SRAM, DRAM, and the nominal reference
   double host_seconds = 0;  // simulation time on the host (0 for analytic)
 };
 
@@ -45,6 +49,7 @@ struct TopologyTotals {
   std::int64_t macs = 0;
   std::int64_t stall_cycles = 0;
   double energy_pj = 0;
+  EnergySums energy;
   std::vector<std::int64_t> layer_cycles, layer_macs;
 };
 

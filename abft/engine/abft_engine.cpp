@@ -48,13 +48,17 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
   }
 }
 
-void AbftEngine::set_energy_model(const arch::TechTable& tech, double v, double v_nominal) {
+void AbftEngine::set_energy_model(const arch::TechTable& tech, double v, double v_nominal,
+                                  std::optional<arch::MemoryPricing> memory) {
   tech.validate();
   if (!(v > 0) || !(v_nominal > 0)) throw std::invalid_argument("AbftEngine: voltages must be positive");
+  if (memory && !memory->traffic) throw std::invalid_argument("AbftEngine: memory pricing without a traffic function");
   m_tech = tech;
   m_v = v;
   m_v_nominal = v_nominal;
+  m_memory_pricing = std::move(memory);
   m_energy_cache.clear();
+  m_traffic_cache.clear();
 }
 
 void AbftEngine::account_energy(const models::Int8GemmArgs& args) {
@@ -64,25 +68,48 @@ void AbftEngine::account_energy(const models::Int8GemmArgs& args) {
   in.detection = m_policy->gemm_hardware(m_array, shape);
   in.v = m_v;
   in.v_nominal = m_v_nominal;
+  if (m_memory_pricing) {
+    auto [tit, fresh_traffic] = m_traffic_cache.try_emplace({args.m, args.n, args.k});
+    if (fresh_traffic) tit->second = m_memory_pricing->traffic(args.m, args.n, args.k);
+    in.memory = tit->second;
+    in.dram = m_memory_pricing->dram;
+    in.v_memory = m_memory_pricing->v_memory;
+  }
   auto [it, fresh] = m_energy_cache.try_emplace({args.m, args.n, args.k});
   if (fresh) {
     const arch::EnergyBreakdown e = arch::gemm_energy(m_array, *m_tech, in);
     arch::GemmEnergyInput ref = in;
     ref.detection = {};  // the array alone
     ref.v = m_v_nominal;
-    it->second = {e.total(), e.detection, arch::gemm_energy(m_array, *m_tech, ref).total()};
+    const arch::EnergyBreakdown nom = arch::gemm_energy(m_array, *m_tech, ref);
+    AbftEnergy g;
+    g.total = e.total();
+    g.detection = e.detection;
+    g.compute = e.compute();
+    g.sram = e.sram;
+    g.dram = e.dram;
+    g.nominal = nom.total();
+    g.nominal_compute = nom.compute();
+    it->second = g;
   }
-  m_energy.total += it->second[0];
-  m_energy.detection += it->second[1];
-  m_energy.nominal += it->second[2];
+  const AbftEnergy& g = it->second;
+  m_energy.total += g.total;
+  m_energy.detection += g.detection;
+  m_energy.compute += g.compute;
+  m_energy.sram += g.sram;
+  m_energy.dram += g.dram;
+  m_energy.nominal += g.nominal;
+  m_energy.nominal_compute += g.nominal_compute;
   for (const auto& [folds, v] : {std::pair{m_retry_folds, m_v}, std::pair{m_nominal_folds, m_v_nominal}}) {
     if (folds == 0) continue;
     arch::GemmEnergyInput rec = in;
     rec.recomputed_folds = folds;
     rec.recovery_v = v;
-    const double r = arch::gemm_energy(m_array, *m_tech, rec).recovery;
-    m_energy.recovery += r;
-    m_energy.total += r;
+    const arch::EnergyBreakdown r = arch::gemm_energy(m_array, *m_tech, rec);
+    m_energy.recovery += r.recovery;
+    m_energy.total += r.recovery;
+    m_energy.compute += r.recovery - r.recovery_sram;
+    m_energy.sram += r.recovery_sram;
   }
 }
 

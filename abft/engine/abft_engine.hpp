@@ -52,7 +52,10 @@ class AbftEngine final : public models::GemmEngine, private RecoveryContext {
   /// Accounts energy from now on: `tech` prices the array and the scheme at nominal supply; `v` is the
   /// array's supply and `v_nominal` the nominal one, in the same domain (the timing model's): dynamic
   /// energy scales with (v / v_nominal)^2, leakage with v / v_nominal.
-  void set_energy_model(const arch::TechTable& tech, double v, double v_nominal);
+  /// With `memory`, each GEMM's SRAM and DRAM energy come from the memory model's traffic, the SRAM at its
+  /// own supply (never v); without, the SRAM is arch's estimate at the nominal supply and no DRAM is counted.
+  void set_energy_model(const arch::TechTable& tech, double v, double v_nominal,
+                        std::optional<arch::MemoryPricing> memory = std::nullopt);
   const AbftEnergy& energy() const { return m_energy; }
 
  private:
@@ -101,9 +104,12 @@ class AbftEngine final : public models::GemmEngine, private RecoveryContext {
   std::pair<std::int64_t, std::int64_t> folds_and_cycles(std::int64_t m, std::int64_t n, std::int64_t k) const;
   std::optional<arch::TechTable> m_tech;
   double m_v = 0, m_v_nominal = 0;
+  std::optional<arch::MemoryPricing> m_memory_pricing;
   AbftEnergy m_energy;
-  // (m, n, k) -> energy of a GEMM without recovery: total, detection, nominal reference
-  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::array<double, 3>> m_energy_cache;
+  // (m, n, k) -> energy of a GEMM without recovery (its recovery fields unused)
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, AbftEnergy> m_energy_cache;
+  // (m, n, k) -> the memory model's traffic of the shape
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, arch::MemoryTraffic> m_traffic_cache;
 };
 
 }  // namespace saffire::abft

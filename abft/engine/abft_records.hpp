@@ -38,7 +38,11 @@ struct AbftTotals {
 
 /// Energy of the GEMMs the engine ran (arch::gemm_energy), pJ.
 struct AbftEnergy {
-  double total = 0;      // at the array's voltage: compute, SRAM, leakage, detection, recovery
+  double total = 0;      // at the array's voltage: compute, SRAM, leakage, detection, recovery (DRAM with memory pricing)
+  double compute = 0;    // the array's domain: PEs, registers, leakage, detection, recomputed folds' compute
+  double sram = 0;       // the scratchpads, at their own supply (recomputed folds' reads included)
+  double dram = 0;       // DRAM traffic and background (only with memory pricing)
+  double nominal_compute = 0;  // the array's part of `nominal`
   double detection = 0;  // the scheme's extra hardware
   double recovery = 0;   // recomputations (same-voltage retries at v, fallbacks at nominal)
   double nominal = 0;    // the same GEMMs at nominal voltage without any detection hardware: the reference

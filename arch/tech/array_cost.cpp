@@ -149,8 +149,11 @@ EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const
   cfg.validate();
   in.shape.validate();
   const double vr = in.recovery_v > 0 ? in.recovery_v : in.v;
-  if (!(in.v > 0) || !(in.v_nominal > 0) || !std::isfinite(in.v) || !std::isfinite(in.v_nominal) || !std::isfinite(vr))
+  const double vm = in.v_memory > 0 ? in.v_memory : in.v_nominal;
+  if (!(in.v > 0) || !(in.v_nominal > 0) || !std::isfinite(in.v) || !std::isfinite(in.v_nominal) || !std::isfinite(vr) ||
+      !std::isfinite(vm) || in.v_memory < 0)
     throw ConfigError("energy: voltages must be positive finite numbers");
+  if (in.memory && !in.dram) throw std::invalid_argument("energy: memory traffic needs a DRAM energy table");
   if (in.recomputed_folds < 0) throw ConfigError("energy: recomputed_folds must be >= 0");
 
   const FoldPlan plan(cfg, in.shape);
@@ -180,7 +183,15 @@ EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const
     if (it.component == Component::RegBit) reg_bits += it.count;
   const double mac_pj =
       (tech.cost(Component::Mult8).energy_pj + tech.cost(Component::Add32).energy_pj) * in.pe_data_activity;
-  const double accesses = static_cast<double>(e.traffic.bytes_read() + e.traffic.bytes_written()) / 8.0;
+  // The SRAM in its own domain: the memory model's traffic priced by scratchpad size, or the estimate.
+  const double sram_dyn = (vm / in.v_nominal) * (vm / in.v_nominal);
+  if (in.memory) {
+    e.memory = memory_energy(at_voltage(tech, tech.v_nominal * vm / in.v_nominal), *in.dram, *in.memory);
+    e.dram = e.memory.dram();
+  } else {
+    e.memory.sram = static_cast<double>(e.traffic.bytes_read() + e.traffic.bytes_written()) / 8.0 *
+                    tech.sram_energy_pj_per_access * sram_dyn;
+  }
 
   // Parts of `folds` folds (a fraction of the GEMM's folds, averaged) at supply v.
   struct Parts {
@@ -196,7 +207,7 @@ EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const
     Parts p;
     p.mac = static_cast<double>(e.macs) * frac * mac_pj * dyn;
     p.regs = reg_bits * cycles * tech.cost(Component::RegBit).energy_pj * dyn;
-    p.sram = accesses * frac * tech.sram_energy_pj_per_access * dyn;
+    p.sram = e.memory.sram * frac;  // the operands are read and written again, at the SRAM's supply
     p.leak = base.leakage_mw * lin * ns;
     // Checksum and statistics units may sit in a nominal-voltage domain; a DMR copy and Razor
     // flip-flops (at_array_voltage) are part of the underscaled array whatever the setting.
@@ -212,7 +223,11 @@ EnergyBreakdown gemm_energy(const ArrayConfig& cfg, const TechTable& tech, const
   e.sram = main.sram;
   e.leakage = main.leak;
   e.detection = main.det;
-  if (in.recomputed_folds > 0) e.recovery = parts(vr, static_cast<double>(in.recomputed_folds)).total();
+  if (in.recomputed_folds > 0) {
+    const Parts rec = parts(vr, static_cast<double>(in.recomputed_folds));
+    e.recovery = rec.total();
+    e.recovery_sram = rec.sram;
+  }
   return e;
 }
 

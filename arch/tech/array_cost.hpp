@@ -5,11 +5,13 @@
 // supply domain) and this file prices it. The activity assumptions and the SRAM-traffic estimate are
 // documented in arch/tech/README.md and in array_cost.cpp next to the counts.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/array_config.hpp"
 #include "arch/gemm_shape.hpp"
+#include "arch/tech/memory_energy.hpp"
 #include "arch/tech/tech_table.hpp"
 
 namespace saffire::arch {
@@ -126,17 +128,31 @@ struct GemmEnergyInput {
   std::int64_t recomputed_folds = 0;  // recovery: folds recomputed (each costs a whole fold again)
   double recovery_v = 0;              // V of the recomputation; 0 = same as v
   double pe_data_activity = 1.0;      // see Workload
+  // The memory system, in its own supply domains: the SRAM at v_memory (0 = v_nominal), never at the
+  // array's v; the DRAM at its standard's supplies. Without `memory` the SRAM is the sram_traffic
+  // estimate (one 64-bit access of an 8 KB bank per 8 bytes) and there is no DRAM part.
+  double v_memory = 0;
+  std::optional<MemoryTraffic> memory;  // the memory model's words, scratchpad sizes and time
+  std::optional<DramEnergy> dram;       // required with `memory`
 };
 
-/// Energies of one GEMM, pJ. Dynamic energies scale with (V/Vnom)^2, leakage with V/Vnom.
+/// Energies of one GEMM, pJ. The array's dynamic energies scale with (V/Vnom)^2, its leakage with
+/// V/Vnom; the SRAM with (v_memory/Vnom)^2 whatever V; the DRAM not at all.
 struct EnergyBreakdown {
   double mac = 0;              // multipliers and adders of the PE array, per real MAC
   double array_registers = 0;  // PE pipeline registers, R*C*bits clocked every cycle
-  double sram = 0;             // (bytes read + written) / 8 64-bit accesses
+  double sram = 0;             // scratchpad accesses (memory_energy, or the sram_traffic estimate)
   double leakage = 0;          // leakage of the baseline array over the GEMM's time
   double detection = 0;        // the scheme's extra hardware, dynamic + leakage, every fold
-  double recovery = 0;         // recomputed folds: all of the above again, at recovery_v
-  double total() const { return mac + array_registers + sram + leakage + detection + recovery; }
+  double recovery = 0;         // recomputed folds: all of the above again (the array at recovery_v)
+  double recovery_sram = 0;    // the part of `recovery` that is SRAM reads and writes (at v_memory)
+  double dram = 0;             // memory.dram(): the operands' DRAM traffic and background (with `memory`)
+  MemoryEnergy memory;         // the memory system's parts (with `memory`; else only .sram)
+  double total() const { return mac + array_registers + sram + leakage + detection + recovery + dram; }
+  /// The array's domain: PEs, registers, leakage, detection and the array part of recovery.
+  double compute() const { return mac + array_registers + leakage + detection + recovery - recovery_sram; }
+  /// The memory's domains: SRAM (recomputations' reads included) and DRAM.
+  double memory_total() const { return sram + recovery_sram + dram; }
 
   std::int64_t macs = 0, folds = 0, cycles = 0;  // cycles = folds * (cycles_per_fold + extra)
   std::int64_t recomputed_macs = 0, recomputed_cycles = 0;

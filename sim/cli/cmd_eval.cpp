@@ -28,6 +28,9 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
+#include "sim/cli/memory_options.hpp"
+#include "sim/memory/memory_model_factory.hpp"
+#include "sim/memory/memory_traffic.hpp"
 #include "sim/engine_stack.hpp"
 #include "sim/cli/run_record.hpp"
 #include "sim/cli/option_checks.hpp"
@@ -52,6 +55,7 @@ struct EvalOptions {
   int threads = 1;
   std::string fidelity = "fold";
   ArrayOptions array;
+  MemoryOptions memory;
   FaultOptions faults;
   AbftOptions abft;
   std::string trace;  // --trace FILE: HDF5 trace of the campaign's faults
@@ -201,7 +205,11 @@ nlohmann::json abft_json(const abft::AbftEngine& abft, std::int64_t tokens) {
           {"detection_energy_pj", e.detection},
           {"recovery_energy_pj", e.recovery},
           {"nominal_energy_pj", e.nominal},
-          {"energy_saving", e.nominal > 0 ? 1.0 - e.total / e.nominal : 0.0}};
+          {"energy_saving", e.nominal > 0 ? 1.0 - e.total / e.nominal : 0.0},
+          {"compute_energy_pj", e.compute},
+          {"sram_energy_pj", e.sram},
+          {"dram_energy_pj", e.dram},
+          {"compute_saving", e.nominal_compute > 0 ? 1.0 - e.compute / e.nominal_compute : 0.0}};
 }
 
 // "\r<what> done/total paragraphs" on stderr, when shown.
@@ -236,8 +244,18 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
     // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
     // the reference of the energy model (dynamic energy ~ (V / v_nominal)^2, leakage ~ V / v_nominal).
     const double v_nominal = array.v_nominal;
+    // The memory system in its own domains: each GEMM's traffic from the memory model ([memory] of
+    // --config, --memory ...), the SRAM at its supply, the DRAM at its standard's.
+    const memory::MemoryConfig mem_cfg = o.memory.resolve(o.array.config_path());
+    std::shared_ptr<const memory::MemoryModel> mem_model = memory::make_memory_model(mem_cfg);
+    arch::MemoryPricing pricing;
+    pricing.traffic = [mem_model, mem_cfg, array](std::int64_t m, std::int64_t n, std::int64_t k) {
+      return memory::memory_traffic(mem_cfg, mem_model->simulate(array, {m, n, k}), array);
+    };
+    pricing.dram = arch::dram_energy(mem_cfg.dram_energy_standard(), mem_cfg.where("dram_energy"));
+    pricing.v_memory = mem_cfg.sram_supply(v_nominal);
     spec.energy = sim::StackEnergy{arch::at_voltage(o.abft.tech(), v_nominal),
-                                   FaultOptions::supply_voltage(*plan, array), v_nominal};
+                                   FaultOptions::supply_voltage(*plan, array), v_nominal, pricing};
   }
   spec.realm_clamp = o.faults.realm_clamp();
   spec.granularity = inf.quant.activations;
@@ -305,8 +323,13 @@ void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, c
                  a["scheme"].get<std::string>(), a["flagged"].get<std::int64_t>(), a["scopes"].get<std::int64_t>(),
                  a["recomputed"].get<std::int64_t>(), 100.0 * a["recompute_rate"].get<double>(),
                  a["retries"].get<std::int64_t>(), a["nominal_fallbacks"].get<std::int64_t>());
-      fmt::print("  energy            {:.4g} pJ/token ({:+.2f} % against nominal voltage without ABFT)\n",
-                 a["energy_per_token_pj"].get<double>(), -100.0 * a["energy_saving"].get<double>());
+      fmt::print("  energy            {:.4g} pJ/token ({:+.2f} % against nominal voltage without ABFT; the array "
+                 "alone {:+.2f} %)\n",
+                 a["energy_per_token_pj"].get<double>(), -100.0 * a["energy_saving"].get<double>(),
+                 -100.0 * a["compute_saving"].get<double>());
+      fmt::print("  energy parts      compute {:.4g} uJ, SRAM {:.4g} uJ, DRAM {:.4g} uJ\n",
+                 a["compute_energy_pj"].get<double>() / 1e6, a["sram_energy_pj"].get<double>() / 1e6,
+                 a["dram_energy_pj"].get<double>() / 1e6);
     }
     if (fault_json.contains("trace")) fmt::print("  fault trace       {}\n", fault_json["trace"].get<std::string>());
   }
@@ -465,6 +488,7 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd, /*nominal_supply=*/true);
+  o->memory.add_to(*cmd);
   o->faults.add_to(*cmd);
   o->abft.add_to(*cmd);
   cmd->add_option("--trace", o->trace, "with --ber: write an HDF5 trace with one /faults row per injected fault");

@@ -2,14 +2,17 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "arch/config_error.hpp"
 #include "arch/memory_budget.hpp"
+#include "arch/tech/tech_table.hpp"
 #include "sim/array_model.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/energy_report.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "sim/cli/memory_options.hpp"
 #include "sim/memory/memory_model_factory.hpp"
@@ -28,6 +31,8 @@ struct GemmOptions {
   std::string kernel = "auto";
   int threads = 0;
   bool json = false;
+  int node = 14;            // technology node of the energy figures
+  std::optional<double> v;  // --voltage: the array's supply (default the nominal [arch] v_nominal)
 };
 
 void run_gemm(const GemmOptions& o) {
@@ -50,6 +55,9 @@ void run_gemm(const GemmOptions& o) {
 
   const models::ReferenceCheck check = models::check_against_reference(ops, y, model.kernel().name(), o.threads);
   const arch::CycleReport& r = stats.report;
+  const sim::EnergyPricing pricing{arch::at_voltage(arch::TechTable::for_node(o.node), cfg.v_nominal),
+                              o.v.value_or(cfg.v_nominal), memory_cfg};
+  const sim::EnergySums energy = sim::gemm_energy_sums(cfg, pricing, shape, {}, mem);
   if (o.json) {
     nlohmann::json j = {{"m", shape.m},
                         {"n", shape.n},
@@ -72,7 +80,13 @@ void run_gemm(const GemmOptions& o) {
                         {"kernel", std::string(model.kernel().name())},
                         {"sim_time_ns", static_cast<double>(stats.sim_time_ps) / 1e3},
                         {"host_seconds", stats.host_seconds},
-                        {"memory", memory_cfg.model}};
+                        {"memory", memory_cfg.model},
+                        {"node", o.node},
+                        {"voltage", pricing.v},
+                        {"v_nominal", cfg.v_nominal},
+                        {"sram_voltage", memory_cfg.sram_supply(cfg.v_nominal)},
+                        {"dram_energy", memory_cfg.dram_energy_standard()},
+                        {"energy", sim::energy_json(energy)}};
     add_memory_json(j, mem);
     fmt::print("{}\n", j.dump(2));
   } else {
@@ -95,6 +109,9 @@ void run_gemm(const GemmOptions& o) {
     fmt::print("  MACs                {}\n", r.macs);
     fmt::print("  utilization         {:.2f} %\n", 100.0 * r.utilization);
     fmt::print("  mapping efficiency  {:.2f} %\n", 100.0 * r.mapping_efficiency);
+    fmt::print("  energy              {} ({} nm, array at {} V, nominal {} V, SRAM at {} V)\n",
+               sim::energy_line(energy, memory_cfg.dram_energy_standard()), o.node, pricing.v, cfg.v_nominal,
+               memory_cfg.sram_supply(cfg.v_nominal));
     fmt::print("  verified            {} (bit-exact vs {} reference{})\n", check.equal ? "yes" : "NO", check.reference,
                check.equal ? "" : fmt::format(", {} mismatching outputs", check.mismatches));
     fmt::print("  simulated time      {:.3f} us at {} GHz\n", static_cast<double>(stats.sim_time_ps) / 1e6, cfg.clock_ghz);
@@ -109,7 +126,7 @@ void run_gemm(const GemmOptions& o) {
 void add_gemm_command(CLI::App& app) {
   auto opts = std::make_shared<GemmOptions>();
   CLI::App* cmd = app.add_subcommand("gemm", "Run one seeded random INT8 GEMM on the array and verify it");
-  opts->array.add_to(*cmd);
+  opts->array.add_to(*cmd, /*nominal_supply=*/true);
   opts->memory.add_to(*cmd);
   cmd->add_option("--m", opts->m, "rows of X and Y (tokens)")->required();
   cmd->add_option("--n", opts->n, "columns of W and Y (output features)")->required();
@@ -120,6 +137,13 @@ void add_gemm_command(CLI::App& app) {
   cmd->add_option("--kernel", opts->kernel, "INT8 kernel for the fold math")->capture_default_str()->check(kernel_name());
   cmd->add_option("--threads", opts->threads, "host threads (0 = all)")->capture_default_str()->check(thread_count());
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
+  cmd->add_option("--node", opts->node, "technology node for the energy figures: 45, 28, 22 or 14 (nm)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({45, 28, 22, 14}));
+  cmd->add_option("--voltage", opts->v,
+                  "the array's supply voltage in V for the energy figures (default: the nominal [arch] v_nominal, "
+                  "--v-nominal; the SRAM and DRAM keep their own supplies)")
+      ->check(finite_above(0, 5));
   cmd->callback([opts] { run_gemm(*opts); });
 }
 

@@ -184,6 +184,7 @@ nlohmann::json json_row(const models::TopologyLayer& layer, const sim::TopologyG
                         {"cycles", c.cycles}, {"utilization", c.utilization},
                         {"mapping_efficiency", c.mapping_efficiency}, {"macs", c.macs}};
   add_memory_json(row, g.memory);
+  row["energy"] = sim::energy_json(g.energy);
   return row;
 }
 
@@ -201,6 +202,9 @@ void print_json(const Resolved& r, const sim::TopologyTotals& t, nlohmann::json 
                       {"total_seconds", seconds},   {"total_energy_pj", t.energy_pj},
                       {"tokens", tokens_served(o)}, {"seconds_per_token", seconds / tokens},
                       {"energy_per_token_pj", t.energy_pj / tokens},
+                      {"energy", sim::energy_json(t.energy)},
+                      {"sram_voltage", r.memory.sram_supply(r.cfg.v_nominal)},
+                      {"dram_energy", r.memory.dram_energy_standard()},
                       {"node", o.node},             {"abft", o.scheme}, {"voltage", r.v},
                       {"v_nominal", r.cfg.v_nominal}, {"clock_ghz", r.cfg.clock_ghz},
                       {"memory", r.memory.model},   {"stall_cycles", t.stall_cycles}};
@@ -233,9 +237,11 @@ void print_summary(const Resolved& r, const sim::TopologyTotals& t) {
   if (!r.ideal_memory())
     fmt::print("memory: {}, {} stall cycles included ({:.2f} % of the total)\n", r.memory.model, t.stall_cycles,
                100.0 * static_cast<double>(t.stall_cycles) / static_cast<double>(std::max<std::int64_t>(t.cycles, 1)));
-  fmt::print("energy: {:.4g} uJ ({} nm, {} at {} V, nominal {} V, {} GHz), {:.4g} uJ and {:.4g} ms per token\n",
-             t.energy_pj / 1e6, o.node, o.scheme, r.v, r.cfg.v_nominal, r.cfg.clock_ghz, t.energy_pj / 1e6 / tokens,
-             seconds * 1e3 / tokens);
+  fmt::print("energy: {:.4g} uJ ({} nm, {} at {} V, nominal {} V, SRAM at {} V, {} GHz), {:.4g} uJ and {:.4g} ms per "
+             "token\n",
+             t.energy_pj / 1e6, o.node, o.scheme, r.v, r.cfg.v_nominal, r.memory.sram_supply(r.cfg.v_nominal),
+             r.cfg.clock_ghz, t.energy_pj / 1e6 / tokens, seconds * 1e3 / tokens);
+  fmt::print("energy: {}\n", sim::energy_line(t.energy, r.memory.dram_energy_standard()));
   if (!o.no_files) fmt::print("wrote {} and {}\n", r.out("COMPUTE_REPORT.csv").string(), r.out("trace.h5").string());
   if (!o.no_files && !r.ideal_memory())
     fmt::print("wrote {} and {}\n", r.out("BANDWIDTH_REPORT.csv").string(), r.out("DETAILED_ACCESS_REPORT.csv").string());
@@ -246,6 +252,7 @@ void run_topology(const TopologyOptions& o) {
              o.memory.resolve(o.array.config_path()), "", 0};
   sim::TopologyRunConfig run;
   run.memory = memory::make_memory_model(r.memory);
+  run.memory_config = r.memory;
   const Workload w = load_workload(o);
   // auto: simulate a CSV at fold level; a whole model preset by the formula (full LLMs are large).
   r.fidelity_name = o.fidelity == "auto" ? (o.model.empty() ? "fold" : "analytic") : o.fidelity;

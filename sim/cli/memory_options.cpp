@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "arch/config_error.hpp"
+#include "arch/tech/dram_energy.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 
 namespace saffire::cli {
@@ -14,6 +15,12 @@ void MemoryOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--bandwidth", m_bandwidth, "DRAM interface bandwidth in words per cycle (overrides [memory] bandwidth)");
   cmd.add_flag("--calc-bandwidth", m_calc,
                "also report the bandwidth each operand needs for zero stalls, average and peak (SCALE-Sim's CALC)");
+  cmd.add_option("--sram-voltage", m_sram_voltage,
+                 "the scratchpads' supply in V, their own domain (overrides [memory] sram_voltage; default the "
+                 "nominal [arch] v_nominal): SRAM energy and bit-cell failures");
+  cmd.add_option("--dram-energy", m_dram_energy,
+                 "DRAM standard of the energy figures: " + arch::dram_energy_names() +
+                     " (overrides [memory] dram_energy; default the DRAM preset, else HBM2E)");
   cmd.add_option("--scalesim-config", m_scalesim_path,
                  "a SCALE-Sim v2 .cfg: its array size, dataflow, SRAM sizes and bandwidth (memory model scalesim)");
 }
@@ -71,10 +78,19 @@ memory::MemoryConfig MemoryOptions::resolve(const std::string& config_path) cons
     cfg.calc_bandwidth = true;
     cfg.origin["calc_bandwidth"] = "command line: --calc-bandwidth";
   }
+  if (m_sram_voltage) {
+    cfg.sram_voltage = *m_sram_voltage;
+    cfg.origin["sram_voltage"] = "command line: --sram-voltage";
+  }
+  if (m_dram_energy) {
+    cfg.dram_energy = *m_dram_energy;
+    cfg.origin["dram_energy"] = "command line: --dram-energy";
+  }
   try {
     cfg.validate();
   } catch (const ConfigError& e) {
-    throw ConfigError(std::string("command line: ") + e.what());
+    const std::string what = e.what();
+    throw ConfigError(what.rfind("command line: ", 0) == 0 ? what : "command line: " + what);
   }
   return cfg;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Command-line options of the memory system (gemm, topology): --memory, --sram-kb I,F,O, --bandwidth B,
-// --calc-bandwidth and --scalesim-config FILE.cfg. Precedence: the [memory] table of --config, then the
+// --calc-bandwidth, --scalesim-config FILE.cfg, --sram-voltage V and --dram-energy NAME. Precedence: the [memory] table of --config, then the
 // SCALE-Sim .cfg (which also gives the array's size and dataflow), then the single overrides.
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -31,6 +31,8 @@ class MemoryOptions {
   std::optional<std::string> m_sram_kb;
   std::optional<std::int64_t> m_bandwidth;
   bool m_calc = false;
+  std::optional<double> m_sram_voltage;
+  std::optional<std::string> m_dram_energy;
   std::string m_scalesim_path;
   mutable std::optional<std::optional<memory::ScalesimConfigFile>> m_scalesim;  // read once
 };

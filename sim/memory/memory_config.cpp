@@ -1,10 +1,12 @@
 #include "sim/memory/memory_config.hpp"
 
+#include <iomanip>
 #include <sstream>
 
 #include "arch/config_error.hpp"
 #include "arch/toml_file.hpp"
 #include "arch/toml_table_reader.hpp"
+#include "arch/tech/dram_energy.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 
 namespace saffire::memory {
@@ -22,22 +24,37 @@ void MemoryConfig::validate() const {
     throw ConfigError("memory.input_word_bytes: expected 1, 2 or 4, got " + std::to_string(input_word_bytes));
   if (output_word_bytes != 1 && output_word_bytes != 2 && output_word_bytes != 4)
     throw ConfigError("memory.output_word_bytes: expected 1, 2 or 4, got " + std::to_string(output_word_bytes));
+  if (sram_voltage && !(*sram_voltage >= kMinSramVoltage && *sram_voltage <= kMaxSramVoltage)) {
+    std::ostringstream msg;
+    msg << where("sram_voltage") << ": expected a supply in [" << kMinSramVoltage << ", " << kMaxSramVoltage
+        << "] V, got " << *sram_voltage;
+    throw ConfigError(msg.str());
+  }
   const MemoryModelEntry& entry = memory_model_entry(model, "memory.model");
   if (!dram_preset.empty()) {
     if (entry.presets.empty())
       throw ConfigError("memory.dram_preset: model '" + model + "' takes no DRAM preset (got '" + dram_preset + "')");
     std::string valid;
+    bool known = false;
     for (std::string_view p : entry.presets) {
-      if (p == dram_preset) return;
+      known = known || p == dram_preset;
       valid += (valid.empty() ? "" : ", ") + std::string(p);
     }
-    throw ConfigError("memory.dram_preset: unknown preset '" + dram_preset + "' (expected one of: " + valid + ")");
+    if (!known)
+      throw ConfigError("memory.dram_preset: unknown preset '" + dram_preset + "' (expected one of: " + valid + ")");
   }
+  // The energy figures need a table of the standard (a user DRAM preset names its standard in dram_energy).
+  arch::dram_energy(dram_energy_standard(), dram_energy.empty() ? where("dram_preset") : where("dram_energy"));
 }
 
 std::string MemoryConfig::where(const std::string& key) const {
   const auto it = origin.find(key);
   return it != origin.end() ? it->second : "memory." + key + " (default)";
+}
+
+std::string MemoryConfig::dram_energy_standard() const {
+  if (!dram_energy.empty()) return dram_energy;
+  return dram_preset.empty() ? "HBM2E" : dram_preset;
 }
 
 MemoryConfig parse_memory_config(const std::string& toml_text, const std::string& origin) {
@@ -61,9 +78,11 @@ MemoryConfig parse_memory_config(const std::string& toml_text, const std::string
   cfg.bandwidth = mem->get_or("bandwidth", cfg.bandwidth, positive<std::int64_t>());
   cfg.calc_bandwidth = mem->get_or("calc_bandwidth", cfg.calc_bandwidth);
   cfg.dram_preset = mem->get_or("dram_preset", cfg.dram_preset);
+  if (const auto v = mem->optional<double>("sram_voltage", in_range(kMinSramVoltage, kMaxSramVoltage))) cfg.sram_voltage = *v;
+  cfg.dram_energy = mem->get_or("dram_energy", cfg.dram_energy);
   for (const char* key : {"model", "ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb", "input_word_bytes",
                           "output_word_bytes", "double_buffered", "banks", "bandwidth", "calc_bandwidth",
-                          "dram_preset"})
+                          "dram_preset", "sram_voltage", "dram_energy"})
     if (doc["memory"][key]) cfg.origin[key] = mem->where(key);
   mem->finish();
   mem->validate([&] { cfg.validate(); });
@@ -81,7 +100,8 @@ std::string to_toml(const MemoryConfig& cfg) {
       << "\ninput_word_bytes = " << cfg.input_word_bytes << "\noutput_word_bytes = " << cfg.output_word_bytes
       << "\ndouble_buffered = " << (cfg.double_buffered ? "true" : "false") << "\nbanks = " << cfg.banks
       << "\nbandwidth = " << cfg.bandwidth << "\ncalc_bandwidth = " << (cfg.calc_bandwidth ? "true" : "false")
-      << "\ndram_preset = \"" << cfg.dram_preset << "\"\n";
+      << "\ndram_preset = \"" << cfg.dram_preset << "\"\ndram_energy = \"" << cfg.dram_energy << "\"\n";
+  if (cfg.sram_voltage) out << "sram_voltage = " << std::setprecision(17) << std::showpoint << *cfg.sram_voltage << "\n";
   return out.str();
 }
 

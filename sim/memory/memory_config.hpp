@@ -12,9 +12,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace saffire::memory {
+
+/// The scratchpads' supply range a config may ask for, V (the bit-cell failure curve's domain).
+inline constexpr double kMinSramVoltage = 0.3;
+inline constexpr double kMaxSramVoltage = 1.5;
 
 struct MemoryConfig {
   std::string model = "ideal";        // a name of memory_model_table()
@@ -28,6 +33,11 @@ struct MemoryConfig {
   std::int64_t bandwidth = 10;        // DRAM interface, words per cycle per operand (SCALE-Sim's Bandwidth)
   bool calc_bandwidth = false;        // also find the bandwidth each operand needs for zero stalls (SCALE-Sim's CALC)
   std::string dram_preset;            // DRAM standard of the "dram" model; "" for the others
+  // The memory's own supply domains (energy, SRAM errors): the scratchpads' supply in V (unset: the
+  // array's nominal [arch] v_nominal), and the DRAM standard the energy figures price
+  // (arch/tech/dram_energy.hpp; "": dram_preset when set, else HBM2E).
+  std::optional<double> sram_voltage;
+  std::string dram_energy;
 
   /// Where each key came from ("file:line: memory.key" or "command line: --sram-kb"), for errors raised
   /// after parsing (a scratchpad too small for the array's fold). Keys absent here were defaulted.
@@ -37,6 +47,10 @@ struct MemoryConfig {
   void validate() const;
   /// "where" of a key: its origin when given, else "memory.<key> (default)".
   std::string where(const std::string& key) const;
+  /// The DRAM standard of the energy figures: dram_energy, else dram_preset, else "HBM2E".
+  std::string dram_energy_standard() const;
+  /// The scratchpads' supply: sram_voltage, else `v_nominal`.
+  double sram_supply(double v_nominal) const { return sram_voltage ? *sram_voltage : v_nominal; }
 };
 
 /// Reads the [memory] table of TOML text (`origin` names the source); absent table: defaults. Unknown

@@ -71,10 +71,26 @@ fi
 # One nominal supply and one clock per run: [arch] v_nominal and clock_ghz (--v-nominal, --clock-ghz).
 # --voltage V is the array's supply in every command; V = v_nominal is no underscaling (topology: no
 # saving); the 14 nm table's 0.8 V is its characterization voltage, converted, not a second nominal.
-topo_energy() {  # prints "voltage v_nominal clock_ghz total_energy_pj" of topology demo.csv --json
+# The array's part (energy.compute_pj) follows its supply; the SRAM (at [memory] sram_voltage, default the
+# nominal) and the DRAM keep theirs.
+topo_energy() {  # prints "voltage v_nominal clock_ghz compute_pj" of topology demo.csv --json
   "$saffire" topology "$src/experiments/topologies/demo.csv" --rows 16 --cols 16 --no-files --json "$@" \
-    | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["voltage"], d["v_nominal"], d["clock_ghz"], repr(d["total_energy_pj"]))'
+    | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["voltage"], d["v_nominal"], d["clock_ghz"], repr(d["energy"]["compute_pj"]))'
 }
+topo_memory_energy() {  # prints "sram_pj dram_pj energy_saving compute_saving total == sum of parts"
+  "$saffire" topology "$src/experiments/topologies/demo.csv" --rows 16 --cols 16 --no-files --json "$@" \
+    | /usr/bin/python3 -c 'import json,sys; e=json.load(sys.stdin)["energy"]; print(repr(e["sram_pj"]), repr(e["dram_pj"]), e["energy_saving"], e["compute_saving"], abs(e["total_pj"] - e["compute_pj"] - e["sram_pj"] - e["dram_pj"]) <= 1e-9 * e["total_pj"])'
+}
+read -r s09 d09 _ _ sum09 <<<"$(topo_memory_energy)" || fail "topology --json energy failed"
+read -r s072 d072 save072 csave072 _ <<<"$(topo_memory_energy --voltage 0.72)"
+[ "$s09 $d09 $sum09" = "$s072 $d072 True" ] || fail "topology: SRAM and DRAM energy must not follow the array's supply: $s09 $d09 vs $s072 $d072 ($sum09)"
+/usr/bin/python3 -c 'import sys; s, c = map(float, sys.argv[1:]); assert 0 < s < c and abs(c - (1 - 0.8**2)) < 0.05, (s, c)' "$save072" "$csave072" \
+  || fail "topology --voltage 0.72: the whole saves less than the array alone (~36 %): $save072 $csave072"
+read -r s_low _ _ _ _ <<<"$(topo_memory_energy --sram-voltage 0.72)"
+/usr/bin/python3 -c 'import sys; a, b = map(float, sys.argv[1:]); assert abs(b / a - 0.64) < 1e-9, (a, b)' "$s09" "$s_low" \
+  || fail "topology --sram-voltage 0.72: SRAM energy should scale by (0.72/0.9)^2: $s09 $s_low"
+expect_exit 2 "--sram-voltage" -- "$saffire" topology "$src/experiments/topologies/demo.csv" --no-files --sram-voltage 0.1
+expect_exit 2 "HBM2E" -- "$saffire" topology "$src/experiments/topologies/demo.csv" --no-files --dram-energy GDDR6
 read -r tv tn tc e_default <<<"$(topo_energy)" || fail "topology --json failed"
 [ "$tv $tn $tc" = "0.9 0.9 1.0" ] || fail "topology: default supply, nominal and clock should be 0.9 V, 0.9 V, 1 GHz: $tv $tn $tc"
 read -r _ _ _ e_at_nominal <<<"$(topo_energy --voltage 0.9)"
@@ -165,19 +181,20 @@ PY
   grep -q '"faults":0' <<<"$out" || fail "timing model at nominal voltage injected faults: $out"
   # eval agrees with topology on what nominal is: at --voltage = v_nominal no timing error and no energy
   # saving, whatever the nominal; below it, a saving; the supply, nominal and clock are in the JSON once.
-  eval_nominal() {  # prints "faults voltage v_nominal clock_ghz energy_saving"
+  eval_nominal() {  # prints "faults voltage v_nominal clock_ghz compute_saving energy_saving"
     "$saffire" eval --precision w8a8 --paragraphs 2 --fault-model timing --abft none --json "$@" \
-      | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["faults"], d["voltage"], d["v_nominal"], d["clock_ghz"], d["abft"]["energy_saving"])'
+      | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["faults"], d["voltage"], d["v_nominal"], d["clock_ghz"], d["abft"]["compute_saving"], d["abft"]["energy_saving"])'
   }
   out=$(eval_nominal --voltage 0.9) || fail "eval --voltage 0.9 failed"
-  [ "$out" = "0 0.9 0.9 1.0 0.0" ] || fail "eval at the default nominal: expected no faults and no saving: $out"
+  [ "$out" = "0 0.9 0.9 1.0 0.0 0.0" ] || fail "eval at the default nominal: expected no faults and no saving: $out"
   out=$(eval_nominal --v-nominal 0.8 --voltage 0.8) || fail "eval --v-nominal 0.8 --voltage 0.8 failed"
-  [ "$out" = "0 0.8 0.8 1.0 0.0" ] || fail "eval at --v-nominal 0.8: expected no faults and no saving: $out"
+  [ "$out" = "0 0.8 0.8 1.0 0.0 0.0" ] || fail "eval at --v-nominal 0.8: expected no faults and no saving: $out"
   out=$(eval_nominal --config "$work/nominal.toml") || fail "eval --config nominal.toml failed"
-  [ "$out" = "0 0.8 0.8 2.0 0.0" ] || fail "eval with [arch] v_nominal = 0.8 and no --voltage runs at the nominal: $out"
-  read -r _ _ _ _ saving <<<"$(eval_nominal --voltage 0.8)"
-  /usr/bin/python3 -c 'import sys; s=float(sys.argv[1]); assert abs(s - (1 - (0.8/0.9)**2)) < 0.02, s' "$saving" \
-    || fail "eval --voltage 0.8 against the 0.9 V nominal should save about 1 - (0.8/0.9)^2: $saving"
+  [ "$out" = "0 0.8 0.8 2.0 0.0 0.0" ] || fail "eval with [arch] v_nominal = 0.8 and no --voltage runs at the nominal: $out"
+  read -r _ _ _ _ csaving saving <<<"$(eval_nominal --voltage 0.8)"
+  # The array saves about 1 - (0.8/0.9)^2; the whole saves less, the memory keeping its supplies.
+  /usr/bin/python3 -c 'import sys; c, s = map(float, sys.argv[1:]); assert abs(c - (1 - (0.8/0.9)**2)) < 0.02 and 0 < s < c, (c, s)' "$csaving" "$saving" \
+    || fail "eval --voltage 0.8 against the 0.9 V nominal: the array should save about 1 - (0.8/0.9)^2, the whole less: $csaving $saving"
   expect_exit 2 "old_nominal.toml:6: voltage.v_nominal: moved" -- \
     "$saffire" eval --precision w8a8 --paragraphs 1 --fault-model timing --config "$work/old_nominal.toml"
   expect_exit 2 "tech.v_nominal: renamed" -- \

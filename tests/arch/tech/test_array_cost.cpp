@@ -129,7 +129,8 @@ TEST_CASE("GEMM energy scales with voltage", "[unit][tech]") {
   const EnergyBreakdown low = gemm_energy(cfg, t, in);
   CHECK(low.mac / nom.mac == Approx(0.64));
   CHECK(low.array_registers / nom.array_registers == Approx(0.64));
-  CHECK(low.sram / nom.sram == Approx(0.64));
+  CHECK(low.sram == Approx(nom.sram));  // the SRAM is its own supply domain (v_memory = nominal)
+  CHECK(low.compute() / nom.compute() < 0.8);
   CHECK(low.leakage / nom.leakage == Approx(0.8));
   CHECK(low.detection == Approx(nom.detection));  // checksum units in the nominal domain
   in.detection_at_nominal = false;

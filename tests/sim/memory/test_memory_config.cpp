@@ -53,6 +53,27 @@ TEST_CASE("[memory] table: bad values name file, line and key", "[unit]") {
   expect_error(error_of([] { parse_memory_config("[memory]\nmodel = \"scalesim\"\ndram_preset = \"DDR4\"\n", "p.toml"); }), {"p.toml:3", "memory.dram_preset", "takes no DRAM preset"});
 }
 
+TEST_CASE("[memory] table: the memory's own supplies (sram_voltage, dram_energy)", "[unit]") {
+  const MemoryConfig d = parse_memory_config("[memory]\n", "d.toml");
+  CHECK_FALSE(d.sram_voltage);
+  CHECK(d.sram_supply(0.85) == 0.85);         // unset: the array's nominal
+  CHECK(d.dram_energy_standard() == "HBM2E");  // no preset, no table named: HBM2E
+  const MemoryConfig c = parse_memory_config("[memory]\nsram_voltage = 0.7\ndram_energy = \"DDR4-3200\"\n", "c.toml");
+  CHECK(c.sram_supply(0.9) == 0.7);
+  CHECK(c.dram_energy_standard() == "DDR4-3200");
+  const MemoryConfig back = parse_memory_config(to_toml(c), "back.toml");
+  CHECK(back.sram_voltage == c.sram_voltage);
+  CHECK(back.dram_energy == "DDR4-3200");
+  expect_error(error_of([] { parse_memory_config("[memory]\nsram_voltage = 0.1\n", "v.toml"); }),
+               {"v.toml:2", "memory.sram_voltage"});
+  expect_error(error_of([] { parse_memory_config("[memory]\nsram_voltage = 1.6\n", "v.toml"); }),
+               {"v.toml:2", "memory.sram_voltage"});
+  expect_error(error_of([] { parse_memory_config("[memory]\nsram_voltage = \"low\"\n", "t.toml"); }),
+               {"t.toml:2", "memory.sram_voltage"});
+  expect_error(error_of([] { parse_memory_config("[memory]\n\ndram_energy = \"GDDR6\"\n", "e.toml"); }),
+               {"e.toml:3", "memory.dram_energy", "DDR4-3200, LPDDR5-6400, HBM2E, HBM3"});
+}
+
 namespace {
 const char* kScaleCfg =
     "[general]\nrun_name = scale_example\n\n[architecture_presets]\nArrayHeight:    16\nArrayWidth:     12\n"
