@@ -40,8 +40,9 @@ void MemoryConfig::validate() const {
       known = known || p == dram_preset;
       valid += (valid.empty() ? "" : ", ") + std::string(p);
     }
-    if (!known)
-      throw ConfigError("memory.dram_preset: unknown preset '" + dram_preset + "' (expected one of: " + valid + ")");
+    if (!known && !is_dram_preset_file(dram_preset))  // a preset file is read (and checked) when the model is built
+      throw ConfigError("memory.dram_preset: unknown preset '" + dram_preset + "' (expected one of: " + valid +
+                        ", or a preset file *.toml)");
   }
   // The energy figures need a table of the standard (a user DRAM preset names its standard in dram_energy).
   arch::dram_energy(dram_energy_standard(), dram_energy.empty() ? where("dram_preset") : where("dram_energy"));
@@ -80,6 +81,9 @@ MemoryConfig parse_memory_config(const std::string& toml_text, const std::string
   cfg.dram_preset = mem->get_or("dram_preset", cfg.dram_preset);
   if (const auto v = mem->optional<double>("sram_voltage", in_range(kMinSramVoltage, kMaxSramVoltage))) cfg.sram_voltage = *v;
   cfg.dram_energy = mem->get_or("dram_energy", cfg.dram_energy);
+  // A preset file is relative to the config file that names it.
+  if (is_dram_preset_file(cfg.dram_preset) && std::filesystem::path(cfg.dram_preset).is_relative())
+    cfg.dram_preset = (std::filesystem::path(origin).parent_path() / cfg.dram_preset).string();
   for (const char* key : {"model", "ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb", "input_word_bytes",
                           "output_word_bytes", "double_buffered", "banks", "bandwidth", "calc_bandwidth",
                           "dram_preset", "sram_voltage", "dram_energy"})

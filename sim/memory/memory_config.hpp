@@ -1,7 +1,8 @@
 #pragma once
 // MemoryConfig: the [memory] table (scratchpads and the DRAM interface behind the array). The model
 // decides what the numbers mean: "ideal" ignores them (every operand already in the array, today's
-// compute cycles), "scalesim" runs SCALE-Sim v2's double-buffered scratchpads in its USER bandwidth mode.
+// compute cycles), "scalesim" runs SCALE-Sim v2's double-buffered scratchpads in its USER bandwidth mode,
+// "dram" the same scratchpads behind a DRAM timing model (dram_preset; bandwidth is not used).
 //
 //   [memory]
 //   model = "scalesim"
@@ -32,7 +33,7 @@ struct MemoryConfig {
   int banks = 1;                      // SRAM banks per scratchpad (SCALE-Sim v2 reads it and does not use it)
   std::int64_t bandwidth = 10;        // DRAM interface, words per cycle per operand (SCALE-Sim's Bandwidth)
   bool calc_bandwidth = false;        // also find the bandwidth each operand needs for zero stalls (SCALE-Sim's CALC)
-  std::string dram_preset;            // DRAM standard of the "dram" model; "" for the others
+  std::string dram_preset;            // "dram" model: a preset (HBM2E when "") or a FILE.toml; "" for the others
   // The memory's own supply domains (energy, SRAM errors): the scratchpads' supply in V (unset: the
   // array's nominal [arch] v_nominal), and the DRAM standard the energy figures price
   // (arch/tech/dram_energy.hpp; "": dram_preset when set, else HBM2E).

@@ -7,6 +7,7 @@
 // Words follow SCALE-Sim: ifmap = X (activations), filter = W (weights), ofmap = Y (outputs); one word
 // per operand element, whatever its width (the config's word sizes give the scratchpads' capacity).
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "arch/array_config.hpp"
@@ -38,6 +39,17 @@ struct RequiredBandwidth {
   double peak = 0;     // the smallest interface bandwidth at which it alone never stalls the array
 };
 
+/// What the DRAM timing model saw (the dram model only): whole bursts, row-buffer outcomes per request.
+struct DramTraffic {
+  std::string preset;  // DramSpec::name
+  std::uint64_t bytes_read = 0, bytes_written = 0;
+  std::uint64_t requests = 0, row_hits = 0, row_misses = 0, row_conflicts = 0;
+  double achieved_gbps = 0;  // bytes read + written over the GEMM's total time (1e9 bytes per second)
+  double row_hit_rate() const {
+    return requests > 0 ? static_cast<double>(row_hits) / static_cast<double>(requests) : 0.0;
+  }
+};
+
 struct MemoryReport {
   std::int64_t compute_cycles = 0;  // the array's own cycles, SCALE-Sim's 0-based last cycle (CycleReport::cycles)
   std::int64_t stall_cycles = 0;    // cycles the array waits for operands (or for room to write outputs)
@@ -49,12 +61,14 @@ struct MemoryReport {
   OperandSpans sram_spans, dram_spans;
   bool has_required = false;        // calc_bandwidth was asked for
   RequiredBandwidth required_ifmap, required_filter, required_ofmap;
+  bool has_dram = false;            // the dram model ran
+  DramTraffic dram;
 };
 
 class MemoryModel {
  public:
   virtual ~MemoryModel() = default;
-  /// The name of its factory row ("ideal", "scalesim").
+  /// The name of its factory row ("ideal", "scalesim", "dram").
   virtual std::string_view name() const = 0;
   /// The memory behaviour of one GEMM on `array`. Deterministic, independent of earlier calls (SCALE-Sim
   /// starts every layer with empty scratchpads). Throws ConfigError when the config cannot serve the

@@ -1,9 +1,18 @@
 #include "sim/memory/memory_model_factory.hpp"
 
 #include "arch/config_error.hpp"
+#include "sim/memory/dram/dram_presets.hpp"
 #include "sim/memory/impl/memory_model_makers.hpp"
 
 namespace saffire::memory {
+namespace {
+
+std::vector<std::string_view> dram_preset_views() {
+  static const std::vector<std::string> names = dram::dram_preset_names();
+  return {names.begin(), names.end()};
+}
+
+}  // namespace
 
 const std::vector<MemoryModelEntry>& memory_model_table() {
   static const std::vector<MemoryModelEntry> table = {
@@ -13,6 +22,10 @@ const std::vector<MemoryModelEntry>& memory_model_table() {
        "SCALE-Sim v2's double-buffered scratchpads in its USER bandwidth mode (stalls, refetches; calc_bandwidth "
        "adds its CALC mode)",
        {}, make_scalesim_memory},
+      {"dram",
+       "the same scratchpads refilled and drained through a DRAM timing model (banks, row buffers, JEDEC timings, "
+       "FR-FCFS) of dram_preset: a preset name or a TOML file",
+       dram_preset_views(), make_dram_memory},
   };
   return table;
 }
@@ -29,6 +42,8 @@ const MemoryModelEntry& memory_model_entry(std::string_view name, const std::str
   throw ConfigError(where + ": unknown memory model '" + std::string(name) + "' (expected one of: " +
                     memory_model_names() + ")");
 }
+
+bool is_dram_preset_file(std::string_view value) { return value.size() > 5 && value.ends_with(".toml"); }
 
 std::unique_ptr<MemoryModel> make_memory_model(const MemoryConfig& cfg) {
   cfg.validate();

@@ -3,13 +3,7 @@
 // served by two ScalesimReadBuffers and a ScalesimWriteBuffer. Each cycle's demand line waits for the
 // slowest of the three; the waits add up to the stall cycles.
 //
-// Demand lines (SCALE-Sim's demand matrices), folds in order column fold outer, row fold inner; per fold:
-//   WS (R x C array, weights W[K x N] stationary): 2R + C + M - 2 lines: lines 0..R-1 load the weight
-//     tile bottom row first; X row t enters PE row c at line R + t + c; output row t leaves column c at
-//     line 2R - 1 + t + c.
-//   OS (outputs stationary): R + C + K - 2 lines: X[m][k] enters row c = m mod R at line k + c, W[k][n]
-//     column c = n mod C at line k + c; the R x C outputs leave, bottom row first, skewed by column, from
-//     line K - 1 on.
+// The demand lines are ScalesimDemand's (scalesim_demand.hpp).
 #include <cstdint>
 
 #include "arch/array_config.hpp"

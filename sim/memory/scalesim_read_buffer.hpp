@@ -3,16 +3,16 @@
 // USER bandwidth mode, re-derived from its rules (no code of it is here):
 //
 // - The operand's words are fetched in a fixed order (its "prefetch matrix"), B words per DRAM request
-//   line, padding of partial folds included. The valid words of that order are cut into sets of
-//   ceil(words/100) words; the scratchpad holds a window of `active` sets (half its words) and refills by
-//   sliding the window forward by `prefetch` sets (the other half), wrapping to the first set when the
-//   order is exhausted (the operand is fetched again: a refetch).
+//   line, padding of partial folds included. What the scratchpad holds is a PrefetchWindow
+//   (prefetch_window.hpp): sets of the valid words, sliding by half the scratchpad, wrapping (a refetch).
 // - The first window is filled before cycle 0. The k-th slide (k = 1, 2, ...) is a request of
 //   ceil(P / B) lines issued right after the previous one, so it completes at cycle k * (ceil(P/B) + 1) - 1,
 //   whatever the demand; a demand line that needs it waits until then.
 // - DRAM reads count whole request lines: min(ceil(A/B), lines of the order) * B for the first window,
 //   ceil(P/B) * B per slide.
 #include <cstdint>
+
+#include "sim/memory/prefetch_window.hpp"
 
 namespace saffire::memory {
 
@@ -34,18 +34,13 @@ class ScalesimReadBuffer {
   std::int64_t slides() const { return m_slides; }
 
  private:
-  bool in_window(std::int64_t set) const;
   void slide_until(std::int64_t set);
   std::int64_t completion(std::int64_t k) const { return k * (m_slide_lines + 1) - 1; }
 
   std::int64_t m_bandwidth;
-  std::int64_t m_words_per_set;
-  std::int64_t m_sets;            // sets of the fetch order (the last may be partial or empty)
-  std::int64_t m_active_sets;     // window size
-  std::int64_t m_prefetch_sets;   // window step
+  PrefetchWindow m_window;
   std::int64_t m_first_lines;     // request lines of the first fill
   std::int64_t m_slide_lines;     // request lines of one slide: ceil(P / B)
-  std::int64_t m_start = 0;       // first set of the window
   std::int64_t m_slides = 0;
 };
 

@@ -16,7 +16,7 @@ constexpr std::uint64_t kWaitSaturated = (std::uint64_t{1} << 24) - 1;
 
 }  // namespace
 
-ChannelController::ChannelController(const DramSpec& spec, bool refresh, std::vector<Cycle>* record)
+ChannelController::ChannelController(const DramSpec& spec, bool refresh, CompletionLog* record)
     : m_spec(spec), m_refresh(refresh), m_record(record) {
   const DramTiming& t = m_spec.timing;
   m_burst = m_spec.burst_cycles();
@@ -331,7 +331,7 @@ void ChannelController::complete(int slot_index, Cycle done) {
   m_stats.latency_sum += static_cast<std::uint64_t>(done - s.arrival);
   m_stats.first_arrival = m_stats.requests() == 1 ? s.arrival : std::min(m_stats.first_arrival, s.arrival);
   m_stats.last_completion = std::max(m_stats.last_completion, done);
-  if (m_record != nullptr) (*m_record)[static_cast<std::size_t>(s.id)] = done;
+  if (m_record != nullptr) m_record->set(s.id, done);
 
   Bank& b = m_banks[static_cast<std::size_t>(s.bank)];
   b.waiting.erase(std::find(b.waiting.begin(), b.waiting.end(), slot_index));

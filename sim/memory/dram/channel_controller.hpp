@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/memory/dram/completion_log.hpp"
 #include "sim/memory/dram/dram_request.hpp"
 #include "sim/memory/dram/dram_spec.hpp"
 
@@ -21,13 +22,14 @@ namespace saffire::memory::dram {
 class ChannelController {
  public:
   /// `record` receives (request id, completion cycle) for every served request when not null.
-  ChannelController(const DramSpec& spec, bool refresh, std::vector<Cycle>* record);
+  ChannelController(const DramSpec& spec, bool refresh, CompletionLog* record);
 
   bool full() const { return m_queued == static_cast<int>(m_slots.size()); }
   /// Puts a request in the queue, visible to the scheduler from cycle `visible` on. Precondition: !full(),
   /// and no command has been issued at a cycle after `visible` (the caller admits in time order).
   void admit(std::uint64_t id, Cycle arrival, Cycle visible, Access access, int rank, int bank_group, int bank,
              std::int64_t row);
+  bool empty() const { return m_queued == 0; }
   /// Issues commands until a queue entry frees (its RD/WR is issued); returns that cycle. Precondition: queued.
   Cycle run_until_slot_frees();
   /// Issues commands until the queue is empty.
@@ -82,7 +84,7 @@ class ChannelController {
 
   DramSpec m_spec;
   bool m_refresh;
-  std::vector<Cycle>* m_record;
+  CompletionLog* m_record;
   int m_burst = 0, m_rtw = 0, m_refresh_period = 0, m_refresh_events = 0;
   std::vector<Slot> m_slots;
   std::vector<int> m_free_slots;

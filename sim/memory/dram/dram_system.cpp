@@ -1,6 +1,7 @@
 #include "sim/memory/dram/dram_system.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 namespace saffire::memory::dram {
 namespace {
@@ -26,7 +27,7 @@ std::uint64_t DramSystem::enqueue(const DramRequest& request) {
   if (channel.full()) entry = std::max(entry, channel.run_until_slot_frees());
   m_last_entry = entry;
   const std::uint64_t id = m_next_id++;
-  if (m_options.record_completions) m_completions.push_back(-1);
+  if (m_options.record_completions) m_completions.add(a.channel);
   channel.admit(id, request.arrival, entry, request.access, a.rank, a.bank_group, a.bank, a.row);
   return id;
 }
@@ -35,8 +36,18 @@ void DramSystem::drain() {
   for (ChannelController& c : m_channels) c.drain();
 }
 
-Cycle DramSystem::completion(std::uint64_t id) const {
-  return id < m_completions.size() ? m_completions[static_cast<std::size_t>(id)] : -1;
+Cycle DramSystem::completion(std::uint64_t id) const { return m_completions.done(id); }
+
+Cycle DramSystem::wait_for(std::uint64_t id) {
+  assert(m_options.record_completions && id < m_next_id);
+  Cycle done = m_completions.done(id);
+  if (done >= 0) return done;
+  ChannelController& channel = m_channels[static_cast<std::size_t>(m_completions.channel(id))];
+  while ((done = m_completions.done(id)) < 0) {
+    // Each call issues up to and including one RD/WR: the last command issued on this channel.
+    m_last_entry = std::max(m_last_entry, channel.run_until_slot_frees());
+  }
+  return done;
 }
 
 DramStats DramSystem::stats() const {

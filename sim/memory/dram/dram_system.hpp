@@ -11,6 +11,17 @@
 // The port is in order: a request enters its channel's queue at max(its arrival, the previous request's
 // entry, the cycle a queue entry of that channel frees). A full queue therefore stalls the requests
 // behind it (back-pressure), and each request's latency (completion - arrival) includes that wait.
+//
+// A caller whose next requests depend on earlier completions (a scratchpad that refills once the array
+// has consumed its data) waits on them one at a time instead of draining:
+//
+//   auto id = dram.enqueue({address, Access::Read, now});
+//   Cycle done = dram.wait_for(id);            // serves that request's channel until it completes
+//   dram.enqueue({next_address, Access::Read, done});
+//   dram.forget_before(id + 1);                // completions no longer needed (bounded memory)
+//
+// After a wait the port takes no request earlier than the last command that wait issued, so a later
+// request never lands in a channel's past.
 // Cycles are DRAM command-clock cycles (DramSpec::clock_mhz). Deterministic: no randomness, no clock.
 #include <cstdint>
 #include <span>
@@ -40,8 +51,13 @@ class DramSystem {
   std::uint64_t enqueue(const DramRequest& request);
   /// Serves every queued request.
   void drain();
-  /// The cycle request `id`'s data transfer ends, or -1 while it is not served yet (drain() serves all).
-  /// Needs record_completions.
+  /// Serves request `id`'s channel until `id` is complete; returns its completion cycle. Needs
+  /// record_completions and an id not forgotten.
+  Cycle wait_for(std::uint64_t id);
+  /// Forgets the completions of the ids below `id` (completion() reads -1 for them afterwards).
+  void forget_before(std::uint64_t id) { m_completions.forget_before(id); }
+  /// The cycle request `id`'s data transfer ends, or -1 while it is not served yet (drain() serves all)
+  /// or once forgotten. Needs record_completions.
   Cycle completion(std::uint64_t id) const;
   /// Totals over the requests served so far, all channels.
   DramStats stats() const;
@@ -53,7 +69,7 @@ class DramSystem {
   DramSpec m_spec;
   DramOptions m_options;
   AddressDecoder m_decoder;
-  std::vector<Cycle> m_completions;
+  CompletionLog m_completions;
   std::vector<ChannelController> m_channels;
   std::uint64_t m_next_id = 0;
   Cycle m_last_entry = 0;  // entry cycle of the previous request (the port is in order)

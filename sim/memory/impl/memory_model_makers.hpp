@@ -9,5 +9,6 @@ namespace saffire::memory {
 
 std::unique_ptr<MemoryModel> make_ideal_memory(const MemoryConfig& cfg);
 std::unique_ptr<MemoryModel> make_scalesim_memory(const MemoryConfig& cfg);
+std::unique_ptr<MemoryModel> make_dram_memory(const MemoryConfig& cfg);
 
 }  // namespace saffire::memory

@@ -6,6 +6,7 @@
 #include "arch/fold_plan.hpp"
 #include "sim/memory/impl/memory_model_makers.hpp"
 #include "sim/memory/scalesim_memory_system.hpp"
+#include "sim/memory/scratchpad_fit.hpp"
 
 namespace saffire::memory {
 namespace {
@@ -18,9 +19,7 @@ class ScalesimMemory final : public MemoryModel {
     if (!cfg.double_buffered)
       throw ConfigError(cfg.where("double_buffered") +
                         ": the scalesim model's scratchpads are double-buffered (SCALE-Sim v2 has no other kind)");
-    m_params.capacity = {cfg.ifmap_sram_kb * 1024 / cfg.input_word_bytes,
-                         cfg.filter_sram_kb * 1024 / cfg.input_word_bytes,
-                         cfg.ofmap_sram_kb * 1024 / cfg.output_word_bytes};
+    m_params.capacity = scratchpad_words(cfg);
     m_params.bandwidth = {cfg.bandwidth, cfg.bandwidth, cfg.bandwidth};
   }
 
@@ -40,19 +39,8 @@ class ScalesimMemory final : public MemoryModel {
   }
 
  private:
-  // Each half of a scratchpad must hold one cycle's demand of its edge of the array (X: R words, W and Y:
-  // C words), or the double buffer cannot serve a single demand line.
   void check_fits(const arch::ArrayConfig& array) const {
-    auto need = [&](i64 words, i64 edge, const char* key, const char* what) {
-      if (words < 2 * edge)
-        throw ConfigError(m_cfg.where(key) + ": the " + what + " scratchpad holds " + std::to_string(words) +
-                          " words, too small for one fold on a " + std::to_string(array.rows) + "x" +
-                          std::to_string(array.cols) + " array (each half must hold the " + std::to_string(edge) +
-                          " words of one cycle's demand: at least " + std::to_string(2 * edge) + " words)");
-    };
-    need(m_params.capacity.ifmap, array.rows, "ifmap_sram_kb", "ifmap");
-    need(m_params.capacity.filter, array.cols, "filter_sram_kb", "filter");
-    need(m_params.capacity.ofmap, array.cols, "ofmap_sram_kb", "ofmap");
+    check_scratchpads_fit(m_cfg, array);
     if (array.os_drain)
       throw ConfigError("arch.os_drain: the scalesim memory model follows SCALE-Sim's OS fold (no drain cycles)");
   }

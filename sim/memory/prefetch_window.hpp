@@ -1,0 +1,52 @@
+#pragma once
+// PrefetchWindow: which part of an operand a double-buffered read scratchpad holds, as SCALE-Sim v2's
+// read_buffer decides it (re-derived from its rules; no code of it is here). The operand's valid words,
+// in fetch order, are cut into sets of ceil(capacity / 100) words; the scratchpad holds a window of
+// `active` sets (half its words) and slides forward by `prefetch` sets (the other half), wrapping to the
+// first set when the order is exhausted (the operand is fetched again). Only the order of the demanded
+// positions moves it, never time, so every model that refills it (scalesim, dram) slides it alike.
+#include <algorithm>
+#include <cstdint>
+
+namespace saffire::memory {
+
+class PrefetchWindow {
+ public:
+  PrefetchWindow(std::int64_t capacity_words, std::int64_t valid_words);
+
+  std::int64_t set_of(std::int64_t position) const { return position / m_words_per_set; }
+  bool holds(std::int64_t set) const;
+  /// Slides once (a refill has arrived); the sets that entered are [entered_first(), +prefetch_sets()) mod sets.
+  void slide() { m_start = (m_start + m_prefetch_sets) % m_sets; }
+
+  std::int64_t sets() const { return m_sets; }
+  std::int64_t words_per_set() const { return m_words_per_set; }
+  std::int64_t active_sets() const { return m_active_sets; }
+  std::int64_t prefetch_sets() const { return m_prefetch_sets; }
+  std::int64_t start() const { return m_start; }
+  /// The first set the next slide brings in (the one after the window's end).
+  std::int64_t next_entering() const { return (m_start + m_active_sets) % m_sets; }
+  /// Valid words of sets [first, first + count) mod sets, and the position range of each of the (at most
+  /// two, when it wraps) pieces: calls f(first_position, end_position) for each non-empty piece.
+  template <class F>
+  void for_each_piece(std::int64_t first, std::int64_t count, F&& f) const {
+    while (count > 0) {
+      const std::int64_t run = first + count <= m_sets ? count : m_sets - first;
+      const std::int64_t lo = first * m_words_per_set;
+      const std::int64_t hi = std::min((first + run) * m_words_per_set, m_valid_words);
+      if (lo < hi) f(lo, hi);
+      count -= run;
+      first = 0;
+    }
+  }
+
+ private:
+  std::int64_t m_valid_words;
+  std::int64_t m_words_per_set;
+  std::int64_t m_sets;           // sets of the fetch order (the last may be partial or empty)
+  std::int64_t m_active_sets;    // window size
+  std::int64_t m_prefetch_sets;  // window step
+  std::int64_t m_start = 0;      // first set of the window
+};
+
+}  // namespace saffire::memory
