@@ -67,6 +67,7 @@ TopologyTotals run_topology(const TopologyRunConfig& run, const std::vector<mode
       totals.macs = arch::checked_add(totals.macs, g.compute.macs, "total MACs");
       totals.energy_pj += g.energy_pj;
       totals.energy.add(g.energy);
+      if (g.memory.has_dram) totals.dram.add_counts(g.memory.dram);
       if (!layer_of.empty()) {
         const auto l = static_cast<std::size_t>(layer_of[i]);
         if (totals.layer_cycles.size() <= l) totals.layer_cycles.resize(l + 1, 0), totals.layer_macs.resize(l + 1, 0);
@@ -79,6 +80,9 @@ TopologyTotals run_topology(const TopologyRunConfig& run, const std::vector<mode
     }
     on_gemm(i, g);
   }
+  if (totals.dram.requests > 0)  // bytes per ns at clock_ghz cycles per ns
+    totals.dram.achieved_gbps = static_cast<double>(totals.dram.bytes_read + totals.dram.bytes_written) *
+                                run.array.clock_ghz / static_cast<double>(std::max<std::int64_t>(totals.cycles, 1));
   return totals;
 }
 

@@ -50,6 +50,7 @@ struct TopologyTotals {
   std::int64_t stall_cycles = 0;
   double energy_pj = 0;
   EnergySums energy;
+  memory::DramTraffic dram;  // the dram model's traffic summed over GEMMs; achieved_gbps over all their cycles
   std::vector<std::int64_t> layer_cycles, layer_macs;
 };
 

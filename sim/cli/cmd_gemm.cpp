@@ -100,6 +100,10 @@ void run_gemm(const GemmOptions& o) {
                  mem.total_cycles);
       fmt::print("  DRAM words          ifmap {} read, filter {} read, ofmap {} written\n", mem.dram_reads.ifmap,
                  mem.dram_reads.filter, mem.dram_writes.ofmap);
+      if (mem.has_dram)
+        fmt::print("  DRAM {:<14} {} bytes read, {} written, {:.3g} GB/s achieved, row-buffer hit rate {:.2f} %\n",
+                   mem.dram.preset, mem.dram.bytes_read, mem.dram.bytes_written, mem.dram.achieved_gbps,
+                   100.0 * mem.dram.row_hit_rate());
       if (mem.has_required)
         fmt::print("  bandwidth needed    ifmap {:.3f} / {}, filter {:.3f} / {}, ofmap {:.3f} / {} words/cycle "
                    "(average / peak)\n",

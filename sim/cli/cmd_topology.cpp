@@ -135,7 +135,7 @@ struct OutputFiles {
     report->print("Layer,M,N,K,Total Cycles,Overall Util %,Mapping Efficiency %,MACs{}\n",
                   r.ideal_memory() ? "" : ",Stall Cycles");
     bandwidth.emplace(fmt::output_file(r.out("BANDWIDTH_REPORT.csv").string()));
-    bandwidth->print("{}", memory::bandwidth_report_header());
+    bandwidth->print("{}", memory::bandwidth_report_header(r.memory.model == "dram"));
     access.emplace(fmt::output_file(r.out("DETAILED_ACCESS_REPORT.csv").string()));
     access->print("{}", memory::detailed_access_report_header());
   }
@@ -208,6 +208,7 @@ void print_json(const Resolved& r, const sim::TopologyTotals& t, nlohmann::json 
                       {"node", o.node},             {"abft", o.scheme}, {"voltage", r.v},
                       {"v_nominal", r.cfg.v_nominal}, {"clock_ghz", r.cfg.clock_ghz},
                       {"memory", r.memory.model},   {"stall_cycles", t.stall_cycles}};
+  if (t.dram.requests > 0) j["dram"] = dram_json(t.dram);
   if (!o.no_files) {
     j["report"] = r.out("COMPUTE_REPORT.csv").string();
     j["bandwidth_report"] = r.out("BANDWIDTH_REPORT.csv").string();
@@ -237,6 +238,10 @@ void print_summary(const Resolved& r, const sim::TopologyTotals& t) {
   if (!r.ideal_memory())
     fmt::print("memory: {}, {} stall cycles included ({:.2f} % of the total)\n", r.memory.model, t.stall_cycles,
                100.0 * static_cast<double>(t.stall_cycles) / static_cast<double>(std::max<std::int64_t>(t.cycles, 1)));
+  if (t.dram.requests > 0)
+    fmt::print("DRAM: {}, {:.4g} MB read, {:.4g} MB written, {:.4g} GB/s over the run, row-buffer hit rate {:.2f} %\n",
+               t.dram.preset, static_cast<double>(t.dram.bytes_read) / 1e6, static_cast<double>(t.dram.bytes_written) / 1e6,
+               t.dram.achieved_gbps, 100.0 * t.dram.row_hit_rate());
   fmt::print("energy: {:.4g} uJ ({} nm, {} at {} V, nominal {} V, SRAM at {} V, {} GHz), {:.4g} uJ and {:.4g} ms per "
              "token\n",
              t.energy_pj / 1e6, o.node, o.scheme, r.v, r.cfg.v_nominal, r.memory.sram_supply(r.cfg.v_nominal),

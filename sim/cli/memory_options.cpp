@@ -4,6 +4,7 @@
 
 #include "arch/config_error.hpp"
 #include "arch/tech/dram_energy.hpp"
+#include "sim/memory/dram/dram_presets.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 
 namespace saffire::cli {
@@ -21,6 +22,9 @@ void MemoryOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--dram-energy", m_dram_energy,
                  "DRAM standard of the energy figures: " + arch::dram_energy_names() +
                      " (overrides [memory] dram_energy; default the DRAM preset, else HBM2E)");
+  cmd.add_option("--dram-preset", m_dram_preset,
+                 "memory model dram: a DRAM preset (DDR4-3200, LPDDR5-6400, HBM2E, HBM3; default HBM2E) or a "
+                 "preset file FILE.toml (overrides [memory] dram_preset)");
   cmd.add_option("--scalesim-config", m_scalesim_path,
                  "a SCALE-Sim v2 .cfg: its array size, dataflow, SRAM sizes and bandwidth (memory model scalesim)");
 }
@@ -74,6 +78,15 @@ memory::MemoryConfig MemoryOptions::resolve(const std::string& config_path) cons
     cfg.bandwidth = *m_bandwidth;
     cfg.origin["bandwidth"] = "command line: --bandwidth";
   }
+  if (m_dram_preset) {
+    if (!memory::is_dram_preset_file(*m_dram_preset)) try {
+        memory::dram::dram_preset(*m_dram_preset);
+      } catch (const ConfigError& e) {
+        throw ConfigError(std::string("command line: --dram-preset: ") + e.what() + " or a preset file FILE.toml");
+      }
+    cfg.dram_preset = *m_dram_preset;
+    cfg.origin["dram_preset"] = "command line: --dram-preset";
+  }
   if (m_calc) {
     cfg.calc_bandwidth = true;
     cfg.origin["calc_bandwidth"] = "command line: --calc-bandwidth";
@@ -105,11 +118,22 @@ void add_memory_json(nlohmann::json& j, const memory::MemoryReport& r) {
   j["sram_writes"] = words(r.sram_writes);
   j["dram_reads"] = words(r.dram_reads);
   j["dram_writes"] = words(r.dram_writes);
+  if (r.has_dram) j["dram"] = dram_json(r.dram);
   if (r.has_required) {
     auto bw = [](const memory::RequiredBandwidth& b) { return nlohmann::json{{"average", b.average}, {"peak", b.peak}}; };
     j["required_bandwidth"] = {{"ifmap", bw(r.required_ifmap)}, {"filter", bw(r.required_filter)},
                                {"ofmap", bw(r.required_ofmap)}};
   }
+}
+
+}  // namespace saffire::cli
+
+namespace saffire::cli {
+
+nlohmann::json dram_json(const memory::DramTraffic& d) {
+  return {{"preset", d.preset},           {"bytes_read", d.bytes_read},       {"bytes_written", d.bytes_written},
+          {"requests", d.requests},       {"row_hits", d.row_hits},           {"row_misses", d.row_misses},
+          {"row_conflicts", d.row_conflicts}, {"row_hit_rate", d.row_hit_rate()}, {"achieved_gbps", d.achieved_gbps}};
 }
 
 }  // namespace saffire::cli

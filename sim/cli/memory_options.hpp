@@ -1,6 +1,7 @@
 #pragma once
 // Command-line options of the memory system (gemm, topology): --memory, --sram-kb I,F,O, --bandwidth B,
-// --calc-bandwidth, --scalesim-config FILE.cfg, --sram-voltage V and --dram-energy NAME. Precedence: the [memory] table of --config, then the
+// --calc-bandwidth, --dram-preset NAME|FILE.toml, --scalesim-config FILE.cfg, --sram-voltage V and --dram-energy NAME.
+// Precedence: the [memory] table of --config, then the
 // SCALE-Sim .cfg (which also gives the array's size and dataflow), then the single overrides.
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -30,6 +31,7 @@ class MemoryOptions {
   std::optional<std::string> m_model;
   std::optional<std::string> m_sram_kb;
   std::optional<std::int64_t> m_bandwidth;
+  std::optional<std::string> m_dram_preset;
   bool m_calc = false;
   std::optional<double> m_sram_voltage;
   std::optional<std::string> m_dram_energy;
@@ -41,5 +43,8 @@ class MemoryOptions {
 /// sram_reads / sram_writes / dram_reads / dram_writes ({ifmap, filter, ofmap} in words) and, with
 /// --calc-bandwidth, required_bandwidth ({ifmap: {average, peak}, ...} in words per cycle).
 void add_memory_json(nlohmann::json& j, const memory::MemoryReport& r);
+/// The dram model's traffic: {preset, bytes_read, bytes_written, requests, row_hits, row_misses,
+/// row_conflicts, row_hit_rate, achieved_gbps} ("dram" of gemm --json and of each topology --json row).
+nlohmann::json dram_json(const memory::DramTraffic& d);
 
 }  // namespace saffire::cli

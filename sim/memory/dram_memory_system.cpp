@@ -1,6 +1,7 @@
 #include "sim/memory/dram_memory_system.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "sim/memory/dram_port.hpp"
 #include "sim/memory/dram_read_buffer.hpp"
@@ -19,13 +20,13 @@ std::uint64_t align_up(std::uint64_t x) { return (x + kRegionAlign - 1) / kRegio
 
 MemoryReport simulate_dram(const arch::ArrayConfig& array, const arch::GemmShape& s, const DramMemoryParams& p) {
   const ScalesimDemand demand(array, s);
-  // How many windows each read scratchpad will slide through (the fetch order alone decides it).
-  const i64 x_slides = count_slides(p.capacity.ifmap, demand.ifmap_words(), [&](auto&& visit) {
+  // The windows each read scratchpad will move through (the fetch order alone decides them).
+  WindowPlan x_plan = plan_windows(p.capacity.ifmap, demand.ifmap_words(), [&](auto&& visit) {
     demand.for_each_line([&](const DemandLine& d) {
       if (d.x) visit(d.x_first, d.x_last);
     });
   });
-  const i64 w_slides = count_slides(p.capacity.filter, demand.filter_words(), [&](auto&& visit) {
+  WindowPlan w_plan = plan_windows(p.capacity.filter, demand.filter_words(), [&](auto&& visit) {
     demand.for_each_line([&](const DemandLine& d) {
       if (d.w) visit(d.w_first, d.w_last);
     });
@@ -36,8 +37,8 @@ MemoryReport simulate_dram(const arch::ArrayConfig& array, const arch::GemmShape
   const std::uint64_t w_base = align_up(static_cast<std::uint64_t>(demand.ifmap_words()) * p.input_word_bytes);
   const std::uint64_t y_base =
       align_up(w_base + static_cast<std::uint64_t>(demand.filter_words()) * p.input_word_bytes);
-  DramReadBuffer ifmap(p.capacity.ifmap, demand.ifmap_words(), p.input_word_bytes, x_base, x_slides, port);
-  DramReadBuffer filter(p.capacity.filter, demand.filter_words(), p.input_word_bytes, w_base, w_slides, port);
+  DramReadBuffer ifmap(p.capacity.ifmap, demand.ifmap_words(), p.input_word_bytes, x_base, std::move(x_plan), port);
+  DramReadBuffer filter(p.capacity.filter, demand.filter_words(), p.input_word_bytes, w_base, std::move(w_plan), port);
   DramWriteBuffer ofmap(p.capacity.ofmap, p.output_word_bytes, y_base, OutputLayout(array, s), port);
   ifmap.start(0);
   filter.start(0);

@@ -48,6 +48,12 @@ struct DramTraffic {
   double row_hit_rate() const {
     return requests > 0 ? static_cast<double>(row_hits) / static_cast<double>(requests) : 0.0;
   }
+  /// Adds another GEMM's counts (achieved_gbps is left to the caller: it needs the summed time).
+  void add_counts(const DramTraffic& o) {
+    if (preset.empty()) preset = o.preset;
+    bytes_read += o.bytes_read, bytes_written += o.bytes_written, requests += o.requests;
+    row_hits += o.row_hits, row_misses += o.row_misses, row_conflicts += o.row_conflicts;
+  }
 };
 
 struct MemoryReport {

@@ -22,9 +22,10 @@ double average_bandwidth(std::int64_t words, const CycleSpan& span) {
   return words > 0 ? per_cycle(words, span.stop - span.start + 1) : 0.0;
 }
 
-std::string bandwidth_report_header() {
-  return "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, "
-         "Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n";
+std::string bandwidth_report_header(bool dram) {
+  return std::string("LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, "
+                     "Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,") +
+         (dram ? " DRAM Bytes Read, DRAM Bytes Written, Achieved DRAM GB/s, Row Buffer Hit Rate,\n" : "\n");
 }
 
 std::string bandwidth_report_row(std::int64_t layer_id, const MemoryReport& r) {
@@ -34,7 +35,11 @@ std::string bandwidth_report_row(std::int64_t layer_id, const MemoryReport& r) {
       << num(per_cycle(r.sram_writes.ofmap, r.total_cycles)) << ", "
       << num(average_bandwidth(r.dram_reads.ifmap, r.dram_spans.ifmap)) << ", "
       << num(average_bandwidth(r.dram_reads.filter, r.dram_spans.filter)) << ", "
-      << num(average_bandwidth(r.dram_writes.ofmap, r.dram_spans.ofmap)) << ",\n";
+      << num(average_bandwidth(r.dram_writes.ofmap, r.dram_spans.ofmap)) << ",";
+  if (r.has_dram)
+    out << " " << r.dram.bytes_read << ", " << r.dram.bytes_written << ", " << num(r.dram.achieved_gbps) << ", "
+        << num(r.dram.row_hit_rate()) << ",";
+  out << "\n";
   return out.str();
 }
 

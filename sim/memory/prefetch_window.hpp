@@ -16,8 +16,19 @@ class PrefetchWindow {
 
   std::int64_t set_of(std::int64_t position) const { return position / m_words_per_set; }
   bool holds(std::int64_t set) const;
-  /// Slides once (a refill has arrived); the sets that entered are [entered_first(), +prefetch_sets()) mod sets.
+  /// Slides once (a refill has arrived): the window moves forward by prefetch_sets().
   void slide() { m_start = (m_start + m_prefetch_sets) % m_sets; }
+  /// True when `set` (not held) lies closer behind the window's start than ahead of its end, going around
+  /// the operand. SCALE-Sim slides forward all the way around to it; the dram model jumps back instead.
+  bool behind(std::int64_t set) const {
+    const std::int64_t end = (m_start + m_active_sets) % m_sets;
+    return (m_start - set + m_sets) % m_sets < (set - end + m_sets) % m_sets;
+  }
+  /// Steps the window back along its own grid, by prefetch_sets() at a time, until it holds `set` (the
+  /// dram model's jump back: that window is fetched again). Precondition: prefetch_sets() > 0.
+  void step_back_to(std::int64_t set) {
+    while (!holds(set)) m_start = (m_start - m_prefetch_sets + m_sets) % m_sets;
+  }
 
   std::int64_t sets() const { return m_sets; }
   std::int64_t words_per_set() const { return m_words_per_set; }

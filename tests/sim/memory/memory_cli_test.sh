@@ -23,7 +23,7 @@ gemm=(gemm --rows 8 --cols 8 --m 20 --n 20 --k 20)
 expect_bad "--sram-kb: expected three positive integers" "${gemm[@]}" --memory scalesim --sram-kb 0,64,64
 expect_bad "--sram-kb: expected three positive integers" "${gemm[@]}" --memory scalesim --sram-kb 64,64
 expect_bad "--bandwidth: expected a positive number" "${gemm[@]}" --memory scalesim --bandwidth 0
-expect_bad "unknown memory model 'sram' (expected one of: ideal, scalesim)" "${gemm[@]}" --memory sram
+expect_bad "unknown memory model 'sram' (expected one of: ideal, scalesim, dram)" "${gemm[@]}" --memory sram
 
 printf '[arch]\nrows = 8\n\n[memory]\nmodel = "scalesim"\nofmap_sram_kb = 0\n' > "$work/zero.toml"
 expect_bad "$work/zero.toml:6: memory.ofmap_sram_kb" "${gemm[@]}" --config "$work/zero.toml"
@@ -57,6 +57,29 @@ InterfaceBandwidth: USER
 CFG
 expect_bad "$work/is.cfg:14: Dataflow: the input-stationary dataflow is not modelled" "${gemm[@]}" --scalesim-config "$work/is.cfg"
 sed 's/Dataflow : is/Dataflow : os/; s/ArrayWidth:     8/ArrayWidth:     16/' "$work/is.cfg" > "$work/os.cfg"
+
+# The dram model: an unknown preset lists the valid ones; a user preset with inconsistent timings names
+# its file, line and key; the JSON carries the DRAM traffic.
+expect_bad "--dram-preset: unknown DRAM preset 'HBM9' (expected one of: DDR4-3200, LPDDR5-6400, HBM2E, HBM3)" \
+  "${gemm[@]}" --memory dram --dram-preset HBM9
+printf '[memory]\nmodel = "dram"\ndram_preset = "HBM9"\n' > "$work/dram_preset.toml"
+expect_bad "$work/dram_preset.toml:3: memory.dram_preset: unknown preset 'HBM9'" "${gemm[@]}" --config "$work/dram_preset.toml"
+printf '[dram]\nname = "mine"\nchannels = 1\nranks = 1\nbank_groups = 4\nbanks_per_group = 4\nrows = 65536\ncolumns = 1024\nbus_width_bits = 64\nburst_length = 8\nclock_mhz = 1600\ndata_rate_mts = 3200\n\n[dram.timing]\ntcl = 22\ntcwl = 16\ntrcd = 22\ntrp = 22\ntras = 52\ntrc = 60\ntccd_s = 4\ntccd_l = 8\ntrrd_s = 4\ntrrd_l = 8\ntfaw = 34\ntwr = 24\ntwtr_s = 4\ntwtr_l = 12\ntrtp = 12\ntrfc = 560\ntrefi = 12480\n' > "$work/mine.toml"
+expect_bad "$work/mine.toml:20: dram.timing.trc: 60 is less than tras + trp = 74" "${gemm[@]}" --memory dram \
+  --dram-preset "$work/mine.toml" --dram-energy DDR4-3200
+expect_bad "--dram-preset: unknown DRAM standard" "${gemm[@]}" --memory dram --dram-preset "$work/mine.toml"
+printf '[memory]\nmodel = "dram"\ndram_preset = "mine.toml"\ndram_energy = "DDR4-3200"\n' > "$work/mine_cfg.toml"
+expect_bad "$work/mine.toml:20: dram.timing.trc" "${gemm[@]}" --config "$work/mine_cfg.toml"
+json=$("$saffire" "${gemm[@]}" --memory dram --dram-preset HBM3 --sram-kb 1,1,1 --json) || { echo "FAIL: gemm --memory dram"; fail=1; }
+for key in '"memory": "dram"' '"preset": "HBM3"' '"bytes_read"' '"bytes_written"' '"row_hit_rate"' '"achieved_gbps"' \
+           '"stall_cycles"' '"total_cycles"'; do
+  [[ "$json" == *"$key"* ]] || { echo "FAIL: gemm --memory dram --json lacks $key"; fail=1; }
+done
+printf 'Layer,M,N,K,\nl0,20,20,20,\nl1,7,30,9,\n' > "$work/t.csv"
+"$saffire" topology "$work/t.csv" --rows 8 --cols 8 --memory dram --out "$work/dram" > "$work/dram.txt" 2>&1 || { echo "FAIL: topology --memory dram"; fail=1; }
+head -1 "$work/dram/BANDWIDTH_REPORT.csv" | grep -q 'Avg OFMAP DRAM BW, DRAM Bytes Read, DRAM Bytes Written, Achieved DRAM GB/s, Row Buffer Hit Rate,$' \
+  || { echo "FAIL: dram BANDWIDTH_REPORT.csv header"; fail=1; }
+grep -q '^DRAM: HBM2E, .* row-buffer hit rate' "$work/dram.txt" || { echo "FAIL: topology --memory dram summary"; fail=1; }
 
 # The .cfg gives the array (16 columns, OS) and the memory; its JSON has the memory fields.
 json=$("$saffire" gemm --m 20 --n 20 --k 20 --scalesim-config "$work/os.cfg" --json) || { echo "FAIL: gemm --scalesim-config"; fail=1; }
