@@ -52,6 +52,7 @@ std::string_view to_string(DecisionScope s) {
 }
 std::string_view to_string(RecoverAt r) { return r == RecoverAt::Nominal ? "nominal" : "same-voltage"; }
 std::string_view to_string(RemapTo r) { return r == RemapTo::SpareColumn ? "spare-column" : "extra-fold"; }
+std::string_view to_string(ChecksumsFrom c) { return c == ChecksumsFrom::Sram ? "sram" : "before-sram"; }
 
 AbftConfig parse_abft_config(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
@@ -70,6 +71,8 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
   cfg.checksums_exposed = abft->get_or("checksums_exposed", cfg.checksums_exposed);
   cfg.remap_after = abft->get_or("remap_after", cfg.remap_after);
   cfg.remap_to = abft->choice_or("remap", cfg.remap_to, {{"spare-column", RemapTo::SpareColumn}, {"extra-fold", RemapTo::ExtraFold}});
+  cfg.checksums_from = abft->choice_or("checksums_from", cfg.checksums_from,
+                                       {{"sram", ChecksumsFrom::Sram}, {"before-sram", ChecksumsFrom::BeforeSram}});
   // Class tables first, then per-component overrides, whatever their order in the file.
   const auto apply_class = [&](const char* name, std::initializer_list<models::Component> members) {
     if (TomlTableReader* t = abft->table(name)) {
@@ -108,7 +111,8 @@ std::string to_toml(const AbftConfig& cfg) {
   out << "[abft]\nscheme = \"" << cfg.scheme.name() << "\"\nscope = \"" << to_string(cfg.scope)
       << "\"\nrecover_at = \"" << to_string(cfg.recover_at) << "\"\nmax_retries = " << cfg.max_retries
       << "\nchecksums_exposed = " << (cfg.checksums_exposed ? "true" : "false") << "\nremap_after = " << cfg.remap_after
-      << "\nremap = \"" << to_string(cfg.remap_to) << "\"\n";
+      << "\nremap = \"" << to_string(cfg.remap_to) << "\"\nchecksums_from = \"" << to_string(cfg.checksums_from)
+      << "\"\n";
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = cfg.constants[static_cast<std::size_t>(i)];
     out << "\n[abft.component." << models::to_string(static_cast<models::Component>(i)) << "]\na = " << k.a

@@ -30,6 +30,11 @@ enum class DecisionScope { Gemm, Tile, Fold };
 enum class RecoverAt { Nominal, SameVoltage };
 // Where a PE column with a permanent fault goes (abft/recover/pe_remapper.hpp).
 enum class RemapTo { SpareColumn, ExtraFold };
+// Where the checksums' operands come from: the scratchpads, as the PEs read them (the checksum column and
+// weight-sum row of abft/detect sit beside the array), or before them (weight checksums precomputed
+// offline from the true weights, activation checksums where the producer writes them). Only SRAM errors
+// tell them apart: a checksum of the SRAM copy agrees with an array that computed on that copy.
+enum class ChecksumsFrom { Sram, BeforeSram };
 
 struct AbftConfig {
   Scheme scheme;  // "none"
@@ -43,6 +48,7 @@ struct AbftConfig {
   // (0: never), to a spare column or into more folds.
   int remap_after = 0;
   RemapTo remap_to = RemapTo::SpareColumn;
+  ChecksumsFrom checksums_from = ChecksumsFrom::Sram;
   // Statistical constants per component (Q, K, V, O, Gate, Up, Down: ReaLM's linear-layer fit on
   // OPT-1.3B k_proj; QK, PV: its attention fit; O and Down are sensitive: the line only).
   std::array<StatisticalConstants, models::kNumComponents> constants = default_constants();
@@ -58,6 +64,7 @@ struct AbftConfig {
 std::string_view to_string(DecisionScope s);  // "gemm", "tile", "fold"
 std::string_view to_string(RecoverAt r);      // "nominal", "same-voltage"
 std::string_view to_string(RemapTo r);        // "spare-column", "extra-fold"
+std::string_view to_string(ChecksumsFrom c);  // "sram", "before-sram"
 
 /// Reads the [abft] table (missing keys keep their defaults; no table: the defaults). Keys: scheme,
 /// scope, recover_at, max_retries, and per-class or per-component constant tables

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "sim/faults/output_fault_apply.hpp"
+#include "sim/faults/sram_faults.hpp"
 
 namespace saffire::sim {
 namespace {
@@ -33,7 +34,11 @@ std::vector<faults::FaultValues> output_values(const arch::ArrayConfig& cfg, con
 ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel)
     : m_model(cfg, fidelity, threads, kernel) {}
 
-void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
+void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& given) {
+  // SRAM errors: the SystemC array reads X and W from the scratchpads' (faulty) copies, at either fidelity.
+  const faults::SramCopy stored(given, m_plan ? m_plan->sram_faults_for(id, given.m, given.n, given.k)
+                                              : std::vector<faults::SramBitFault>{});
+  const models::Int8GemmArgs& args = stored.args();
   std::vector<arch::OutputFault> faults;
   std::vector<faults::AccumulateError> accumulate_errors;
   ArrayInjection injection;

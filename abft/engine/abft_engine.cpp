@@ -171,7 +171,15 @@ std::int64_t AbftEngine::mismatched_words(const models::Int8GemmArgs& region) {
 
 Decision AbftEngine::recheck(const models::GemmId& id, const models::Int8GemmArgs& region) {
   abft::ChecksumDeviations dev;
-  return m_policy->decide(check(id, region, 0, dev));
+  // A same-voltage recomputation ran on its own residence's SRAM copy of the region.
+  const faults::SramCopy stored(region, checksum_sram_faults(id, region));
+  return m_policy->decide(check(id, stored.args(), 0, dev));
+}
+
+std::vector<faults::SramBitFault> AbftEngine::checksum_sram_faults(const models::GemmId& id,
+                                                                   const models::Int8GemmArgs& args) const {
+  if (m_cfg.checksums_from != ChecksumsFrom::Sram) return {};
+  return m_plan->sram_sample(id, args.m, args.n, args.k);
 }
 
 void AbftEngine::count_recompute(models::Component c, const models::Int8GemmArgs& region, bool nominal) {
@@ -238,9 +246,11 @@ void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArg
     for (const auto& [m, n, k] : flagged_accumulates(*m_plan, id, args)) flag(m, n);
   }
   abft::ChecksumDeviations dev;
+  // The checksums' operands: the scratchpads' copy (what the array computed on) or the true ones.
+  const faults::SramCopy stored(args, checksum_sram_faults(id, args));
   for (std::size_t i = 0; i < scopes.size(); ++i) {
     const Scope& s = scopes[i];
-    const models::Int8GemmArgs region = region_of(args, s.m0, s.m1, s.n0, s.n1);
+    const models::Int8GemmArgs region = region_of(stored.args(), s.m0, s.m1, s.n0, s.n1);
     const abft::Decision d = m_policy->decide(check(id, region, flagged_per_scope[i], dev));
     AbftRecord rec{id, s.id, 0, d.action, d.msd, d.theta_mag, d.freq, false};
     if (d.action != abft::Action::Accept) {

@@ -81,6 +81,8 @@ class AbftEngine final : public models::GemmEngine, private RecoveryContext {
   abft::DetectionInput check(const models::GemmId& id, const models::Int8GemmArgs& region, std::int64_t flagged_macs,
                              abft::ChecksumDeviations& dev);
   std::int64_t mismatched_words(const models::Int8GemmArgs& region);
+  /// The SRAM faults of the operands the checksum units read (none with checksums_from = before-sram).
+  std::vector<faults::SramBitFault> checksum_sram_faults(const models::GemmId& id, const models::Int8GemmArgs& args) const;
   void account_energy(const models::Int8GemmArgs& args);
   void run_checked(const models::GemmId& id, const models::Int8GemmArgs& args);
 

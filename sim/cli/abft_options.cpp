@@ -19,6 +19,10 @@ void AbftOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--remap-after", m_remap_after,
                  "permanent faults: remap a PE column repaired in this many consecutive checked GEMMs (0: never)");
   cmd.add_option("--remap", m_remap, "where a remapped column's work goes: spare-column or extra-fold");
+  cmd.add_option("--checksums-from", m_checksums_from,
+                 "where the checksums' operands come from: sram (the scratchpads, as the PEs read them; default) or "
+                 "before-sram (precomputed from the true operands): only the latter sees SRAM errors")
+      ->check(CLI::IsMember({"sram", "before-sram"}));
   cmd.add_option("--node", m_node, "technology node for energy: 45, 28, 22 or 14 (nm)")
       ->capture_default_str()
       ->check(CLI::IsMember({45, 28, 22, 14}));
@@ -35,6 +39,7 @@ abft::AbftConfig AbftOptions::resolve() const {
   if (m_max_retries) flags += "max_retries = " + std::to_string(*m_max_retries) + "\n";
   if (m_remap_after) flags += "remap_after = " + std::to_string(*m_remap_after) + "\n";
   if (m_remap) flags += "remap = \"" + *m_remap + "\"\n";
+  if (m_checksums_from) flags += "checksums_from = \"" + *m_checksums_from + "\"\n";
   const abft::AbftConfig over = abft::parse_abft_config(flags, "command line");
   if (m_scheme) cfg.scheme = over.scheme;
   if (m_scope) cfg.scope = over.scope;
@@ -42,6 +47,7 @@ abft::AbftConfig AbftOptions::resolve() const {
   if (m_max_retries) cfg.max_retries = over.max_retries;
   if (m_remap_after) cfg.remap_after = over.remap_after;
   if (m_remap) cfg.remap_to = over.remap_to;
+  if (m_checksums_from) cfg.checksums_from = over.checksums_from;
   cfg.validate();
   return cfg;
 }

@@ -26,6 +26,7 @@ class AbftOptions {
   std::optional<int> m_max_retries;
   std::optional<int> m_remap_after;
   std::optional<std::string> m_remap;
+  std::optional<std::string> m_checksums_from;
   std::string m_config;
   int m_node = 14;
   std::string m_tech;

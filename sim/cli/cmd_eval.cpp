@@ -274,6 +274,14 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
                 {"outcome", crash_like ? "crash-like" : (f.ppl == r.ppl ? "masked" : "sdc")},
                 {"clamped", clamp ? clamp->clamped() : 0},
                 {"campaign", o.faults.describe()}};
+  if (plan->has_sram_faults()) {
+    const memory::MemoryConfig mem = o.memory.resolve(o.array.config_path());
+    fault_json["sram_faults"] = {{"sram_voltage", *mem.sram_voltage},
+                                 {"bit_probability", mem.sram_failure_curve().probability(*mem.sram_voltage)},
+                                 {"curve", mem.sram_failure_curve().describe()},
+                                 {"words", plan->sram_fault_words()},
+                                 {"bits", plan->sram_fault_bits()}};
+  }
   nlohmann::json deviation = nlohmann::json::object();
   const faults::DeviationStats stats = faults::deviation_stats(plan->log());
   for (int c = 0; c < models::kNumComponents; ++c) {
@@ -311,6 +319,12 @@ void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, c
   if (!fault_json.is_null()) {
     fmt::print("  faults            {} ({})\n", fault_json["faults"].get<std::int64_t>(),
                fault_json["campaign"].get<std::string>());
+    if (fault_json.contains("sram_faults")) {
+      const nlohmann::json& sf = fault_json["sram_faults"];
+      fmt::print("  SRAM faults       {} stored words ({} bits) at {:g} V, bit-cell failure probability {:.3g} ({})\n",
+                 sf["words"].get<std::int64_t>(), sf["bits"].get<std::int64_t>(), sf["sram_voltage"].get<double>(),
+                 sf["bit_probability"].get<double>(), sf["curve"].get<std::string>());
+    }
     fmt::print("  supply            {:g} V (nominal {:g} V, clock {:g} GHz)\n", j["voltage"].get<double>(),
                array.v_nominal, array.clock_ghz);
     fmt::print("  perplexity        {:.4f} with faults, {:.4f} clean (delta {:+.4f}), outcome {}\n",
@@ -372,23 +386,28 @@ void run_eval(const EvalOptions& o) {
   spec.engine = o.engine;
   spec.options = eo;
   if (inf.precision == llm::Precision::W8A8) engine = sim::build_engine_stack(spec).engine;
-  if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
-    throw ConfigError("fault campaigns: faults go into INT32 accumulators, so they need --precision w8a8");
-  if (o.abft.enabled() && !o.faults.enabled())
-    throw ConfigError("--abft guards a fault campaign, so it needs one (--ber, or --fault-model timing|table)");
-  if (!o.trace.empty() && !o.faults.enabled())
-    throw ConfigError("--trace records the faults of a campaign, so it needs one (--ber, or --fault-model timing|table)");
+  // SRAM errors ([memory] sram_voltage, --sram-voltage) are a campaign of their own or join the model's.
+  const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
+  const std::optional<faults::SramFaultConfig> sram = sram_fault_config(memory_cfg, o.faults.seed());
+  const bool campaign = o.faults.enabled() || sram.has_value();
+  if (campaign && inf.precision != llm::Precision::W8A8)
+    throw ConfigError("fault campaigns: faults go into INT32 accumulators and INT8 operands, so they need --precision w8a8");
+  if (o.abft.enabled() && !campaign)
+    throw ConfigError("--abft guards a fault campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
+  if (!o.trace.empty() && !campaign)
+    throw ConfigError("--trace records the faults of a campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
 
   llm::PerplexityOptions po;
   po.ctx = o.ctx;
   po.paragraphs = o.paragraphs;
-  po.keep_predictions = o.compare_fp32 || o.faults.enabled();
+  po.keep_predictions = o.compare_fp32 || campaign;
   const ParagraphProgress progress(!o.json && isatty(fileno(stderr)) != 0);  // on a terminal, never with --json
 
   std::shared_ptr<faults::FaultPlan> plan;
   std::optional<traces::TraceWriter> trace;
-  if (o.faults.enabled()) {
+  if (campaign) {
     plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
+    if (sram) plan->set_sram_faults(*sram);
     if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm, text_path, *plan));
   }
 
@@ -400,7 +419,7 @@ void run_eval(const EvalOptions& o) {
 
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
-  if (o.faults.enabled())
+  if (campaign)
     fault_json = run_fault_campaign(o, lm, text, po, inf, spec, plan, r, trace ? &*trace : nullptr, progress);
 
   nlohmann::json j = {{"ppl", r.ppl},
@@ -442,7 +461,7 @@ void run_eval(const EvalOptions& o) {
     for (const char* key :
          {"faults", "ppl_clean", "ppl_delta", "top1_agreement", "outcome", "clamped", "campaign", "deviation"})
       j[key] = fault_json[key];
-    for (const char* key : {"abft", "trace"})
+    for (const char* key : {"abft", "trace", "sram_faults"})
       if (fault_json.contains(key)) j[key] = fault_json[key];
   }
   if (o.json) {

@@ -25,6 +25,10 @@ void MemoryOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--dram-preset", m_dram_preset,
                  "memory model dram: a DRAM preset (DDR4-3200, LPDDR5-6400, HBM2E, HBM3; default HBM2E) or a "
                  "preset file FILE.toml (overrides [memory] dram_preset)");
+  cmd.add_option("--sram-failure-table", m_sram_failure_table,
+                 "CSV voltage,probability: the scratchpads' bit-cell failure probability per supply (overrides [memory] "
+                 "sram_failure_table; default the Gaussian Vmin model, arch/tech/README.md); with --sram-voltage, "
+                 "stored weights and activations get bit errors");
   cmd.add_option("--scalesim-config", m_scalesim_path,
                  "a SCALE-Sim v2 .cfg: its array size, dataflow, SRAM sizes and bandwidth (memory model scalesim)");
 }
@@ -95,6 +99,10 @@ memory::MemoryConfig MemoryOptions::resolve(const std::string& config_path) cons
     cfg.sram_voltage = *m_sram_voltage;
     cfg.origin["sram_voltage"] = "command line: --sram-voltage";
   }
+  if (m_sram_failure_table) {
+    cfg.sram_failure_table = *m_sram_failure_table;
+    cfg.origin["sram_failure_table"] = "command line: --sram-failure-table";
+  }
   if (m_dram_energy) {
     cfg.dram_energy = *m_dram_energy;
     cfg.origin["dram_energy"] = "command line: --dram-energy";
@@ -106,6 +114,14 @@ memory::MemoryConfig MemoryOptions::resolve(const std::string& config_path) cons
     throw ConfigError(what.rfind("command line: ", 0) == 0 ? what : "command line: " + what);
   }
   return cfg;
+}
+
+std::optional<faults::SramFaultConfig> sram_fault_config(const memory::MemoryConfig& cfg, std::uint64_t seed) {
+  if (!cfg.sram_voltage) return std::nullopt;
+  faults::SramFaultConfig f;
+  f.bit_probability = cfg.sram_failure_curve().probability(*cfg.sram_voltage);
+  f.seed = seed;
+  return f;
 }
 
 void add_memory_json(nlohmann::json& j, const memory::MemoryReport& r) {

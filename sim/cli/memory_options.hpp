@@ -12,6 +12,7 @@
 #include "arch/array_config.hpp"
 #include "sim/memory/memory_config.hpp"
 #include "sim/memory/memory_model.hpp"
+#include "sim/faults/sram_faults.hpp"
 #include "sim/memory/scalesim_config_file.hpp"
 
 namespace saffire::cli {
@@ -35,9 +36,14 @@ class MemoryOptions {
   bool m_calc = false;
   std::optional<double> m_sram_voltage;
   std::optional<std::string> m_dram_energy;
+  std::optional<std::string> m_sram_failure_table;
   std::string m_scalesim_path;
   mutable std::optional<std::optional<memory::ScalesimConfigFile>> m_scalesim;  // read once
 };
+
+/// The SRAM errors of a model run: none unless sram_voltage is given; then every stored bit of the ifmap
+/// and filter scratchpads fails with the failure curve's probability at that supply (seeded with `seed`).
+std::optional<faults::SramFaultConfig> sram_fault_config(const memory::MemoryConfig& cfg, std::uint64_t seed);
 
 /// The memory fields of gemm --json and topology --json rows: stall_cycles, total_cycles (0-based),
 /// sram_reads / sram_writes / dram_reads / dram_writes ({ifmap, filter, ofmap} in words) and, with

@@ -4,6 +4,7 @@
 
 #include "sim/faults/accumulate_fold_math.hpp"
 #include "sim/faults/output_fault_apply.hpp"
+#include "sim/faults/sram_faults.hpp"
 
 namespace saffire::faults {
 
@@ -11,7 +12,10 @@ FaultInjectingEngine::FaultInjectingEngine(std::unique_ptr<models::GemmEngine> i
                                            std::shared_ptr<FaultPlan> plan)
     : m_inner(std::move(inner)), m_array(array), m_plan(std::move(plan)) {}
 
-void FaultInjectingEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args) {
+void FaultInjectingEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& given) {
+  // SRAM errors: the array reads its operands from the scratchpads' (faulty) copies.
+  const SramCopy stored(given, m_plan->sram_faults_for(id, given.m, given.n, given.k));
+  const models::Int8GemmArgs& args = stored.args();
   if (const AccumulateRule rule = m_plan->accumulate_rule(id); has_rule(rule)) {
     // The rule acts at every accumulate: the GEMM is walked (timing) or repaired (stuck-at) in the
     // array's accumulation order.

@@ -4,6 +4,7 @@
 #include "sim/faults/impl/fault_model_makers.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 #include <string>
 
@@ -159,6 +160,41 @@ std::vector<LoggedFault> FaultPlan::log() const {
 std::int64_t FaultPlan::fault_count() const {
   std::lock_guard<std::mutex> lock(m_mutex);
   return m_count;
+}
+
+void FaultPlan::set_sram_faults(const SramFaultConfig& cfg) {
+  cfg.validate();
+  m_sram = cfg;
+}
+
+std::vector<SramBitFault> FaultPlan::sram_sample(const models::GemmId& id, std::int64_t m, std::int64_t n,
+                                                 std::int64_t k) const {
+  if (!m_sram || !m_targeting.targets(id)) return {};
+  // The residence of this execution: the GEMM's key (a recomputation has its own), salted apart from
+  // the output-word faults keyed by the same identity.
+  return sample_sram_faults(*m_sram, gemm_key(id) ^ 0x5EA7ED5A4Dull, m, n, k);
+}
+
+std::vector<SramBitFault> FaultPlan::sram_faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n,
+                                                     std::int64_t k) {
+  std::vector<SramBitFault> faults = sram_sample(id, m, n, k);
+  if (faults.empty()) return faults;
+  std::int64_t bits = 0;
+  for (const SramBitFault& f : faults) bits += std::popcount(f.mask);
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  m_sram_words += static_cast<std::int64_t>(faults.size());
+  m_sram_bits += bits;
+  return faults;
+}
+
+std::int64_t FaultPlan::sram_fault_words() const {
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  return m_sram_words;
+}
+
+std::int64_t FaultPlan::sram_fault_bits() const {
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  return m_sram_bits;
 }
 
 }  // namespace saffire::faults

@@ -17,6 +17,7 @@
 #include "arch/timing/timing_model.hpp"
 #include "sim/faults/bitflip_fault.hpp"
 #include "sim/faults/fault_model.hpp"
+#include "sim/faults/sram_faults.hpp"
 #include "sim/faults/stuck_at.hpp"
 #include "models/engine/gemm_id.hpp"
 #include "sim/faults/accumulate_fold_math.hpp"
@@ -102,6 +103,18 @@ class FaultPlan {
   /// Every fault injected so far, logged or not.
   std::int64_t fault_count() const;
 
+  /// SRAM errors in the stored operands (sim/faults/sram_faults.hpp), on top of the model's faults, in
+  /// the GEMMs the targeting selects. Call before the run.
+  void set_sram_faults(const SramFaultConfig& cfg);
+  bool has_sram_faults() const { return m_sram.has_value(); }
+  /// The faulty stored words of GEMM `id`'s residence (empty when untargeted or without SRAM faults),
+  /// counted in sram_fault_words() / sram_fault_bits().
+  std::vector<SramBitFault> sram_faults_for(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k);
+  /// The same, without counting (ABFT computing checksums from the SRAM copy).
+  std::vector<SramBitFault> sram_sample(const models::GemmId& id, std::int64_t m, std::int64_t n, std::int64_t k) const;
+  std::int64_t sram_fault_words() const;
+  std::int64_t sram_fault_bits() const;
+
  private:
   std::shared_ptr<const FaultModel> m_model;
   AccumulateRule m_rule;
@@ -112,6 +125,8 @@ class FaultPlan {
   mutable std::mutex m_mutex;
   std::vector<LoggedFault> m_log;
   std::int64_t m_count = 0;
+  std::optional<SramFaultConfig> m_sram;
+  std::int64_t m_sram_words = 0, m_sram_bits = 0;
 };
 
 }  // namespace saffire::faults

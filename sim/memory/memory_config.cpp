@@ -1,5 +1,6 @@
 #include "sim/memory/memory_config.hpp"
 
+#include <filesystem>
 #include <iomanip>
 #include <sstream>
 
@@ -53,6 +54,12 @@ std::string MemoryConfig::where(const std::string& key) const {
   return it != origin.end() ? it->second : "memory." + key + " (default)";
 }
 
+arch::SramFailureCurve MemoryConfig::sram_failure_curve() const {
+  if (!sram_failure_table.empty()) return arch::load_sram_failure_table(sram_failure_table);
+  return arch::SramFailureCurve::gaussian_vmin(sram_vmin_mean.value_or(arch::kDefaultSramVminMean),
+                                               sram_vmin_sigma.value_or(arch::kDefaultSramVminSigma));
+}
+
 std::string MemoryConfig::dram_energy_standard() const {
   if (!dram_energy.empty()) return dram_energy;
   return dram_preset.empty() ? "HBM2E" : dram_preset;
@@ -84,9 +91,18 @@ MemoryConfig parse_memory_config(const std::string& toml_text, const std::string
   // A preset file is relative to the config file that names it.
   if (is_dram_preset_file(cfg.dram_preset) && std::filesystem::path(cfg.dram_preset).is_relative())
     cfg.dram_preset = (std::filesystem::path(origin).parent_path() / cfg.dram_preset).string();
+  if (const auto v = mem->optional<double>("sram_vmin_mean", in_range(0.01, 1.99))) cfg.sram_vmin_mean = *v;
+  if (const auto v = mem->optional<double>("sram_vmin_sigma", in_range(0.001, 0.999))) cfg.sram_vmin_sigma = *v;
+  if (const auto t = mem->optional<std::string>("sram_failure_table")) {
+    if (t->empty()) throw ConfigError(mem->where("sram_failure_table") + ": expected a CSV file path, got \"\"");
+    // Paths resolve relative to the config file.
+    const std::filesystem::path p(*t);
+    cfg.sram_failure_table = p.is_absolute() ? p.string() : (std::filesystem::path(origin).parent_path() / p).string();
+  }
   for (const char* key : {"model", "ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb", "input_word_bytes",
                           "output_word_bytes", "double_buffered", "banks", "bandwidth", "calc_bandwidth",
-                          "dram_preset", "sram_voltage", "dram_energy"})
+                          "dram_preset", "sram_voltage", "dram_energy", "sram_vmin_mean", "sram_vmin_sigma",
+                          "sram_failure_table"})
     if (doc["memory"][key]) cfg.origin[key] = mem->where(key);
   mem->finish();
   mem->validate([&] { cfg.validate(); });
@@ -97,6 +113,18 @@ MemoryConfig load_memory_config(const std::filesystem::path& path) {
   return parse_memory_config(read_text_file(path, "config file"), path.string());
 }
 
+namespace {
+// A TOML basic string.
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
 std::string to_toml(const MemoryConfig& cfg) {
   std::ostringstream out;
   out << "[memory]\nmodel = \"" << cfg.model << "\"\nifmap_sram_kb = " << cfg.ifmap_sram_kb
@@ -105,7 +133,11 @@ std::string to_toml(const MemoryConfig& cfg) {
       << "\ndouble_buffered = " << (cfg.double_buffered ? "true" : "false") << "\nbanks = " << cfg.banks
       << "\nbandwidth = " << cfg.bandwidth << "\ncalc_bandwidth = " << (cfg.calc_bandwidth ? "true" : "false")
       << "\ndram_preset = \"" << cfg.dram_preset << "\"\ndram_energy = \"" << cfg.dram_energy << "\"\n";
-  if (cfg.sram_voltage) out << "sram_voltage = " << std::setprecision(17) << std::showpoint << *cfg.sram_voltage << "\n";
+  out << std::setprecision(17) << std::showpoint;
+  if (cfg.sram_voltage) out << "sram_voltage = " << *cfg.sram_voltage << "\n";
+  if (cfg.sram_vmin_mean) out << "sram_vmin_mean = " << *cfg.sram_vmin_mean << "\n";
+  if (cfg.sram_vmin_sigma) out << "sram_vmin_sigma = " << *cfg.sram_vmin_sigma << "\n";
+  if (!cfg.sram_failure_table.empty()) out << "sram_failure_table = " << quoted(cfg.sram_failure_table) << "\n";
   return out.str();
 }
 

@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 
+#include "arch/tech/sram_bitcell.hpp"
+
 namespace saffire::memory {
 
 /// The scratchpads' supply range a config may ask for, V (the bit-cell failure curve's domain).
@@ -39,6 +41,11 @@ struct MemoryConfig {
   // (arch/tech/dram_energy.hpp; "": dram_preset when set, else HBM2E).
   std::optional<double> sram_voltage;
   std::string dram_energy;
+  // The scratchpads' bit-cell failure curve at sram_voltage (arch/tech/sram_bitcell.hpp): the Gaussian
+  // Vmin model (unset: its defaults), or a user CSV table `voltage,probability` (a path, relative to the
+  // config file), which replaces it. SRAM errors are injected only when sram_voltage is given.
+  std::optional<double> sram_vmin_mean, sram_vmin_sigma;
+  std::string sram_failure_table;
 
   /// Where each key came from ("file:line: memory.key" or "command line: --sram-kb"), for errors raised
   /// after parsing (a scratchpad too small for the array's fold). Keys absent here were defaulted.
@@ -52,6 +59,8 @@ struct MemoryConfig {
   std::string dram_energy_standard() const;
   /// The scratchpads' supply: sram_voltage, else `v_nominal`.
   double sram_supply(double v_nominal) const { return sram_voltage ? *sram_voltage : v_nominal; }
+  /// The failure curve (reads the table; its errors name the file and line).
+  arch::SramFailureCurve sram_failure_curve() const;
 };
 
 /// Reads the [memory] table of TOML text (`origin` names the source); absent table: defaults. Unknown

@@ -176,6 +176,33 @@ PY
     sed -E 's/.*"faults":([0-9]+).*"ppl":([^,]*),.*/\1 \2/' <<<"$out" >"$work/timing_$engine.txt"
   done
   cmp -s "$work/timing_cpu.txt" "$work/timing_array.txt" || fail "cpu and array timing evals differ"
+  # SRAM errors (--sram-voltage): the same stored-word faults and PPL on cpu and on the array (PE level).
+  for engine in cpu array; do
+    "$saffire" eval --precision w8a8 --paragraphs 2 --sram-voltage 0.52 --rows 8 --cols 8 --engine "$engine" \
+      --fidelity pe --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["sram_faults"]["words"], d["sram_faults"]["bits"], repr(d["ppl"]))' \
+      >"$work/sram_$engine.txt" || fail "eval --sram-voltage on $engine failed"
+  done
+  cmp -s "$work/sram_cpu.txt" "$work/sram_array.txt" || fail "cpu and array SRAM-fault evals differ: $(cat "$work"/sram_*.txt)"
+  grep -qE '^[1-9][0-9]* ' "$work/sram_cpu.txt" || fail "eval --sram-voltage 0.52 injected no SRAM fault: $(cat "$work/sram_cpu.txt")"
+  # ABFT sees SRAM errors only with checksums computed before the SRAM.
+  sram_flagged() {
+    "$saffire" eval --precision w8a8 --paragraphs 1 --sram-voltage 0.55 --abft classic --json "$@" \
+      | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["abft"]["flagged"], d["ppl_delta"])'
+  }
+  read -r flagged _ <<<"$(sram_flagged)"
+  [ "$flagged" = 0 ] || fail "classic ABFT from the SRAM copy flagged SRAM errors: $flagged"
+  read -r flagged delta <<<"$(sram_flagged --checksums-from before-sram)"
+  [ "$flagged" != 0 ] && [ "$delta" = "0.0" ] || fail "classic ABFT before the SRAM should flag and repair: $flagged $delta"
+  expect_exit 2 "--sram-voltage" -- "$saffire" eval --precision w8a8 --paragraphs 1 --sram-voltage 0.2
+  printf 'voltage,probability\n0.5,1e-3\n0.6,2\n' >"$work/sram_bad.csv"
+  expect_exit 2 "sram_bad.csv:3: probability" -- "$saffire" eval --precision w8a8 --paragraphs 1 --sram-voltage 0.55 \
+    --sram-failure-table "$work/sram_bad.csv"
+  printf 'voltage,probability\n0.5,1e-3\n0.6,1e-6\n' >"$work/sram_ok.csv"
+  expect_exit 2 "outside the table" -- "$saffire" eval --precision w8a8 --paragraphs 1 --sram-voltage 0.7 \
+    --sram-failure-table "$work/sram_ok.csv"
+  printf '[memory]\nsram_voltage = 0.55\nsram_vmin_sigma = 0\n' >"$work/sram_sigma.toml"
+  expect_exit 2 "sram_sigma.toml:3: memory.sram_vmin_sigma" -- "$saffire" eval --precision w8a8 --paragraphs 1 \
+    --config "$work/sram_sigma.toml"
   grep -qE '^[1-9][0-9]* ' "$work/timing_cpu.txt" || fail "timing model at 0.6 V injected no fault: $(cat "$work/timing_cpu.txt")"
   out=$("$saffire" eval --precision w8a8 --paragraphs 2 --fault-model timing --json) || fail "eval timing at nominal failed"
   grep -q '"faults":0' <<<"$out" || fail "timing model at nominal voltage injected faults: $out"
