@@ -8,6 +8,7 @@
 
 #include "arch/config_error.hpp"
 #include "arch/toml_file.hpp"
+#include "models/workload/conv_topology.hpp"
 
 namespace saffire::models {
 namespace {
@@ -41,7 +42,7 @@ std::vector<TopologyLayer> parse_topology_csv(const std::string& text, const std
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
-  bool header_seen = false;
+  bool header_seen = false, conv = false;
   static const char* kColumns[] = {"Layer", "M", "N", "K"};
   while (std::getline(in, line)) {
     ++line_no;
@@ -49,10 +50,20 @@ std::vector<TopologyLayer> parse_topology_csv(const std::string& text, const std
     const auto fields = split_fields(line);
     const std::string at = origin + ":" + std::to_string(line_no);
     if (!header_seen) {
-      if (fields.size() != 4 || lower(fields[0]) != "layer" || lower(fields[1]) != "m" || lower(fields[2]) != "n" ||
-          lower(fields[3]) != "k")
-        throw ConfigError(at + ": expected the header 'Layer,M,N,K', got '" + trim(line) + "'");
+      conv = is_conv_header(fields);
+      if (!conv && (fields.size() != 4 || lower(fields[0]) != "layer" || lower(fields[1]) != "m" ||
+                    lower(fields[2]) != "n" || lower(fields[3]) != "k"))
+        throw ConfigError(at + ": expected the header 'Layer,M,N,K' (GEMMs) or 'Layer name, IFMAP Height, IFMAP "
+                          "Width, Filter Height, Filter Width, Channels, Num Filter, Strides' (convolutions), got '" +
+                          trim(line) + "'");
       header_seen = true;
+      continue;
+    }
+    if (conv) {
+      for (TopologyLayer& l : lower_conv_layer(parse_conv_row(fields, at), at)) layers.push_back(std::move(l));
+      if (layers.size() > kMaxTopologyLayers)
+        throw ConfigError(at + ": more than " + std::to_string(kMaxTopologyLayers) +
+                          " GEMMs in the topology (a depthwise layer is one GEMM per channel)");
       continue;
     }
     if (fields.size() != 4)
@@ -73,7 +84,8 @@ std::vector<TopologyLayer> parse_topology_csv(const std::string& text, const std
     }
     layers.push_back(std::move(layer));
   }
-  if (!header_seen) throw ConfigError(origin + ": empty topology file (expected the header 'Layer,M,N,K')");
+  if (!header_seen)
+    throw ConfigError(origin + ": empty topology file (expected the header 'Layer,M,N,K' or SCALE-Sim's convolution header)");
   if (layers.empty()) throw ConfigError(origin + ": no layers after the header");
   return layers;
 }

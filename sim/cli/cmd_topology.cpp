@@ -295,8 +295,9 @@ void run_topology(const TopologyOptions& o) {
 
 void add_topology_command(CLI::App& app) {
   auto opts = std::make_shared<TopologyOptions>();
-  CLI::App* cmd = app.add_subcommand("topology", "Run a GEMM topology CSV (Layer,M,N,K) and write a compute report");
-  cmd->add_option("csv", opts->csv, "topology CSV (SCALE-Sim GEMM format: Layer,M,N,K)");
+  CLI::App* cmd = app.add_subcommand("topology", "Run a SCALE-Sim topology CSV (GEMMs or convolutions) and write a compute report");
+  cmd->add_option("csv", opts->csv, "topology CSV: SCALE-Sim's GEMM format (Layer,M,N,K) or its convolution format "
+                                    "(Layer name, IFMAP Height, ..., Strides), told by the header");
   cmd->add_option("--model", opts->model, "a model preset instead of a CSV: opt-125m, opt-1.3b, opt-6.7b, llama-2-7b, "
                                           "llama-3-8b, stories260k (its GEMM list is written to DIR/topology.csv)");
   cmd->add_option("--seq", opts->seq, "--model: sequence length (prefill tokens, or decode context)")->capture_default_str();

@@ -42,6 +42,14 @@ printf 'Layer,M,N,K\nok,4,4,4\nbad,4,four,4\n' >"$work/bad.csv"
 expect_exit 2 "bad.csv:3: field N" -- "$saffire" topology "$work/bad.csv" --out "$work/x"
 expect_exit 2 "cannot open topology" -- "$saffire" topology "$work/none.csv" --out "$work/x"
 expect_exit 2 "unknown model preset" -- "$saffire" topology --model gpt-9 --out "$work/x"
+# SCALE-Sim's convolution format, told by its header: Conv1 (224x224, 7x7x3, 64 filters, stride 2) is the GEMM
+# M = (ceil(217 / 2) + 1)^2 = 12100, N = 64, K = 147; a depthwise layer is one GEMM per channel.
+printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nConv1,224,224,7,7,3,64,2,\nDW_DP,8,8,3,3,2,1,1,\n' >"$work/conv.csv"
+"$saffire" topology "$work/conv.csv" --fidelity analytic --out "$work/conv" >/dev/null || fail "topology of a conv CSV failed"
+grep -q '^Conv1,12100,64,147,' "$work/conv/COMPUTE_REPORT.csv" || fail "Conv1 lowered wrong: $(cat "$work/conv/COMPUTE_REPORT.csv")"
+grep -q '^DW_DPChannel_1,36,1,9,' "$work/conv/COMPUTE_REPORT.csv" || fail "depthwise layer lowered wrong"
+printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nbig,4,4,5,5,1,1,1,\n' >"$work/conv_bad.csv"
+expect_exit 2 "conv_bad.csv:2: field Filter Height: 5 is larger than IFMAP Height 4" -- "$saffire" topology "$work/conv_bad.csv" --out "$work/x"
 
 # overhead: valid JSON with every scheme; an unsupported node is bad input.
 json=$("$saffire" overhead --rows 16 --cols 16 --dataflow os --node 14 --json) || fail "overhead --json failed"
