@@ -14,6 +14,8 @@ arch::MemoryTraffic memory_traffic(const MemoryConfig& cfg, const MemoryReport& 
                      cfg.input_word_bytes, cfg.filter_sram_kb);
   t.ofmap = operand(r.sram_reads.ofmap, r.sram_writes.ofmap, r.dram_reads.ofmap, r.dram_writes.ofmap,
                     cfg.output_word_bytes, cfg.ofmap_sram_kb);
+  // The dram model counts its row activations: every miss and conflict opens a row (a conflict closes one first).
+  if (r.has_dram) t.dram_activations = static_cast<std::int64_t>(r.dram.row_misses + r.dram.row_conflicts);
   // total_cycles is the 0-based index of the last cycle: the GEMM lasts one more.
   t.seconds = static_cast<double>(r.total_cycles + 1) / (array.clock_ghz * 1e9);
   return t;
