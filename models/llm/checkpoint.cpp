@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "arch/checked_size.hpp"
+#include "arch/memory_budget.hpp"
 #include "models/llm/model_files.hpp"
 
 namespace saffire::models::llm {
@@ -29,17 +31,10 @@ enum Tensor { kEmb, kRmsAtt, kWq, kWk, kWv, kWo, kRmsFfn, kW1, kW2, kW3, kRmsFin
 constexpr std::array<const char*, kNumTensors> kTensorNames = {
     "token_embedding", "rms_att", "wq", "wk", "wv", "wo", "rms_ffn", "w1", "w2", "w3", "rms_final", "classifier"};
 
-// Checked int64 arithmetic: a header whose sizes overflow is an error, never a wrapped size.
-std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
-  std::int64_t r;
-  if (__builtin_mul_overflow(a, b, &r)) throw std::overflow_error("checkpoint size overflows int64");
-  return r;
-}
-std::int64_t checked_add(std::int64_t a, std::int64_t b) {
-  std::int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) throw std::overflow_error("checkpoint size overflows int64");
-  return r;
-}
+// Checked int64 arithmetic (arch/checked_size's rule): a header whose sizes overflow is an error, never a
+// wrapped size; load_checkpoint names the file around it.
+std::int64_t checked_mul(std::int64_t a, std::int64_t b) { return arch::checked_mul(a, b, "checkpoint floats"); }
+std::int64_t checked_add(std::int64_t a, std::int64_t b) { return arch::checked_add(a, b, "checkpoint floats"); }
 std::int64_t checked_mul(std::int64_t a, std::int64_t b, std::int64_t c) { return checked_mul(checked_mul(a, b), c); }
 
 // Floats in each tensor (classifier 0 when shared).
@@ -220,9 +215,9 @@ Checkpoint load_checkpoint(const fs::path& path) {
   try {
     expected = checkpoint_file_size(c, ckpt.m_format);
     weight_bytes = checked_mul(4, total_floats(c));
-  } catch (const std::overflow_error&) {
+  } catch (const ConfigError& e) {
     throw ModelFileError(path, "bad " + std::string(to_string(ckpt.m_format)) + " checkpoint header: " + c.to_string() +
-                                   " implies a file size that overflows 64 bits");
+                                   " implies a file size that overflows 64 bits (" + e.what() + ")");
   }
   if (file_size != expected) {
     throw ModelFileError(path, "file is " + std::to_string(file_size) + " bytes but a " +
@@ -231,6 +226,8 @@ Checkpoint load_checkpoint(const fs::path& path) {
                                    (file_size < expected ? "truncated" : "trailing data or wrong header") +
                                    "); its weights would need " + bytes_text(weight_bytes) + " of memory");
   }
+
+  arch::check_memory(weight_bytes, path.string() + ": the checkpoint's weights");
 
   // Weights, rearranged into canonical order.
   const auto sizes = tensor_sizes(c);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "arch/checked_size.hpp"
+#include "arch/memory_budget.hpp"
 #include "models/llm/model_files.hpp"
 #include "models/llm/safetensors_folder.hpp"
 
@@ -95,6 +97,8 @@ Checkpoint load_hf_checkpoint(const fs::path& dir, HfModelConfig* config_out) {
   if (static_cast<std::int64_t>(w.floats()) != canonical_weight_floats(c)) {
     throw std::logic_error("load_hf_checkpoint: layout mismatch");
   }
+  arch::check_memory(arch::checked_mul(4, static_cast<std::int64_t>(w.floats()), "FP32 weights (bytes)"),
+                     dir.string() + ": the FP32 weights");
   std::vector<float> data;
   try {
     data.resize(w.floats());

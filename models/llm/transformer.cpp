@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "arch/checked_size.hpp"
+#include "arch/memory_budget.hpp"
 #include "models/llm/model_files.hpp"
 
 namespace saffire::models::llm {
@@ -14,6 +16,9 @@ namespace {
 constexpr int kProjections = 7;  // Q, K, V, O, Gate, Up, Down: the Component values 0..6
 
 int projection_slot(Component c) { return static_cast<int>(c); }
+
+// "<checkpoint path>: " for messages about the model's buffers (empty for weights built in memory).
+std::string model_prefix(const Checkpoint& ckpt) { return ckpt.path().empty() ? "" : ckpt.path().string() + ": "; }
 
 // Scores (T, S) of queries at positions pos + i: row i keeps keys 0 .. pos + i, divided by `norm` and
 // softmax-normalized; the future keys get probability 0 (causal mask).
@@ -84,23 +89,22 @@ void Transformer::ensure_kv(int positions) {
   const int next = std::max(positions, std::min(m_cfg.seq_len, 2 * m_kv_positions));
   const auto layers = static_cast<std::size_t>(m_cfg.n_layers), kv = static_cast<std::size_t>(m_cfg.kv_dim());
   const auto old_rows = static_cast<std::size_t>(m_kv_positions), new_rows = static_cast<std::size_t>(next);
-  const auto bytes = static_cast<double>(2 * layers * new_rows * kv * sizeof(float));
-  try {
-    std::vector<float> keys(layers * new_rows * kv, 0.0f), values(layers * new_rows * kv, 0.0f);
-    for (std::size_t l = 0; l < layers && old_rows > 0; ++l) {
-      std::copy_n(m_key_cache.data() + l * old_rows * kv, old_rows * kv, keys.data() + l * new_rows * kv);
-      std::copy_n(m_value_cache.data() + l * old_rows * kv, old_rows * kv, values.data() + l * new_rows * kv);
-    }
-    m_rope.reserve(next);
-    m_key_cache.swap(keys);
-    m_value_cache.swap(values);
-  } catch (const std::bad_alloc&) {
-    throw ModelFileError(m_ckpt->path(), "out of memory for the KV cache of " + std::to_string(next) +
-                                             " positions: 2 x n_layers " + std::to_string(m_cfg.n_layers) +
-                                             " x kv_dim " + std::to_string(m_cfg.kv_dim()) + " x 4 bytes per position, " +
-                                             std::to_string(bytes / (1024.0 * 1024.0 * 1024.0)) +
-                                             " GiB in all (use a shorter context: --ctx, --steps)");
+  // Keys and values, old and new caches side by side while copying: estimated before allocating (a
+  // vector's zero fill touches every page, so an overcommitted allocation would not fail, it would be killed).
+  const std::int64_t per_position = arch::checked_mul(2 * static_cast<std::int64_t>(sizeof(float)), m_cfg.n_layers,
+                                                      m_cfg.kv_dim(), "KV cache bytes per position");
+  const std::int64_t bytes = arch::checked_mul(per_position, std::int64_t{next} + m_kv_positions, "KV cache (bytes)");
+  arch::check_memory(bytes, model_prefix(*m_ckpt) + "the KV cache of " + std::to_string(next) +
+                                " positions (2 x n_layers " + std::to_string(m_cfg.n_layers) + " x kv_dim " +
+                                std::to_string(m_cfg.kv_dim()) + " x 4 bytes per position; use a shorter --ctx or --steps)");
+  std::vector<float> keys(layers * new_rows * kv, 0.0f), values(layers * new_rows * kv, 0.0f);
+  for (std::size_t l = 0; l < layers && old_rows > 0; ++l) {
+    std::copy_n(m_key_cache.data() + l * old_rows * kv, old_rows * kv, keys.data() + l * new_rows * kv);
+    std::copy_n(m_value_cache.data() + l * old_rows * kv, old_rows * kv, values.data() + l * new_rows * kv);
   }
+  m_rope.reserve(next);
+  m_key_cache.swap(keys);
+  m_value_cache.swap(values);
   m_kv_positions = next;
 }
 
@@ -110,6 +114,14 @@ void Transformer::ensure_capacity(int t) {
   const auto rows = static_cast<std::size_t>(t);
   const auto d = static_cast<std::size_t>(m_cfg.dim), h = static_cast<std::size_t>(m_cfg.hidden_dim),
              s = static_cast<std::size_t>(m_kv_positions), v = static_cast<std::size_t>(m_cfg.vocab_size);
+  {  // activations, scores and logits of t tokens at once (eval scores a whole context in one forward)
+    const std::int64_t per_token = arch::checked_add(
+        arch::checked_add(4 * std::int64_t{m_cfg.dim}, 2 * std::int64_t{m_cfg.hidden_dim}, "scratch floats per token"),
+        std::int64_t{m_kv_positions} + m_cfg.vocab_size, "scratch floats per token");
+    arch::check_memory(arch::checked_mul(per_token, 4 * std::int64_t{t}, "forward scratch (bytes)"),
+                       model_prefix(*m_ckpt) + "the forward pass's activations, scores and logits for " +
+                           std::to_string(t) + " tokens");
+  }
   m_x.resize(rows * d);
   m_xb.resize(rows * d);
   m_q.resize(rows * d);

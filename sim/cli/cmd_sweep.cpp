@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "arch/config_error.hpp"
+#include "arch/memory_budget.hpp"
 #include "arch/toml_file.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/run_record.hpp"
@@ -193,10 +194,17 @@ void run_sweep(const SweepOptions& o) {
     fmt::print(stderr, "saffire sweep: {} points{} ({} done before), {} to run, {} at a time -> {}\n", mine.size(),
                shard.size > 1 ? fmt::format(" of {} (rank {} of {})", all.size(), shard.rank, shard.size) : "",
                mine.size() - todo.size(), todo.size(), jobs, out.string());
+  // The children share the sweep's memory budget: each may use the limit divided by the jobs running at
+  // once (a point that sets its own --max-memory keeps it), so N children never ask for N times the limit.
+  const std::string child_limit = std::to_string(
+      std::max<std::int64_t>(std::int64_t{1} << 20, arch::memory_limit() / std::max(1, jobs)));
   std::vector<std::vector<std::string>> argvs;
   for (const sim::SweepPoint* p : todo) {
     argvs.push_back(p->argv(cfg.command));
     argvs.back().push_back("--json");
+    const bool own_limit = std::any_of(p->options.begin(), p->options.end(),
+                                       [](const auto& option) { return option.first == "max-memory"; });
+    if (!own_limit) argvs.back().insert(argvs.back().end(), {"--max-memory", child_limit});
   }
 
   g_interrupted = false;

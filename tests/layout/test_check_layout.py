@@ -87,6 +87,8 @@ def main(argv):
              ["sim/engine.cpp:2: sim may not include cli (sim/cli/commands.hpp)"]),
             ("traces -> arch", ("traces/r.cpp", '#  include <arch/a.hpp>\n'), 1,
              ["traces/r.cpp:1: traces may not include arch (arch/a.hpp)"]),
+            ("traces -> arch/config_error.hpp (the one allowed header)",
+             ("traces/e.cpp", '#include "arch/config_error.hpp"\n'), 0, ["0 problem(s)"]),
             ("models -> faults, relative", ("models/llm/h.cpp", '#include "../../sim/faults/f.hpp"\n'), 1,
              ["models/llm/h.cpp:1: models may not include faults (../../sim/faults/f.hpp)"]),
             ("abft -> tests", ("abft/e.cpp", '#include "tests/test_support.hpp"\n'), 1,

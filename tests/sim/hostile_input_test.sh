@@ -95,6 +95,15 @@ printf '[archx]\nrows = 0\n' >"$W/archx.toml"
 expect_rejected "archx.toml:1: unknown table [archx]" gemm --m 8 --n 8 --k 8 --config "$W/archx.toml"
 printf 'rows = 0\n[arch]\nrows = 4\n' >"$W/loose.toml"
 expect_rejected "loose.toml:1: 'rows' is outside any table" topology --model stories260k --no-files --config "$W/loose.toml"
+# Sweep children share the sweep's --max-memory (the limit divided by --jobs), never the default each: a
+# 40 MiB gemm point fits 64M but not the 32 MiB each of 2 jobs gets.
+printf '[sweep]\ncommand = "gemm"\n[fixed]\nm = 2048\nn = 2048\n[grid]\nk = [2048, 2049]\n' >"$W/sweep_mem.toml"
+expect_rejected "more than the memory limit of 32.00 MiB" sweep "$W/sweep_mem.toml" --jobs 2 --max-memory 64M \
+  --out "$W/sweep_mem.h5"
+# A trace that cannot be written is bad input too (TraceError is a ConfigError): --out onto a directory.
+mkdir -p "$W/topo_out/trace.h5"
+printf 'Layer,M,N,K\nl0,8,8,8\n' >"$W/one.csv"
+expect_rejected "topo_out/trace.h5" topology "$W/one.csv" --out "$W/topo_out"
 
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]

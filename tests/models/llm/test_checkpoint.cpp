@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/memory_budget.hpp"
 #include "llm_test_support.hpp"
 #include "models/llm/transformer.hpp"
 
@@ -222,4 +223,37 @@ TEST_CASE("the KV cache holds the positions used, not seq_len", "[unit][llm]") {
   CHECK(once.kv_positions() == 40);
   REQUIRE(all.size() == last.size());
   for (std::size_t i = 0; i < last.size(); ++i) CHECK(last[i] == Approx(all[i]).margin(1e-4));
+}
+
+TEST_CASE("the weights, the KV cache and the forward scratch are checked against --max-memory before allocating",
+          "[unit][llm][checkpoint]") {
+  // A model written by the test whose buffers are known in closed form: dim 64, 16 layers, 4 KV heads of 16,
+  // vocab 32, seq_len 4096. KV cache: 2 (keys, values) x 16 layers x kv_dim 64 x 4 bytes = 8 KiB per position.
+  LlamaConfig c;
+  c.dim = 64, c.hidden_dim = 64, c.n_layers = 16, c.n_heads = 4, c.n_kv_heads = 4, c.vocab_size = 32;
+  c.seq_len = 4096;
+  std::vector<float> w(static_cast<std::size_t>(c.parameter_count()), 0.01f);
+  const std::int64_t weight_bytes = 4 * c.parameter_count();
+  REQUIRE(weight_bytes > (std::int64_t{1} << 20));  // over a 1 MiB limit, under a 4 MiB one
+  REQUIRE(weight_bytes < (std::int64_t{4} << 20));
+  test::ScratchDir dir("budget");
+  save_checkpoint(Checkpoint::from_weights(c, w), dir / "m.bin", CheckpointFormat::V1);
+  const std::int64_t before = saffire::arch::memory_limit();
+
+  saffire::arch::set_memory_limit(std::int64_t{1} << 20);
+  test::check_error([&] { load_checkpoint(dir / "m.bin"); }, {"m.bin", "the checkpoint's weights would need", "1.00 MiB"});
+
+  saffire::arch::set_memory_limit(std::int64_t{4} << 20);
+  const Checkpoint ckpt = load_checkpoint(dir / "m.bin");
+  // 4 MiB holds the cache of 256 positions (2 MiB), not that of 600 (600 x 8 KiB = 4.69 MiB).
+  Transformer model(ckpt);
+  std::vector<int> tokens(256, 3);
+  CHECK_NOTHROW(model.prefill(tokens));
+  CHECK(model.kv_positions() == 256);
+  Transformer fresh(ckpt);
+  std::vector<int> many(600, 3);
+  test::check_error([&] { fresh.prefill(many); },
+                    {"m.bin", "the KV cache of 600 positions", "would need 4.69 MiB", "--ctx"});
+  CHECK(fresh.kv_positions() == 0);  // nothing was allocated
+  saffire::arch::set_memory_limit(before);
 }
