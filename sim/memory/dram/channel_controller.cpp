@@ -1,8 +1,13 @@
 #include "sim/memory/dram/channel_controller.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <limits>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace saffire::memory::dram {
 namespace {
@@ -12,6 +17,11 @@ constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
 // issue_next packs (cycles until legal, not a hit, age) into one integer: 24 + 1 + 39 bits.
 constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << 39) - 1;
 constexpr std::uint64_t kNotHit = std::uint64_t{1} << 39;
+constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << 40) - 1;
+// The scan runs over whole blocks of offers (one or two vector registers); padding offers wait "forever"
+// with the largest key, so their packed value is ~0 and never wins.
+constexpr std::size_t kOfferBlock = 8;
+constexpr Cycle kPadLocal = std::numeric_limits<Cycle>::max() / 2;
 constexpr std::uint64_t kWaitSaturated = (std::uint64_t{1} << 24) - 1;
 
 }  // namespace
@@ -36,7 +46,12 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, Complet
   m_banks.resize(static_cast<std::size_t>(m_spec.ranks * banks));
   m_groups.resize(static_cast<std::size_t>(m_spec.ranks * m_spec.bank_groups));
   m_ranks.resize(static_cast<std::size_t>(m_spec.ranks));
-  m_shared.resize(m_groups.size() * 4);
+  // At least two blocks (the vector scan's permute table), kLongAgo beyond the bank groups' entries.
+  m_shared.assign(std::max(m_groups.size() * 4, 2 * kOfferBlock), kLongAgo);
+  const std::size_t padded = (m_banks.size() + kOfferBlock - 1) / kOfferBlock * kOfferBlock;
+  m_offer_local.assign(padded, kPadLocal);
+  m_offer_key.assign(padded, kKeyMask);
+  m_offer_shared.assign(padded, 0);
   for (std::size_t gi = 0; gi < m_groups.size(); ++gi) m_groups[gi].rank = static_cast<int>(gi) / m_spec.bank_groups;
   for (std::size_t i = 0; i < m_banks.size(); ++i) {
     Bank& b = m_banks[i];
@@ -70,7 +85,6 @@ void ChannelController::admit(std::uint64_t id, Cycle arrival, Cycle visible, Ac
   if (b.active_pos < 0) {
     b.active_pos = static_cast<int>(m_active.size());
     m_active.push_back(slot.bank);
-    m_offers.emplace_back();
   }
   update_next(b);
   ++m_queued;
@@ -112,10 +126,10 @@ void ChannelController::update_next(Bank& b) {
     b.next_local = std::max(s.visible, b.next_act);
   }
   if (b.active_pos >= 0) {
-    Offer& o = m_offers[static_cast<std::size_t>(b.active_pos)];
-    o.local = b.next_local;
-    o.key = b.next_key;
-    o.shared = b.group * 4 + static_cast<int>(b.next);
+    const auto i = static_cast<std::size_t>(b.active_pos);
+    m_offer_local[i] = b.next_local;
+    m_offer_key[i] = b.next_key;
+    m_offer_shared[i] = b.group * 4 + static_cast<int>(b.next);
   }
 }
 
@@ -125,7 +139,7 @@ Cycle ChannelController::issue_next() {
     // What the shared state (bank group, rank, data bus) allows, per bank group and command: the same
     // for every bank of the group, so computed once here.
     const Cycle bus = m_bus_free;
-    for (std::size_t gi = 0; gi < m_groups.size(); ++gi) {
+    for (std::size_t gi = 0; m_shared_stale && gi < m_groups.size(); ++gi) {
       const Group& g = m_groups[gi];
       const int rank = g.rank;
       const Rank& r = m_ranks[static_cast<std::size_t>(rank)];
@@ -138,62 +152,95 @@ Cycle ChannelController::issue_next() {
       allowed[static_cast<int>(Command::Rd)] = std::max(std::max(g.next_rd, r.next_rd), data - t.tcl);
       allowed[static_cast<int>(Command::Wr)] = std::max(std::max(g.next_wr, r.next_wr), data - t.tcwl);
     }
+    m_shared_stale = false;
     // Every bank with waiting requests offers its next command at the first cycle all constraints
     // allow. FR-FCFS: the command issued is the one legal soonest, no sooner than the next command slot;
     // among those legal at that cycle, row hits (RD/WR) first, then the oldest request. Both rules are
-    // one order on (cycles from the next slot until legal, not a hit, age), packed into one integer so
-    // the scan has no data-dependent branches. A wait too long for its 24 bits (an idle gap of millions
-    // of cycles) falls back to an exact scan.
+    // one order on (cycles from the next slot until legal, not a hit, age), packed into one integer, so
+    // the scan is one branch-free minimum over arrays (vectorised); keys are unique (the age), so the
+    // winner is found again by its key. A wait too long for its 24 bits (an idle gap of millions of
+    // cycles) falls back to an exact scan.
     const Cycle slot = m_next_command;
-    // The packed order value of offer i (its index rides in the low bits of a second word).
-    auto packed_of = [&](std::size_t i) {
-      const Offer& o = m_offers[i];
-      const Cycle at = std::max(o.local, m_shared[static_cast<std::size_t>(o.shared)]);
-      const auto wait = static_cast<std::uint64_t>(std::max<Cycle>(at - slot, 0));
-      return (std::min(wait, kWaitSaturated) << 40) | o.key;
-    };
-    // Four independent minima (no chain of dependent selects through the whole scan), then combined.
-    std::array<std::uint64_t, 4> lane_best;
-    std::array<std::size_t, 4> lane_i{};
-    lane_best.fill(~std::uint64_t{0});
-    const std::size_t n = m_offers.size();
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-      for (std::size_t l = 0; l < 4; ++l) {
-        const std::uint64_t p = packed_of(i + l);
-        const bool take = p < lane_best[l];
-        lane_best[l] = take ? p : lane_best[l];
-        lane_i[l] = take ? i + l : lane_i[l];
+    const std::size_t n = m_active.size();
+    const Cycle* local = m_offer_local.data();
+    const std::uint64_t* keys = m_offer_key.data();
+    const std::int64_t* shared = m_offer_shared.data();
+    const Cycle* allowed_at = m_shared.data();
+    // Whole blocks (the arrays are padded to kOfferBlock with offers that never win: packed value ~0).
+    std::uint64_t best_packed = ~std::uint64_t{0};
+    std::size_t found_i = n;  // n: not found yet
+#if defined(__AVX512F__)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push  // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized (_mm512_undefined_*)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+    if (m_shared.size() == kOfferBlock * 2) {
+      // The shared constraints fit two registers: each offer's one is a permute, not a load.
+      const __m512i lo = _mm512_loadu_si512(allowed_at), hi = _mm512_loadu_si512(allowed_at + kOfferBlock);
+      const __m512i slot_v = _mm512_set1_epi64(slot), zero = _mm512_setzero_si512();
+      const __m512i saturated = _mm512_set1_epi64(static_cast<long long>(kWaitSaturated));
+      __m512i best_v = _mm512_set1_epi64(-1);
+      for (std::size_t b = 0; b < n; b += kOfferBlock) {
+        const __m512i allowed = _mm512_permutex2var_epi64(lo, _mm512_loadu_si512(shared + b), hi);
+        const __m512i at = _mm512_max_epi64(_mm512_loadu_si512(local + b), allowed);
+        const __m512i wait = _mm512_min_epu64(_mm512_max_epi64(_mm512_sub_epi64(at, slot_v), zero), saturated);
+        best_v = _mm512_min_epu64(best_v, _mm512_or_si512(_mm512_slli_epi64(wait, 40), _mm512_loadu_si512(keys + b)));
       }
-    for (; i < n; ++i) {
-      const std::uint64_t p = packed_of(i);
-      const bool take = p < lane_best[0];
-      lane_best[0] = take ? p : lane_best[0];
-      lane_i[0] = take ? i : lane_i[0];
+      best_packed = _mm512_reduce_min_epu64(best_v);
+      if ((best_packed >> 40) != kWaitSaturated && n <= 64) {  // the winner's place, found without a branch per offer
+        const __m512i key = _mm512_set1_epi64(static_cast<long long>(best_packed & kKeyMask));
+        std::uint64_t found = 0;
+        for (std::size_t b = 0; b < n; b += kOfferBlock)
+          found |= std::uint64_t{_mm512_cmpeq_epi64_mask(_mm512_loadu_si512(keys + b), key)} << b;
+        found_i = static_cast<std::size_t>(std::countr_zero(found));
+      }
+    } else
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+    {
+      // Four independent minima with their places (no chain of dependent selects through the scan, no
+      // gathers), then combined.
+      std::array<std::uint64_t, 4> lane_best;
+      std::array<std::size_t, 4> lane_i{};
+      lane_best.fill(~std::uint64_t{0});
+      for (std::size_t b = 0; b < n; b += 4)
+        for (std::size_t l = 0; l < 4; ++l) {
+          const std::size_t i = b + l;
+          const Cycle at = std::max(local[i], allowed_at[shared[i]]);
+          const auto wait = static_cast<std::uint64_t>(std::max<Cycle>(at - slot, 0));
+          const std::uint64_t p = (std::min(wait, kWaitSaturated) << 40) | keys[i];
+          const bool take = p < lane_best[l];
+          lane_best[l] = take ? p : lane_best[l];
+          lane_i[l] = take ? i : lane_i[l];
+        }
+      for (std::size_t l = 0; l < 4; ++l)
+        if (lane_best[l] < best_packed) {  // keys are unique (the age), so no ties to break
+          best_packed = lane_best[l];
+          found_i = lane_i[l];
+        }
     }
-    std::uint64_t best_packed = lane_best[0];
-    std::size_t best_i = lane_i[0];
-    for (std::size_t l = 1; l < 4; ++l)
-      if (lane_best[l] < best_packed) {  // keys are unique (seq), so no ties to break
-        best_packed = lane_best[l];
-        best_i = lane_i[l];
-      }
+    std::size_t best_i = found_i;
     Cycle best_at = slot + static_cast<Cycle>(best_packed >> 40);
     if ((best_packed >> 40) == kWaitSaturated) {
       best_at = kNever;
       std::uint64_t best_key = ~std::uint64_t{0};
       for (std::size_t j = 0; j < n; ++j) {
-        const Offer& o = m_offers[j];
-        const Cycle at = std::max(std::max(o.local, m_shared[static_cast<std::size_t>(o.shared)]), slot);
-        if (at < best_at || (at == best_at && o.key < best_key)) {
+        const Cycle at = std::max(std::max(local[j], allowed_at[shared[j]]), slot);
+        if (at < best_at || (at == best_at && keys[j] < best_key)) {
           best_at = at;
-          best_key = o.key;
+          best_key = keys[j];
           best_i = j;
         }
       }
+    } else if (best_i == n) {
+      const std::uint64_t key = best_packed & kKeyMask;
+      best_i = 0;
+      while (keys[best_i] != key) ++best_i;
     }
     const Bank* best = &m_banks[static_cast<std::size_t>(m_active[best_i])];
-    assert(!m_offers.empty());
+    assert(n > 0);
     const Cycle now = best_at;
     if (m_refresh && m_ranks[static_cast<std::size_t>(best->rank)].next_refresh <= now) {
       refresh_rank(best->rank, now);  // refreshes first, then choose again: banks may have closed
@@ -278,6 +325,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_act = std::max(r.next_act, now + t.trrd_s);
       r.last_acts[static_cast<std::size_t>(r.faw_pos)] = now;
       r.faw_pos = (r.faw_pos + 1) % 4;
+      m_shared_stale = true;
       update_next(b);
       return;
     case Command::Pre:
@@ -294,6 +342,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_wr = std::max(r.next_wr, now + m_rtw);
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
+      m_shared_stale = true;
       complete(slot_index, end);
       return;
     }
@@ -306,6 +355,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_rd = std::max(r.next_rd, end + t.twtr_s);
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
+      m_shared_stale = true;
       complete(slot_index, end);
       return;
     }
@@ -315,34 +365,37 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
 void ChannelController::complete(int slot_index, Cycle done) {
   Slot& s = m_slots[static_cast<std::size_t>(slot_index)];
   const auto bytes = static_cast<std::uint64_t>(m_spec.burst_bytes());
-  if (s.access == Access::Read) {
-    ++m_stats.reads;
-    m_stats.bytes_read += bytes;
-  } else {
-    ++m_stats.writes;
-    m_stats.bytes_written += bytes;
-  }
-  if (s.needed_pre)
-    ++m_stats.row_conflicts;
-  else if (s.needed_act)
-    ++m_stats.row_misses;
-  else
-    ++m_stats.row_hits;
+  // Counted without branches (the outcome of a random pattern is unpredictable).
+  const std::uint64_t write = s.access == Access::Write, conflict = s.needed_pre, act = s.needed_act;
+  m_stats.reads += 1 - write;
+  m_stats.writes += write;
+  m_stats.bytes_read += (1 - write) * bytes;
+  m_stats.bytes_written += write * bytes;
+  m_stats.row_conflicts += conflict;
+  m_stats.row_misses += act & (1 - conflict);
+  m_stats.row_hits += (1 - act) & (1 - conflict);
   m_stats.latency_sum += static_cast<std::uint64_t>(done - s.arrival);
   m_stats.first_arrival = m_stats.requests() == 1 ? s.arrival : std::min(m_stats.first_arrival, s.arrival);
   m_stats.last_completion = std::max(m_stats.last_completion, done);
   if (m_record != nullptr) m_record->set(s.id, done);
 
   Bank& b = m_banks[static_cast<std::size_t>(s.bank)];
-  b.waiting.erase(std::find(b.waiting.begin(), b.waiting.end(), slot_index));
+  auto gone = std::find(b.waiting.begin(), b.waiting.end(), slot_index);  // a few entries: no memmove call
+  for (auto next = gone + 1; next != b.waiting.end(); ++gone, ++next) *gone = *next;
+  b.waiting.pop_back();
   update_next(b);
   if (b.waiting.empty()) {  // swap-remove the bank from the active list
     const int last = m_active.back();
     m_active[static_cast<std::size_t>(b.active_pos)] = last;
-    m_offers[static_cast<std::size_t>(b.active_pos)] = m_offers.back();
+    const auto pos = static_cast<std::size_t>(b.active_pos), end = m_active.size() - 1;
+    m_offer_local[pos] = m_offer_local[end];
+    m_offer_key[pos] = m_offer_key[end];
+    m_offer_shared[pos] = m_offer_shared[end];
+    m_offer_local[end] = kPadLocal;  // the freed place pads again
+    m_offer_key[end] = kKeyMask;
+    m_offer_shared[end] = 0;
     m_banks[static_cast<std::size_t>(last)].active_pos = b.active_pos;
     m_active.pop_back();
-    m_offers.pop_back();
     b.active_pos = -1;
   }
   m_free_slots.push_back(slot_index);

@@ -93,16 +93,15 @@ class ChannelController {
   std::vector<Bank> m_banks;
   std::vector<Group> m_groups;
   std::vector<Rank> m_ranks;
-  // Banks with waiting requests (any order) and, at the same index, a compact copy of each one's offer
-  // for the scan in issue_next.
-  struct Offer {
-    Cycle local = 0;        // Bank::next_local
-    std::uint64_t key = 0;  // Bank::next_key
-    int shared = 0;         // index in m_shared: bank group * 4 + Command
-  };
+  // Banks with waiting requests (any order) and, at the same index, each one's offer as arrays for the
+  // scan in issue_next: Bank::next_local, Bank::next_key and the index in m_shared (bank group * 4 +
+  // Command) of the shared constraint on it.
   std::vector<int> m_active;
-  std::vector<Offer> m_offers;
+  std::vector<Cycle> m_offer_local;
+  std::vector<std::uint64_t> m_offer_key;
+  std::vector<std::int64_t> m_offer_shared;
   std::vector<Cycle> m_shared;  // per bank group and Command: the first cycle the shared state allows
+  bool m_shared_stale = true;   // m_shared needs recomputing (an ACT, RD or WR changed the shared state)
   Cycle m_next_command = 0;   // command bus: one command per cycle
   Cycle m_bus_free = 0;       // data bus: the cycle the last burst ends
   int m_bus_rank = -1;
