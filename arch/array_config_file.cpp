@@ -1,6 +1,7 @@
 #include "arch/array_config_file.hpp"
 
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 #include "arch/toml_file.hpp"
@@ -16,6 +17,22 @@ std::string num(double x) {
   return std::string(buf, res.ptr);
 }
 
+// [arch] operand_type, accumulator_type, output_buffer_type, fma; operand_bits / accumulator_bits
+// (older files) must agree with the types.
+void read_numerics(TomlTableReader& arch, ArrayConfig& cfg) {
+  const auto format = [&](const char* key) -> std::optional<NumberFormat> {
+    if (const auto s = arch.optional<std::string>(key)) return parse_number_format(*s, arch.where(key));
+    return std::nullopt;
+  };
+  const std::optional<NumberFormat> operand = format("operand_type");
+  const std::optional<NumberFormat> accumulator = format("accumulator_type");
+  const std::optional<NumberFormat> output_buffer = format("output_buffer_type");
+  set_numeric_types(cfg, operand, accumulator, output_buffer);
+  cfg.numerics.fma = arch.get_or("fma", cfg.numerics.fma);
+  cfg.operand_bits = arch.get_or("operand_bits", cfg.operand_bits);
+  cfg.accumulator_bits = arch.get_or("accumulator_bits", cfg.accumulator_bits);
+}
+
 }  // namespace
 
 ArrayConfig parse_array_config(const std::string& toml_text, const std::string& origin) {
@@ -29,8 +46,7 @@ ArrayConfig parse_array_config(const std::string& toml_text, const std::string& 
   cfg.cols = arch->get_or("cols", cfg.cols);
   if (const auto s = arch->optional<std::string>("dataflow"))
     cfg.dataflow = parse_dataflow(*s, arch->where("dataflow"));  // case-insensitive, as on the command line
-  cfg.operand_bits = arch->get_or("operand_bits", cfg.operand_bits);
-  cfg.accumulator_bits = arch->get_or("accumulator_bits", cfg.accumulator_bits);
+  read_numerics(*arch, cfg);
   cfg.clock_ghz = arch->get_or("clock_ghz", cfg.clock_ghz);
   cfg.v_nominal = arch->get_or("v_nominal", cfg.v_nominal);
   cfg.os_drain = arch->get_or("os_drain", cfg.os_drain);
@@ -46,7 +62,9 @@ ArrayConfig load_array_config(const std::filesystem::path& path) {
 std::string to_toml(const ArrayConfig& cfg) {
   std::ostringstream out;
   out << "[arch]\nrows = " << cfg.rows << "\ncols = " << cfg.cols << "\ndataflow = \"" << to_string(cfg.dataflow)
-      << "\"\noperand_bits = " << cfg.operand_bits << "\naccumulator_bits = " << cfg.accumulator_bits
+      << "\"\noperand_type = \"" << to_string(cfg.numerics.operand) << "\"\naccumulator_type = \""
+      << to_string(cfg.numerics.accumulator) << "\"\noutput_buffer_type = \"" << to_string(cfg.numerics.output_buffer)
+      << "\"\nfma = " << (cfg.numerics.fma ? "true" : "false")
       << "\nclock_ghz = " << num(cfg.clock_ghz) << "\nv_nominal = " << num(cfg.v_nominal)
       << "\nos_drain = " << (cfg.os_drain ? "true" : "false") << "\n";
   return out.str();

@@ -5,6 +5,7 @@
 set -euo pipefail
 packages=(build-essential cmake ccache pkg-config libsystemc-dev libeigen3-dev libboost-dev libhdf5-dev catch2
           libdnnl-dev ocl-icd-opencl-dev librandom123-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libpcre2-dev
+          libmpfr-dev
           openmpi-bin python3-h5py python3-numpy python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "arch/config_error.hpp"
+
 #include "sim/faults/output_fault_apply.hpp"
 #include "sim/faults/sram_faults.hpp"
 
@@ -32,7 +34,11 @@ std::vector<faults::FaultValues> output_values(const arch::ArrayConfig& cfg, con
 }  // namespace
 
 ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel)
-    : m_model(cfg, fidelity, threads, kernel) {}
+    : m_model(cfg, fidelity, threads, kernel) {
+  if (!cfg.numerics.is_int8())
+    throw ConfigError("arch.operand_type: the array engine runs the model's INT8 GEMMs; this config's PEs are " +
+                      arch::describe(cfg.numerics) + " (floating-point PEs run in `saffire gemm`)");
+}
 
 void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& given) {
   // SRAM errors: the SystemC array reads X and W from the scratchpads' (faulty) copies, at either fidelity.

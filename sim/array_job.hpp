@@ -8,13 +8,17 @@
 #include "sim/faults/bitflip_fault.hpp"
 #include "sim/faults/fault_model.hpp"
 #include "models/gemm/int8_gemm.hpp"
+#include "models/gemm/ordered_gemm.hpp"
 #include "sim/faults/accumulate_fold_math.hpp"
 
 namespace saffire::sim {
 
 struct ArrayJob {
   arch::ArrayConfig cfg;
-  models::Int8GemmArgs args;  // Y = X * W (args.accumulate is honoured)
+  models::Int8GemmArgs args;  // Y = X * W (args.accumulate is honoured); only m, n, k when `numeric` is set
+  // Set: the GEMM runs in cfg.numerics (floating point or INT16), in the dataflow's accumulation order
+  // (models/gemm/ordered_gemm.hpp); no faults or accumulate rule then.
+  const models::NumericGemmArgs* numeric = nullptr;
   int threads = 0;            // host threads for the fold math (0 = all)
   const models::Int8GemmKernel* kernel = nullptr;  // fold-level math; unused by the PE-level model
   const std::vector<arch::OutputFault>* faults = nullptr;  // output-word bit flips to inject (row-major order)

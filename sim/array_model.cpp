@@ -38,7 +38,17 @@ ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const ArrayInjec
   return run_job(args, injection);
 }
 
-ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection) {
+ArrayRunStats ArrayModel::run(const models::NumericGemmArgs& args) {
+  if (!args.x || !args.w || !args.y) throw std::invalid_argument("ArrayModel: null operand");
+  models::Int8GemmArgs shape_only;
+  shape_only.m = args.m;
+  shape_only.n = args.n;
+  shape_only.k = args.k;
+  return run_job(shape_only, {}, &args);
+}
+
+ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection,
+                                  const models::NumericGemmArgs* numeric) {
   const arch::GemmShape shape{args.m, args.n, args.k};
   shape.validate();
   const auto [rule_rows, rule_cols] = std::visit(
@@ -62,6 +72,7 @@ ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayI
   job.kernel = m_kernel.get();
   job.faults = injection.faults;
   job.rule = injection.rule;
+  job.numeric = numeric;
 
   const auto start = std::chrono::steady_clock::now();
   {

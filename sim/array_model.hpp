@@ -12,6 +12,7 @@
 #include "sim/faults/bitflip_fault.hpp"
 #include "arch/fold_plan.hpp"
 #include "models/gemm/int8_gemm.hpp"
+#include "models/gemm/ordered_gemm.hpp"
 #include "sim/faults/accumulate_fold_math.hpp"
 
 namespace saffire::sim {
@@ -46,6 +47,10 @@ class ArrayModel {
   ArrayRunStats run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults);
   /// Same, with any injection; an accumulate rule must cover the array (rows x cols).
   ArrayRunStats run(const models::Int8GemmArgs& args, const ArrayInjection& injection);
+  /// args.y = args.x * args.w in the config's number formats (cfg.numerics), in the dataflow's own
+  /// accumulation order (models/gemm/ordered_gemm.hpp); both fidelities give bit-identical outputs.
+  /// No fault injection in this path.
+  ArrayRunStats run(const models::NumericGemmArgs& args);
 
   const arch::ArrayConfig& config() const { return m_cfg; }
   Fidelity fidelity() const { return m_fidelity; }
@@ -55,7 +60,8 @@ class ArrayModel {
   arch::ArrayConfig m_cfg;
   Fidelity m_fidelity;
   int m_threads;
-  ArrayRunStats run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection);
+  ArrayRunStats run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection,
+                        const models::NumericGemmArgs* numeric = nullptr);
   std::unique_ptr<models::Int8GemmKernel> m_kernel;
 };
 

@@ -17,6 +17,30 @@ void FoldArrayModule::submit(ArrayJob& job) {
   m_start.notify(sc_core::SC_ZERO_TIME);
 }
 
+void FoldArrayModule::run_numeric(ArrayJob& job, const arch::FoldPlan& plan, const sc_core::sc_time& fold_time) {
+  const models::NumericGemmArgs& a = *job.numeric;
+  const models::AccumulationOrder order = models::accumulation_order(job.cfg);
+  const bool ws = job.cfg.dataflow == arch::Dataflow::WS;
+  job.folds = plan.count();
+  job.busy_cycles = 0;
+  job.accumulate_errors.clear();
+  for (std::int64_t f = 0; f < plan.count(); ++f) {
+    const arch::Fold fold = plan.fold(f);
+    // As in the integer path, the math of a whole output tile runs at its first fold, in the
+    // dataflow's order (WS: every reduction fold of a column tile; OS: every column tile of a row tile).
+    if (ws && fold.row0 == 0) {
+      models::ordered_gemm({a.m, fold.cols_used, a.k, a.x, a.ldx, a.w + fold.col0, a.ldw, a.y + fold.col0, a.ldy},
+                           job.cfg.numerics, order, job.threads);
+    } else if (!ws && fold.col0 == 0) {
+      models::ordered_gemm({fold.rows_used, a.n, a.k, a.x + fold.row0 * a.ldx, a.ldx, a.w, a.ldw,
+                            a.y + fold.row0 * a.ldy, a.ldy},
+                           job.cfg.numerics, order, job.threads);
+    }
+    wait(fold_time);
+    job.busy_cycles += plan.cycles_per_fold();
+  }
+}
+
 void FoldArrayModule::run() {
   for (;;) {
     wait(m_start);
@@ -27,6 +51,12 @@ void FoldArrayModule::run() {
     const std::int64_t per_fold = plan.cycles_per_fold();
     const sc_core::sc_time fold_time(job.cfg.period_ps() * static_cast<double>(per_fold), sc_core::SC_PS);
     const bool ws = job.cfg.dataflow == arch::Dataflow::WS;
+    if (job.numeric) {
+      run_numeric(job, plan, fold_time);
+      job.sim_time_ps = (sc_core::sc_time_stamp() - begin).value();
+      m_job = nullptr;
+      continue;
+    }
     if (ws && !a.accumulate)
       for (std::int64_t i = 0; i < a.m; ++i) std::fill_n(a.y + i * a.ldy, a.n, 0);
 

@@ -10,6 +10,7 @@
 ///   module.submit(job); SystemcRuntime::instance().run_until_idle();
 #include <systemc>
 
+#include "arch/fold_plan.hpp"
 #include "sim/array_job.hpp"
 
 namespace saffire::sim {
@@ -24,6 +25,8 @@ class FoldArrayModule : public sc_core::sc_module {
 
  private:
   void run();
+  // A numeric job (cfg.numerics): models::ordered_gemm once per output tile, time fold by fold.
+  void run_numeric(ArrayJob& job, const arch::FoldPlan& plan, const sc_core::sc_time& fold_time);
 
   ArrayJob* m_job = nullptr;
   sc_core::sc_event m_start;

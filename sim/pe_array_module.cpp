@@ -73,6 +73,17 @@ void PeArrayModule::run() {
     m_wgt_valid.assign(pes, 0);
 
     const models::Int8GemmArgs& a = job.args;
+    job.folds = 0;
+    job.busy_cycles = 0;
+    job.accumulate_errors.clear();
+    if (job.numeric) {
+      const arch::FoldPlan numeric_plan(job.cfg, {a.m, a.n, a.k});
+      job.folds = numeric_plan.count();
+      run_numeric_folds(numeric_plan);
+      job.sim_time_ps = (sc_core::sc_time_stamp() - begin).value();
+      m_job = nullptr;
+      continue;
+    }
     if (!a.accumulate)
       for (std::int64_t i = 0; i < a.m; ++i) std::fill_n(a.y + i * a.ldy, a.n, 0);
 

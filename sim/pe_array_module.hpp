@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "arch/fold_plan.hpp"
+#include "arch/numerics/pe_arithmetic.hpp"
 #include "sim/array_job.hpp"
 
 namespace saffire::sim {
@@ -39,6 +40,11 @@ class PeArrayModule : public sc_core::sc_module {
   std::int64_t run_ws_fold(const arch::Fold& fold, const Rule& rule);
   template <typename Rule>
   std::int64_t run_os_fold(const arch::Fold& fold, const Rule& rule);
+  // The same walk with values of cfg.numerics (sim/pe_array_numeric.cpp): every PE step and output-buffer
+  // add rounded by arch::PeArithmetic.
+  void run_numeric_folds(const arch::FoldPlan& plan);
+  std::int64_t run_ws_fold_numeric(const arch::Fold& fold, const arch::PeArithmetic& arith);
+  std::int64_t run_os_fold_numeric(const arch::Fold& fold, const arch::PeArithmetic& arith);
   void tick();  // one clock edge
   /// Flips the scheduled faults of (fold, cycle) into the accumulator registers.
   void inject_faults(std::int64_t fold, std::int64_t cycle);
@@ -61,6 +67,8 @@ class PeArrayModule : public sc_core::sc_module {
   std::vector<std::uint32_t> m_acc;    // WS: partial sum (moves down); OS: stationary accumulator
   std::vector<std::uint8_t> m_act_valid, m_wgt_valid;
   std::vector<std::uint32_t> m_zero_row;  // (C): the partial sum PE row 0 adds to (WS)
+  // Numeric jobs: the same registers holding values of the job's formats.
+  std::vector<double> m_num_act, m_num_wgt, m_num_acc;
 };
 
 }  // namespace saffire::sim

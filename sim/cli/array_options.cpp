@@ -1,5 +1,7 @@
 #include "sim/cli/array_options.hpp"
 
+#include <algorithm>
+
 #include "arch/array_config_file.hpp"
 #include "arch/config_error.hpp"
 
@@ -19,6 +21,18 @@ void ArrayOptions::add_to(CLI::App& cmd, bool nominal_supply) {
   cmd.add_flag("--os-drain", m_os_drain, "OS: add R cycles per fold to shift the outputs out");
 }
 
+void ArrayOptions::add_numeric_types_to(CLI::App& cmd) {
+  cmd.add_option("--operand-type", m_operand_type,
+                 "multiplier inputs: int8, int16, fp16, bf16, fp8-e4m3, fp8-e5m2 (overrides [arch] operand_type)");
+  cmd.add_option("--accumulator-type", m_accumulator_type,
+                 "PE accumulator: int32, fp32, fp16, bf16 (overrides [arch] accumulator_type; default int32 for "
+                 "integer operands, fp32 for floating-point ones)");
+  cmd.add_option("--output-buffer-type", m_output_buffer_type,
+                 "where WS adds the folds' partial sums (overrides [arch] output_buffer_type; default the accumulator's)");
+  CLI::Option* fma = cmd.add_flag("--fma", m_fma_flag, "fused multiply-add, one rounding per step (the default; overrides [arch] fma)");
+  cmd.add_flag("--no-fma", m_no_fma_flag, "multiply, then add: the product is rounded too (overrides [arch] fma)")->excludes(fma);
+}
+
 arch::ArrayConfig ArrayOptions::resolve(const std::function<void(arch::ArrayConfig&)>& before_overrides) const {
   arch::ArrayConfig cfg = m_config_path.empty() ? arch::ArrayConfig{} : arch::load_array_config(m_config_path);
   if (before_overrides) before_overrides(cfg);
@@ -29,6 +43,33 @@ arch::ArrayConfig ArrayOptions::resolve(const std::function<void(arch::ArrayConf
   if (m_clock_ghz) cfg.clock_ghz = *m_clock_ghz;
   if (m_v_nominal) cfg.v_nominal = *m_v_nominal;
   if (m_os_drain) cfg.os_drain = true;
+  const auto format = [](const std::optional<std::string>& text, const char* option) -> std::optional<arch::NumberFormat> {
+    if (!text) return std::nullopt;
+    return arch::parse_number_format(*text, option);
+  };
+  if (m_operand_type || m_accumulator_type || m_output_buffer_type)
+    arch::set_numeric_types(cfg, format(m_operand_type, "--operand-type"),
+                            format(m_accumulator_type, "--accumulator-type"),
+                            format(m_output_buffer_type, "--output-buffer-type"));
+  if (m_fma_flag) cfg.numerics.fma = true;
+  if (m_no_fma_flag) cfg.numerics.fma = false;
+  if (m_operand_type || m_accumulator_type || m_output_buffer_type) {
+    try {
+      cfg.numerics.validate("arch.");
+    } catch (const ConfigError& e) {
+      // Name the option the user typed next to the key it sets.
+      std::string msg = e.what();
+      for (const char* key : {"operand_type", "accumulator_type", "output_buffer_type"}) {
+        const std::string k = std::string("arch.") + key;
+        if (msg.rfind(k, 0) == 0) {
+          std::string option = std::string("--") + key;
+          std::replace(option.begin(), option.end(), '_', '-');
+          msg = option + " (" + k + ")" + msg.substr(k.size());
+        }
+      }
+      throw ConfigError("command line: " + msg);
+    }
+  }
   try {
     cfg.validate();
   } catch (const ConfigError& e) {

@@ -17,6 +17,9 @@ class ArrayOptions {
   /// --v-nominal when `nominal_supply` (the commands that take a supply voltage: eval, generate,
   /// topology; elsewhere the nominal supply would be read and never used).
   void add_to(CLI::App& cmd, bool nominal_supply = false);
+  /// Registers --operand-type, --accumulator-type, --output-buffer-type and --fma/--no-fma (the
+  /// commands that run the PE's number formats: gemm).
+  void add_numeric_types_to(CLI::App& cmd);
   /// The config file (if any) with the command-line overrides applied, validated. `before_overrides`
   /// edits the file's config first (the array of a SCALE-Sim .cfg), so the overrides still win.
   arch::ArrayConfig resolve(const std::function<void(arch::ArrayConfig&)>& before_overrides = {}) const;
@@ -29,6 +32,8 @@ class ArrayOptions {
   std::optional<std::string> m_dataflow;
   std::optional<double> m_clock_ghz, m_v_nominal;
   bool m_os_drain = false;
+  std::optional<std::string> m_operand_type, m_accumulator_type, m_output_buffer_type;
+  bool m_fma_flag = false, m_no_fma_flag = false;
 };
 
 }  // namespace saffire::cli

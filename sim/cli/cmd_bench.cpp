@@ -3,7 +3,9 @@
 #include <fmt/core.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "arch/timing/timing_bench.hpp"
@@ -21,6 +23,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/memory/dram/dram_bench.hpp"
 #include "models/workload/gemm_operands.hpp"
+#include "models/workload/numeric_operands.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -33,6 +36,7 @@ struct BenchOptions {
   std::string kernel = "auto";
   bool json = false;
   bool skip_kernels = false;  // skip the per-kernel GEMM table
+  bool skip_numeric = false;  // skip the floating-point fold-level figures
   int eval_paragraphs = 50;   // paragraphs of the tokens/s measurement (0 = skip)
 };
 
@@ -212,6 +216,57 @@ double best_fold_rate(const arch::ArrayConfig& cfg, const models::GemmOperands& 
   return best;
 }
 
+// Fold level in floating point: best of two runs, simulated MAC/s.
+double best_numeric_fold_rate(const arch::ArrayConfig& cfg, const models::NumericOperands& ops, int threads,
+                              std::vector<double>& y) {
+  sim::ArrayModel model(cfg, sim::Fidelity::Fold, threads);
+  const auto& s = ops.shape;
+  double best = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n});
+    best = std::max(best, static_cast<double>(s.macs()) / stats.host_seconds);
+  }
+  return best;
+}
+
+// Floating-point PEs at fold level beside the INT8 rate of the same array and thread count (target:
+// >= 25 % of it for fp32 accumulators). FP16/BF16 accumulators take the scalar step: a smaller GEMM.
+void bench_numeric_fold(nlohmann::json& out, bool json, const BenchOptions& o, int threads,
+                        const std::map<arch::Dataflow, double>& int8_rate) {
+  struct Design {
+    const char* name;
+    arch::NumberFormat operand, accumulator;
+    bool fma;
+    std::int64_t size;
+  };
+  const Design designs[] = {{"bf16-fp32-fma", arch::NumberFormat::Bf16, arch::NumberFormat::Fp32, true, o.fold_size},
+                            {"fp8e4m3-fp32-mul-add", arch::NumberFormat::Fp8E4M3, arch::NumberFormat::Fp32, false,
+                             o.fold_size},
+                            {"fp16-fp16-fma", arch::NumberFormat::Fp16, arch::NumberFormat::Fp16, true,
+                             std::min<std::int64_t>(o.fold_size, 256)}};
+  for (const Design& d : designs) {
+    const arch::GemmShape shape{d.size, d.size, d.size};
+    const models::NumericOperands ops = models::random_numeric_operands(shape, d.operand, 1);
+    std::vector<double> y(static_cast<std::size_t>(shape.m * shape.n));
+    for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
+      arch::ArrayConfig cfg;
+      cfg.rows = cfg.cols = o.fold_array;
+      cfg.dataflow = df;
+      arch::set_numeric_types(cfg, d.operand, d.accumulator, std::nullopt);
+      cfg.numerics.fma = d.fma;
+      const double rate = best_numeric_fold_rate(cfg, ops, threads, y);
+      const double ratio = rate / int8_rate.at(df);
+      auto& j = out["fold"][std::to_string(threads) + "_threads"][d.name];
+      j[std::string(arch::to_string(df)) + "_gmacs"] = rate / 1e9;
+      j[std::string(arch::to_string(df)) + "_of_int8"] = ratio;
+      if (!json)
+        fmt::print("               {} {:<21} {:8.2f} GMAC/s  ({:.0f} % of INT8 fold level{})\n", arch::to_string(df),
+                   fmt::format("{} {}^3", d.name, d.size), rate / 1e9, 100.0 * ratio,
+                   d.size == o.fold_size ? "" : ", smaller GEMM");
+    }
+  }
+}
+
 void run_bench(const BenchOptions& o) {
   const int all = omp_get_max_threads();
   nlohmann::json out;
@@ -230,16 +285,19 @@ void run_bench(const BenchOptions& o) {
     const double bare = models::measure_int8_gemm_gmacs(*kernel, shape.m, shape.n, shape.k, threads, 1.0) * 1e9;
     out["fold"][std::to_string(threads) + "_threads"]["bare_gmacs"] = bare / 1e9;
     if (!o.json) fmt::print("  {} thread(s): bare kernel {:8.1f} GMAC/s\n", threads, bare / 1e9);
+    std::map<arch::Dataflow, double> int8_rate;
     for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
       arch::ArrayConfig cfg;
       cfg.rows = cfg.cols = o.fold_array;
       cfg.dataflow = df;
       const double rate = best_fold_rate(cfg, ops, threads, o.kernel, y);
+      int8_rate[df] = rate;
       out["fold"][std::to_string(threads) + "_threads"][std::string(arch::to_string(df)) + "_gmacs"] = rate / 1e9;
       if (!o.json)
         fmt::print("               {} fold-level {:8.1f} GMAC/s  ({:.0f} % of bare)\n", arch::to_string(df), rate / 1e9,
                    100.0 * rate / bare);
     }
+    if (!o.skip_numeric) bench_numeric_fold(out, o.json, o, threads, int8_rate);
     if (all == 1) break;
   }
 
@@ -298,6 +356,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--pe-array", opts->pe_array, "PE-level array size")->capture_default_str();
   cmd->add_option("--kernel", opts->kernel, "INT8 kernel")->capture_default_str();
   cmd->add_flag("--skip-kernels", opts->skip_kernels, "skip the per-kernel INT8 GEMM table");
+  cmd->add_flag("--skip-numeric", opts->skip_numeric, "skip the floating-point PE fold-level figures");
   cmd->add_option("--eval-paragraphs", opts->eval_paragraphs, "paragraphs for the eval tokens/s figure (0 = skip)")
       ->capture_default_str();
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");

@@ -1,7 +1,9 @@
 // saffire gemm: one seeded random INT8 GEMM on the simulated array, checked against a reference.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -18,6 +20,8 @@
 #include "sim/memory/memory_model_factory.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "models/workload/gemm_reference.hpp"
+#include "models/workload/numeric_operands.hpp"
+#include "models/gemm/ordered_gemm.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -35,6 +39,73 @@ struct GemmOptions {
   std::optional<double> v;  // --voltage: the array's supply (default the nominal [arch] v_nominal)
 };
 
+// A PE design in floating point (or INT16): the array in the dataflow's accumulation order, checked
+// against the scalar ordered GEMM (PeArithmetic's step, one thread; no vectorized path).
+void run_numeric_gemm(const GemmOptions& o, const arch::ArrayConfig& cfg, const arch::GemmShape& shape,
+                      sim::Fidelity fidelity) {
+  arch::check_memory(models::numeric_gemm_buffer_bytes(shape, /*with_reference=*/true),
+                     "gemm: the operands, outputs and reference");
+  const models::NumericOperands ops = models::random_numeric_operands(shape, cfg.numerics.operand, o.seed);
+  const std::size_t outputs = static_cast<std::size_t>(shape.m * shape.n);
+  std::vector<double> y(outputs), ref(outputs);
+  sim::ArrayModel model(cfg, fidelity, o.threads, o.kernel);
+  const models::NumericGemmArgs args{shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n,
+                                     y.data(), shape.n};
+  const sim::ArrayRunStats stats = model.run(args);
+  models::NumericGemmArgs ref_args = args;
+  ref_args.y = ref.data();
+  models::ordered_gemm_scalar(ref_args, cfg.numerics, models::accumulation_order(cfg));
+  std::int64_t mismatches = 0;
+  for (std::size_t i = 0; i < outputs; ++i) mismatches += !models::same_value(y[i], ref[i]);
+  // How far the array's order and rounding land from the exact sum (double accumulation of the same
+  // operands), in units of the output buffer's precision: a scale for the rounding, never a check.
+  double max_rel = 0;
+  for (std::int64_t i = 0; i < std::min<std::int64_t>(shape.m, 64); ++i)
+    for (std::int64_t j = 0; j < shape.n; ++j) {
+      double exact = 0, magnitude = 0;
+      for (std::int64_t kk = 0; kk < shape.k; ++kk) {
+        const double p = ops.x[static_cast<std::size_t>(i * shape.k + kk)] * ops.w[static_cast<std::size_t>(kk * shape.n + j)];
+        exact += p;
+        magnitude += std::fabs(p);
+      }
+      if (magnitude > 0) max_rel = std::max(max_rel, std::fabs(y[static_cast<std::size_t>(i * shape.n + j)] - exact) / magnitude);
+    }
+  const arch::CycleReport& r = stats.report;
+  const std::string pe = arch::describe(cfg.numerics);
+  const char* order = cfg.dataflow == arch::Dataflow::WS ? "WS: R products per fold down the column, folds added in the output buffer in fold order"
+                                                        : "OS: k = 0..K-1 in the PE, one rounding per step";
+  if (o.json) {
+    const nlohmann::json j = {{"m", shape.m}, {"n", shape.n}, {"k", shape.k}, {"rows", cfg.rows}, {"cols", cfg.cols},
+                              {"dataflow", arch::to_string(cfg.dataflow)}, {"fidelity", sim::to_string(fidelity)},
+                              {"seed", o.seed},
+                              {"operand_type", arch::to_string(cfg.numerics.operand)},
+                              {"accumulator_type", arch::to_string(cfg.numerics.accumulator)},
+                              {"output_buffer_type", arch::to_string(cfg.numerics.output_buffer)},
+                              {"fma", cfg.numerics.fma}, {"cycles", r.cycles}, {"folds", r.folds},
+                              {"cycles_per_fold", r.cycles_per_fold}, {"macs", r.macs},
+                              {"utilization", r.utilization}, {"verified", mismatches == 0},
+                              {"mismatches", mismatches}, {"reference", "ordered-scalar"},
+                              {"max_error_vs_exact", max_rel}, {"host_seconds", stats.host_seconds}};
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("saffire gemm: Y[{}x{}] = X[{}x{}] * W[{}x{}] on a {}x{} {} array, {} fidelity, seed {}\n", shape.m,
+               shape.n, shape.m, shape.k, shape.k, shape.n, cfg.rows, cfg.cols, arch::to_string(cfg.dataflow),
+               sim::to_string(fidelity), o.seed);
+    fmt::print("  PEs                 {}\n", pe);
+    fmt::print("  order               {}\n", order);
+    fmt::print("  cycles              {} (0-based index of the last output cycle, as SCALE-Sim reports)\n", r.cycles);
+    fmt::print("  folds               {} x {} cycles\n", r.folds, r.cycles_per_fold);
+    fmt::print("  MACs                {}\n", r.macs);
+    fmt::print("  verified            {} (bit-exact vs the scalar ordered reference{})\n", mismatches == 0 ? "yes" : "NO",
+               mismatches == 0 ? "" : fmt::format(", {} mismatching outputs", mismatches));
+    fmt::print("  vs exact sum        max |y - exact| / sum |x w| = {:.3g} (first {} rows)\n", max_rel,
+               std::min<std::int64_t>(shape.m, 64));
+    fmt::print("  host time           {:.4f} s ({:.3g} simulated MAC/s)\n", stats.host_seconds,
+               static_cast<double>(r.macs) / std::max(stats.host_seconds, 1e-9));
+  }
+  if (mismatches != 0) throw std::runtime_error("array outputs differ from the reference");
+}
+
 void run_gemm(const GemmOptions& o) {
   const arch::ArrayConfig cfg = o.array.resolve([&](arch::ArrayConfig& c) { o.memory.apply_scalesim_array(c); });
   const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
@@ -45,6 +116,12 @@ void run_gemm(const GemmOptions& o) {
   const sim::Fidelity fidelity = sim::parse_fidelity(o.fidelity);
   if (fidelity == sim::Fidelity::PE && static_cast<std::int64_t>(cfg.rows) * cfg.cols > 256 * 256)
     throw ConfigError("--fidelity pe: arrays above 256x256 PEs are impractical at PE level; use --fidelity fold");
+  if (!cfg.numerics.is_int8()) {
+    if (memory_cfg.model != "ideal")
+      throw ConfigError("--memory: the memory models run INT8 arrays only; floating-point PEs take --memory ideal");
+    run_numeric_gemm(o, cfg, shape, fidelity);
+    return;
+  }
 
   arch::check_memory(models::gemm_buffer_bytes(shape, /*with_reference=*/true), "gemm: the operands, outputs and reference");
   const models::GemmOperands ops = models::random_gemm_operands(shape, o.seed);
@@ -129,8 +206,9 @@ void run_gemm(const GemmOptions& o) {
 
 void add_gemm_command(CLI::App& app) {
   auto opts = std::make_shared<GemmOptions>();
-  CLI::App* cmd = app.add_subcommand("gemm", "Run one seeded random INT8 GEMM on the array and verify it");
+  CLI::App* cmd = app.add_subcommand("gemm", "Run one seeded random GEMM (INT8, or the --operand-type) on the array and verify it");
   opts->array.add_to(*cmd, /*nominal_supply=*/true);
+  opts->array.add_numeric_types_to(*cmd);
   opts->memory.add_to(*cmd);
   cmd->add_option("--m", opts->m, "rows of X and Y (tokens)")->required();
   cmd->add_option("--n", opts->n, "columns of W and Y (output features)")->required();

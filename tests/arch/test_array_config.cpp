@@ -65,3 +65,36 @@ TEST_CASE("Bad config values get errors naming file, line and key", "[unit][arch
   CHECK_THROWS_AS(parse_array_config("[arch\nrows = 3\n", "broken.toml"), ConfigError);
   CHECK_THROWS_WITH(load_array_config("/nonexistent/x.toml"), Catch::Contains("/nonexistent/x.toml"));
 }
+
+TEST_CASE("[arch] number formats: operand_type, accumulator_type, output_buffer_type, fma", "[unit][arch]") {
+  const ArrayConfig def = parse_array_config("[arch]\nrows = 4\n", "t.toml");
+  CHECK(def.numerics.is_int8());
+  CHECK(def.numerics.accumulator == NumberFormat::Int32);
+  const ArrayConfig bf = parse_array_config("[arch]\noperand_type = \"bf16\"\n", "t.toml");
+  CHECK(bf.numerics.operand == NumberFormat::Bf16);
+  CHECK(bf.numerics.accumulator == NumberFormat::Fp32);  // a float operand brings fp32 accumulators
+  CHECK(bf.numerics.output_buffer == NumberFormat::Fp32);
+  CHECK(bf.operand_bits == 16);
+  const ArrayConfig cheap = parse_array_config(
+      "[arch]\noperand_type = \"fp8-e4m3\"\naccumulator_type = \"fp16\"\nfma = false\noutput_buffer_type = \"fp32\"\n",
+      "t.toml");
+  CHECK(cheap.numerics.accumulator == NumberFormat::Fp16);
+  CHECK(cheap.numerics.output_buffer == NumberFormat::Fp32);
+  CHECK_FALSE(cheap.numerics.fma);
+  const ArrayConfig again = parse_array_config(to_toml(cheap), "again");
+  CHECK(again.numerics.operand == cheap.numerics.operand);
+  CHECK(again.numerics.accumulator == cheap.numerics.accumulator);
+  CHECK(again.numerics.output_buffer == cheap.numerics.output_buffer);
+  CHECK(again.numerics.fma == cheap.numerics.fma);
+
+  const auto error = [](const char* text) {
+    return saffire::test::error_of([&] { (void)parse_array_config(text, "bad.toml"); });
+  };
+  CHECK_THAT(error("[arch]\n\noperand_type = \"fp12\"\n"), Catch::Contains("bad.toml:3"));
+  CHECK_THAT(error("[arch]\n\noperand_type = \"fp12\"\n"), Catch::Contains("arch.operand_type"));
+  CHECK_THAT(error("[arch]\noperand_type = \"fp8-e4m3\"\naccumulator_type = \"int32\"\n"),
+             Catch::Contains("arch.accumulator_type"));
+  CHECK_THAT(error("[arch]\naccumulator_type = \"fp32\"\n"), Catch::Contains("arch.accumulator_type"));  // int8 operands
+  CHECK_THAT(error("[arch]\noperand_type = \"bf16\"\noperand_bits = 8\n"), Catch::Contains("arch.operand_bits"));
+  CHECK_THAT(error("[arch]\noperand_type = \"bf16\"\nfma = 1\n"), Catch::Contains("arch.fma"));
+}
