@@ -1,6 +1,7 @@
 // Compiled with -ffp-contract=off (CMakeLists.txt): "acc + x * w" must stay two roundings.
 #include "models/gemm/ordered_gemm.hpp"
 
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -105,6 +106,84 @@ void fp32_block(const NumericGemmArgs& a, const arch::PeArithmetic& arith, const
   }
 }
 
+
+// AVX-512 register-blocked path for FP32 accumulators and an FP32 output buffer: a 6 x 32 tile of
+// partial sums (12 zmm) and the tile's output-buffer words (12 zmm) stay in registers; per reduction
+// step two W vectors and six broadcast X values feed twelve FMAs (or multiplies then adds). Each output
+// still gets its own chain in k order; only independent outputs share a vector.
+constexpr std::int64_t kMr = 6, kNr = 32;
+
+template <bool Fused>
+__attribute__((target("avx512f"))) void fp32_tile_avx512(const float* xp, const float* wp, std::int64_t k,
+                                                          const Segments& seg, float* out, std::int64_t ldo) {
+  __m512 y[kMr][2];
+  for (auto& row : y) row[0] = row[1] = _mm512_setzero_ps();
+  const __m512 zero = _mm512_setzero_ps();
+  for (std::int64_t k0 = 0; k0 < k; k0 += seg.length) {
+    const std::int64_t k1 = std::min(k, k0 + seg.length);
+    __m512 p[kMr][2];
+    for (auto& row : p) row[0] = row[1] = _mm512_setzero_ps();
+    for (std::int64_t kk = k0; kk < k1; ++kk) {
+      const __m512 w0 = _mm512_loadu_ps(wp + kk * kNr), w1 = _mm512_loadu_ps(wp + kk * kNr + 16);
+      const float* xk = xp + kk * kMr;
+      for (std::int64_t r = 0; r < kMr; ++r) {
+        const __m512 xv = _mm512_set1_ps(xk[r]);
+        if constexpr (Fused) {
+          p[r][0] = _mm512_fmadd_ps(xv, w0, p[r][0]);
+          p[r][1] = _mm512_fmadd_ps(xv, w1, p[r][1]);
+        } else {
+          p[r][0] = _mm512_add_ps(p[r][0], _mm512_mul_ps(xv, w0));
+          p[r][1] = _mm512_add_ps(p[r][1], _mm512_mul_ps(xv, w1));
+        }
+      }
+    }
+    const bool pad = seg.pad_short && k1 - k0 < seg.length;
+    for (std::int64_t r = 0; r < kMr; ++r)
+      for (int h = 0; h < 2; ++h) {
+        if (pad) p[r][h] = _mm512_add_ps(p[r][h], zero);  // -0 becomes +0, as the unused rows' 0 x 0 adds
+        y[r][h] = _mm512_add_ps(y[r][h], p[r][h]);
+      }
+  }
+  for (std::int64_t r = 0; r < kMr; ++r) {
+    _mm512_storeu_ps(out + r * ldo, y[r][0]);
+    _mm512_storeu_ps(out + r * ldo + 16, y[r][1]);
+  }
+}
+
+// Y with FP32 accumulators and buffer on AVX-512: X packed once as float (kMr-row panels, k-major),
+// W packed per kNr-column block; blocks of columns on the threads.
+bool fp32_gemm_avx512(const NumericGemmArgs& a, const Segments& seg, bool fused, int nthreads) {
+  if (!__builtin_cpu_supports("avx512f")) return false;
+  const std::int64_t panels = (a.m + kMr - 1) / kMr;
+  std::vector<float> xp(static_cast<std::size_t>(panels * a.k * kMr), 0.0f);
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+  for (std::int64_t pnl = 0; pnl < panels; ++pnl)
+    for (std::int64_t r = 0; r < kMr && pnl * kMr + r < a.m; ++r)
+      for (std::int64_t kk = 0; kk < a.k; ++kk)
+        xp[static_cast<std::size_t>((pnl * a.k + kk) * kMr + r)] = static_cast<float>(a.x[(pnl * kMr + r) * a.ldx + kk]);
+  const std::int64_t blocks = (a.n + kNr - 1) / kNr;
+#pragma omp parallel num_threads(nthreads)
+  {
+    std::vector<float> wp(static_cast<std::size_t>(a.k * kNr));
+    alignas(64) float out[kMr * kNr];
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::int64_t j0 = b * kNr, cols = std::min(kNr, a.n - j0);
+      for (std::int64_t kk = 0; kk < a.k; ++kk)
+        for (std::int64_t j = 0; j < kNr; ++j)
+          wp[static_cast<std::size_t>(kk * kNr + j)] = j < cols ? static_cast<float>(a.w[kk * a.ldw + j0 + j]) : 0.0f;
+      for (std::int64_t pnl = 0; pnl < panels; ++pnl) {
+        const float* x = &xp[static_cast<std::size_t>(pnl * a.k * kMr)];
+        fused ? fp32_tile_avx512<true>(x, wp.data(), a.k, seg, out, kNr)
+              : fp32_tile_avx512<false>(x, wp.data(), a.k, seg, out, kNr);
+        for (std::int64_t r = 0; r < kMr && pnl * kMr + r < a.m; ++r)
+          for (std::int64_t j = 0; j < cols; ++j) a.y[(pnl * kMr + r) * a.ldy + j0 + j] = out[r * kNr + j];
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 AccumulationOrder accumulation_order(const arch::ArrayConfig& cfg) { return {cfg.dataflow, cfg.rows}; }
@@ -118,6 +197,7 @@ void ordered_gemm(const NumericGemmArgs& a, const arch::PeNumerics& numerics, co
   const int nthreads = threads > 0 ? threads : omp_get_max_threads();
   const bool fast = numerics.accumulator == arch::NumberFormat::Fp32;
   const bool fp32_buffer = numerics.output_buffer == arch::NumberFormat::Fp32;
+  if (fast && fp32_buffer && fp32_gemm_avx512(a, seg, numerics.fma, nthreads)) return;
 #pragma omp parallel num_threads(nthreads)
   {
     std::vector<float> w_pack;
