@@ -20,22 +20,14 @@ void FoldArrayModule::submit(ArrayJob& job) {
 void FoldArrayModule::run_numeric(ArrayJob& job, const arch::FoldPlan& plan, const sc_core::sc_time& fold_time) {
   const models::NumericGemmArgs& a = *job.numeric;
   const models::AccumulationOrder order = models::accumulation_order(job.cfg);
-  const bool ws = job.cfg.dataflow == arch::Dataflow::WS;
   job.folds = plan.count();
   job.busy_cycles = 0;
   job.accumulate_errors.clear();
   for (std::int64_t f = 0; f < plan.count(); ++f) {
-    const arch::Fold fold = plan.fold(f);
-    // As in the integer path, the math of a whole output tile runs at its first fold, in the
-    // dataflow's order (WS: every reduction fold of a column tile; OS: every column tile of a row tile).
-    if (ws && fold.row0 == 0) {
-      models::ordered_gemm({a.m, fold.cols_used, a.k, a.x, a.ldx, a.w + fold.col0, a.ldw, a.y + fold.col0, a.ldy},
-                           job.cfg.numerics, order, job.threads);
-    } else if (!ws && fold.col0 == 0) {
-      models::ordered_gemm({fold.rows_used, a.n, a.k, a.x + fold.row0 * a.ldx, a.ldx, a.w, a.ldw,
-                            a.y + fold.row0 * a.ldy, a.ldy},
-                           job.cfg.numerics, order, job.threads);
-    }
+    // The whole GEMM's math runs at the first fold, in the dataflow's order: each output's chain (and,
+    // for WS, its fold partial sums in fold order) does not depend on how the outputs are tiled, so one
+    // call gives what the tile-by-tile array computes, converting the operands only once.
+    if (f == 0) models::ordered_gemm(a, job.cfg.numerics, order, job.threads);
     wait(fold_time);
     job.busy_cycles += plan.cycles_per_fold();
   }

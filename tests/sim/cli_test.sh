@@ -38,6 +38,25 @@ expect_exit 2 "arch.rows" -- "$saffire" gemm --m 4 --n 4 --k 4 --rows 0
 printf '[arch]\nrows = 8\ncolz = 3\n' >"$work/bad.toml"
 expect_exit 2 "bad.toml:3" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/bad.toml"
 expect_exit 2 "cannot open config" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/missing.toml"
+# Floating-point PEs: the array in the dataflow's order, verified; unknown formats and unsupported pairs
+# exit 2 naming the option or key.
+for fid in pe fold; do
+  out=$("$saffire" gemm --rows 4 --cols 4 --dataflow ws --m 9 --n 7 --k 11 --operand-type fp8-e5m2 --accumulator-type bf16 \
+        --no-fma --fidelity $fid 2>&1) || fail "fp8-e5m2 gemm ($fid) failed: $out"
+  grep -q "fp8-e5m2 x fp8-e5m2 -> bf16 (multiply, then add)" <<<"$out" || fail "gemm does not name the PEs: $out"
+  grep -q "verified            yes" <<<"$out" || fail "fp8-e5m2 gemm ($fid) not verified: $out"
+done
+json=$("$saffire" gemm --rows 4 --cols 4 --dataflow os --m 5 --n 6 --k 7 --operand-type bf16 --json) || fail "bf16 gemm --json"
+grep -q '"accumulator_type": "fp32"' <<<"$json" || fail "bf16 operands should bring fp32 accumulators: $json"
+expect_exit 2 "unknown number format 'fp9'" -- "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp9
+expect_exit 2 "\-\-accumulator-type (arch.accumulator_type): fp8-e4m3 operands need a floating-point" -- \
+  "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp8-e4m3 --accumulator-type int32
+expect_exit 2 "int8 operands need an int32 accumulator" -- "$saffire" gemm --m 4 --n 4 --k 4 --accumulator-type fp32
+expect_exit 2 "output-buffer-type" -- "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --output-buffer-type int32
+printf '[arch]\nrows = 8\n\naccumulator_type = "fp64"\n' >"$work/badtype.toml"
+expect_exit 2 "badtype.toml:4" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/badtype.toml"
+printf '[arch]\noperand_type = "fp16"\naccumulator_type = "int32"\n' >"$work/badpair.toml"
+expect_exit 2 "arch.accumulator_type" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/badpair.toml"
 printf 'Layer,M,N,K\nok,4,4,4\nbad,4,four,4\n' >"$work/bad.csv"
 expect_exit 2 "bad.csv:3: field N" -- "$saffire" topology "$work/bad.csv" --out "$work/x"
 expect_exit 2 "cannot open topology" -- "$saffire" topology "$work/none.csv" --out "$work/x"
