@@ -34,13 +34,23 @@ std::vector<faults::FaultValues> output_values(const arch::ArrayConfig& cfg, con
 }  // namespace
 
 ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel)
-    : m_model(cfg, fidelity, threads, kernel) {
-  if (!cfg.numerics.is_int8())
-    throw ConfigError("arch.operand_type: the array engine runs the model's INT8 GEMMs; this config's PEs are " +
-                      arch::describe(cfg.numerics) + " (floating-point PEs run in `saffire gemm`)");
+    : m_model(cfg, fidelity, threads, kernel) {}
+
+void ArrayGemmEngine::numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) {
+  if (m_plan) throw ConfigError("array engine: fault injection runs on INT8 arrays only, not on " +
+                                arch::describe(m_model.config().numerics));
+  const ArrayRunStats stats = m_model.run(args);
+  for (ArrayEngineTotals* t : {&m_totals, &m_by_kind[static_cast<std::size_t>(id.component)][static_cast<std::size_t>(id.stage)]}) {
+    t->gemms += 1;
+    t->cycles += stats.report.cycles + 1;
+    t->macs += stats.report.macs;
+  }
 }
 
 void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& given) {
+  if (!m_model.config().numerics.is_int8())
+    throw ConfigError("arch.operand_type: the model's INT8 GEMMs need an INT8 array; this config's PEs are " +
+                      arch::describe(m_model.config().numerics));
   // SRAM errors: the SystemC array reads X and W from the scratchpads' (faulty) copies, at either fidelity.
   const faults::SramCopy stored(given, m_plan ? m_plan->sram_faults_for(id, given.m, given.n, given.k)
                                               : std::vector<faults::SramBitFault>{});

@@ -24,6 +24,8 @@ class ArrayGemmEngine final : public models::GemmEngine {
 
   std::string_view name() const override { return "array"; }
   void gemm(const models::GemmId& id, const models::Int8GemmArgs& args) override;
+  /// The GEMM in the array's number formats and order (no faults in this path: a fault plan is refused).
+  void numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) override;
 
   const ArrayEngineTotals& totals() const { return m_totals; }
   const ArrayEngineTotals& totals(models::Component c, models::Stage s) const {

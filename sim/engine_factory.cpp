@@ -25,7 +25,7 @@ using Maker = std::function<std::unique_ptr<models::GemmEngine>(const EngineOpti
 
 const std::vector<std::pair<std::string, Maker>>& engine_table() {
   static const std::vector<std::pair<std::string, Maker>> table = {
-      {"cpu", [](const EngineOptions& o) { return models::make_cpu_engine(o.kernel, o.threads); }},
+      {"cpu", [](const EngineOptions& o) { return models::make_cpu_engine(o.kernel, o.threads, o.array); }},
       {"array",
        [](const EngineOptions& o) -> std::unique_ptr<models::GemmEngine> {
          return std::make_unique<ArrayGemmEngine>(o.array, o.fidelity, o.threads, o.kernel);

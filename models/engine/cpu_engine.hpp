@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "arch/array_config.hpp"
 #include "models/engine/gemm_engine.hpp"
 
 namespace saffire::models {
@@ -14,10 +15,13 @@ class CpuGemmEngine final : public GemmEngine {
  public:
   /// kernel_name: "auto" or one of int8_gemm_kernel_names() (throws std::invalid_argument otherwise);
   /// threads: OpenMP threads the kernel may use per call (0 = all available).
-  explicit CpuGemmEngine(std::string_view kernel_name = "auto", int threads = 1);
+  /// array: the PE design and dataflow whose order numeric_gemm follows (default: the default array).
+  explicit CpuGemmEngine(std::string_view kernel_name = "auto", int threads = 1, const arch::ArrayConfig& array = {});
 
   std::string_view name() const override { return "cpu"; }
   void gemm(const GemmId& id, const Int8GemmArgs& args) override;
+  /// models::ordered_gemm in the configured array's formats and order.
+  void numeric_gemm(const GemmId& id, const NumericGemmArgs& args) override;
 
   /// The kernel actually used (e.g. "naive" or a SIMD kernel), for reports.
   std::string_view kernel_name() const { return m_kernel->name(); }
@@ -26,9 +30,11 @@ class CpuGemmEngine final : public GemmEngine {
  private:
   std::unique_ptr<Int8GemmKernel> m_kernel;
   int m_threads;
+  arch::ArrayConfig m_array;
 };
 
 /// Factory for the cpu engine (the sim/ engine factory maps "cpu" here).
-std::unique_ptr<GemmEngine> make_cpu_engine(std::string_view kernel_name = "auto", int threads = 1);
+std::unique_ptr<GemmEngine> make_cpu_engine(std::string_view kernel_name = "auto", int threads = 1,
+                                            const arch::ArrayConfig& array = {});
 
 }  // namespace saffire::models

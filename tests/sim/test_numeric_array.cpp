@@ -9,6 +9,8 @@
 #include "models/gemm/ordered_gemm.hpp"
 #include "ordered_reference.hpp"
 #include "sim/array_model.hpp"
+#include "sim/engine_factory.hpp"
+#include "test_support.hpp"
 
 using namespace saffire;
 using arch::NumberFormat;
@@ -98,4 +100,51 @@ TEST_CASE("INT16 PEs: exact products, int32 wrap-around, on both fidelities", "[
       CHECK(y == want);
     }
   }
+}
+
+TEST_CASE("engines: cpu and array numeric_gemm follow the configured array's order; INT8-only engines refuse", "[unit]") {
+  arch::ArrayConfig cfg;
+  cfg.rows = 3;
+  cfg.cols = 5;
+  arch::set_numeric_types(cfg, NumberFormat::Fp16, NumberFormat::Fp16, std::nullopt);
+  const std::int64_t m = 4, n = 7, k = 10;
+  const auto x = test::random_values(NumberFormat::Fp16, m * k, 11, false);
+  const auto w = test::random_values(NumberFormat::Fp16, k * n, 12, false);
+  for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
+    cfg.dataflow = df;
+    const auto want = test::mpfr_ordered_gemm(x, w, m, n, k, cfg.numerics, df == arch::Dataflow::WS, cfg.rows);
+    sim::EngineOptions opts;
+    opts.array = cfg;
+    opts.threads = 1;
+    for (const char* name : {"cpu", "array"}) {
+      auto engine = sim::make_gemm_engine(name, opts);
+      std::vector<double> y(static_cast<std::size_t>(m * n), -1.0);
+      engine->numeric_gemm({}, {m, n, k, x.data(), k, w.data(), n, y.data(), n});
+      INFO(name << " " << arch::to_string(df));
+      CHECK(mismatches(y, want) == 0);
+    }
+    // An INT8 GEMM on a floating-point array is refused, naming the key.
+    auto array = sim::make_gemm_engine("array", opts);
+    std::vector<std::int8_t> xi(static_cast<std::size_t>(m * k)), wi(static_cast<std::size_t>(k * n));
+    std::vector<std::int32_t> yi(static_cast<std::size_t>(m * n));
+    const std::string msg = test::error_of(
+        [&] { array->gemm({}, {m, n, k, xi.data(), k, wi.data(), n, yi.data(), n, false}); });
+    CHECK_THAT(msg, Catch::Contains("arch.operand_type"));
+  }
+}
+
+namespace {
+// An engine with only the INT8 path (as cuda): numeric_gemm is the base class's refusal.
+class Int8OnlyEngine final : public models::GemmEngine {
+ public:
+  std::string_view name() const override { return "int8-only"; }
+  void gemm(const models::GemmId&, const models::Int8GemmArgs&) override {}
+};
+}  // namespace
+
+TEST_CASE("an INT8-only engine refuses numeric GEMMs, naming itself", "[unit]") {
+  Int8OnlyEngine e;
+  double v = 0;
+  const std::string msg = test::error_of([&] { e.numeric_gemm({}, {1, 1, 1, &v, 1, &v, 1, &v, 1}); });
+  CHECK_THAT(msg, Catch::Contains("engine 'int8-only' runs INT8 GEMMs only"));
 }
