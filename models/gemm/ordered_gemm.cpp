@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -184,6 +185,103 @@ bool fp32_gemm_avx512(const NumericGemmArgs& a, const Segments& seg, bool fused,
   return true;
 }
 
+
+// AVX-512 path for every other floating-point design (FP16/BF16 accumulators, or an FP32 accumulator
+// with a narrower buffer): PeArithmetic's step, eight outputs per vector of doubles. The sum is formed
+// with TwoSum and rounded to odd (the inexact lanes whose last bit is even move one ulp towards the
+// error), then rounded to nearest-even on the format's grid by scaling to integers (scalef, roundscale,
+// both exact), exactly as pe_arithmetic.cpp does one lane at a time.
+struct VecFormat {
+  double emin, precision_minus_1, max_finite;
+};
+VecFormat vec_format(arch::NumberFormat f) {
+  const arch::FormatInfo& i = arch::info(f);
+  return {static_cast<double>(i.emin), static_cast<double>(i.precision - 1), i.max_finite};
+}
+
+#define SAFFIRE_AVX512 __attribute__((target("avx512f,avx512dq"), always_inline)) inline
+
+// v rounded to nearest-even on f's grid (formats with infinities: every accumulator and buffer format).
+SAFFIRE_AVX512 __m512d round_vec(__m512d v, const VecFormat& f) {
+  const __m512d abs_v = _mm512_abs_pd(v);
+  const __mmask8 finite = _mm512_cmp_pd_mask(abs_v, _mm512_set1_pd(std::numeric_limits<double>::infinity()), _CMP_LT_OQ);
+  const __m512d exponent = _mm512_maskz_max_pd(0xff, _mm512_maskz_getexp_pd(0xff, v), _mm512_set1_pd(f.emin));  // getexp(0) = -inf
+  // (maskz forms throughout: GCC 12 warns on the unmasked intrinsics' undefined source)
+  const __m512d quantum = _mm512_sub_pd(exponent, _mm512_set1_pd(f.precision_minus_1));
+  const __m512d scaled = _mm512_maskz_scalef_pd(0xff, v, _mm512_sub_pd(_mm512_setzero_pd(), quantum));
+  const __m512d r = _mm512_maskz_scalef_pd(
+      0xff, _mm512_maskz_roundscale_pd(0xff, scaled, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), quantum);
+  const __mmask8 overflow = _mm512_cmp_pd_mask(_mm512_abs_pd(r), _mm512_set1_pd(f.max_finite), _CMP_GT_OQ);
+  const __m512d inf = _mm512_or_pd(_mm512_set1_pd(std::numeric_limits<double>::infinity()),
+                                   _mm512_and_pd(v, _mm512_set1_pd(-0.0)));
+  return _mm512_mask_blend_pd(finite, v, _mm512_mask_blend_pd(overflow, r, inf));
+}
+
+// a + b rounded to odd (pe_arithmetic.cpp's add_round_to_odd, eight lanes).
+SAFFIRE_AVX512 __m512d add_round_to_odd_vec(__m512d a, __m512d b) {
+  const __m512d s = _mm512_add_pd(a, b);
+  const __m512d bb = _mm512_sub_pd(s, a);
+  const __m512d err = _mm512_add_pd(_mm512_sub_pd(a, _mm512_sub_pd(s, bb)), _mm512_sub_pd(b, bb));
+  const __m512i bits = _mm512_castpd_si512(s);
+  const __mmask8 inexact = _mm512_cmp_pd_mask(err, _mm512_setzero_pd(), _CMP_NEQ_OQ);  // NaN err: no
+  const __mmask8 even = _mm512_testn_epi64_mask(bits, _mm512_set1_epi64(1));
+  const __mmask8 same_sign =
+      _mm512_testn_epi64_mask(_mm512_xor_si512(bits, _mm512_castpd_si512(err)), _mm512_set1_epi64(INT64_MIN));
+  const __mmask8 fix = inexact & even;
+  __m512i out = _mm512_mask_add_epi64(bits, fix & same_sign, bits, _mm512_set1_epi64(1));   // away from 0
+  out = _mm512_mask_sub_epi64(out, fix & static_cast<__mmask8>(~same_sign), out, _mm512_set1_epi64(1));  // towards 0
+  return _mm512_castsi512_pd(out);
+}
+
+constexpr std::int64_t kVecRows = 4;
+
+template <bool Fused>
+__attribute__((target("avx512f,avx512dq"))) void float_block_avx512(const NumericGemmArgs& a, const Segments& seg,
+                                                                     const VecFormat& acc_f, const VecFormat& ob_f,
+                                                                     std::int64_t i0, std::int64_t rows, std::int64_t j0,
+                                                                     std::int64_t cols) {
+  const __mmask8 lanes = static_cast<__mmask8>((1u << cols) - 1u);
+  __m512d y[kVecRows];
+  for (auto& v : y) v = _mm512_setzero_pd();
+  for (std::int64_t k0 = 0; k0 < a.k; k0 += seg.length) {
+    const std::int64_t k1 = std::min(a.k, k0 + seg.length);
+    __m512d p[kVecRows];
+    for (auto& v : p) v = _mm512_setzero_pd();
+    for (std::int64_t kk = k0; kk < k1; ++kk) {
+      const __m512d w = _mm512_maskz_loadu_pd(lanes, a.w + kk * a.ldw + j0);
+      for (std::int64_t r = 0; r < kVecRows; ++r) {
+        const __m512d x = _mm512_set1_pd(r < rows ? a.x[(i0 + r) * a.ldx + kk] : 0.0);
+        __m512d product = _mm512_mul_pd(x, w);  // exact in double
+        if constexpr (!Fused) product = round_vec(product, acc_f);
+        p[r] = round_vec(add_round_to_odd_vec(p[r], product), acc_f);
+      }
+    }
+    const bool pad = seg.pad_short && k1 - k0 < seg.length;
+    for (std::int64_t r = 0; r < kVecRows; ++r) {
+      if (pad) p[r] = _mm512_add_pd(p[r], _mm512_setzero_pd());  // -0 becomes +0, as the unused rows' 0 x 0 adds
+      y[r] = round_vec(add_round_to_odd_vec(y[r], p[r]), ob_f);
+    }
+  }
+  for (std::int64_t r = 0; r < rows; ++r) _mm512_mask_storeu_pd(a.y + (i0 + r) * a.ldy + j0, lanes, y[r]);
+}
+
+bool float_gemm_avx512(const NumericGemmArgs& a, const arch::PeNumerics& numerics, const Segments& seg, int nthreads) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq")) return false;
+  const VecFormat acc_f = vec_format(numerics.accumulator), ob_f = vec_format(numerics.output_buffer);
+  const std::int64_t col_blocks = (a.n + 7) / 8, row_blocks = (a.m + kVecRows - 1) / kVecRows;
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) collapse(2)
+  for (std::int64_t cb = 0; cb < col_blocks; ++cb)
+    for (std::int64_t rb = 0; rb < row_blocks; ++rb) {
+      const std::int64_t j0 = cb * 8, i0 = rb * kVecRows;
+      const std::int64_t cols = std::min<std::int64_t>(8, a.n - j0), rows = std::min(kVecRows, a.m - i0);
+      numerics.fma ? float_block_avx512<true>(a, seg, acc_f, ob_f, i0, rows, j0, cols)
+                   : float_block_avx512<false>(a, seg, acc_f, ob_f, i0, rows, j0, cols);
+    }
+  return true;
+}
+
+#undef SAFFIRE_AVX512
+
 }  // namespace
 
 AccumulationOrder accumulation_order(const arch::ArrayConfig& cfg) { return {cfg.dataflow, cfg.rows}; }
@@ -198,6 +296,7 @@ void ordered_gemm(const NumericGemmArgs& a, const arch::PeNumerics& numerics, co
   const bool fast = numerics.accumulator == arch::NumberFormat::Fp32;
   const bool fp32_buffer = numerics.output_buffer == arch::NumberFormat::Fp32;
   if (fast && fp32_buffer && fp32_gemm_avx512(a, seg, numerics.fma, nthreads)) return;
+  if (numerics.is_float() && !(fast && fp32_buffer) && float_gemm_avx512(a, numerics, seg, nthreads)) return;
 #pragma omp parallel num_threads(nthreads)
   {
     std::vector<float> w_pack;
