@@ -25,10 +25,11 @@ ALLOWED = {
     "abft": {"arch", "models", "faults"},
     "sim": {"arch", "models", "traces", "memory", "faults", "abft"},
     "cli": {"arch", "models", "traces", "memory", "faults", "abft", "sim"},
-    # Not libraries: nothing above may include them (bench/ and tests/ themselves may include everything,
+    # Not libraries: nothing above may include them (bench/, fuzz/ and tests/ themselves may include everything,
     # so they are not scanned).
     "tests": None,
     "bench": None,
+    "fuzz": None,
 }
 # Single headers a library may include although ALLOWED does not name their library.
 ALLOWED_HEADERS = {
@@ -37,7 +38,7 @@ ALLOWED_HEADERS = {
 }
 SCANNED_FOLDERS = ("arch", "models", "traces", "sim", "abft")
 SOURCE_SUFFIXES = {".hpp", ".cpp", ".cu", ".h", ".cuh"}
-TOP_LEVEL_FOLDERS = ("arch", "models", "traces", "sim", "abft", "tests", "experiments", "bench", "scripts")
+TOP_LEVEL_FOLDERS = ("arch", "models", "traces", "sim", "abft", "tests", "experiments", "bench", "scripts", "fuzz")
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 

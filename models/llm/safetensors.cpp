@@ -64,7 +64,9 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : m_file(pat
   if (!j.is_object()) fail("header is not a JSON object");
   const std::span<const std::byte> data = bytes.subspan(8 + header_len);
   const auto data_size = static_cast<std::uint64_t>(data.size());
-  for (const auto& [name, entry] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& name = item.key();  // not a structured binding: clang 14 cannot capture one in `bad`
+    const auto& entry = item.value();
     if (name == "__metadata__") continue;
     const auto bad = [&](const std::string& what) { fail("tensor '" + name + "': " + what); };
     if (!entry.is_object()) bad("entry is not an object");

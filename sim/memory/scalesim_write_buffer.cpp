@@ -9,8 +9,7 @@ namespace saffire::memory {
 using arch::ceil_div;
 
 ScalesimWriteBuffer::ScalesimWriteBuffer(std::int64_t capacity_words, std::int64_t bandwidth)
-    : m_capacity(capacity_words),
-      m_active(ceil_div(capacity_words, 2)),
+    : m_active(ceil_div(capacity_words, 2)),
       m_drain_lines(ceil_div(capacity_words - ceil_div(capacity_words, 2), bandwidth)),
       m_bandwidth(bandwidth),
       m_free(capacity_words) {}

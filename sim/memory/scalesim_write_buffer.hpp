@@ -31,7 +31,6 @@ class ScalesimWriteBuffer {
   void close_line();
   std::int64_t drain(std::int64_t start);  // returns the cycle of its last line
 
-  std::int64_t m_capacity;
   std::int64_t m_active;       // ceil(capacity / 2): a drain starts when free space drops below it
   std::int64_t m_drain_lines;  // ceil((capacity - active) / B)
   std::int64_t m_bandwidth;
