@@ -78,4 +78,11 @@ arch::ArrayConfig ArrayOptions::resolve(const std::function<void(arch::ArrayConf
   return cfg;
 }
 
+void require_int8_array(const arch::ArrayConfig& cfg, const char* command) {
+  if (cfg.numerics.is_int8()) return;
+  throw ConfigError(std::string("arch.operand_type: ") + command + " runs the model's INT8 (w8a8) or FP32 GEMMs; this " +
+                    "config's PEs are " + arch::describe(cfg.numerics) +
+                    " (floating-point PEs run in `saffire gemm`; --precision fp16|bf16|fp8 is not built yet)");
+}
+
 }  // namespace saffire::cli

@@ -36,4 +36,8 @@ class ArrayOptions {
   bool m_fma_flag = false, m_no_fma_flag = false;
 };
 
+/// The commands that run a model's INT8 (W8A8) GEMMs (eval, generate) refuse a config whose PEs have
+/// other number formats (ConfigError naming arch.operand_type): --precision fp16|bf16|fp8 is not built yet.
+void require_int8_array(const arch::ArrayConfig& cfg, const char* command);
+
 }  // namespace saffire::cli

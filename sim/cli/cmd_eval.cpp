@@ -381,6 +381,7 @@ void run_eval(const EvalOptions& o) {
   eo.kernel = o.kernel;
   eo.threads = o.threads;
   eo.array = o.array.resolve();
+  if (inf.precision == llm::Precision::W8A8) require_int8_array(eo.array, "eval");
   eo.fidelity = sim::parse_fidelity(o.fidelity);
   sim::EngineStackSpec spec;  // the clean run's; the campaign adds its plan, ABFT and clamp
   spec.engine = o.engine;

@@ -59,6 +59,7 @@ void run_generate(const GenerateOptions& o) {
     eo.kernel = o.kernel;
     eo.threads = o.threads;
     eo.array = o.array.resolve();
+    require_int8_array(eo.array, "generate");
     eo.fidelity = sim::parse_fidelity(o.fidelity);
     if (o.faults.enabled()) plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
     sim::EngineStackSpec spec;

@@ -175,6 +175,12 @@ if [ ${#missing_models[@]} -eq 0 ]; then
     sed -E 's/.*"ppl":([^,]*),.*"top1_agreement":([^,]*),.*/\1 \2/' <<<"$out" >"$work/eval_$engine.txt"
   done
   cmp -s "$work/eval_cpu.txt" "$work/eval_array.txt" || fail "cpu and array faulty evals differ"
+  # A config with floating-point PEs cannot run the model's INT8 GEMMs (eval, generate): exit 2 naming the key.
+  printf '[arch]\noperand_type = "bf16"\n' >"$work/bf16.toml"
+  expect_exit 2 "arch.operand_type: eval runs the model's INT8" -- \
+    "$saffire" eval --precision w8a8 --paragraphs 1 --config "$work/bf16.toml"
+  expect_exit 2 "arch.operand_type: generate runs" -- \
+    "$saffire" generate --precision w8a8 --steps 2 --config "$work/bf16.toml"
   # --trace: one /faults row per injected fault, readable by h5py.
   out=$("$saffire" eval --precision w8a8 --paragraphs 2 --ber 1e-3 --trace "$work/faults.h5" --json) \
     || fail "eval --trace failed"
