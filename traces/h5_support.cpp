@@ -191,4 +191,34 @@ std::uint64_t read_uint64_attr(const H5::H5Object& object, const char* name, con
   return value;
 }
 
+H5::FileAccPropList latest_format_access() {
+  H5::FileAccPropList fapl;
+  fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  return fapl;
+}
+
+H5::FileAccPropList resume_access() {
+  H5::FileAccPropList fapl = latest_format_access();
+  // The file-access property h5clear sets (registered in every FAPL of HDF5 1.10); without it, opening a
+  // file whose SWMR writer was killed fails with "file is already open for write".
+  hbool_t clear = 1;
+  if (H5Pexist(fapl.getId(), "clear_status_flags") > 0) H5Pset(fapl.getId(), "clear_status_flags", &clear);
+  return fapl;
+}
+
+void start_swmr_write(const H5::H5File& file) {
+  H5F_info2_t info{};
+  if (H5Fget_info2(file.getId(), &info) < 0 || info.super.version < 3) return;  // older format: no SWMR
+  if (H5Fstart_swmr_write(file.getId()) < 0) throw H5::FileIException("H5Fstart_swmr_write", "cannot start SWMR writing");
+}
+
+H5::H5File open_for_reading(const std::filesystem::path& file) {
+  try {
+    return H5::H5File(file.string(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ);
+  } catch (const H5::Exception&) {
+    // This process already holds the file open without SWMR (e.g. its own writer): share that handle.
+    return H5::H5File(file.string(), H5F_ACC_RDONLY);
+  }
+}
+
 }  // namespace saffire::traces::detail

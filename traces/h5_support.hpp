@@ -26,6 +26,19 @@ TraceError trace_error(const std::filesystem::path& file, std::string_view what)
 // "no such file", "not a regular file" or "not an HDF5 file".
 void check_hdf5_file(const std::filesystem::path& file);
 
+// SWMR (single writer, multiple readers; traces/README.md "Reading while written"). A writer creates the
+// file in HDF5's latest format (metadata checksums, the superblock SWMR needs), builds every object, then
+// switches to SWMR writing; appends only extend and fill datasets, each followed by a flush.
+H5::FileAccPropList latest_format_access();
+// latest_format_access() that also clears the "open for writing" flags a killed writer leaves in the
+// superblock, so a sweep killed with kill -9 can be resumed (what `h5clear -s` does).
+H5::FileAccPropList resume_access();
+// Switches an open latest-format file to SWMR writing; a file of an older format (written before SWMR)
+// stays in plain read-write mode.
+void start_swmr_write(const H5::H5File& file);
+// Opens `file` read-only as an SWMR reader, so a file being written (or left by a killed writer) opens.
+H5::H5File open_for_reading(const std::filesystem::path& file);
+
 // Throws TraceError naming `file` unless `root` has the attribute "schema" == "saffire-trace"
 // ("not a saffire trace (...)"). Does not look at the schema version.
 void check_schema_name(const H5::Group& root, const std::filesystem::path& file);

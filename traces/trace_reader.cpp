@@ -196,7 +196,7 @@ void TraceReader::open() {
   const std::filesystem::path& path = m_path;
   try {
     auto impl = std::make_unique<Impl>();
-    impl->file = H5::H5File(path.string(), H5F_ACC_RDONLY);
+    impl->file = detail::open_for_reading(path);  // SWMR: a file being written opens too
     const H5::Group root = impl->file.openGroup("/");
     m_schema_version = check_schema(root, path);
     m_run_info = read_run_info(root, path);

@@ -153,7 +153,7 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info)
   std::string step = "cannot create file";
   try {
     auto impl = std::make_unique<Impl>();
-    impl->file = H5::H5File(path.string(), H5F_ACC_TRUNC);
+    impl->file = H5::H5File(path.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, detail::latest_format_access());
     step = "cannot write root attributes";
     write_run_info(impl->file.openGroup("/"), info);
     step = "cannot write the command record";
@@ -169,6 +169,10 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info)
     impl->points = create_table(impl->file, kPointsDataset, detail::point_row_file_type(), kPointsChunkRows);
     step = "cannot flush";
     impl->file.flush(H5F_SCOPE_LOCAL);
+    // Every object exists now: from here on appends only extend the tables, and readers may open the file
+    // while it is written (SWMR); a kill -9 leaves every flushed row readable.
+    step = "cannot start SWMR writing";
+    detail::start_swmr_write(impl->file);
     m_impl = std::move(impl);
   } catch (const H5::Exception& e) {
     throw detail::h5_error(path, step, e);
@@ -183,7 +187,7 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, AppendTag) : m_path(
   std::string step = "cannot open for appending";
   try {
     auto impl = std::make_unique<Impl>();
-    impl->file = H5::H5File(path.string(), H5F_ACC_RDWR);
+    impl->file = H5::H5File(path.string(), H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, detail::resume_access());
     step = "cannot read root attributes";
     const H5::Group root = impl->file.openGroup("/");
     detail::check_schema_name(root, path);
@@ -198,6 +202,8 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, AppendTag) : m_path(
     impl->faults = open_table(impl->file, path, kFaultsDataset, detail::check_fault_columns, m_fault_count);
     impl->decisions = open_table(impl->file, path, kDecisionsDataset, detail::check_decision_columns, m_decision_count);
     impl->points = open_table(impl->file, path, kPointsDataset, detail::check_point_columns, m_point_count);
+    step = "cannot start SWMR writing";
+    detail::start_swmr_write(impl->file);
     m_impl = std::move(impl);
   } catch (const H5::Exception& e) {
     throw detail::h5_error(path, step, e);

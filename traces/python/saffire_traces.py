@@ -334,7 +334,7 @@ def load(path):
     if not h5py.is_hdf5(path):
         raise TraceError(f"trace file '{path}': not an HDF5 file")
     try:
-        f = h5py.File(path, "r")
+        f = h5py.File(path, "r", swmr=True)  # SWMR: a trace being written (or left by kill -9) opens
     except OSError as e:  # e.g. truncated, or locked by a running writer (see SCHEMA.md)
         raise TraceError(f"trace file '{path}': cannot open: {e}") from None
     with f:
