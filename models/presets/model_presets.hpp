@@ -10,7 +10,9 @@
 
 namespace saffire::models {
 
-enum class FfnKind { SwiGLU, ReLU };  // LLaMA: gate/up/down; OPT: fc1/fc2 with ReLU (fc1 -> Up, fc2 -> Down)
+// LLaMA: gate/up/down (gated). OPT: fc1/fc2 with ReLU, GPT-2: c_fc/c_proj with GELU (non-gated: fc1 -> Up,
+// fc2 -> Down; the two differ only in the activation, not in their GEMMs).
+enum class FfnKind { SwiGLU, ReLU, Gelu };
 
 struct ModelShape {
   std::string name;

@@ -13,6 +13,7 @@
 #include "arch/config_error.hpp"
 #include "arch/tech/tech_table.hpp"
 #include "arch/timing/voltage_config.hpp"
+#include "models/presets/hf_model_shape.hpp"
 #include "models/presets/model_presets.hpp"
 #include "sim/array_model.hpp"
 #include "sim/topology_run.hpp"
@@ -33,7 +34,11 @@ struct TopologyOptions {
   ArrayOptions array;
   MemoryOptions memory;
   std::string csv;
-  std::string model;  // preset name instead of a CSV
+  std::string model;         // preset name instead of a CSV
+  std::string model_config;  // or a Hugging Face config.json
+  // A model's GEMM list (--model or --model-config) rather than a CSV.
+  bool shaped_model() const { return !model.empty() || !model_config.empty(); }
+  std::string model_label() const { return model.empty() ? model_config : model; }
   std::int64_t seq = 128;
   std::string stage = "prefill";
   std::string out_dir = "out/topology";
@@ -49,20 +54,22 @@ struct TopologyOptions {
 
 struct Workload {
   std::vector<models::TopologyLayer> layers;
-  std::vector<int> layer_of;  // model layer of each GEMM (--model only), for per-layer totals
+  std::vector<int> layer_of;  // model layer of each GEMM (--model/--model-config only), for per-layer totals
 };
 
 Workload load_workload(const TopologyOptions& o) {
-  if (o.csv.empty() == o.model.empty()) throw ConfigError("topology: give either a CSV file or --model NAME, not both");
+  const int sources = !o.csv.empty() + !o.model.empty() + !o.model_config.empty();
+  if (sources != 1)
+    throw ConfigError("topology: give exactly one of a CSV file, --model NAME or --model-config config.json");
   Workload w;
-  if (o.model.empty()) {
+  if (!o.shaped_model()) {
     w.layers = models::read_topology_csv(o.csv);
     return w;
   }
   models::ModelShape shape;
   models::Stage stage;
   try {
-    shape = models::model_preset(o.model);
+    shape = o.model.empty() ? models::shape_from_hf_config(o.model_config) : models::model_preset(o.model);
     stage = models::parse_stage(o.stage);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("--model/--stage: ") + e.what());
@@ -110,14 +117,15 @@ struct OutputFiles {
     std::error_code ec;
     std::filesystem::create_directories(o.out_dir, ec);
     if (ec) throw ConfigError(o.out_dir + ": cannot create output directory: " + ec.message());
-    if (!o.model.empty()) fmt::output_file(r.out("topology.csv").string()).print("{}", models::format_topology_csv(w.layers));
+    if (o.shaped_model()) fmt::output_file(r.out("topology.csv").string()).print("{}", models::format_topology_csv(w.layers));
     traces::RunInfo info;
     info.command = "topology";
     // The array, the workload and how it ran, and the technology and detection hardware of the energy figures.
     info.config_toml =
         arch::to_toml(r.cfg) +
         fmt::format("\n[topology]\n{} = {}\nseq = {}\nstage = {}\nfidelity = {}\nseed = {}\nthreads = {}\n",
-                    o.model.empty() ? "csv" : "model", toml_string(o.model.empty() ? o.csv : o.model), o.seq,
+                    !o.model.empty() ? "model" : !o.model_config.empty() ? "model_config" : "csv",
+                    toml_string(o.shaped_model() ? o.model_label() : o.csv), o.seq,
                     toml_string(o.stage), toml_string(r.fidelity_name),
                     // TOML integers are signed 64-bit: a larger seed is written as a string
                     o.seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(o.seed)
@@ -189,7 +197,7 @@ nlohmann::json json_row(const models::TopologyLayer& layer, const sim::TopologyG
 }
 
 // Tokens the GEMM list serves: a prefill of --seq tokens, or one decode step.
-std::int64_t tokens_served(const TopologyOptions& o) { return o.model.empty() ? 1 : (o.stage == "decode" ? 1 : o.seq); }
+std::int64_t tokens_served(const TopologyOptions& o) { return !o.shaped_model() ? 1 : (o.stage == "decode" ? 1 : o.seq); }
 
 void print_json(const Resolved& r, const sim::TopologyTotals& t, nlohmann::json rows) {
   const TopologyOptions& o = r.o;
@@ -216,7 +224,7 @@ void print_json(const Resolved& r, const sim::TopologyTotals& t, nlohmann::json 
     j["trace"] = r.out("trace.h5").string();
   }
   if (!t.layer_cycles.empty()) {
-    j["model"] = o.model;
+    j["model"] = o.model_label();
     j["seq"] = o.seq;
     j["stage"] = o.stage;
     j["layer_cycles"] = t.layer_cycles;
@@ -260,7 +268,7 @@ void run_topology(const TopologyOptions& o) {
   run.memory_config = r.memory;
   const Workload w = load_workload(o);
   // auto: simulate a CSV at fold level; a whole model preset by the formula (full LLMs are large).
-  r.fidelity_name = o.fidelity == "auto" ? (o.model.empty() ? "fold" : "analytic") : o.fidelity;
+  r.fidelity_name = o.fidelity == "auto" ? (o.shaped_model() ? "analytic" : "fold") : o.fidelity;
   run.array = r.cfg;
   run.analytic = r.fidelity_name == "analytic";
   run.fidelity = run.analytic ? sim::Fidelity::Fold : sim::parse_fidelity(r.fidelity_name);
@@ -300,8 +308,10 @@ void add_topology_command(CLI::App& app) {
                                     "(Layer name, IFMAP Height, ..., Strides), told by the header");
   cmd->add_option("--model", opts->model, "a model preset instead of a CSV: opt-125m, opt-1.3b, opt-6.7b, llama-2-7b, "
                                           "llama-3-8b, stories260k (its GEMM list is written to DIR/topology.csv)");
-  cmd->add_option("--seq", opts->seq, "--model: sequence length (prefill tokens, or decode context)")->capture_default_str();
-  cmd->add_option("--stage", opts->stage, "--model: prefill or decode")->capture_default_str();
+  cmd->add_option("--model-config", opts->model_config,
+                  "a Hugging Face config.json instead of a CSV (llama, mistral, qwen2, opt, gpt2): its GEMM shapes");
+  cmd->add_option("--seq", opts->seq, "--model/--model-config: sequence length (prefill tokens, or decode context)")->capture_default_str();
+  cmd->add_option("--stage", opts->stage, "--model/--model-config: prefill or decode")->capture_default_str();
   opts->array.add_to(*cmd, /*nominal_supply=*/true);
   opts->memory.add_to(*cmd);
   cmd->add_option("--out", opts->out_dir, "output directory for COMPUTE_REPORT.csv and trace.h5")->capture_default_str();

@@ -139,6 +139,18 @@ read -r _ tn tc _ <<<"$(topo_energy --config "$work/nominal.toml" --v-nominal 0.
 [ "$tn $tc" = "0.85 1.5" ] || fail "--v-nominal/--clock-ghz should override [arch]: $tn $tc"
 expect_exit 2 "--voltage: voltage.v" -- "$saffire" topology --model opt-125m --no-files --voltage 2.5
 expect_exit 2 "arch.v_nominal" -- "$saffire" topology --model opt-125m --no-files --v-nominal 0
+# topology --model-config: a config.json with opt-125m's numbers times exactly as the preset does.
+printf '{"model_type": "opt", "hidden_size": 768, "ffn_dim": 3072, "num_hidden_layers": 12,
+ "num_attention_heads": 12, "vocab_size": 50272}' >"$work/opt_config.json"
+c_cfg=$("$saffire" topology --model-config "$work/opt_config.json" --seq 32 --out "$work/model_config" --json |
+  /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["total_cycles"])') || fail "topology --model-config failed"
+c_pre=$("$saffire" topology --model opt-125m --seq 32 --no-files --json |
+  /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["total_cycles"])')
+[ -n "$c_cfg" ] && [ "$c_cfg" = "$c_pre" ] || fail "topology --model-config opt-125m: $c_cfg cycles, preset $c_pre"
+[ -s "$work/model_config/topology.csv" ] || fail "topology --model-config wrote no topology.csv"
+printf '{"model_type": "opt", "hidden_size": 768}' >"$work/short_config.json"
+expect_exit 2 "short_config.json: key 'vocab_size': missing" -- "$saffire" topology --model-config "$work/short_config.json"
+expect_exit 2 "exactly one of" -- "$saffire" topology --model-config "$work/opt_config.json" --model opt-125m
 # The keys that moved: an error naming the file, line, key and its new place, never ignored.
 printf '[arch]\nrows = 8\n\n[voltage]\nsigma = 0\nv_nominal = 0.8\n' >"$work/old_nominal.toml"
 printf '[voltage]\nclock_ghz = 2\n' >"$work/old_clock.toml"
