@@ -2,7 +2,10 @@
 // What every fuzz target shares: the input as text or as a file (for readers that take a path), the one rule
 // ("bad input is a saffire::ConfigError; anything else escapes and libFuzzer reports it as a crash") and the
 // resource limits a reader must respect.
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdint>
 #include <cstdlib>
@@ -28,6 +31,13 @@ inline const std::filesystem::path& scratch_dir() {
     std::error_code ec;
     const std::filesystem::path base =
         std::filesystem::is_directory("/dev/shm", ec) ? std::filesystem::path("/dev/shm") : std::filesystem::temp_directory_path();
+    // libFuzzer ends a timed run with _Exit (no atexit): remove the directories of runs that are gone.
+    for (const auto& e : std::filesystem::directory_iterator(base, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("saffire_fuzz_", 0) != 0) continue;
+      const long pid = std::strtol(name.c_str() + 13, nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove_all(e.path(), ec);
+    }
     const std::filesystem::path d = base / ("saffire_fuzz_" + std::to_string(static_cast<long>(::getpid())));
     std::filesystem::create_directories(d);
     std::atexit([] {
