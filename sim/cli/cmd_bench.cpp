@@ -2,10 +2,14 @@
 // PE-cycles/s). Prints figures; tests never time anything.
 #include <fmt/core.h>
 #include <omp.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include "arch/timing/timing_bench.hpp"
@@ -22,6 +26,7 @@
 #include "sim/array_model.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/memory/dram/dram_bench.hpp"
+#include "sim/sweep/process_pool.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "models/workload/numeric_operands.hpp"
 
@@ -38,6 +43,7 @@ struct BenchOptions {
   bool skip_kernels = false;  // skip the per-kernel GEMM table
   bool skip_numeric = false;  // skip the floating-point fold-level figures
   int eval_paragraphs = 50;   // paragraphs of the tokens/s measurement (0 = skip)
+  bool skip_topology = false;  // skip the topology wall times (the dram one takes a minute or more)
 };
 
 // INT8 GEMM GMAC/s of every kernel on 1024^3 and the GEMM shapes of one LLaMA-2-7B layer at 2048 tokens.
@@ -267,6 +273,40 @@ void bench_numeric_fold(nlohmann::json& out, bool json, const BenchOptions& o, i
   }
 }
 
+// User + system CPU seconds of this process's finished (waited-for) children.
+double children_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_CHILDREN, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+// Wall time of `saffire topology --model llama-2-7b --seq 2048` on one host thread with the scalesim and
+// dram memory models (targets: 5 s and 60 s), run as a child process of this very binary so the figure is
+// exactly what a user's command costs (start-up, model preset, reports and trace included).
+void bench_topology(nlohmann::json& out, bool json) {
+  if (!json)
+    fmt::print("\ntopology --model llama-2-7b --seq 2048 (defaults: 32x32 WS, HBM2E for dram), one host thread, wall time\n");
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("saffire_bench_{}", getpid());
+  sim::ProcessPool pool(sim::self_executable(), 1);
+  for (const char* model : {"scalesim", "dram"}) {
+    const std::vector<std::string> args{"topology", "--model", "llama-2-7b", "--seq", "2048", "--memory", model,
+                                        "--threads", "1", "--json", "--out", (dir / model).string()};
+    const double cpu_before = children_cpu_seconds();
+    pool.run({args}, [&](const sim::ChildResult& r) {
+      if (r.exit_code != 0) throw std::runtime_error(fmt::format("bench: topology --memory {} failed: {}", model, r.err));
+      // CPU time as well: on a loaded machine the wall time counts other processes' share of the core.
+      const double cpu = children_cpu_seconds() - cpu_before;
+      const double target = std::string(model) == "scalesim" ? 5.0 : 60.0;
+      out["topology"][std::string(model) + "_seconds"] = r.seconds;
+      out["topology"][std::string(model) + "_cpu_seconds"] = cpu;
+      if (!json) fmt::print("  {:<9} {:7.2f} s wall, {:7.2f} s CPU (target < {:.0f} s)\n", model, r.seconds, cpu, target);
+    });
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
 void run_bench(const BenchOptions& o) {
   const int all = omp_get_max_threads();
   nlohmann::json out;
@@ -342,6 +382,7 @@ void run_bench(const BenchOptions& o) {
       fmt::print("  {:<12} {:<6} {:.3g} requests/s (simulated {:.1f} GB/s, row hits {:.0f} %)\n", f.preset, f.pattern,
                  f.requests_per_second, f.simulated_gbps, 100.0 * f.row_hit_rate);
   }
+  if (!o.skip_topology) bench_topology(out, o.json);
   if (o.json) fmt::print("{}\n", out.dump(2));
 }
 
@@ -359,6 +400,8 @@ void add_bench_command(CLI::App& app) {
   cmd->add_flag("--skip-numeric", opts->skip_numeric, "skip the floating-point PE fold-level figures");
   cmd->add_option("--eval-paragraphs", opts->eval_paragraphs, "paragraphs for the eval tokens/s figure (0 = skip)")
       ->capture_default_str();
+  cmd->add_flag("--skip-topology", opts->skip_topology,
+                "skip the topology --model llama-2-7b --seq 2048 wall times (scalesim and dram memory)");
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
   cmd->callback([opts] { run_bench(*opts); });
 }

@@ -15,12 +15,9 @@ PrefetchWindow::PrefetchWindow(std::int64_t capacity_words, std::int64_t valid_w
   m_sets = valid_words / m_words_per_set + 1;  // the trailing set is kept even when empty
   m_active_sets = std::min(ceil_div(active_words, m_words_per_set), m_sets);
   m_prefetch_sets = std::min(ceil_div(prefetch_words, m_words_per_set), m_sets - m_active_sets);
+  m_reciprocal = ~std::uint64_t{0} / static_cast<std::uint64_t>(m_words_per_set);
+  move_to(0);
 }
 
-bool PrefetchWindow::holds(std::int64_t set) const {
-  if (m_prefetch_sets == 0) return true;  // the whole operand fits the active half
-  const std::int64_t end = (m_start + m_active_sets) % m_sets;
-  return m_start < end ? (set >= m_start && set < end) : (set >= m_start || set < end);
-}
 
 }  // namespace saffire::memory

@@ -9,6 +9,7 @@
 #include "arch/fold_plan.hpp"
 #include "sim/memory/memory_config.hpp"
 #include "sim/memory/memory_model_factory.hpp"
+#include "sim/memory/prefetch_window.hpp"
 #include "sim/memory/scalesim_fetch_order.hpp"
 #include "sim/memory/scalesim_memory_system.hpp"
 #include "test_support.hpp"
@@ -64,6 +65,38 @@ TEST_CASE("fetch order: positions equal a naive walk of the anti-diagonals, padd
                 CHECK(order.position(r, c) == expect[static_cast<std::size_t>(r * width + c)]);
               }
         }
+}
+
+TEST_CASE("prefetch window: set_of is the integer quotient, the window's end follows every move", "[unit]") {
+  // set_of divides by a reciprocal multiply: checked against the / operator near every multiple of the
+  // set size and at large positions, for set sizes 1 (capacity <= 100) up to odd large ones.
+  for (const std::int64_t capacity : {std::int64_t{64}, std::int64_t{100}, std::int64_t{101}, std::int64_t{65536},
+                                      std::int64_t{3 * 1024 * 1024 + 7}, std::int64_t{1} << 40}) {
+    const std::int64_t valid = capacity * 7 + 3;
+    const PrefetchWindow w(capacity, valid);
+    const std::int64_t d = w.words_per_set();
+    REQUIRE(d == (capacity + 99) / 100);
+    for (std::int64_t k : {std::int64_t{0}, std::int64_t{1}, std::int64_t{2}, std::int64_t{99}, valid / d,
+                           (std::int64_t{1} << 45) / d})
+      for (std::int64_t delta = -2; delta <= 2; ++delta) {
+        const std::int64_t p = k * d + delta;
+        if (p >= 0) CHECK(w.set_of(p) == p / d);
+      }
+  }
+  // The window [start, start + active) mod sets: holds() agrees with the definition after each slide
+  // and step back.
+  PrefetchWindow w(1000, 2500);
+  for (int step = 0; step < 40; ++step) {
+    if (step % 7 == 6)
+      w.step_back_to((w.start() + w.sets() - 1) % w.sets());
+    else
+      w.slide();
+    for (std::int64_t set = 0; set < w.sets(); ++set) {
+      const bool inside = (set - w.start() + w.sets()) % w.sets() < w.active_sets();
+      CHECK(w.holds(set) == inside);
+    }
+    CHECK(w.next_entering() == (w.start() + w.active_sets()) % w.sets());
+  }
 }
 
 TEST_CASE("ideal memory: no stalls, every operand crosses DRAM once", "[unit]") {
