@@ -107,6 +107,11 @@ ModelShape shape_from_hf_config(const std::filesystem::path& config_json) {
   const char* heads_key = family == "gpt2" ? "n_head" : "num_attention_heads";
   if (s.dim % s.n_heads != 0)
     r.fail(heads_key, std::to_string(s.n_heads) + " does not divide the width " + std::to_string(s.dim));
+  // ModelShape derives the head size as width / heads; a config whose head_dim differs (Mistral-NeMo: 5120 wide,
+  // 32 heads of 128) has other Q/K/V/O and attention shapes, so it is refused rather than timed wrongly.
+  if (const auto head_dim = r.optional_int("head_dim", kMaxWidth); head_dim && *head_dim != s.head_size())
+    r.fail("head_dim", std::to_string(*head_dim) + " differs from the width / heads = " + std::to_string(s.head_size()) +
+                           " (a separate head size is not supported)");
   s.name = j.contains("_name_or_path") && j["_name_or_path"].is_string() && !j["_name_or_path"].get<std::string>().empty()
                ? j["_name_or_path"].get<std::string>()
                : family;

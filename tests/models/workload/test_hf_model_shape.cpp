@@ -127,6 +127,13 @@ TEST_CASE("Bad model configs name the file and the key", "[unit][models]") {
   CHECK_THAT(msg, Contains("key 'num_key_value_heads'"));
   msg = error_for(R"({"model_type": "gpt2", "n_embd": 50, "n_layer": 1, "n_head": 3, "vocab_size": 10})");
   CHECK_THAT(msg, Contains("key 'n_head': 3 does not divide the width 50"));
+  msg = error_for(R"({"model_type": "mistral", "hidden_size": 5120, "intermediate_size": 14336, "num_hidden_layers": 1,
+      "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 10})");
+  CHECK_THAT(msg, Contains("key 'head_dim': 128 differs from the width / heads = 160"));
+  // A head_dim equal to width / heads (LLaMA-3.1's config.json carries one) is accepted.
+  CHECK(models::shape_from_hf_config(write_config("hd.json", R"({"model_type": "llama", "hidden_size": 64,
+      "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 4, "head_dim": 16, "vocab_size": 10})"))
+            .head_size() == 16);
   CHECK_THAT(error_for("{\"model_type\": "), Contains("not valid JSON"));
   CHECK_THAT(error_for("[1, 2]"), Contains("expected a JSON object"));
   CHECK_THAT(error_of([] { models::shape_from_hf_config(std::filesystem::temp_directory_path()); }),
