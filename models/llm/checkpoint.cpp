@@ -27,9 +27,16 @@ constexpr std::int64_t kLegacyHeaderBytes = 7 * 4;
 constexpr std::int64_t kV1HeaderBytes = 256;
 
 // The weight tensors; canonical order is the enum order (llama2.c legacy order without the RoPE tables).
-enum Tensor { kEmb, kRmsAtt, kWq, kWk, kWv, kWo, kRmsFfn, kW1, kW2, kW3, kRmsFinal, kCls, kNumTensors };
+// The tensors after the classifier exist only for Hugging Face blocks other than LLaMA's (size 0 otherwise).
+enum Tensor {
+  kEmb, kRmsAtt, kWq, kWk, kWv, kWo, kRmsFfn, kW1, kW2, kW3, kRmsFinal, kCls,
+  kBq, kBk, kBv, kBo, kBUp, kBDown, kNormAttBias, kNormFfnBias, kNormFinalBias, kPosEmb, kProjIn, kProjOut,
+  kNumTensors
+};
 constexpr std::array<const char*, kNumTensors> kTensorNames = {
-    "token_embedding", "rms_att", "wq", "wk", "wv", "wo", "rms_ffn", "w1", "w2", "w3", "rms_final", "classifier"};
+    "token_embedding", "rms_att", "wq", "wk", "wv", "wo", "rms_ffn", "w1", "w2", "w3", "rms_final", "classifier",
+    "bq", "bk", "bv", "bo", "b_up", "b_down", "norm_att_bias", "norm_ffn_bias", "norm_final_bias",
+    "position_embedding", "project_in", "project_out"};
 
 // Checked int64 arithmetic (arch/checked_size's rule): a header whose sizes overflow is an error, never a
 // wrapped size; load_checkpoint names the file around it.
@@ -37,12 +44,43 @@ std::int64_t checked_mul(std::int64_t a, std::int64_t b) { return arch::checked_
 std::int64_t checked_add(std::int64_t a, std::int64_t b) { return arch::checked_add(a, b, "checkpoint floats"); }
 std::int64_t checked_mul(std::int64_t a, std::int64_t b, std::int64_t c) { return checked_mul(checked_mul(a, b), c); }
 
-// Floats in each tensor (classifier 0 when shared).
+// Floats in each tensor (classifier 0 when shared, the tensors a block lacks 0).
 std::array<std::int64_t, kNumTensors> tensor_sizes(const LlamaConfig& c) {
   const std::int64_t d = c.dim, h = c.hidden_dim, l = c.n_layers, v = c.vocab_size, kv = c.kv_dim();
-  return {checked_mul(v, d),     checked_mul(l, d),     checked_mul(l, d, d), checked_mul(l, kv, d),
-          checked_mul(l, kv, d), checked_mul(l, d, d),  checked_mul(l, d),    checked_mul(l, h, d),
-          checked_mul(l, d, h),  checked_mul(l, h, d),  d,                    c.shared_classifier ? 0 : checked_mul(v, d)};
+  const std::int64_t e = c.embedding_dim();
+  const BlockStyle& s = c.style;
+  const bool ln = s.norm == NormKind::LayerNorm;
+  return {checked_mul(v, e),
+          checked_mul(l, d),
+          checked_mul(l, d, d),
+          checked_mul(l, kv, d),
+          checked_mul(l, kv, d),
+          checked_mul(l, d, d),
+          checked_mul(l, d),
+          s.gated() ? checked_mul(l, h, d) : 0,
+          checked_mul(l, d, h),
+          checked_mul(l, h, d),
+          s.final_norm ? d : 0,
+          c.shared_classifier ? 0 : checked_mul(v, e),
+          s.qkv_bias ? checked_mul(l, d) : 0,
+          s.qkv_bias ? checked_mul(l, kv) : 0,
+          s.qkv_bias ? checked_mul(l, kv) : 0,
+          s.o_bias ? checked_mul(l, d) : 0,
+          s.mlp_bias ? checked_mul(l, h) : 0,
+          s.mlp_bias ? checked_mul(l, d) : 0,
+          ln ? checked_mul(l, d) : 0,
+          ln ? checked_mul(l, d) : 0,
+          ln && s.final_norm ? d : 0,
+          s.positions == PositionKind::Learned ? checked_mul(s.position_rows, d) : 0,
+          s.projected() ? checked_mul(d, e) : 0,
+          s.projected() ? checked_mul(e, d) : 0};
+}
+
+// The view of each tensor (nullptr for a shared classifier and for tensors of size 0).
+std::array<const float*, kNumTensors> tensor_views(const LlamaWeights& w, const LlamaConfig& c) {
+  return {w.token_embedding, w.rms_att, w.wq, w.wk, w.wv, w.wo, w.rms_ffn, w.w1, w.w2, w.w3, w.rms_final,
+          c.shared_classifier ? nullptr : w.classifier, w.bq, w.bk, w.bv, w.bo, w.b_up, w.b_down,
+          w.norm_att_bias, w.norm_ffn_bias, w.norm_final_bias, w.position_embedding, w.project_in, w.project_out};
 }
 
 std::int64_t total_floats(const LlamaConfig& c) {
@@ -112,7 +150,7 @@ void Checkpoint::bind_canonical() {
   std::array<const float*, kNumTensors> ptr{};
   const float* p = m_data.data();
   for (int t = 0; t < kNumTensors; ++t) {
-    ptr[t] = p;
+    ptr[t] = sizes[t] > 0 ? p : nullptr;
     p += sizes[t];
   }
   m_weights.token_embedding = ptr[kEmb];
@@ -127,6 +165,18 @@ void Checkpoint::bind_canonical() {
   m_weights.w3 = ptr[kW3];
   m_weights.rms_final = ptr[kRmsFinal];
   m_weights.classifier = m_config.shared_classifier ? ptr[kEmb] : ptr[kCls];
+  m_weights.bq = ptr[kBq];
+  m_weights.bk = ptr[kBk];
+  m_weights.bv = ptr[kBv];
+  m_weights.bo = ptr[kBo];
+  m_weights.b_up = ptr[kBUp];
+  m_weights.b_down = ptr[kBDown];
+  m_weights.norm_att_bias = ptr[kNormAttBias];
+  m_weights.norm_ffn_bias = ptr[kNormFfnBias];
+  m_weights.norm_final_bias = ptr[kNormFinalBias];
+  m_weights.position_embedding = ptr[kPosEmb];
+  m_weights.project_in = ptr[kProjIn];
+  m_weights.project_out = ptr[kProjOut];
 }
 
 Checkpoint Checkpoint::from_weights(const LlamaConfig& config, std::vector<float> canonical) {
@@ -262,9 +312,7 @@ WeightExtreme largest_weight(const Checkpoint& ckpt) {
   const LlamaConfig& c = ckpt.config();
   const LlamaWeights& w = ckpt.weights();
   const auto sizes = tensor_sizes(c);
-  const std::array<const float*, kNumTensors> ptr = {
-      w.token_embedding, w.rms_att, w.wq, w.wk, w.wv,        w.wo,
-      w.rms_ffn,         w.w1,      w.w2, w.w3, w.rms_final, c.shared_classifier ? nullptr : w.classifier};
+  const auto ptr = tensor_views(w, c);
   WeightExtreme best;
   float best_abs = -1.0f;
   for (int t = 0; t < kNumTensors; ++t) {
@@ -286,6 +334,7 @@ void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFor
     throw std::invalid_argument("save_checkpoint: writes llama2.c files only (legacy, v1)");
   }
   const LlamaConfig& c = ckpt.config();
+  if (!c.style.is_llama()) throw std::invalid_argument("save_checkpoint: llama2.c files hold LLaMA blocks only");
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw ModelFileError(path, "cannot create file");
   if (format == CheckpointFormat::V1) {
@@ -310,9 +359,7 @@ void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFor
   }
   const auto sizes = tensor_sizes(c);
   const LlamaWeights& w = ckpt.weights();
-  const std::array<const float*, kNumTensors> ptr = {
-      w.token_embedding, w.rms_att, w.wq, w.wk, w.wv,        w.wo,
-      w.rms_ffn,         w.w1,      w.w2, w.w3, w.rms_final, c.shared_classifier ? nullptr : w.classifier};
+  const auto ptr = tensor_views(w, c);
   for (const int t : file_order(format)) {
     if (t == kNumTensors) {
       // Legacy RoPE tables as llama2.c's export wrote them: cos then sin of pos * 10000^(-2i/head_size).

@@ -24,18 +24,31 @@ std::string_view to_string(CheckpointFormat f);  // "legacy", "v1", "huggingface
 
 /// Views of the fp32 weights (owned by the Checkpoint). Shapes as (dims...), row-major.
 struct LlamaWeights {
-  const float* token_embedding = nullptr;  // (vocab_size, dim)
+  const float* token_embedding = nullptr;  // (vocab_size, E): E = dim unless config.style.embed_dim
   const float* rms_att = nullptr;          // (n_layers, dim)
   const float* wq = nullptr;               // (n_layers, n_heads * head_size, dim)
   const float* wk = nullptr;               // (n_layers, n_kv_heads * head_size, dim)
   const float* wv = nullptr;               // (n_layers, n_kv_heads * head_size, dim)
   const float* wo = nullptr;               // (n_layers, dim, n_heads * head_size)
   const float* rms_ffn = nullptr;          // (n_layers, dim)
-  const float* w1 = nullptr;               // (n_layers, hidden_dim, dim)  gate
+  const float* w1 = nullptr;               // (n_layers, hidden_dim, dim)  gate (nullptr without one)
   const float* w2 = nullptr;               // (n_layers, dim, hidden_dim)  down
   const float* w3 = nullptr;               // (n_layers, hidden_dim, dim)  up
-  const float* rms_final = nullptr;        // (dim)
-  const float* classifier = nullptr;       // (vocab_size, dim); == token_embedding when shared
+  const float* rms_final = nullptr;        // (dim) (nullptr without a final norm)
+  const float* classifier = nullptr;       // (vocab_size, E); == token_embedding when shared
+  // Hugging Face blocks other than LLaMA's (nullptr when the config's BlockStyle has none). E = embedding_dim().
+  const float* bq = nullptr;                  // (n_layers, dim)
+  const float* bk = nullptr;                  // (n_layers, kv_dim)
+  const float* bv = nullptr;                  // (n_layers, kv_dim)
+  const float* bo = nullptr;                  // (n_layers, dim)
+  const float* b_up = nullptr;                // (n_layers, hidden_dim)
+  const float* b_down = nullptr;              // (n_layers, dim)
+  const float* norm_att_bias = nullptr;       // (n_layers, dim) LayerNorm biases; weights in rms_att
+  const float* norm_ffn_bias = nullptr;       // (n_layers, dim); weights in rms_ffn
+  const float* norm_final_bias = nullptr;     // (dim); weights in rms_final
+  const float* position_embedding = nullptr;  // (position_rows, dim) learned positions
+  const float* project_in = nullptr;          // (dim, E) embedding -> residual stream (OPT-350m)
+  const float* project_out = nullptr;         // (E, dim) residual stream -> classifier input
 };
 
 /// A loaded model: config plus the fp32 weights in one owned buffer. Movable, not copyable (the weight
@@ -49,7 +62,8 @@ class Checkpoint {
   Checkpoint& operator=(Checkpoint&&) noexcept = default;
 
   /// Builds a checkpoint from weights in canonical (legacy) order without the RoPE tables: token_embedding,
-  /// rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, [classifier]. Throws std::invalid_argument when
+  /// rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, [classifier], then the non-LLaMA tensors in the order
+  /// of LlamaWeights (bq .. project_out; those the BlockStyle lacks are absent). Throws std::invalid_argument when
   /// the config is invalid or the size does not match. Used for synthetic models and format conversion.
   static Checkpoint from_weights(const LlamaConfig& config, std::vector<float> canonical);
   /// The same for weights read from `path` in `format` (the Hugging Face loader builds its checkpoints so).

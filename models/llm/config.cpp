@@ -26,6 +26,27 @@ void check_range(const char* field, int value, int max) {
 
 std::string_view to_string(RopeStyle s) { return s == RopeStyle::RotateHalf ? "rotate-half" : "interleaved"; }
 
+std::string_view to_string(NormKind n) { return n == NormKind::LayerNorm ? "layernorm" : "rmsnorm"; }
+
+std::string_view to_string(MlpKind m) {
+  switch (m) {
+    case MlpKind::Relu:
+      return "relu";
+    case MlpKind::GeluTanh:
+      return "gelu-tanh";
+    case MlpKind::SwiGLU:
+      break;
+  }
+  return "swiglu";
+}
+
+std::string_view to_string(PositionKind p) { return p == PositionKind::Learned ? "learned" : "rope"; }
+
+bool BlockStyle::is_llama() const {
+  return norm == NormKind::RmsNorm && mlp == MlpKind::SwiGLU && positions == PositionKind::Rope && !post_norm &&
+         final_norm && !qkv_bias && !o_bias && !mlp_bias && embed_dim == 0;
+}
+
 void LlamaConfig::validate() const {
   check_range("dim", dim, kMaxDim);
   check_range("hidden_dim", hidden_dim, kMaxHidden);
@@ -42,7 +63,7 @@ void LlamaConfig::validate() const {
     throw std::invalid_argument("n_heads = " + std::to_string(n_heads) +
                                 " is not a multiple of n_kv_heads = " + std::to_string(n_kv_heads));
   }
-  if (head_size() % 2 != 0) {
+  if (style.positions == PositionKind::Rope && head_size() % 2 != 0) {
     throw std::invalid_argument("head size dim / n_heads = " + std::to_string(head_size()) +
                                 " is odd (RoPE rotates pairs)");
   }
@@ -60,8 +81,16 @@ void LlamaConfig::validate() const {
         "rope_scaling (llama3): expected high_freq_factor > low_freq_factor > 0 and original_max_position_embeddings > 0");
   }
   if (!(norm_eps > 0.0f && norm_eps < 1.0f)) {
-    throw std::invalid_argument("rms_norm_eps = " + std::to_string(norm_eps) + " is out of range (expected 0..1)");
+    throw std::invalid_argument("norm epsilon = " + std::to_string(norm_eps) + " is out of range (expected 0..1)");
   }
+  if (style.positions == PositionKind::Learned &&
+      (style.position_offset < 0 || style.position_offset > 1024 ||
+       static_cast<std::int64_t>(style.position_rows) < static_cast<std::int64_t>(seq_len) + style.position_offset)) {
+    throw std::invalid_argument("learned positions: " + std::to_string(style.position_rows) +
+                                " rows cannot hold seq_len = " + std::to_string(seq_len) + " positions at offset " +
+                                std::to_string(style.position_offset));
+  }
+  if (style.embed_dim != 0) check_range("embed_dim", style.embed_dim, kMaxDim);
 }
 
 std::string LlamaConfig::to_string() const {
@@ -72,13 +101,18 @@ std::string LlamaConfig::to_string() const {
 }
 
 std::int64_t LlamaConfig::parameter_count() const {
-  const std::int64_t d = dim, h = hidden_dim, l = n_layers, v = vocab_size, kv = kv_dim();
-  const std::int64_t per_layer = 2 * d         // rms_att, rms_ffn
-                                 + d * d       // wq
-                                 + 2 * kv * d  // wk, wv
-                                 + d * d       // wo
-                                 + 3 * h * d;  // w1, w2, w3
-  return v * d + l * per_layer + d + (shared_classifier ? 0 : v * d);
+  const std::int64_t d = dim, h = hidden_dim, l = n_layers, v = vocab_size, kv = kv_dim(), e = embedding_dim();
+  const std::int64_t norm_params = style.norm == NormKind::LayerNorm ? 2 : 1;  // weight (and bias)
+  const std::int64_t per_layer = 2 * norm_params * d                         // attention and MLP norms
+                                 + 2 * d * d + 2 * kv * d                    // wq, wo, wk, wv
+                                 + (style.gated() ? 3 : 2) * h * d           // [w1], w2, w3
+                                 + (style.qkv_bias ? d + 2 * kv : 0)         // bq, bk, bv
+                                 + (style.o_bias ? d : 0)                    // bo
+                                 + (style.mlp_bias ? h + d : 0);             // b_up, b_down
+  const std::int64_t final_norm = style.final_norm ? norm_params * d : 0;
+  const std::int64_t positions = style.positions == PositionKind::Learned ? std::int64_t{style.position_rows} * d : 0;
+  const std::int64_t projections = style.projected() ? 2 * e * d : 0;
+  return v * e + l * per_layer + final_norm + positions + projections + (shared_classifier ? 0 : v * e);
 }
 
 }  // namespace saffire::models::llm

@@ -16,9 +16,12 @@ struct ArchitectureName {
   const char* name;
   HfArchitecture arch;
 };
-constexpr std::array<ArchitectureName, 2> kArchitectures = {{
+constexpr std::array<ArchitectureName, 5> kArchitectures = {{
     {"LlamaForCausalLM", HfArchitecture::Llama},
     {"MistralForCausalLM", HfArchitecture::Mistral},
+    {"Qwen2ForCausalLM", HfArchitecture::Qwen2},
+    {"OPTForCausalLM", HfArchitecture::Opt},
+    {"GPT2LMHeadModel", HfArchitecture::Gpt2},
 }};
 
 // Typed access to the keys of one JSON object, each error naming the file and the key.
@@ -108,6 +111,107 @@ RopeScaling read_rope_scaling(const std::filesystem::path& file, const json& j) 
   return s;
 }
 
+// LLaMA, Mistral, Qwen2: RMSNorm, SwiGLU, rotate-half RoPE.
+void read_llama_dimensions(const KeyReader& r, const json& j, HfModelConfig& hf, const std::string& arch) {
+  LlamaConfig& c = hf.llama;
+  c.dim = r.integer("hidden_size", 1, 1 << 16);
+  c.hidden_dim = r.integer("intermediate_size", 1, 1 << 18);
+  c.n_layers = r.integer("num_hidden_layers", 1, 1 << 10);
+  c.n_heads = r.integer("num_attention_heads", 1, c.dim);
+  c.n_kv_heads = r.integer_or("num_key_value_heads", c.n_heads, 1, c.n_heads);
+  c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
+  c.seq_len = r.integer("max_position_embeddings", 1, 1 << 17);
+  c.norm_eps = static_cast<float>(r.number_or("rms_norm_eps", 1e-6, 1e-12, 0.5));
+  c.shared_classifier = r.boolean_or("tie_word_embeddings", false);
+  c.rope.style = RopeStyle::RotateHalf;
+  c.rope.theta = r.number_or("rope_theta", 10000.0, 1.0 + 1e-9, 1e12);
+  c.rope.scaling = read_rope_scaling(hf.file, j);
+  if (c.dim % c.n_heads != 0) {
+    r.fail("num_attention_heads", std::to_string(c.n_heads) + " does not divide hidden_size " + std::to_string(c.dim));
+  }
+  if (r.has("head_dim") && r.integer("head_dim", 1, c.dim) != c.dim / c.n_heads) {
+    r.fail("head_dim", "only head_dim = hidden_size / num_attention_heads (" + std::to_string(c.dim / c.n_heads) +
+                           ") is supported");
+  }
+  const std::string act = r.string_or("hidden_act", "silu");
+  if (act != "silu") r.fail("hidden_act", "'" + act + "' is not supported for " + arch + " (expected silu)");
+  // Qwen2's q/k/v projections always carry biases; LLaMA's attention_bias puts them on q, k, v and o.
+  c.style.qkv_bias = hf.architecture == HfArchitecture::Qwen2;
+  if (hf.architecture != HfArchitecture::Qwen2 && r.boolean_or("attention_bias", false)) {
+    c.style.qkv_bias = c.style.o_bias = true;
+  }
+  if (r.boolean_or("mlp_bias", false)) r.fail("mlp_bias", "true is not supported for " + arch);
+  // Qwen2 states a window it does not use unless use_sliding_window is true.
+  const bool window_used = hf.architecture != HfArchitecture::Qwen2 || r.boolean_or("use_sliding_window", false);
+  hf.sliding_window = window_used ? r.integer_or("sliding_window", 0, 0, 1 << 30) : 0;
+}
+
+// OPT (Zhang et al. 2022, HF's modeling_opt): LayerNorm (eps 1e-5), learned positions at offset 2, biases on
+// every projection, ReLU fc1/fc2, pre-norm unless do_layer_norm_before is false (opt-350m, whose embedding is
+// word_embed_proj_dim wide with project_in/out and which has no final norm), tied head.
+void read_opt_dimensions(const KeyReader& r, HfModelConfig& hf) {
+  LlamaConfig& c = hf.llama;
+  c.dim = r.integer("hidden_size", 1, 1 << 16);
+  c.hidden_dim = r.integer("ffn_dim", 1, 1 << 18);
+  c.n_layers = r.integer("num_hidden_layers", 1, 1 << 10);
+  c.n_heads = r.integer("num_attention_heads", 1, c.dim);
+  c.n_kv_heads = c.n_heads;
+  c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
+  c.seq_len = r.integer("max_position_embeddings", 1, 1 << 17);
+  c.norm_eps = 1e-5f;  // nn.LayerNorm's default: OPT's config has no epsilon
+  c.shared_classifier = r.boolean_or("tie_word_embeddings", true);
+  BlockStyle& s = c.style;
+  s.norm = NormKind::LayerNorm;
+  const std::string act = r.string_or("activation_function", "relu");
+  if (act == "relu") {
+    s.mlp = MlpKind::Relu;
+  } else if (act == "gelu_new") {
+    s.mlp = MlpKind::GeluTanh;
+  } else {
+    r.fail("activation_function", "'" + act + "' is not supported for OPTForCausalLM (supported: relu, gelu_new)");
+  }
+  s.positions = PositionKind::Learned;
+  s.position_offset = 2;
+  s.position_rows = c.seq_len + 2;
+  s.post_norm = !r.boolean_or("do_layer_norm_before", true);
+  s.final_norm = !s.post_norm && !r.boolean_or("_remove_final_layer_norm", false);
+  const bool bias = r.boolean_or("enable_bias", true);
+  s.qkv_bias = s.o_bias = s.mlp_bias = bias;
+  if (!r.boolean_or("layer_norm_elementwise_affine", true)) {
+    r.fail("layer_norm_elementwise_affine", "false is not supported (the LayerNorms need weights and biases)");
+  }
+  const int proj = r.integer_or("word_embed_proj_dim", c.dim, 1, 1 << 16);
+  s.embed_dim = proj == c.dim ? 0 : proj;
+}
+
+// GPT-2 (Radford et al. 2019, HF's modeling_gpt2): LayerNorm, learned positions, biases everywhere, gelu_new
+// MLP of n_inner (4 n_embd), tied head.
+void read_gpt2_dimensions(const KeyReader& r, HfModelConfig& hf) {
+  LlamaConfig& c = hf.llama;
+  c.dim = r.integer("n_embd", 1, 1 << 16);
+  c.hidden_dim = r.integer_or("n_inner", 4 * c.dim, 1, 1 << 18);
+  c.n_layers = r.integer("n_layer", 1, 1 << 10);
+  c.n_heads = r.integer("n_head", 1, c.dim);
+  c.n_kv_heads = c.n_heads;
+  c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
+  c.seq_len = r.integer("n_positions", 1, 1 << 17);
+  c.norm_eps = static_cast<float>(r.number_or("layer_norm_epsilon", 1e-5, 1e-12, 0.5));
+  c.shared_classifier = true;
+  if (!r.boolean_or("tie_word_embeddings", true)) r.fail("tie_word_embeddings", "false is not supported for GPT2LMHeadModel");
+  BlockStyle& s = c.style;
+  s.norm = NormKind::LayerNorm;
+  const std::string act = r.string_or("activation_function", "gelu_new");
+  if (act != "gelu_new" && act != "gelu_pytorch_tanh") {
+    r.fail("activation_function", "'" + act + "' is not supported for GPT2LMHeadModel (supported: gelu_new)");
+  }
+  s.mlp = MlpKind::GeluTanh;
+  s.positions = PositionKind::Learned;
+  s.position_rows = c.seq_len;
+  s.qkv_bias = s.o_bias = s.mlp_bias = true;
+  if (!r.boolean_or("scale_attn_weights", true)) r.fail("scale_attn_weights", "false is not supported");
+  if (r.boolean_or("scale_attn_by_inverse_layer_idx", false)) r.fail("scale_attn_by_inverse_layer_idx", "true is not supported");
+}
+
 }  // namespace
 
 std::string_view to_string(HfArchitecture a) {
@@ -150,31 +254,18 @@ HfModelConfig read_hf_config(const std::filesystem::path& config_json) {
   hf.model_type = r.string_or("model_type", "");
   hf.torch_dtype = r.string_or("torch_dtype", "");
 
+  switch (hf.architecture) {
+    case HfArchitecture::Opt:
+      read_opt_dimensions(r, hf);
+      break;
+    case HfArchitecture::Gpt2:
+      read_gpt2_dimensions(r, hf);
+      break;
+    default:
+      read_llama_dimensions(r, j, hf, arch);
+      break;
+  }
   LlamaConfig& c = hf.llama;
-  c.dim = r.integer("hidden_size", 1, 1 << 16);
-  c.hidden_dim = r.integer("intermediate_size", 1, 1 << 18);
-  c.n_layers = r.integer("num_hidden_layers", 1, 1 << 10);
-  c.n_heads = r.integer("num_attention_heads", 1, c.dim);
-  c.n_kv_heads = r.integer_or("num_key_value_heads", c.n_heads, 1, c.n_heads);
-  c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
-  c.seq_len = r.integer("max_position_embeddings", 1, 1 << 17);
-  c.norm_eps = static_cast<float>(r.number_or("rms_norm_eps", 1e-6, 1e-12, 0.5));
-  c.shared_classifier = r.boolean_or("tie_word_embeddings", false);
-  c.rope.style = RopeStyle::RotateHalf;
-  c.rope.theta = r.number_or("rope_theta", 10000.0, 1.0 + 1e-9, 1e12);
-  c.rope.scaling = read_rope_scaling(config_json, j);
-  if (c.dim % c.n_heads != 0) {
-    r.fail("num_attention_heads", std::to_string(c.n_heads) + " does not divide hidden_size " + std::to_string(c.dim));
-  }
-  if (r.has("head_dim") && r.integer("head_dim", 1, c.dim) != c.dim / c.n_heads) {
-    r.fail("head_dim", "only head_dim = hidden_size / num_attention_heads (" + std::to_string(c.dim / c.n_heads) +
-                           ") is supported");
-  }
-  const std::string act = r.string_or("hidden_act", "silu");
-  if (act != "silu") r.fail("hidden_act", "'" + act + "' is not supported for " + arch + " (expected silu)");
-  if (r.boolean_or("attention_bias", false)) r.fail("attention_bias", "true is not supported for " + arch);
-  if (r.boolean_or("mlp_bias", false)) r.fail("mlp_bias", "true is not supported for " + arch);
-  hf.sliding_window = r.integer_or("sliding_window", 0, 0, 1 << 30);
   hf.bos_token_id = r.token_id("bos_token_id", c.vocab_size);
   hf.eos_token_id = r.token_id("eos_token_id", c.vocab_size);
   try {

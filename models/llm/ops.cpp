@@ -1,5 +1,6 @@
 #include "models/llm/ops.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 // Deterministic results: Eigen must not split products across threads.
@@ -66,6 +67,50 @@ void softmax(float* x, std::int64_t n) {
     sum += x[i];
   }
   for (std::int64_t i = 0; i < n; ++i) x[i] /= sum;
+}
+
+void layernorm(float* out, const float* x, const float* w, const float* b, std::int64_t rows, std::int64_t n,
+               float eps) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * n;
+    float* o = out + r * n;
+    // Two passes (mean, then variance about it): no cancellation for rows with a large mean.
+    double sum = 0.0;
+    for (std::int64_t j = 0; j < n; ++j) sum += xr[j];
+    const auto mean = static_cast<float>(sum / static_cast<double>(n));
+    double sq = 0.0;
+    for (std::int64_t j = 0; j < n; ++j) sq += static_cast<double>(xr[j] - mean) * (xr[j] - mean);
+    const auto inv = static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(n) + eps));
+    for (std::int64_t j = 0; j < n; ++j) o[j] = w[j] * ((xr[j] - mean) * inv) + b[j];
+  }
+}
+
+void apply_norm(NormKind kind, float* out, const float* x, const float* w, const float* b, std::int64_t rows,
+                std::int64_t n, float eps) {
+  if (kind == NormKind::LayerNorm) {
+    layernorm(out, x, w, b, rows, n, eps);
+  } else {
+    rmsnorm(out, x, w, rows, n, eps);
+  }
+}
+
+void add_bias(float* y, std::int64_t rows, std::int64_t n, std::int64_t ldy, const float* b) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* yr = y + r * ldy;
+    for (std::int64_t j = 0; j < n; ++j) yr[j] += b[j];
+  }
+}
+
+void relu(float* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) x[i] = std::max(x[i], 0.0f);
+}
+
+void gelu_tanh(float* x, std::int64_t n) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    x[i] = 0.5f * v * (1.0f + std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
+  }
 }
 
 void swiglu(float* hb, const float* up, std::int64_t n) {

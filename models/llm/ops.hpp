@@ -14,6 +14,18 @@ inline constexpr float kRmsNormEps = 1e-5f;
 /// out may alias x.
 void rmsnorm(float* out, const float* x, const float* w, std::int64_t rows, std::int64_t n, float eps = kRmsNormEps);
 
+/// out[r, :] = w * (x[r, :] - mean) / sqrt(var + eps) + b, mean and (biased) variance over the row; x, out
+/// (rows, n); w, b (n). out may alias x.
+void layernorm(float* out, const float* x, const float* w, const float* b, std::int64_t rows, std::int64_t n,
+               float eps);
+
+/// The block's norm: RMSNorm (b unused) or LayerNorm.
+void apply_norm(NormKind kind, float* out, const float* x, const float* w, const float* b, std::int64_t rows,
+                std::int64_t n, float eps);
+
+/// y[r, :] += b for rows r < rows; y (rows, ldy), b (n).
+void add_bias(float* y, std::int64_t rows, std::int64_t n, std::int64_t ldy, const float* b);
+
 /// Y (t, out) (= or +=) X (t, in) * W^T, W (out, in) row-major as llama2.c stores it (y = W x per row).
 void matmul_wt(const float* x, std::int64_t t, std::int64_t in, const float* w, std::int64_t out, float* y,
                bool add = false);
@@ -32,6 +44,12 @@ void softmax(float* x, std::int64_t n);
 
 /// hb[i] = silu(hb[i]) * up[i] for i < n (SwiGLU gate).
 void swiglu(float* hb, const float* up, std::int64_t n);
+
+/// x[i] = max(x[i], 0) for i < n (OPT's fc1 activation).
+void relu(float* x, std::int64_t n);
+
+/// x[i] = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) for i < n (GPT-2's gelu_new).
+void gelu_tanh(float* x, std::int64_t n);
 
 /// RoPE inside each head. Pair j (j < head_size/2) turns by pos * f_j, f_j = theta^(-2j/head_size) (then
 /// rescaled as RopeScaling says). Interleaved (llama2.c): pair j is (2j, 2j+1). RotateHalf (Hugging Face):

@@ -64,6 +64,7 @@ Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options
   if (m_opts.precision == Precision::W8A8) {
     const LlamaWeights& w = ckpt.weights();
     const std::int64_t d = m_cfg.dim, h = m_cfg.hidden_dim, kv = m_cfg.kv_dim();
+    const bool gated = m_cfg.style.gated();
     m_qweights.reserve(static_cast<std::size_t>(m_cfg.n_layers) * kProjections);
     for (int l = 0; l < m_cfg.n_layers; ++l) {
       const WeightGranularity g = m_opts.quant.weights;
@@ -71,9 +72,10 @@ Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options
       m_qweights.push_back(quantize_linear(w.wk + l * kv * d, kv, d, g));  // K: (kv_dim, dim)
       m_qweights.push_back(quantize_linear(w.wv + l * kv * d, kv, d, g));  // V: (kv_dim, dim)
       m_qweights.push_back(quantize_linear(w.wo + l * d * d, d, d, g));    // O: (dim, dim)
-      m_qweights.push_back(quantize_linear(w.w1 + l * h * d, h, d, g));    // Gate: (hidden, dim)
-      m_qweights.push_back(quantize_linear(w.w3 + l * h * d, h, d, g));    // Up: (hidden, dim)
-      m_qweights.push_back(quantize_linear(w.w2 + l * d * h, d, h, g));    // Down: (dim, hidden)
+      // Gate: (hidden, dim); an empty slot for a non-gated MLP.
+      m_qweights.push_back(gated ? quantize_linear(w.w1 + l * h * d, h, d, g) : QuantizedLinear{});
+      m_qweights.push_back(quantize_linear(w.w3 + l * h * d, h, d, g));  // Up: (hidden, dim)
+      m_qweights.push_back(quantize_linear(w.w2 + l * d * h, d, h, g));  // Down: (dim, hidden)
     }
   }
 }
@@ -130,6 +132,7 @@ void Transformer::ensure_capacity(int t) {
   m_hb2.resize(rows * h);
   m_scores.resize(rows * s);
   m_logits.resize(rows * v);
+  if (m_cfg.style.projected()) m_emb.resize(rows * static_cast<std::size_t>(m_cfg.embedding_dim()));
   if (m_opts.precision == Precision::W8A8) {
     const std::size_t widest = std::max({d, h, s});
     const auto hd = static_cast<std::size_t>(m_cfg.head_size());
@@ -155,8 +158,32 @@ void Transformer::run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const 
   if (m_hook != nullptr) m_hook->after_gemm(call);
 }
 
+const float* Transformer::bias(int layer, Component c) const {
+  const LlamaWeights& w = m_ckpt->weights();
+  const std::size_t d = static_cast<std::size_t>(m_cfg.dim), kv = static_cast<std::size_t>(m_cfg.kv_dim()),
+                    h = static_cast<std::size_t>(m_cfg.hidden_dim), l = static_cast<std::size_t>(layer);
+  const auto at = [l](const float* b, std::size_t n) { return b == nullptr ? nullptr : b + l * n; };
+  switch (c) {
+    case Component::Q:
+      return at(w.bq, d);
+    case Component::K:
+      return at(w.bk, kv);
+    case Component::V:
+      return at(w.bv, kv);
+    case Component::O:
+      return at(w.bo, d);
+    case Component::Up:
+      return at(w.b_up, h);
+    case Component::Down:
+      return at(w.b_down, d);
+    default:
+      return nullptr;
+  }
+}
+
 void Transformer::linear(int layer, Component c, const float* x, int t, int pos, Stage stage, float* y,
                          std::int64_t ldy, bool add) {
+  const float* b = bias(layer, c);
   if (m_opts.precision == Precision::FP32) {
     const LlamaWeights& w = m_ckpt->weights();
     const std::int64_t d = m_cfg.dim, h = m_cfg.hidden_dim, kv = m_cfg.kv_dim();
@@ -189,6 +216,7 @@ void Transformer::linear(int layer, Component c, const float* x, int t, int pos,
     }
     if (ldy != out) throw std::logic_error("linear: FP32 output must be contiguous");
     matmul_wt(x, t, in, wp, out, y, add);
+    if (b != nullptr) add_bias(y, t, out, ldy, b);
     return;
   }
   const QuantizedLinear& qw = m_qweights[static_cast<std::size_t>(layer * kProjections + projection_slot(c))];
@@ -206,6 +234,8 @@ void Transformer::linear(int layer, Component c, const float* x, int t, int pos,
   id.layer = layer, id.component = c, id.stage = stage, id.head = -1, id.pos_begin = pos, id.pos_end = pos + t;
   run_gemm(id, args, xs, qw.scales);
   dequantize(m_acc.data(), t, qw.n, qw.n, xs, qw.scales, y, ldy, add);
+  // The bias is added to the dequantized output, after the INT32 GEMM, as an accelerator's epilogue does.
+  if (b != nullptr) add_bias(y, t, qw.n, ldy, b);
 }
 
 void Transformer::attention_fp32(int layer, int t, int pos) {
@@ -285,29 +315,59 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
   const int dim = m_cfg.dim, hidden = m_cfg.hidden_dim, kv_dim = m_cfg.kv_dim();
   const LlamaWeights& w = m_ckpt->weights();
 
-  // x (T, dim) = token embeddings.
+  // x (T, dim) = token embeddings (E wide, then project_in when E != dim) [+ learned positions].
+  const BlockStyle& style = m_cfg.style;
+  const int e_dim = m_cfg.embedding_dim();
+  float* emb = style.projected() ? m_emb.data() : m_x.data();  // (T, E)
   for (int i = 0; i < t; ++i) {
     const int tok = tokens[static_cast<std::size_t>(i)];
     if (tok < 0 || tok >= m_cfg.vocab_size) {
       throw std::out_of_range("Transformer::forward: token id " + std::to_string(tok) + " outside the vocabulary");
     }
-    std::copy_n(w.token_embedding + static_cast<std::size_t>(tok) * dim, dim,
-                m_x.data() + static_cast<std::size_t>(i) * dim);
+    std::copy_n(w.token_embedding + static_cast<std::size_t>(tok) * e_dim, e_dim,
+                emb + static_cast<std::size_t>(i) * e_dim);
   }
+  if (style.projected()) matmul_wt(emb, t, e_dim, w.project_in, dim, m_x.data());
+  if (style.positions == PositionKind::Learned) {
+    for (int i = 0; i < t; ++i) {
+      const float* row = w.position_embedding + static_cast<std::size_t>(pos + i + style.position_offset) * dim;
+      float* x = m_x.data() + static_cast<std::size_t>(i) * dim;
+      for (int j = 0; j < dim; ++j) x[j] += row[j];
+    }
+  }
+  const auto rows_of = [](const float* p, int l, int n) {
+    return p == nullptr ? nullptr : p + static_cast<std::size_t>(l) * static_cast<std::size_t>(n);
+  };
+  // The sub-block input: the normed stream (pre-norm) or the stream itself (post-norm, normed after the add).
+  const auto block_input = [&](const float* norm_w, const float* norm_b) {
+    if (style.post_norm) {
+      std::copy_n(m_x.data(), static_cast<std::size_t>(t) * dim, m_xb.data());
+    } else {
+      apply_norm(style.norm, m_xb.data(), m_x.data(), norm_w, norm_b, t, dim, m_cfg.norm_eps);
+    }
+  };
+  const auto block_output = [&](const float* norm_w, const float* norm_b) {
+    if (style.post_norm) apply_norm(style.norm, m_x.data(), m_x.data(), norm_w, norm_b, t, dim, m_cfg.norm_eps);
+  };
 
   const bool w8a8_attention = m_opts.precision == Precision::W8A8 && m_opts.quant.quantize_attention;
+  const std::int64_t hidden_values = static_cast<std::int64_t>(t) * hidden;
   for (int l = 0; l < m_cfg.n_layers; ++l) {
-    // Attention block.
-    rmsnorm(m_xb.data(), m_x.data(), w.rms_att + static_cast<std::size_t>(l) * dim, t, dim, m_cfg.norm_eps);
+    // Attention block: x += O(attention(Q(h), K(h), V(h))), h the block input.
+    const float* att_w = rows_of(w.rms_att, l, dim);
+    const float* att_b = rows_of(w.norm_att_bias, l, dim);
+    block_input(att_w, att_b);
     const std::size_t cache_row = (static_cast<std::size_t>(l) * static_cast<std::size_t>(m_kv_positions) + static_cast<std::size_t>(pos));
     float* k_rows = m_key_cache.data() + cache_row * kv_dim;    // (T, kv_dim) of this layer at pos
     float* v_rows = m_value_cache.data() + cache_row * kv_dim;  // (T, kv_dim)
     linear(l, Component::Q, m_xb.data(), t, pos, stage, m_q.data(), dim, false);
     linear(l, Component::K, m_xb.data(), t, pos, stage, k_rows, kv_dim, false);
     linear(l, Component::V, m_xb.data(), t, pos, stage, v_rows, kv_dim, false);
-    for (int i = 0; i < t; ++i) {
-      m_rope.apply(m_q.data() + static_cast<std::size_t>(i) * dim, dim, pos + i);
-      m_rope.apply(k_rows + static_cast<std::size_t>(i) * kv_dim, kv_dim, pos + i);
+    if (style.positions == PositionKind::Rope) {
+      for (int i = 0; i < t; ++i) {
+        m_rope.apply(m_q.data() + static_cast<std::size_t>(i) * dim, dim, pos + i);
+        m_rope.apply(k_rows + static_cast<std::size_t>(i) * kv_dim, kv_dim, pos + i);
+      }
     }
     if (w8a8_attention) {
       attention_w8a8(l, t, pos, stage);
@@ -315,21 +375,38 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
       attention_fp32(l, t, pos);
     }
     linear(l, Component::O, m_att_out.data(), t, pos, stage, m_x.data(), dim, /*add=*/true);
+    block_output(att_w, att_b);
 
-    // FFN block: x += Down(silu(Gate(h)) * Up(h)), h = rmsnorm(x).
-    rmsnorm(m_xb.data(), m_x.data(), w.rms_ffn + static_cast<std::size_t>(l) * dim, t, dim, m_cfg.norm_eps);
-    linear(l, Component::Gate, m_xb.data(), t, pos, stage, m_hb.data(), hidden, false);
-    linear(l, Component::Up, m_xb.data(), t, pos, stage, m_hb2.data(), hidden, false);
-    swiglu(m_hb.data(), m_hb2.data(), static_cast<std::int64_t>(t) * hidden);
+    // MLP block: x += Down(silu(Gate(h)) * Up(h)) (SwiGLU) or Down(act(Up(h))).
+    const float* mlp_w = rows_of(w.rms_ffn, l, dim);
+    const float* mlp_b = rows_of(w.norm_ffn_bias, l, dim);
+    block_input(mlp_w, mlp_b);
+    if (style.gated()) {
+      linear(l, Component::Gate, m_xb.data(), t, pos, stage, m_hb.data(), hidden, false);
+      linear(l, Component::Up, m_xb.data(), t, pos, stage, m_hb2.data(), hidden, false);
+      swiglu(m_hb.data(), m_hb2.data(), hidden_values);
+    } else {
+      linear(l, Component::Up, m_xb.data(), t, pos, stage, m_hb.data(), hidden, false);
+      if (style.mlp == MlpKind::Relu) {
+        relu(m_hb.data(), hidden_values);
+      } else {
+        gelu_tanh(m_hb.data(), hidden_values);
+      }
+    }
     linear(l, Component::Down, m_hb.data(), t, pos, stage, m_x.data(), dim, /*add=*/true);
+    block_output(mlp_w, mlp_b);
   }
 
-  // Final norm and FP32 classifier, for all rows or only the last.
+  // Final norm [, project_out] and the FP32 classifier, for all rows or only the last.
   const int first = all_logits ? 0 : t - 1;
   const int rows = t - first;
   float* xf = m_x.data() + static_cast<std::size_t>(first) * dim;
-  rmsnorm(xf, xf, w.rms_final, rows, dim, m_cfg.norm_eps);
-  matmul_wt(xf, rows, dim, w.classifier, m_cfg.vocab_size, m_logits.data());
+  if (style.final_norm) apply_norm(style.norm, xf, xf, w.rms_final, w.norm_final_bias, rows, dim, m_cfg.norm_eps);
+  if (style.projected()) {
+    matmul_wt(xf, rows, dim, w.project_out, e_dim, m_emb.data());
+    xf = m_emb.data();
+  }
+  matmul_wt(xf, rows, e_dim, w.classifier, m_cfg.vocab_size, m_logits.data());
   return {m_logits.data(), static_cast<std::size_t>(rows) * static_cast<std::size_t>(m_cfg.vocab_size)};
 }
 

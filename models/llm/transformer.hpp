@@ -1,9 +1,13 @@
 #pragma once
-// Transformer: the LLaMA forward pass (llama2.c's model) over a Checkpoint, in FP32 or W8A8.
+// Transformer: the decoder forward pass over a Checkpoint, in FP32 or W8A8, for every block the config's
+// BlockStyle describes (LLaMA/Mistral/Qwen2, OPT, GPT-2).
 //
-// Per block: x += O(attention(RoPE(Q(rmsnorm(x))), RoPE(K(..)), V(..))); x += Down(silu(Gate(h)) * Up(h)),
-// h = rmsnorm(x); then rmsnorm and the FP32 classifier. RMSNorm eps 1e-5, RoPE on consecutive pairs,
-// grouped-query attention (query head h reads KV head h / kv_mul), a KV cache of up to seq_len positions,
+// LLaMA's block: x += O(attention(RoPE(Q(rmsnorm(x))), RoPE(K(..)), V(..))); x += Down(silu(Gate(h)) * Up(h)),
+// h = rmsnorm(x); then rmsnorm and the FP32 classifier. The style changes the pieces, never the GEMMs: RMSNorm
+// or LayerNorm; RoPE or learned positions added to the embedding (at pos + offset); biases added to Q, K, V,
+// O, Up, Down after the GEMM; SwiGLU or a non-gated Down(act(Up(h))) MLP (no Gate call); pre- or post-norm
+// (the norm after each residual add); project_in/out (FP32, like the classifier) around an embedding narrower
+// than dim. Grouped-query attention (query head h reads KV head h / kv_mul), a KV cache of up to seq_len positions,
 // allocated as the positions are used (eval's ctx, generate's steps), not for seq_len up front.
 //
 // forward() runs T tokens at positions [pos, pos+T) as one batched pass: every projection is a GEMM with
@@ -91,6 +95,8 @@ class Transformer {
   // One projection Y (T, out) (= or +=) X (T, in) * W^T of layer `layer`.
   void linear(int layer, Component c, const float* x, int t, int pos, Stage stage, float* y, std::int64_t ldy,
               bool add);
+  // The bias of a projection of `layer` (nullptr when the block has none).
+  const float* bias(int layer, Component c) const;
   // Causal attention of all heads for T queries at positions [pos, pos + T); writes m_att_out (T, dim).
   void attention_fp32(int layer, int t, int pos);
   void attention_w8a8(int layer, int t, int pos, Stage stage);
@@ -110,7 +116,7 @@ class Transformer {
   int m_sequence = 0;
   std::int64_t m_call_index = 0;
 
-  // W8A8 weights: m_qweights[layer * 7 + c] for c = Q, K, V, O, Gate, Up, Down.
+  // W8A8 weights: m_qweights[layer * 7 + c] for c = Q, K, V, O, Gate, Up, Down (Gate empty when not gated).
   std::vector<QuantizedLinear> m_qweights;
 
   // KV cache: (n_layers, m_kv_positions, kv_dim), keys after RoPE; grown on demand to the positions used.
@@ -129,6 +135,7 @@ class Transformer {
   std::vector<float> m_hb2;      // (T, hidden_dim) up
   std::vector<float> m_scores;   // (T, m_kv_positions) scores, then probabilities, of one head
   std::vector<float> m_logits;   // (T, vocab_size)
+  std::vector<float> m_emb;      // (T, E) token embeddings / project_out output when E != dim
   // W8A8 scratch.
   std::vector<std::int8_t> m_qx;    // (T, max(dim, hidden_dim, m_kv_positions)) quantized X operand
   std::vector<float> m_sx;          // (T) its scales

@@ -80,7 +80,10 @@ TEST_CASE("W8A8 forward pass: cpu, array (fold and PE) and cuda give identical I
   cfg.cols = 8;
   models::CpuGemmEngine cpu("auto", 1);
   const PassResult reference = forward_pass(cpu);
-  CHECK(reference.gemms.size() == 5u * 23u * 4u);  // 5 layers x (7 + 2 * 8 heads) GEMMs x (prefill + 3 decodes)
+  const auto& config = models::llm::test::stories260k().config();
+  const auto per_pass = static_cast<std::size_t>(config.n_layers * config.gemms_per_layer(true));
+  CHECK(reference.gemms.size() == per_pass * 4u);  // (prefill + 3 decodes)
+  CHECK(reference.gemms.size() == 5u * 23u * 4u);  // stories260K: 5 layers x (7 + 2 * 8 heads)
   for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
     cfg.dataflow = df;
     for (sim::Fidelity f : {sim::Fidelity::Fold, sim::Fidelity::PE}) {

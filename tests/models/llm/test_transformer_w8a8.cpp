@@ -52,7 +52,7 @@ TEST_CASE("W8A8 prefill and decode issue every GEMM with the right GemmId, in or
   model.prefill(prompt);
 
   // Per layer: Q, K, V, then (QK, PV) for each query head, then O, Gate, Up, Down.
-  const std::size_t per_layer = 7 + 2 * static_cast<std::size_t>(c.n_heads);
+  const auto per_layer = static_cast<std::size_t>(c.gemms_per_layer(true));
   REQUIRE(engine.calls.size() == static_cast<std::size_t>(c.n_layers) * per_layer);  // 5 * (7 + 16) = 115
   CHECK(engine.calls.size() == 115u);
   struct Expect {
