@@ -27,7 +27,8 @@ struct ArrayJob {
   // Filled by the module:
   std::int64_t folds = 0;         // folds executed
   std::int64_t busy_cycles = 0;   // cycles the array was busy, counted cycle by cycle (PE) or per fold (fold)
-  std::uint64_t sim_time_ps = 0;  // SystemC time the job took
+  std::uint64_t sim_time_ps = 0;  // SystemC time the job took (its folds' waits for operands included)
+  std::int64_t stall_cycles = 0;  // set by ArrayModel: the cycles the memory target made the folds wait
   std::vector<faults::AccumulateError> accumulate_errors;  // with a rule: the accumulates that failed (any order)
 };
 

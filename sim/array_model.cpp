@@ -10,6 +10,7 @@
 
 #include "arch/config_error.hpp"
 #include "sim/fold_array_module.hpp"
+#include "sim/memory_target_module.hpp"
 #include "sim/pe_array_module.hpp"
 #include "sim/systemc_runtime.hpp"
 
@@ -28,14 +29,19 @@ ArrayModel::ArrayModel(const arch::ArrayConfig& cfg, Fidelity fidelity, int thre
   m_cfg.validate();
 }
 
-ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) { return run_job(args, {}); }
+ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args) { return run_job(args, {}, nullptr); }
 
 ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const std::vector<arch::OutputFault>& faults) {
-  return run_job(args, {&faults, {}, nullptr});
+  return run_job(args, {&faults, {}, nullptr}, nullptr);
 }
 
 ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const ArrayInjection& injection) {
-  return run_job(args, injection);
+  return run_job(args, injection, nullptr);
+}
+
+ArrayRunStats ArrayModel::run(const models::Int8GemmArgs& args, const ArrayInjection& injection,
+                              const memory::MemoryReport& memory) {
+  return run_job(args, injection, &memory);
 }
 
 ArrayRunStats ArrayModel::run(const models::NumericGemmArgs& args) {
@@ -44,13 +50,22 @@ ArrayRunStats ArrayModel::run(const models::NumericGemmArgs& args) {
   shape_only.m = args.m;
   shape_only.n = args.n;
   shape_only.k = args.k;
-  return run_job(shape_only, {}, &args);
+  return run_job(shape_only, {}, nullptr, &args);
 }
 
 ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection,
-                                  const models::NumericGemmArgs* numeric) {
+                                  const memory::MemoryReport* memory, const models::NumericGemmArgs* numeric) {
   const arch::GemmShape shape{args.m, args.n, args.k};
   shape.validate();
+  // The fold stalls of a report of another shape or array would be served to the wrong folds.
+  const std::vector<std::int64_t>* fold_stalls =
+      memory && !memory->fold_stall_cycles.empty() ? &memory->fold_stall_cycles : nullptr;
+  if (fold_stalls) {
+    const std::int64_t folds = arch::FoldPlan(m_cfg, shape).count();
+    if (static_cast<std::int64_t>(fold_stalls->size()) != folds)
+      throw std::invalid_argument("ArrayModel: the memory report has " + std::to_string(fold_stalls->size()) +
+                                  " fold stalls, the GEMM " + std::to_string(folds) + " folds");
+  }
   const auto [rule_rows, rule_cols] = std::visit(
       [](const auto& r) -> std::pair<std::int64_t, std::int64_t> {
         if constexpr (std::is_same_v<std::decay_t<decltype(r)>, std::monostate>) {
@@ -77,12 +92,16 @@ ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayI
   const auto start = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(rt.job_mutex());
+    MemoryTargetModule& target = m_fidelity == Fidelity::PE ? rt.pe_memory() : rt.fold_memory();
+    target.load(fold_stalls, sc_core::sc_time(m_cfg.period_ps(), sc_core::SC_PS));
     if (m_fidelity == Fidelity::PE) {
       rt.pe_array().submit(job);
     } else {
       rt.fold_array().submit(job);
     }
     rt.run_until_idle();
+    job.stall_cycles = target.granted_cycles();
+    target.load(nullptr, sc_core::SC_ZERO_TIME);
   }
   if (injection.accumulate_errors) {
     faults::sort_timing_errors(job.accumulate_errors);
@@ -91,6 +110,7 @@ ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayI
   ArrayRunStats stats;
   stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   stats.sim_time_ps = job.sim_time_ps;
+  stats.stall_cycles = job.stall_cycles;
   stats.report.folds = job.folds;
   stats.report.cycles_per_fold = job.folds > 0 ? job.busy_cycles / job.folds : 0;
   stats.report.cycles = job.busy_cycles - 1;  // SCALE-Sim reports the 0-based index of the last cycle

@@ -14,6 +14,7 @@
 #include "models/gemm/int8_gemm.hpp"
 #include "models/gemm/ordered_gemm.hpp"
 #include "sim/faults/accumulate_fold_math.hpp"
+#include "sim/memory/memory_model.hpp"
 
 namespace saffire::sim {
 
@@ -24,7 +25,8 @@ Fidelity parse_fidelity(std::string_view text);
 
 struct ArrayRunStats {
   arch::CycleReport report;    // cycles in SCALE-Sim convention (0-based index of the last output cycle)
-  std::uint64_t sim_time_ps = 0;  // SystemC time the GEMM took
+  std::uint64_t sim_time_ps = 0;  // SystemC time the GEMM took (compute + the folds' waits for operands)
+  std::int64_t stall_cycles = 0;  // cycles the memory target made the folds wait (0 without a memory report)
   double host_seconds = 0;        // wall time of the simulation on this machine
 };
 
@@ -51,6 +53,10 @@ class ArrayModel {
   /// accumulation order (models/gemm/ordered_gemm.hpp); both fidelities give bit-identical outputs.
   /// No fault injection in this path.
   ArrayRunStats run(const models::NumericGemmArgs& args);
+  /// Same, each fold waiting for its operands as `memory` (the MemoryModel's report of this GEMM on this
+  /// array) says: simulated time = (memory.total_cycles + 1) cycles; outputs and compute cycles unchanged.
+  ArrayRunStats run(const models::Int8GemmArgs& args, const ArrayInjection& injection,
+                    const memory::MemoryReport& memory);
 
   const arch::ArrayConfig& config() const { return m_cfg; }
   Fidelity fidelity() const { return m_fidelity; }
@@ -61,7 +67,7 @@ class ArrayModel {
   Fidelity m_fidelity;
   int m_threads;
   ArrayRunStats run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection,
-                        const models::NumericGemmArgs* numeric = nullptr);
+                        const memory::MemoryReport* memory, const models::NumericGemmArgs* numeric = nullptr);
   std::unique_ptr<models::Int8GemmKernel> m_kernel;
 };
 

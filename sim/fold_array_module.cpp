@@ -10,7 +10,9 @@
 
 namespace saffire::sim {
 
-FoldArrayModule::FoldArrayModule(sc_core::sc_module_name name) : sc_core::sc_module(name) { SC_THREAD(run); }
+FoldArrayModule::FoldArrayModule(sc_core::sc_module_name name) : sc_core::sc_module(name), memory("memory") {
+  SC_THREAD(run);
+}
 
 void FoldArrayModule::submit(ArrayJob& job) {
   m_job = &job;
@@ -61,6 +63,7 @@ void FoldArrayModule::run() {
     }
     std::size_t next_fault = 0;
 
+    m_qk.reset();
     job.folds = plan.count();
     job.busy_cycles = 0;
     job.accumulate_errors.clear();
@@ -68,6 +71,7 @@ void FoldArrayModule::run() {
     const auto* stuck = std::get_if<const faults::StuckAtMap*>(&job.rule);
     for (std::int64_t f = 0; f < plan.count(); ++f) {
       const arch::Fold fold = plan.fold(f);
+      m_fetch.fetch(memory, m_qk, f);  // the fold waits for its operands
       // The math of a whole output tile runs at its first fold (WS: all reduction folds of a column tile;
       // OS: all column tiles of a row tile), as one large exact kernel call; simulated time still
       // advances fold by fold below, and faults are applied per fold (their correction does not depend
@@ -88,9 +92,11 @@ void FoldArrayModule::run() {
       if (stuck) faults::stuck_at_fold(job.cfg, **stuck, a, fold, job.accumulate_errors);
       for (; next_fault < faults.size() && faults[next_fault].first == f; ++next_fault)
         faults::apply_output_fault(job.cfg, a, *faults[next_fault].second);
-      wait(fold_time);
+      m_qk.inc(fold_time);
+      if (m_qk.need_sync()) m_qk.sync();
       job.busy_cycles += per_fold;
     }
+    m_qk.sync();
     job.sim_time_ps = (sc_core::sc_time_stamp() - begin).value();
     m_job = nullptr;
   }

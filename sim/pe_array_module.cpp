@@ -33,7 +33,9 @@ struct StuckAccumulate {
 
 }  // namespace
 
-PeArrayModule::PeArrayModule(sc_core::sc_module_name name) : sc_core::sc_module(name) { SC_THREAD(run); }
+PeArrayModule::PeArrayModule(sc_core::sc_module_name name) : sc_core::sc_module(name), memory("memory") {
+  SC_THREAD(run);
+}
 
 void PeArrayModule::submit(ArrayJob& job) {
   m_job = &job;
@@ -53,6 +55,8 @@ template <typename Rule>
 void PeArrayModule::run_folds(const arch::FoldPlan& plan, const Rule& rule) {
   for (std::int64_t f = 0; f < plan.count(); ++f) {
     const arch::Fold fold = plan.fold(f);
+    m_fetch.fetch(memory, m_qk, f);  // the fold's first clock comes once its operands are there
+    if (m_qk.get_local_time() != sc_core::SC_ZERO_TIME) m_qk.sync();
     m_job->busy_cycles += m_job->cfg.dataflow == arch::Dataflow::WS ? run_ws_fold(fold, rule) : run_os_fold(fold, rule);
   }
 }
@@ -99,6 +103,7 @@ void PeArrayModule::run() {
       std::sort(m_faults.begin(), m_faults.end(),
                 [](const PeFault& x, const PeFault& y) { return x.fold != y.fold ? x.fold < y.fold : x.cycle < y.cycle; });
     }
+    m_qk.reset();
     job.folds = plan.count();
     job.busy_cycles = 0;
     job.accumulate_errors.clear();

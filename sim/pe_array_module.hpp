@@ -11,15 +11,21 @@
 /// A fold ends when valid-bit tracking shows every output has left (WS) or every PE has done its K
 /// MACs (OS), so the cycle count is observed, not computed from a formula.
 ///
+/// Before each fold it fetches the fold's operands from the memory target (TLM-2.0 loosely timed,
+/// `memory` socket) and syncs its quantum keeper: the fold's first clock comes after the memory's wait.
+///
 /// Usage (through ArrayModel, which owns the locking):
 ///   module.submit(job); SystemcRuntime::instance().run_until_idle(); // job.busy_cycles, job.args.y filled
 #include <cstdint>
 #include <systemc>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <vector>
 
 #include "arch/fold_plan.hpp"
 #include "arch/numerics/pe_arithmetic.hpp"
 #include "sim/array_job.hpp"
+#include "sim/fold_operand_fetch.hpp"
 
 namespace saffire::sim {
 
@@ -27,6 +33,8 @@ class PeArrayModule : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(PeArrayModule);
   explicit PeArrayModule(sc_core::sc_module_name name);
+
+  tlm_utils::simple_initiator_socket<PeArrayModule> memory;  // bound to a MemoryTargetModule
 
   /// Queues a job; it runs at the next SystemcRuntime::run_until_idle(). `job` must outlive it.
   void submit(ArrayJob& job);
@@ -56,6 +64,8 @@ class PeArrayModule : public sc_core::sc_module {
   std::vector<PeFault> m_faults;  // sorted by (fold, cycle)
   std::size_t m_next_fault = 0;
 
+  FoldOperandFetch m_fetch;
+  tlm_utils::tlm_quantumkeeper m_qk;
   ArrayJob* m_job = nullptr;
   sc_core::sc_event m_start;
   sc_core::sc_time m_period;

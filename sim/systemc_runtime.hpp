@@ -8,6 +8,7 @@ namespace saffire::sim {
 
 class PeArrayModule;
 class FoldArrayModule;
+class MemoryTargetModule;
 
 class SystemcRuntime {
  public:
@@ -15,6 +16,9 @@ class SystemcRuntime {
 
   PeArrayModule& pe_array() { return *m_pe; }
   FoldArrayModule& fold_array() { return *m_fold; }
+  /// The memory targets the two array modules fetch their folds' operands from (one socket each).
+  MemoryTargetModule& pe_memory() { return *m_pe_memory; }
+  MemoryTargetModule& fold_memory() { return *m_fold_memory; }
 
   /// Runs the SystemC scheduler until every module is idle again (the submitted job is done).
   void run_until_idle();
@@ -27,6 +31,8 @@ class SystemcRuntime {
   SystemcRuntime();
   PeArrayModule* m_pe = nullptr;      // owned by the SystemC kernel (modules live for the process)
   FoldArrayModule* m_fold = nullptr;
+  MemoryTargetModule* m_pe_memory = nullptr;
+  MemoryTargetModule* m_fold_memory = nullptr;
   std::mutex m_mutex;
 };
 

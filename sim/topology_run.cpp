@@ -19,8 +19,9 @@ using ShapeKey = std::tuple<std::int64_t, std::int64_t, std::int64_t>;
 ShapeKey key_of(const arch::GemmShape& s) { return {s.m, s.n, s.k}; }
 
 // Compute cycles of GEMM `index`: the closed form, or the array simulated on random operands.
+// The SystemC array's folds wait for their operands as `mem` (this GEMM's memory report) says.
 void run_compute(const TopologyRunConfig& run, ArrayModel& model, const arch::GemmShape& s, std::size_t index,
-                 TopologyGemm& out) {
+                 const memory::MemoryReport& mem, TopologyGemm& out) {
   if (run.analytic) {
     out.compute = arch::analytical_cycles(run.array, s);
     return;
@@ -28,7 +29,7 @@ void run_compute(const TopologyRunConfig& run, ArrayModel& model, const arch::Ge
   arch::check_memory(models::gemm_buffer_bytes(s, /*with_reference=*/false), "the operands and outputs");
   const auto ops = models::random_gemm_operands(s, run.seed + index);
   std::vector<std::int32_t> y(static_cast<std::size_t>(s.m * s.n));
-  const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false});
+  const auto stats = model.run({s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n, false}, {}, mem);
   out.compute = stats.report;
   out.host_seconds = stats.host_seconds;
 }
@@ -52,10 +53,10 @@ TopologyTotals run_topology(const TopologyRunConfig& run, const std::vector<mode
     const auto& layer = layers[i];
     TopologyGemm g;
     try {
-      run_compute(run, model, layer.shape, i, g);
       auto [mit, mem_fresh] = memory_of.try_emplace(key_of(layer.shape));
       if (mem_fresh) mit->second = run.memory->simulate(run.array, layer.shape);
       g.memory = mit->second;
+      run_compute(run, model, layer.shape, i, g.memory, g);
       auto [eit, energy_fresh] = energy_of.try_emplace(key_of(layer.shape));
       if (energy_fresh) eit->second = gemm_energy(run, layer.shape, g.memory);
       g.energy = eit->second;

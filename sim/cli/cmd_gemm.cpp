@@ -128,7 +128,8 @@ void run_gemm(const GemmOptions& o) {
   std::vector<std::int32_t> y(static_cast<std::size_t>(shape.m * shape.n));
   sim::ArrayModel model(cfg, fidelity, o.threads, o.kernel);
   const sim::ArrayRunStats stats =
-      model.run({shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n, y.data(), shape.n, false});
+      model.run({shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n, y.data(), shape.n, false},
+                {}, mem);  // each fold waits for its operands as the memory model says
 
   const models::ReferenceCheck check = models::check_against_reference(ops, y, model.kernel().name(), o.threads);
   const arch::CycleReport& r = stats.report;

@@ -6,6 +6,7 @@
 #include "sim/memory/dram_port.hpp"
 #include "sim/memory/dram_read_buffer.hpp"
 #include "sim/memory/dram_write_buffer.hpp"
+#include "sim/memory/fold_stall_log.hpp"
 #include "sim/memory/scalesim_demand.hpp"
 #include "sim/memory/span_tracker.hpp"
 
@@ -43,6 +44,7 @@ MemoryReport simulate_dram(const arch::ArrayConfig& array, const arch::GemmShape
   ifmap.start(0);
   filter.start(0);
   SpanTracker ifmap_span, filter_span, ofmap_span;
+  FoldStallLog fold_stalls(demand);
 
   i64 stall = 0, line = 0;
   demand.for_each_line([&](const DemandLine& d) {
@@ -58,15 +60,19 @@ MemoryReport simulate_dram(const arch::ArrayConfig& array, const arch::GemmShape
       ofmap_span.add(run + wait_o);
     }
     stall += run - cycle + wait_o;
+    fold_stalls.end_line(run - cycle + wait_o);
     ++line;
   });
   const i64 last_line = line - 1 + stall;
-  stall += ofmap.finish(last_line) - last_line;  // the last outputs land in DRAM
+  const i64 drain = ofmap.finish(last_line) - last_line;  // the last outputs land in DRAM
+  stall += drain;
+  fold_stalls.add_after_last(drain);
 
   MemoryReport r;
   r.compute_cycles = line - 1;
   r.stall_cycles = stall;
   r.total_cycles = r.compute_cycles + r.stall_cycles;
+  r.fold_stall_cycles = fold_stalls.in_plan_order();
   r.sram_reads = array_side_reads(array, s);
   r.dram_reads = {ifmap.dram_words(), filter.dram_words(), 0};
   r.dram_writes = {0, 0, ofmap.dram_words()};

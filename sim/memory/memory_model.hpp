@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "arch/array_config.hpp"
 #include "arch/gemm_shape.hpp"
@@ -69,6 +70,11 @@ struct MemoryReport {
   RequiredBandwidth required_ifmap, required_filter, required_ofmap;
   bool has_dram = false;            // the dram model ran
   DramTraffic dram;
+  /// The stall each fold waits for, indexed like arch::FoldPlan::fold (the SystemC array's order; the models
+  /// serve folds in SCALE-Sim's order, column fold outer, which differs for OS). The waits of a fold's demand
+  /// lines count in that fold; the wait for the last outputs to land in DRAM counts in the fold served last.
+  /// Sums to stall_cycles. Empty when the model never stalls (ideal).
+  std::vector<std::int64_t> fold_stall_cycles;
 };
 
 class MemoryModel {

@@ -55,6 +55,13 @@ class ScalesimDemand {
     return m_ws ? 2 * m_rows + m_cols + m_shape.m - 2 : m_rows + m_cols + m_shape.k - 2;
   }
 
+  std::int64_t folds() const { return m_col_folds * m_row_folds; }
+  /// The arch::FoldPlan index of the `served`-th fold in this demand's order (column fold outer, row fold
+  /// inner; FoldPlan has the same order for WS, row fold outer for OS).
+  std::int64_t plan_fold(std::int64_t served) const {
+    return m_ws ? served : (served % m_row_folds) * m_col_folds + served / m_row_folds;
+  }
+
   /// Calls f(const DemandLine&) for every line in order.
   template <class F>
   void for_each_line(F&& f) const {

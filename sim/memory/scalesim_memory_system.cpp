@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/memory/fold_stall_log.hpp"
 #include "sim/memory/scalesim_demand.hpp"
 #include "sim/memory/scalesim_read_buffer.hpp"
 #include "sim/memory/scalesim_write_buffer.hpp"
@@ -20,6 +21,7 @@ MemoryReport simulate_scalesim(const arch::ArrayConfig& array, const arch::GemmS
   ScalesimReadBuffer filter(p.capacity.filter, p.bandwidth.filter, demand.filter_words(), demand.filter_cells());
   ScalesimWriteBuffer ofmap(p.capacity.ofmap, p.bandwidth.ofmap);
   SpanTracker ifmap_span, filter_span, ofmap_span;
+  FoldStallLog fold_stalls(demand);
 
   i64 stall = 0, line = 0, last_out = 0;
   demand.for_each_line([&](const DemandLine& d) {
@@ -38,7 +40,9 @@ MemoryReport simulate_scalesim(const arch::ArrayConfig& array, const arch::GemmS
       ofmap_span.add(cycle + wait_o);
     }
     last_out = cycle + wait_o;
-    stall += std::max({wait_i, wait_f, wait_o});
+    const i64 wait = std::max({wait_i, wait_f, wait_o});
+    stall += wait;
+    fold_stalls.end_line(wait);
     ++line;
   });
   ofmap.finish(last_out);
@@ -47,6 +51,7 @@ MemoryReport simulate_scalesim(const arch::ArrayConfig& array, const arch::GemmS
   r.compute_cycles = line - 1;
   r.stall_cycles = stall;
   r.total_cycles = r.compute_cycles + r.stall_cycles;
+  r.fold_stall_cycles = fold_stalls.in_plan_order();
   r.sram_reads = array_side_reads(array, s);
   r.dram_reads = {ifmap.dram_reads(), filter.dram_reads(), 0};
   r.dram_writes = {0, 0, ofmap.dram_writes()};
