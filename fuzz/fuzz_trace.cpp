@@ -13,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)reader.faults();
     (void)reader.decisions();
     (void)reader.points();
+    (void)reader.memory();
   });
   return 0;
 }

@@ -225,11 +225,12 @@ int main(int argc, char** argv) {
         w.append_faults(traces::test::sample_faults(4));
         w.append_decisions(traces::test::sample_decisions(3));
         w.append_points(traces::test::sample_points(2));
+        w.append_memory(traces::test::sample_memory(3));
         w.close();
       }
       verify(d / "sample.h5", [](const fs::path& p) {
         const traces::TraceReader r(p);
-        if (r.gemms().size() != 3 || r.points().size() != 2) throw std::runtime_error("tables not read back");
+        if (r.gemms().size() != 3 || r.points().size() != 2 || r.memory().size() != 3) throw std::runtime_error("tables not read back");
       });
     }
   } catch (const std::exception& e) {

@@ -6,7 +6,7 @@ namespace saffire::traces {
 
 // Version of the layout written by this library. Readers accept every version <= theirs; a new
 // version only adds attributes, datasets or columns, never renames or reinterprets existing ones.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Value of the root attribute kAttrSchema; anything else is not a saffire trace.
 inline constexpr char kSchemaName[] = "saffire-trace";
@@ -47,6 +47,10 @@ inline constexpr char kInputAttrSource[] = "source";      // string: "argv", "po
 inline constexpr char kInputAttrSize[] = "size";          // uint64: bytes of the file when recorded
 inline constexpr char kInputAttrHash[] = "hash";          // string: "fnv1a64:<16 hex>" or "fnv1a64-sampled:<16 hex>"
 inline constexpr char kInputAttrEmbedded[] = "embedded";  // int32: 1 = the dataset holds the bytes, 0 = by reference
+// Version 6 adds:
+inline constexpr char kMemoryDataset[] = "/memory";  // 1-D extensible compound, one row per GEMM's memory behaviour
+inline constexpr unsigned kMemoryChunkRows = 64;     // rows per chunk: one row per GEMM, appended in batches
+inline constexpr int kMemorySinceVersion = 6;        // files of older versions have no kMemoryDataset
 
 // Columns of kGemmsDataset, in file order.
 inline constexpr char kColName[] = "name";
@@ -112,5 +116,46 @@ inline constexpr char kPointColRank[] = "rank";                 // int32: the sh
 inline constexpr char kPointColFinishedUtc[] = "finished_utc";  // string: ISO-8601 UTC
 inline constexpr char kPointColResult[] = "result";             // string: the command's JSON output, "" if failed
 inline constexpr char kPointColError[] = "error";               // string: stderr tail of a failed point, "" if ok
+
+// Columns of kMemoryDataset (version 6), in file order: one GEMM behind the memory model (sim/memory/).
+// Words per operand: ifmap = X (activations), filter = W (weights), ofmap = Y (outputs).
+inline constexpr char kMemoryColGemm[] = "gemm";                        // string: the GEMM's name (as in /gemms)
+inline constexpr char kMemoryColModel[] = "model";                      // string: "ideal", "scalesim", "dram"
+inline constexpr char kMemoryColDramPreset[] = "dram_preset";           // string: the dram model's preset, else ""
+inline constexpr char kMemoryColComputeCycles[] = "compute_cycles";     // int64: 0-based, as /gemms cycles
+inline constexpr char kMemoryColStallCycles[] = "stall_cycles";         // int64
+inline constexpr char kMemoryColTotalCycles[] = "total_cycles";         // int64: compute + stall, 0-based
+inline constexpr char kMemoryColSramReadsIfmap[] = "sram_reads_ifmap";  // int64 words: array <- scratchpad
+inline constexpr char kMemoryColSramReadsFilter[] = "sram_reads_filter";
+inline constexpr char kMemoryColSramReadsOfmap[] = "sram_reads_ofmap";
+inline constexpr char kMemoryColSramWritesIfmap[] = "sram_writes_ifmap";  // int64 words: into the scratchpad
+inline constexpr char kMemoryColSramWritesFilter[] = "sram_writes_filter";
+inline constexpr char kMemoryColSramWritesOfmap[] = "sram_writes_ofmap";
+inline constexpr char kMemoryColDramReadsIfmap[] = "dram_reads_ifmap";  // int64 words: scratchpad <- DRAM
+inline constexpr char kMemoryColDramReadsFilter[] = "dram_reads_filter";
+inline constexpr char kMemoryColDramReadsOfmap[] = "dram_reads_ofmap";
+inline constexpr char kMemoryColDramWritesIfmap[] = "dram_writes_ifmap";  // int64 words: scratchpad -> DRAM
+inline constexpr char kMemoryColDramWritesFilter[] = "dram_writes_filter";
+inline constexpr char kMemoryColDramWritesOfmap[] = "dram_writes_ofmap";
+inline constexpr char kMemoryColDramBytesRead[] = "dram_bytes_read";        // int64 bytes, whole bursts (dram model), else 0
+inline constexpr char kMemoryColDramBytesWritten[] = "dram_bytes_written";  // int64 bytes
+inline constexpr char kMemoryColAchievedGbps[] = "achieved_gbps";           // float64: dram model: bytes / GEMM time, 1e9 B/s
+// float64 words/cycle: the bandwidth each operand needs for zero stalls (SCALE-Sim's CALC mode, average and
+// peak); 0 when it was not asked for (calc_bandwidth off).
+inline constexpr char kMemoryColRequiredAvgIfmap[] = "required_avg_ifmap";
+inline constexpr char kMemoryColRequiredAvgFilter[] = "required_avg_filter";
+inline constexpr char kMemoryColRequiredAvgOfmap[] = "required_avg_ofmap";
+inline constexpr char kMemoryColRequiredPeakIfmap[] = "required_peak_ifmap";
+inline constexpr char kMemoryColRequiredPeakFilter[] = "required_peak_filter";
+inline constexpr char kMemoryColRequiredPeakOfmap[] = "required_peak_ofmap";
+inline constexpr char kMemoryColDramRequests[] = "dram_requests";            // int64: dram model's burst requests, else 0
+inline constexpr char kMemoryColDramRowHits[] = "dram_row_hits";             // int64: requests to the open row
+inline constexpr char kMemoryColDramRowMisses[] = "dram_row_misses";         // int64: requests to a closed bank
+inline constexpr char kMemoryColDramRowConflicts[] = "dram_row_conflicts";   // int64: requests to another row
+inline constexpr char kMemoryColRowHitRate[] = "row_hit_rate";  // float64 0..1: dram_row_hits / dram_requests, 0 if none
+// float64 picojoules: the GEMM's SRAM and DRAM energy at the memory's own supplies (sim/energy_report); 0 when the
+// command priced none.
+inline constexpr char kMemoryColSramEnergyPj[] = "sram_energy_pj";
+inline constexpr char kMemoryColDramEnergyPj[] = "dram_energy_pj";
 
 }  // namespace saffire::traces

@@ -11,6 +11,7 @@
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
 #include "traces/isolated_read.hpp"
+#include "traces/memory_row_type.hpp"
 #include "traces/point_row_type.hpp"
 #include "traces/schema.hpp"
 
@@ -224,6 +225,7 @@ void TraceReader::probe_in_child(const std::filesystem::path& path) {
     attempt([&] { return reader.faults(); });
     attempt([&] { return reader.decisions(); });
     attempt([&] { return reader.points(); });
+    attempt([&] { return reader.memory(); });
   });
 }
 
@@ -270,6 +272,17 @@ std::vector<PointRecord> TraceReader::points() const {
   }
   return read_table<PointRecord, detail::PointRow>(m_impl->file, m_path, kPointsDataset,
                                                    detail::point_row_memory_type(), detail::check_point_columns);
+}
+
+std::vector<MemoryRecord> TraceReader::memory() const {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "memory() on a moved-from TraceReader");
+  }
+  if (m_schema_version < kMemorySinceVersion) {
+    return {};
+  }
+  return read_table<MemoryRecord, detail::MemoryRow>(m_impl->file, m_path, kMemoryDataset,
+                                                     detail::memory_row_memory_type(), detail::check_memory_columns);
 }
 
 }  // namespace saffire::traces

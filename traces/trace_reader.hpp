@@ -6,6 +6,7 @@
 //   for (const FaultRecord& f : r.faults()) { ... }   // empty for version-1 files
 //   for (const DecisionRecord& d : r.decisions()) { ... }  // empty for files older than version 3
 //   for (const PointRecord& p : r.points()) { ... }  // empty for files older than version 4
+//   for (const MemoryRecord& m : r.memory()) { ... } // empty for files older than version 6
 //
 // Every failure throws TraceError naming the file. Not thread-safe (serial HDF5), like TraceWriter.
 #include <filesystem>
@@ -51,6 +52,10 @@ class TraceReader {
   // All rows of "/points" (finished sweep points), in append order; empty for files older than
   // schema version 4, which have no such table. Reads the file on each call.
   std::vector<PointRecord> points() const;
+
+  // All rows of "/memory" (each GEMM's memory behaviour), in append order; empty for files older than
+  // schema version 6, which have no such table. Reads the file on each call.
+  std::vector<MemoryRecord> memory() const;
 
  private:
   struct InProcessTag {};

@@ -117,4 +117,30 @@ struct PointRecord {
   bool operator==(const PointRecord&) const = default;
 };
 
+// One GEMM's memory behaviour; one row of the dataset "/memory" (schema version 6). Plain numbers: the
+// caller converts saffire's memory::MemoryReport. Words per operand: ifmap = X, filter = W, ofmap = Y.
+struct MemoryRecord {
+  std::string gemm;                  // the GEMM's name, as its /gemms (topology) or /faults (eval) rows
+  std::string model;                 // "ideal", "scalesim" or "dram"
+  std::string dram_preset;           // the dram model's preset (e.g. "HBM2E"), "" for the other models
+  std::int64_t compute_cycles = 0;   // the array's own cycles, 0-based like GemmRecord::cycles
+  std::int64_t stall_cycles = 0;     // cycles the array waited for operands or for room for outputs
+  std::int64_t total_cycles = 0;     // compute + stall, 0-based
+  std::int64_t sram_reads_ifmap = 0, sram_reads_filter = 0, sram_reads_ofmap = 0;     // words, array <- scratchpad
+  std::int64_t sram_writes_ifmap = 0, sram_writes_filter = 0, sram_writes_ofmap = 0;  // words, into a scratchpad
+  std::int64_t dram_reads_ifmap = 0, dram_reads_filter = 0, dram_reads_ofmap = 0;     // words, scratchpad <- DRAM
+  std::int64_t dram_writes_ifmap = 0, dram_writes_filter = 0, dram_writes_ofmap = 0;  // words, scratchpad -> DRAM
+  std::int64_t dram_bytes_read = 0, dram_bytes_written = 0;  // bytes, whole bursts (dram model); 0 for the other models
+  double achieved_gbps = 0;          // dram: DRAM bytes over the GEMM's total time, 1e9 bytes per second; else 0
+  double required_avg_ifmap = 0, required_avg_filter = 0, required_avg_ofmap = 0;     // words/cycle, 0 = not asked
+  double required_peak_ifmap = 0, required_peak_filter = 0, required_peak_ofmap = 0;  // words/cycle, 0 = not asked
+  std::int64_t dram_requests = 0;    // dram: burst requests and their row-buffer outcomes; 0 for the other models
+  std::int64_t dram_row_hits = 0, dram_row_misses = 0, dram_row_conflicts = 0;
+  double row_hit_rate = 0;           // dram: row-buffer hits / requests; 0 for the other models
+  double sram_energy_pj = 0;         // the GEMM's SRAM energy (picojoules); 0 when not priced
+  double dram_energy_pj = 0;         // the GEMM's DRAM energy (picojoules); 0 when not priced
+
+  bool operator==(const MemoryRecord&) const = default;
+};
+
 }  // namespace saffire::traces

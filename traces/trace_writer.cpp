@@ -12,6 +12,7 @@
 #include "traces/fault_row_type.hpp"
 #include "traces/gemm_row_type.hpp"
 #include "traces/h5_support.hpp"
+#include "traces/memory_row_type.hpp"
 #include "traces/point_row_type.hpp"
 #include "traces/schema.hpp"
 
@@ -136,10 +137,12 @@ struct TraceWriter::Impl {
   H5::DataSet faults;
   H5::DataSet decisions;
   H5::DataSet points;
+  H5::DataSet memory;
   H5::CompType gemm_memory_type = detail::gemm_row_memory_type();
   H5::CompType fault_memory_type = detail::fault_row_memory_type();
   H5::CompType decision_memory_type = detail::decision_row_memory_type();
   H5::CompType point_memory_type = detail::point_row_memory_type();
+  H5::CompType memory_memory_type = detail::memory_row_memory_type();
   // Writes with a small conversion buffer: HDF5 zero-fills its whole type-conversion buffer (1 MiB
   // by default) on every write of a compound with strings, which made each one-row append cost
   // ~1 ms. 4 KiB holds a GEMM row many times over; fault, decision and point batches convert in
@@ -167,6 +170,8 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, const RunInfo& info)
         create_table(impl->file, kDecisionsDataset, detail::decision_row_file_type(), kDecisionsChunkRows);
     step = std::string("cannot create dataset '") + kPointsDataset + "'";
     impl->points = create_table(impl->file, kPointsDataset, detail::point_row_file_type(), kPointsChunkRows);
+    step = std::string("cannot create dataset '") + kMemoryDataset + "'";
+    impl->memory = create_table(impl->file, kMemoryDataset, detail::memory_row_file_type(), kMemoryChunkRows);
     step = "cannot flush";
     impl->file.flush(H5F_SCOPE_LOCAL);
     // Every object exists now: from here on appends only extend the tables, and readers may open the file
@@ -202,6 +207,7 @@ TraceWriter::TraceWriter(const std::filesystem::path& path, AppendTag) : m_path(
     impl->faults = open_table(impl->file, path, kFaultsDataset, detail::check_fault_columns, m_fault_count);
     impl->decisions = open_table(impl->file, path, kDecisionsDataset, detail::check_decision_columns, m_decision_count);
     impl->points = open_table(impl->file, path, kPointsDataset, detail::check_point_columns, m_point_count);
+    impl->memory = open_table(impl->file, path, kMemoryDataset, detail::check_memory_columns, m_memory_count);
     step = "cannot start SWMR writing";
     detail::start_swmr_write(impl->file);
     m_impl = std::move(impl);
@@ -223,6 +229,7 @@ TraceWriter& TraceWriter::operator=(TraceWriter&& other) noexcept {
     m_fault_count = other.m_fault_count;
     m_decision_count = other.m_decision_count;
     m_point_count = other.m_point_count;
+    m_memory_count = other.m_memory_count;
     m_impl = std::move(other.m_impl);
   }
   return *this;
@@ -326,6 +333,31 @@ void TraceWriter::append_points(const std::vector<PointRecord>& rows) {
   }
 }
 
+void TraceWriter::append_memory(const std::vector<MemoryRecord>& rows) {
+  if (!m_impl) {
+    throw detail::trace_error(m_path, "append_memory on a closed TraceWriter");
+  }
+  if (rows.empty()) {
+    return;
+  }
+  try {
+    std::vector<detail::MemoryRow> data;
+    data.reserve(rows.size());
+    for (const MemoryRecord& r : rows) {
+      data.push_back(detail::to_row(r));
+    }
+    append_rows(m_impl->memory, m_memory_count, data.size(), data.data(), m_impl->memory_memory_type,
+                m_impl->batch_xfer);
+    m_impl->file.flush(H5F_SCOPE_LOCAL);
+    m_memory_count += rows.size();
+  } catch (const H5::Exception& e) {
+    throw detail::h5_error(m_path,
+                           "cannot append " + std::to_string(rows.size()) + " rows after row " +
+                               std::to_string(m_memory_count) + " to " + kMemoryDataset,
+                           e);
+  }
+}
+
 void TraceWriter::close() {
   if (!m_impl) {
     return;
@@ -338,6 +370,7 @@ void TraceWriter::close() {
     impl->faults.close();
     impl->decisions.close();
     impl->points.close();
+    impl->memory.close();
     impl->file.close();
   } catch (const H5::Exception& e) {
     throw detail::h5_error(m_path, "cannot close", e);

@@ -7,6 +7,7 @@
 //   w.append_faults(faults); // a batch of fault rows, one HDF5 write, then flushed
 //   w.append_decisions(ds);  // a batch of ABFT decision rows, likewise
 //   w.append_points(ps);     // a batch of sweep-point rows, likewise
+//   w.append_memory(ms);     // a batch of per-GEMM memory rows (schema v6), likewise
 //   w.close();               // or let the destructor close it
 //
 //   auto w = saffire::traces::TraceWriter::append("out.h5");  // resume: add rows to an existing trace
@@ -28,7 +29,7 @@ class TraceWriter {
   // Creates or truncates `path` and writes the root attributes: "schema", "schema_version" and
   // RunInfo (created_utc is set to the current UTC time when info.created_utc is empty), the command
   // record ("/command_line" from info.argv and info.cwd, "/inputs" from info.inputs; both present,
-  // possibly empty), plus empty "/gemms", "/faults", "/abft" and "/points" tables. The file is
+  // possibly empty), plus empty "/gemms", "/faults", "/abft", "/points" and "/memory" tables. The file is
   // flushed before returning.
   TraceWriter(const std::filesystem::path& path, const RunInfo& info);
 
@@ -68,6 +69,10 @@ class TraceWriter {
   // of earlier batches).
   void append_points(const std::vector<PointRecord>& rows);
 
+  // Appends the rows to "/memory" with one HDF5 write, then flushes the file. An empty batch does
+  // nothing. Throws TraceError after close() or on any HDF5 failure.
+  void append_memory(const std::vector<MemoryRecord>& rows);
+
   // Flushes and closes the file. Idempotent. Throws TraceError if HDF5 fails to close it.
   void close();
 
@@ -77,6 +82,7 @@ class TraceWriter {
   std::size_t fault_count() const { return m_fault_count; }        // "/faults" rows appended so far
   std::size_t decision_count() const { return m_decision_count; }  // "/abft" rows appended so far
   std::size_t point_count() const { return m_point_count; }        // "/points" rows appended so far
+  std::size_t memory_count() const { return m_memory_count; }      // "/memory" rows appended so far
   // (After append(path), each count includes the rows the file held when it was opened.)
 
  private:
@@ -89,6 +95,7 @@ class TraceWriter {
   std::size_t m_fault_count = 0;
   std::size_t m_decision_count = 0;
   std::size_t m_point_count = 0;
+  std::size_t m_memory_count = 0;
   std::unique_ptr<Impl> m_impl;  // null once closed or moved from
 };
 

@@ -16,6 +16,7 @@
 #include "models/presets/hf_model_shape.hpp"
 #include "models/presets/model_presets.hpp"
 #include "sim/array_model.hpp"
+#include "sim/memory_trace_record.hpp"
 #include "sim/topology_run.hpp"
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
@@ -166,6 +167,7 @@ struct OutputFiles {
     trace->append_gemm({layer.name, s.m, s.n, s.k, std::string(arch::to_string(r.cfg.dataflow)), r.cfg.rows,
                         r.cfg.cols, c.cycles, c.macs, c.utilization, c.mapping_efficiency, r.fidelity_name,
                         g.host_seconds});
+    trace->append_memory({sim::memory_trace_record(layer.name, r.memory.model, mem, g.energy.sram, g.energy.dram)});
   }
 
   void close() {

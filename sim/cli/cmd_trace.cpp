@@ -1,6 +1,6 @@
 // saffire trace: post-processing of HDF5 traces and sweep files.
 //   trace summary FILE                    what the file holds (run info, row counts, point status)
-//   trace export-csv FILE --table NAME    one table as CSV (gemms, faults, abft, points) on stdout or --out
+//   trace export-csv FILE --table NAME    one table as CSV (gemms, faults, abft, points, memory) on stdout or --out
 //   trace merge OUT IN...                 one file from several (e.g. the ranks of a sharded sweep)
 //   trace diff A B                        the differences, ignoring wall-clock fields; exit 1 if any
 #include <fmt/core.h>
@@ -62,6 +62,29 @@ Table abft_table(const traces::TraceReader& r) {
                       std::to_string(d.call_index), std::to_string(d.sequence), std::to_string(d.attempt),
                       std::to_string(d.tile), d.scheme, d.action, num(d.msd), num(d.theta_mag), std::to_string(d.freq),
                       std::to_string(d.recovered_at_nominal)});
+  return t;
+}
+
+Table memory_table(const traces::TraceReader& r) {
+  Table t{{"gemm", "model", "dram_preset", "compute_cycles", "stall_cycles", "total_cycles", "sram_reads_ifmap",
+           "sram_reads_filter", "sram_reads_ofmap", "sram_writes_ifmap", "sram_writes_filter", "sram_writes_ofmap",
+           "dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap", "dram_writes_ifmap", "dram_writes_filter",
+           "dram_writes_ofmap", "dram_bytes_read", "dram_bytes_written", "achieved_gbps", "required_avg_ifmap",
+           "required_avg_filter", "required_avg_ofmap", "required_peak_ifmap", "required_peak_filter",
+           "required_peak_ofmap", "dram_requests", "dram_row_hits", "dram_row_misses", "dram_row_conflicts",
+           "row_hit_rate", "sram_energy_pj", "dram_energy_pj"},
+          {}};
+  const auto i = [](std::int64_t v) { return std::to_string(v); };
+  for (const auto& m : r.memory())
+    t.rows.push_back({m.gemm, m.model, m.dram_preset, i(m.compute_cycles), i(m.stall_cycles), i(m.total_cycles),
+                      i(m.sram_reads_ifmap), i(m.sram_reads_filter), i(m.sram_reads_ofmap), i(m.sram_writes_ifmap),
+                      i(m.sram_writes_filter), i(m.sram_writes_ofmap), i(m.dram_reads_ifmap), i(m.dram_reads_filter),
+                      i(m.dram_reads_ofmap), i(m.dram_writes_ifmap), i(m.dram_writes_filter), i(m.dram_writes_ofmap),
+                      i(m.dram_bytes_read), i(m.dram_bytes_written), num(m.achieved_gbps), num(m.required_avg_ifmap),
+                      num(m.required_avg_filter), num(m.required_avg_ofmap), num(m.required_peak_ifmap),
+                      num(m.required_peak_filter), num(m.required_peak_ofmap), i(m.dram_requests), i(m.dram_row_hits),
+                      i(m.dram_row_misses), i(m.dram_row_conflicts), num(m.row_hit_rate), num(m.sram_energy_pj),
+                      num(m.dram_energy_pj)});
   return t;
 }
 
@@ -156,7 +179,8 @@ Table table_by_name(const traces::TraceReader& r, const std::string& name) {
   if (name == "faults") return faults_table(r);
   if (name == "abft") return abft_table(r);
   if (name == "points") return points_table(r);
-  throw ConfigError("--table: unknown table '" + name + "' (expected gemms, faults, abft, points)");
+  if (name == "memory") return memory_table(r);
+  throw ConfigError("--table: unknown table '" + name + "' (expected gemms, faults, abft, points, memory)");
 }
 
 std::string csv_field(const std::string& s) {
@@ -200,6 +224,18 @@ void summary(const std::string& path) {
   for (const auto& [s, n] : status) by_status += fmt::format("{}{} {}", by_status.empty() ? "" : ", ", n, s);
   fmt::print("  points    {} rows{}{}\n", points.size(), by_status.empty() ? "" : " (" + by_status + ")",
              points.empty() ? "" : fmt::format(", {:.1f} s of point time", seconds));
+  const auto memory = r.memory();
+  std::map<std::string, std::size_t> models;
+  std::int64_t stalls = 0, total = 0;
+  for (const auto& m : memory) {
+    ++models[m.model];
+    stalls += m.stall_cycles;
+    total += m.total_cycles + 1;  // each GEMM's cycle count (total_cycles is its 0-based last cycle)
+  }
+  std::string by_model;
+  for (const auto& [name, n] : models) by_model += fmt::format("{}{} {}", by_model.empty() ? "" : ", ", n, name);
+  fmt::print("  memory    {} rows{}{}\n", memory.size(), by_model.empty() ? "" : " (" + by_model + ")",
+             memory.empty() ? "" : fmt::format(", {} stall cycles of {}", stalls, total));
 }
 
 void merge(const std::string& out, const std::vector<std::string>& inputs) {
@@ -209,6 +245,7 @@ void merge(const std::string& out, const std::vector<std::string>& inputs) {
   std::vector<traces::FaultRecord> faults;
   std::vector<traces::DecisionRecord> decisions;
   std::vector<traces::PointRecord> points;
+  std::vector<traces::MemoryRecord> memory;
   std::map<std::string, std::size_t> point_at;  // key -> index in points
   for (const std::string& in : inputs) {
     const traces::TraceReader r(in);
@@ -221,6 +258,7 @@ void merge(const std::string& out, const std::vector<std::string>& inputs) {
     for (auto& g : r.gemms()) gemms.push_back(std::move(g));
     for (auto& f : r.faults()) faults.push_back(std::move(f));
     for (auto& d : r.decisions()) decisions.push_back(std::move(d));
+    for (auto& m : r.memory()) memory.push_back(std::move(m));
     for (auto& p : r.points()) {
       const auto it = point_at.find(p.key);
       if (it == point_at.end()) {
@@ -239,9 +277,11 @@ void merge(const std::string& out, const std::vector<std::string>& inputs) {
   w.append_faults(faults);
   w.append_decisions(decisions);
   w.append_points(points);
+  w.append_memory(memory);
   w.close();
-  fmt::print(stderr, "saffire trace merge: {} files -> {} ({} gemms, {} faults, {} decisions, {} points)\n",
-             inputs.size(), out, gemms.size(), faults.size(), decisions.size(), points.size());
+  fmt::print(stderr,
+             "saffire trace merge: {} files -> {} ({} gemms, {} faults, {} decisions, {} points, {} memory rows)\n",
+             inputs.size(), out, gemms.size(), faults.size(), decisions.size(), points.size(), memory.size());
 }
 
 // Wall-clock fields differ between otherwise identical runs.
@@ -273,7 +313,7 @@ int diff(const std::string& a, const std::string& b) {
   if (ia.command != ib.command) report("run info: command " + ia.command + " vs " + ib.command);
   if (ia.config_toml != ib.config_toml) report("run info: config_toml differs");
   if (ia.seed != ib.seed) report(fmt::format("run info: seed {} vs {}", ia.seed, ib.seed));
-  for (const char* name : {"gemms", "faults", "abft", "points"}) {
+  for (const char* name : {"gemms", "faults", "abft", "points", "memory"}) {
     const bool by_key = std::string(name) == "points";
     const auto ka = keyed(table_by_name(ra, name), by_key), kb = keyed(table_by_name(rb, name), by_key);
     for (const auto& [k, row] : ka) {
@@ -320,7 +360,7 @@ void add_trace_command(CLI::App& app) {
   auto ex = std::make_shared<std::array<std::string, 3>>();
   CLI::App* e = trace->add_subcommand("export-csv", "One table as CSV");
   e->add_option("file", (*ex)[0], "trace or sweep file")->required();
-  e->add_option("--table", (*ex)[1], "gemms, faults, abft or points")->required();
+  e->add_option("--table", (*ex)[1], "gemms, faults, abft, points or memory")->required();
   e->add_option("--out", (*ex)[2], "CSV file (default: stdout)");
   e->callback([ex] {
     Table t;

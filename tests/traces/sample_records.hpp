@@ -231,4 +231,41 @@ inline std::vector<PointRecord> sample_points(int count) {
   return out;
 }
 
+// `count` valid "/memory" rows: every numeric column holds a value of its own (row i, column c: 1000 (i + 1) + c for
+// the integers, i + c / 64 for the floats; totals and the hit rate follow from their parts), so that two columns
+// swapped by a writer or a reader change the rows read back; the models cycle through ideal, scalesim and dram (only
+// dram rows name a preset and count requests); every 5th GEMM name is long.
+inline std::vector<MemoryRecord> sample_memory(int count) {
+  static const char* const kModels[] = {"ideal", "scalesim", "dram"};
+  std::vector<MemoryRecord> out;
+  for (int i = 0; i < count; ++i) {
+    MemoryRecord r;
+    r.gemm = std::string("L").append(std::to_string(i / 7)).append(".q.prefill.c").append(std::to_string(i));
+    if (i % 5 == 0) r.gemm.append(".").append(120, 'm');
+    r.model = kModels[i % 3];
+    r.dram_preset = i % 3 == 2 ? (i % 2 == 0 ? "HBM2E" : "DDR4-3200") : "";
+    int c = 0;
+    const auto integer = [&] { return std::int64_t{1000} * (i + 1) + c++; };
+    const auto real = [&] { return i + c++ / 64.0; };
+    r.compute_cycles = integer(), r.stall_cycles = integer();
+    r.total_cycles = r.compute_cycles + r.stall_cycles;  // the rules saffire_traces.py --check verifies
+    r.sram_reads_ifmap = integer(), r.sram_reads_filter = integer(), r.sram_reads_ofmap = integer();
+    r.sram_writes_ifmap = integer(), r.sram_writes_filter = integer(), r.sram_writes_ofmap = integer();
+    r.dram_reads_ifmap = integer(), r.dram_reads_filter = integer(), r.dram_reads_ofmap = integer();
+    r.dram_writes_ifmap = integer(), r.dram_writes_filter = integer(), r.dram_writes_ofmap = integer();
+    r.dram_bytes_read = integer(), r.dram_bytes_written = integer();
+    r.achieved_gbps = real();
+    r.required_avg_ifmap = real(), r.required_avg_filter = real(), r.required_avg_ofmap = real();
+    r.required_peak_ifmap = real(), r.required_peak_filter = real(), r.required_peak_ofmap = real();
+    if (r.model == "dram") {  // only the dram model counts requests
+      r.dram_row_hits = integer(), r.dram_row_misses = integer(), r.dram_row_conflicts = integer();
+      r.dram_requests = r.dram_row_hits + r.dram_row_misses + r.dram_row_conflicts;
+      r.row_hit_rate = static_cast<double>(r.dram_row_hits) / static_cast<double>(r.dram_requests);
+    }
+    r.sram_energy_pj = real(), r.dram_energy_pj = real();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace saffire::traces::test

@@ -106,6 +106,25 @@ def check_values(trace_path, expected):
     expect(set(t.points["status"].tolist()) == set(st.STATUSES), "the sample has ok and failed points")
     expect(points[0]["coordinates"] == {"ber": "0e-3", "node": "7"}, f"coordinates of point 0: {points[0]}")
     expect(all(p["result"] is None for p in points if p["status"] == "failed"), "failed points have no result")
+    memory = t.memory_dicts()
+    expect(len(memory) == len(expected["memory"]) == len(t.memory),
+           f"{len(memory)} memory rows, expected {len(expected['memory'])}")
+    for i, (got, want) in enumerate(zip(memory, expected["memory"])):
+        for key, value in want.items():
+            expect(got[key] == value and type(got[key]) is type(value),
+                   f"memory[{i}][{key!r}] = {got[key]!r}, expected {value!r}")
+    expect(list(t.memory.dtype.names) == list(st.MEMORY_COLUMNS), f"memory columns {t.memory.dtype.names}")
+    expect(t.memory["model"].dtype.kind == "U", "memory string columns should be numpy str")
+    expect(t.memory["stall_cycles"].dtype == np.int64 and t.memory["row_hit_rate"].dtype == np.float64,
+           "memory numeric column dtypes")
+    expect(set(t.memory["model"].tolist()) == set(st.MEMORY_MODELS), "the sample uses every memory model")
+    # Plain h5py reads the table too (SCHEMA.md's example), every column by name.
+    with h5py.File(trace_path, "r", swmr=True) as f:
+        raw = f[st.MEMORY_DATASET][()]
+        expect(list(raw.dtype.names) == list(st.MEMORY_COLUMNS), f"h5py memory columns {raw.dtype.names}")
+        expect([g.decode() for g in raw["gemm"]] == [m["gemm"] for m in expected["memory"]], "h5py gemm column")
+        expect(raw["dram_energy_pj"].tolist() == [m["dram_energy_pj"] for m in expected["memory"]],
+               "h5py dram_energy_pj column")
     expect(st.check(t) == [], f"check() found {st.check(t)}")
     text = st.summary(t)
     expect("70 rows" in text, "summary mentions the row count")
@@ -114,6 +133,10 @@ def check_values(trace_path, expected):
     by_action = ", ".join(f"{a}: {sum(d['action'] == a for d in expected['decisions'])}" for a in sorted(st.ACTIONS))
     expect(f"decisions by action: {by_action}" in text, f"summary counts decisions by action: {text}")
     expect(f"points: {len(expected['points'])} rows" in text, "summary mentions the point count")
+    expect(f"memory: {len(expected['memory'])} rows" in text, "summary mentions the memory row count")
+    stalls = sum(m["stall_cycles"] for m in expected["memory"])
+    expect(f"{stalls} stall cycles of {sum(m['total_cycles'] + 1 for m in expected['memory'])}" in text,
+           f"summary sums the stall cycles: {text}")
     by_status = ", ".join(f"{s}: {sum(p['status'] == s for p in expected['points'])}" for s in sorted(st.STATUSES))
     expect(f"points by status: {by_status}" in text, f"summary counts points by status: {text}")
 
@@ -142,6 +165,9 @@ def check_mirror(schema_hpp):
     point_cols = [v for k, v in strings.items() if k.startswith("kPointCol")]
     expect(len(point_cols) == 11 and list(st.POINT_COLUMNS) == point_cols,
            f"POINT_COLUMNS {st.POINT_COLUMNS} != schema.hpp order {point_cols}")
+    memory_cols = [v for k, v in strings.items() if k.startswith("kMemoryCol")]
+    expect(len(memory_cols) == 34 and list(st.MEMORY_COLUMNS) == memory_cols,
+           f"MEMORY_COLUMNS {st.MEMORY_COLUMNS} != schema.hpp order {memory_cols}")
 
 
 def check_rejections(trace_path, tmp):
@@ -252,6 +278,38 @@ def check_rejections(trace_path, tmp):
              "missing attribute 'hash' of '/inputs/1'")
     rejected(tampered("gap.h5", lambda f: f.move(st.INPUTS_GROUP + "/3", st.INPUTS_GROUP + "/7")),
              "missing dataset '/inputs/3'")
+
+    # A version-5 file (no /memory) still loads, with no memory rows; a version-5 file that has one is read
+    # without it; a version-6 file without it is rejected.
+    def to_v5(f):
+        f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(5))
+        del f[st.MEMORY_DATASET]
+    v5 = st.load(tampered("v5.h5", to_v5))
+    expect(v5.schema_version == 5 and len(v5.memory) == 0 and v5.memory_dicts() == [], "version-5 file: no memory")
+    expect(list(v5.memory.dtype.names) == list(st.MEMORY_COLUMNS) and v5.memory["row_hit_rate"].dtype == np.float64,
+           "version-5 file: empty memory keeps the columns and dtypes")
+    expect(v5.command_line == full.command_line and v5.point_dicts() == full.point_dicts(),
+           "version-5 file keeps its command record and tables")
+    expect(st.check(v5) == [] and "memory:" not in st.summary(v5), "version-5 file: check() and summary()")
+    v5_with = st.load(tampered("v5-with-memory.h5", lambda f: f.attrs.modify(st.ATTR_SCHEMA_VERSION, np.int32(5))))
+    expect(len(v5_with.memory) == 0, "a version-5 file's /memory is ignored")
+    rejected(tampered("nomemory.h5", lambda f: f.__delitem__(st.MEMORY_DATASET)), "missing dataset '/memory'")
+
+    # Bad memory rows: one problem per broken rule.
+    def bad_memory(f):
+        rows = f[st.MEMORY_DATASET][()]
+        rows[0]["model"] = b"cache"                          # ideal row 0: unknown model
+        rows[1]["total_cycles"] += 1                         # scalesim row 1: total != compute + stall
+        rows[2]["dram_row_hits"] += 1                        # dram row 2: outcomes != requests, and the rate
+        rows[3]["dram_preset"] = b"HBM3"                     # ideal row 3: a preset without the dram model
+        rows[4]["sram_energy_pj"] = float("nan")             # scalesim row 4
+        f[st.MEMORY_DATASET][...] = rows
+    memory_problems = st.check(st.load(tampered("bad-memory.h5", bad_memory)))
+    for needle in ("memory[0]", "model 'cache'", "memory[1]", "total_cycles", "memory[2]", "!= dram_requests",
+                   "row_hit_rate", "memory[3]", "dram_preset without the dram model", "memory[4]",
+                   "sram_energy_pj nan"):
+        expect(any(needle in p for p in memory_problems), f"check() reports {needle!r}: {memory_problems}")
+    expect(len(memory_problems) == 6, f"six memory problems: {memory_problems}")
 
     # Bad input records are reported by check(), one problem per broken rule.
     def bad_inputs(f):

@@ -17,6 +17,7 @@ using namespace saffire::traces;
 using saffire::traces::test::sample_decisions;
 using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
+using saffire::traces::test::sample_memory;
 using saffire::traces::test::sample_points;
 using saffire::traces::test::sample_run_info;
 using saffire::traces::test::sample_run_info_with_command;
@@ -404,7 +405,7 @@ TEST_CASE("append() rejects a missing file, a non-HDF5 file and an HDF5 file tha
 }
 
 TEST_CASE("append() rejects a current-version trace that lacks a table or a column", "[unit][traces]") {
-  for (const char* table : {kGemmsDataset, kFaultsDataset, kDecisionsDataset, kPointsDataset}) {
+  for (const char* table : {kGemmsDataset, kFaultsDataset, kDecisionsDataset, kPointsDataset, kMemoryDataset}) {
     const auto path = tampered_trace(std::string("append-no") + (table + 1) + ".h5",
                                      [table](H5::H5File& file, H5::Group&) { file.unlink(table); });
     check_append_rejected(path, std::string("missing dataset '") + table + "'");
@@ -460,6 +461,63 @@ TEST_CASE("A version-4 file (no command record) still reads, with no command lin
     replace_int_attr(root, kAttrSchemaVersion, 4);
   });
   CHECK(TraceReader(with).run_info() == sample_run_info());
+}
+
+namespace {
+
+// The version-5 layout as a version-5 writer left it: every table but /memory, schema_version 5.
+std::filesystem::path version5_trace(const std::string& name) {
+  return tampered_command_trace(name, [](H5::H5File& file, H5::Group& root) {
+    replace_int_attr(root, kAttrSchemaVersion, 5);
+    file.unlink(kMemoryDataset);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("A version-5 file (no /memory table) still reads, with its command record and no memory rows",
+          "[unit][traces]") {
+  const auto path = version5_trace("version5.h5");
+  check_append_rejected(path, "schema_version 5");  // appending needs the current version
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == 5);
+  CHECK(reader.run_info() == sample_run_info_with_command());
+  CHECK(reader.points() == sample_points(2));
+  CHECK(reader.memory().empty());
+
+  // A version-5 reader did not know /memory: a version-5 file that has one is read without it.
+  const auto with = scratch_path("version5-with-memory.h5");
+  {
+    TraceWriter writer(with, sample_run_info());
+    writer.append_memory(sample_memory(3));
+  }
+  {
+    H5::H5File file(with.string(), H5F_ACC_RDWR);
+    H5::Group root = file.openGroup("/");
+    replace_int_attr(root, kAttrSchemaVersion, 5);
+  }
+  CHECK(TraceReader(with).memory().empty());
+}
+
+TEST_CASE("A version-6 file without /memory, or with a column missing, is reported by memory()", "[unit][traces]") {
+  const auto no_table =
+      tampered_trace("no-memory-v6.h5", [](H5::H5File& file, H5::Group&) { file.unlink(kMemoryDataset); });
+  CHECK_THROWS_WITH(TraceReader(no_table).memory(),
+                    Catch::Contains(no_table.string()) && Catch::Contains("missing dataset '/memory'"));
+  CHECK(TraceReader(no_table).gemms() == sample_gemms(1));  // the other tables are unaffected
+  check_append_rejected(no_table, "missing dataset '/memory'");
+
+  // A /memory table with only "stall_cycles": an error, not silently zero cycles.
+  const auto no_column = tampered_trace("no-model.h5", [](H5::H5File& file, H5::Group&) {
+    file.unlink(kMemoryDataset);
+    H5::CompType type(sizeof(std::int64_t));
+    type.insertMember(kMemoryColStallCycles, 0, H5::PredType::STD_I64LE);
+    const hsize_t n = 1;
+    file.createDataSet(kMemoryDataset, type, H5::DataSpace(1, &n));
+  });
+  CHECK_THROWS_WITH(TraceReader(no_column).memory(),
+                    Catch::Contains(no_column.string()) && Catch::Contains("no column 'gemm'"));
+  CHECK(TraceReader(no_column).gemms() == sample_gemms(1));
 }
 
 TEST_CASE("A version-5 file with a broken command record is rejected, naming the object", "[unit][traces]") {

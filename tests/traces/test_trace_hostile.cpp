@@ -39,6 +39,7 @@ void read_everything(const std::filesystem::path& path) {
   (void)r.faults();
   (void)r.decisions();
   (void)r.points();
+  (void)r.memory();
 }
 
 std::filesystem::path trace_with_gemms(const std::string& name) {

@@ -16,6 +16,7 @@ using namespace saffire::traces;
 using saffire::traces::test::sample_decisions;
 using saffire::traces::test::sample_faults;
 using saffire::traces::test::sample_gemms;
+using saffire::traces::test::sample_memory;
 using saffire::traces::test::sample_points;
 using saffire::traces::test::sample_run_info;
 using saffire::traces::test::sample_run_info_with_command;
@@ -584,4 +585,123 @@ TEST_CASE("append() to a trace with empty tables, and a move-assigned appender",
   CHECK(reader.gemms().empty());
   CHECK(reader.faults().empty());
   CHECK(reader.decisions().empty());
+}
+
+TEST_CASE("Memory rows round trip every column in batches, across chunks, next to the other tables", "[unit][traces]") {
+  const auto path = scratch_path("memory.h5");
+  const auto memory = sample_memory(2 * static_cast<int>(kMemoryChunkRows) + 5);
+  const auto gemms = sample_gemms(3);
+  const auto points = sample_points(2);
+  {
+    TraceWriter writer(path, sample_run_info());
+    CHECK(writer.memory_count() == 0);
+    writer.append_gemm(gemms[0]);
+    writer.append_memory({memory.begin(), memory.begin() + 1});  // one GEMM's row at a time, as topology does
+    writer.append_memory({});                                    // an empty batch is a no-op
+    CHECK(writer.memory_count() == 1);
+    writer.append_points(points);
+    writer.append_gemm(gemms[1]);
+    writer.append_memory({memory.begin() + 1, memory.end() - 2});
+    writer.append_gemm(gemms[2]);
+    writer.append_memory({memory.end() - 2, memory.end()});
+    CHECK(writer.memory_count() == memory.size());
+  }
+  const TraceReader reader(path);
+  CHECK(reader.schema_version() == kSchemaVersion);
+  const auto back = reader.memory();
+  CHECK(back == memory);
+  REQUIRE(back.size() == memory.size());
+  // Column by column on one row, so a failure names the column (operator== only says "different").
+  const MemoryRecord& want = memory[4];
+  const MemoryRecord& got = back[4];
+  CHECK(got.gemm == want.gemm);
+  CHECK(got.model == want.model);
+  CHECK(got.dram_preset == want.dram_preset);
+  CHECK(got.compute_cycles == want.compute_cycles);
+  CHECK(got.stall_cycles == want.stall_cycles);
+  CHECK(got.total_cycles == want.total_cycles);
+  CHECK(got.sram_reads_ifmap == want.sram_reads_ifmap);
+  CHECK(got.sram_reads_filter == want.sram_reads_filter);
+  CHECK(got.sram_reads_ofmap == want.sram_reads_ofmap);
+  CHECK(got.sram_writes_ifmap == want.sram_writes_ifmap);
+  CHECK(got.sram_writes_filter == want.sram_writes_filter);
+  CHECK(got.sram_writes_ofmap == want.sram_writes_ofmap);
+  CHECK(got.dram_reads_ifmap == want.dram_reads_ifmap);
+  CHECK(got.dram_reads_filter == want.dram_reads_filter);
+  CHECK(got.dram_reads_ofmap == want.dram_reads_ofmap);
+  CHECK(got.dram_writes_ifmap == want.dram_writes_ifmap);
+  CHECK(got.dram_writes_filter == want.dram_writes_filter);
+  CHECK(got.dram_writes_ofmap == want.dram_writes_ofmap);
+  CHECK(got.dram_bytes_read == want.dram_bytes_read);
+  CHECK(got.dram_bytes_written == want.dram_bytes_written);
+  CHECK(got.achieved_gbps == want.achieved_gbps);
+  CHECK(got.required_avg_ifmap == want.required_avg_ifmap);
+  CHECK(got.required_avg_filter == want.required_avg_filter);
+  CHECK(got.required_avg_ofmap == want.required_avg_ofmap);
+  CHECK(got.required_peak_ifmap == want.required_peak_ifmap);
+  CHECK(got.required_peak_filter == want.required_peak_filter);
+  CHECK(got.required_peak_ofmap == want.required_peak_ofmap);
+  CHECK(got.dram_requests == want.dram_requests);
+  CHECK(got.dram_row_hits == want.dram_row_hits);
+  CHECK(got.dram_row_misses == want.dram_row_misses);
+  CHECK(got.dram_row_conflicts == want.dram_row_conflicts);
+  CHECK(got.row_hit_rate == want.row_hit_rate);
+  CHECK(got.sram_energy_pj == want.sram_energy_pj);
+  CHECK(got.dram_energy_pj == want.dram_energy_pj);
+  CHECK(reader.gemms() == gemms);
+  CHECK(reader.points() == points);
+  CHECK(reader.faults().empty());
+}
+
+TEST_CASE("Memory rows keep extreme values, NaN and empty strings; no rows reads as empty", "[unit][traces]") {
+  constexpr auto i64_max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto i64_min = std::numeric_limits<std::int64_t>::min();
+  std::vector<MemoryRecord> rows(3);  // rows[0]: every string empty, zeros
+  rows[1].gemm = std::string(3000, 'g') + "\xc3\xa9";
+  rows[1].model = "dram";
+  rows[1].dram_preset = "my-preset.toml";
+  rows[1].compute_cycles = i64_max, rows[1].stall_cycles = i64_min, rows[1].dram_row_conflicts = i64_max;
+  rows[1].achieved_gbps = std::numeric_limits<double>::max();
+  rows[1].row_hit_rate = std::numeric_limits<double>::denorm_min();
+  rows[1].dram_energy_pj = std::numeric_limits<double>::infinity();
+  rows[2].sram_energy_pj = -0.0;
+  rows[2].required_peak_ofmap = std::numeric_limits<double>::quiet_NaN();
+  const auto path = scratch_path("memory-edges.h5");
+  {
+    TraceWriter writer(path, sample_run_info());
+    writer.append_memory(rows);
+  }
+  const auto back = TraceReader(path).memory();
+  REQUIRE(back.size() == rows.size());
+  CHECK(back[0] == rows[0]);
+  CHECK(back[1] == rows[1]);
+  CHECK(std::signbit(back[2].sram_energy_pj));
+  CHECK(std::isnan(back[2].required_peak_ofmap));
+
+  const auto empty = scratch_path("no-memory.h5");
+  TraceWriter(empty, sample_run_info()).close();
+  CHECK(TraceReader(empty).memory().empty());
+}
+
+TEST_CASE("append_memory after close throws naming the file; append() resumes the memory table", "[unit][traces]") {
+  const auto closed = scratch_path("memory-closed.h5");
+  TraceWriter writer(closed, sample_run_info());
+  writer.close();
+  CHECK_THROWS_AS(writer.append_memory(sample_memory(1)), TraceError);
+  CHECK_THROWS_WITH(writer.append_memory(sample_memory(1)),
+                    Catch::Contains(closed.string()) && Catch::Contains("append_memory"));
+
+  const auto path = scratch_path("memory-resume.h5");
+  const auto memory = sample_memory(static_cast<int>(kMemoryChunkRows) + 3);
+  {
+    TraceWriter first(path, sample_run_info());
+    first.append_memory({memory.begin(), memory.begin() + 60});
+  }
+  {
+    TraceWriter resumed = TraceWriter::append(path);
+    CHECK(resumed.memory_count() == 60);
+    resumed.append_memory({memory.begin() + 60, memory.end()});
+    CHECK(resumed.memory_count() == memory.size());
+  }
+  CHECK(TraceReader(path).memory() == memory);
 }

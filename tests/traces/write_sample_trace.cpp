@@ -131,6 +131,50 @@ int main(int argc, char** argv) {
                                     {"result", p.result},
                                     {"error", p.error}});
     }
+    // Memory rows (schema version 6): 70, in two batches across a chunk boundary, the second after the resume.
+    const auto memory = tr::test::sample_memory(70);
+    {
+      tr::TraceWriter again = tr::TraceWriter::append(argv[1]);
+      again.append_memory({memory.begin(), memory.begin() + 40});
+      again.append_memory({memory.begin() + 40, memory.end()});
+    }
+    expected["memory"] = nlohmann::json::array();
+    for (const tr::MemoryRecord& m : memory) {
+      expected["memory"].push_back({{"gemm", m.gemm},
+                                    {"model", m.model},
+                                    {"dram_preset", m.dram_preset},
+                                    {"compute_cycles", m.compute_cycles},
+                                    {"stall_cycles", m.stall_cycles},
+                                    {"total_cycles", m.total_cycles},
+                                    {"sram_reads_ifmap", m.sram_reads_ifmap},
+                                    {"sram_reads_filter", m.sram_reads_filter},
+                                    {"sram_reads_ofmap", m.sram_reads_ofmap},
+                                    {"sram_writes_ifmap", m.sram_writes_ifmap},
+                                    {"sram_writes_filter", m.sram_writes_filter},
+                                    {"sram_writes_ofmap", m.sram_writes_ofmap},
+                                    {"dram_reads_ifmap", m.dram_reads_ifmap},
+                                    {"dram_reads_filter", m.dram_reads_filter},
+                                    {"dram_reads_ofmap", m.dram_reads_ofmap},
+                                    {"dram_writes_ifmap", m.dram_writes_ifmap},
+                                    {"dram_writes_filter", m.dram_writes_filter},
+                                    {"dram_writes_ofmap", m.dram_writes_ofmap},
+                                    {"dram_bytes_read", m.dram_bytes_read},
+                                    {"dram_bytes_written", m.dram_bytes_written},
+                                    {"achieved_gbps", m.achieved_gbps},
+                                    {"required_avg_ifmap", m.required_avg_ifmap},
+                                    {"required_avg_filter", m.required_avg_filter},
+                                    {"required_avg_ofmap", m.required_avg_ofmap},
+                                    {"required_peak_ifmap", m.required_peak_ifmap},
+                                    {"required_peak_filter", m.required_peak_filter},
+                                    {"required_peak_ofmap", m.required_peak_ofmap},
+                                    {"dram_requests", m.dram_requests},
+                                    {"dram_row_hits", m.dram_row_hits},
+                                    {"dram_row_misses", m.dram_row_misses},
+                                    {"dram_row_conflicts", m.dram_row_conflicts},
+                                    {"row_hit_rate", m.row_hit_rate},
+                                    {"sram_energy_pj", m.sram_energy_pj},
+                                    {"dram_energy_pj", m.dram_energy_pj}});
+    }
     std::ofstream(std::string(argv[1]) + ".expected.json") << expected.dump(1) << "\n";
   } catch (const std::exception& e) {
     std::cerr << "write_sample_trace: " << e.what() << "\n";

@@ -18,6 +18,8 @@ checks that they agree).
     t.points["status"]                        # one row per finished sweep point (empty for files older than version 4)
     t.point_dicts()                           # options, coordinates and result parsed from JSON
     t.command_line, t.cwd                     # how the file was made (version 5; [] and "" before)
+    t.memory["stall_cycles"]                  # one row per GEMM's memory behaviour (empty before version 6)
+    t.memory_dicts()
     t.inputs                                  # its input files: dicts with path, ..., content (bytes or None)
 
 Command line:
@@ -37,7 +39,7 @@ import h5py
 import numpy as np
 
 # --- Mirror of traces/schema.hpp -------------------------------------------------------------
-SCHEMA_VERSION = 5  # newest version this reader understands; it accepts every version <= this
+SCHEMA_VERSION = 6  # newest version this reader understands; it accepts every version <= this
 SCHEMA_NAME = "saffire-trace"
 
 ATTR_SCHEMA = "schema"
@@ -63,6 +65,9 @@ COMMAND_LINE_DATASET = "/command_line"  # version 5: the command record
 COMMAND_LINE_ATTR_CWD = "cwd"
 INPUTS_GROUP = "/inputs"
 COMMAND_SINCE_VERSION = 5
+MEMORY_DATASET = "/memory"  # version 6
+MEMORY_CHUNK_ROWS = 64
+MEMORY_SINCE_VERSION = 6
 INPUT_ATTR_PATH = "path"
 INPUT_ATTR_RESOLVED = "resolved"
 INPUT_ATTR_SOURCE = "source"
@@ -129,6 +134,40 @@ POINT_COL_RANK = "rank"
 POINT_COL_FINISHED_UTC = "finished_utc"
 POINT_COL_RESULT = "result"
 POINT_COL_ERROR = "error"
+MEMORY_COL_GEMM = "gemm"
+MEMORY_COL_MODEL = "model"
+MEMORY_COL_DRAM_PRESET = "dram_preset"
+MEMORY_COL_COMPUTE_CYCLES = "compute_cycles"
+MEMORY_COL_STALL_CYCLES = "stall_cycles"
+MEMORY_COL_TOTAL_CYCLES = "total_cycles"
+MEMORY_COL_SRAM_READS_IFMAP = "sram_reads_ifmap"
+MEMORY_COL_SRAM_READS_FILTER = "sram_reads_filter"
+MEMORY_COL_SRAM_READS_OFMAP = "sram_reads_ofmap"
+MEMORY_COL_SRAM_WRITES_IFMAP = "sram_writes_ifmap"
+MEMORY_COL_SRAM_WRITES_FILTER = "sram_writes_filter"
+MEMORY_COL_SRAM_WRITES_OFMAP = "sram_writes_ofmap"
+MEMORY_COL_DRAM_READS_IFMAP = "dram_reads_ifmap"
+MEMORY_COL_DRAM_READS_FILTER = "dram_reads_filter"
+MEMORY_COL_DRAM_READS_OFMAP = "dram_reads_ofmap"
+MEMORY_COL_DRAM_WRITES_IFMAP = "dram_writes_ifmap"
+MEMORY_COL_DRAM_WRITES_FILTER = "dram_writes_filter"
+MEMORY_COL_DRAM_WRITES_OFMAP = "dram_writes_ofmap"
+MEMORY_COL_DRAM_BYTES_READ = "dram_bytes_read"
+MEMORY_COL_DRAM_BYTES_WRITTEN = "dram_bytes_written"
+MEMORY_COL_ACHIEVED_GBPS = "achieved_gbps"
+MEMORY_COL_REQUIRED_AVG_IFMAP = "required_avg_ifmap"
+MEMORY_COL_REQUIRED_AVG_FILTER = "required_avg_filter"
+MEMORY_COL_REQUIRED_AVG_OFMAP = "required_avg_ofmap"
+MEMORY_COL_REQUIRED_PEAK_IFMAP = "required_peak_ifmap"
+MEMORY_COL_REQUIRED_PEAK_FILTER = "required_peak_filter"
+MEMORY_COL_REQUIRED_PEAK_OFMAP = "required_peak_ofmap"
+MEMORY_COL_DRAM_REQUESTS = "dram_requests"
+MEMORY_COL_DRAM_ROW_HITS = "dram_row_hits"
+MEMORY_COL_DRAM_ROW_MISSES = "dram_row_misses"
+MEMORY_COL_DRAM_ROW_CONFLICTS = "dram_row_conflicts"
+MEMORY_COL_ROW_HIT_RATE = "row_hit_rate"
+MEMORY_COL_SRAM_ENERGY_PJ = "sram_energy_pj"
+MEMORY_COL_DRAM_ENERGY_PJ = "dram_energy_pj"
 # --- end of mirror ---------------------------------------------------------------------------
 
 # Root attributes every file has since version 1 (besides schema and schema_version).
@@ -171,11 +210,41 @@ _POINT_DTYPES = {POINT_COL_KEY: "U1", POINT_COL_COMMAND: "U1", POINT_COL_OPTIONS
 # The /points columns that hold JSON text; point_dicts() parses them.
 POINT_JSON_COLUMNS = (POINT_COL_OPTIONS, POINT_COL_COORDINATES, POINT_COL_RESULT)
 
+# Columns of /memory (version 6), in file order, with the numpy dtype of each.
+MEMORY_COLUMNS = (MEMORY_COL_GEMM, MEMORY_COL_MODEL, MEMORY_COL_DRAM_PRESET, MEMORY_COL_COMPUTE_CYCLES,
+                  MEMORY_COL_STALL_CYCLES, MEMORY_COL_TOTAL_CYCLES, MEMORY_COL_SRAM_READS_IFMAP,
+                  MEMORY_COL_SRAM_READS_FILTER, MEMORY_COL_SRAM_READS_OFMAP, MEMORY_COL_SRAM_WRITES_IFMAP,
+                  MEMORY_COL_SRAM_WRITES_FILTER, MEMORY_COL_SRAM_WRITES_OFMAP, MEMORY_COL_DRAM_READS_IFMAP,
+                  MEMORY_COL_DRAM_READS_FILTER, MEMORY_COL_DRAM_READS_OFMAP, MEMORY_COL_DRAM_WRITES_IFMAP,
+                  MEMORY_COL_DRAM_WRITES_FILTER, MEMORY_COL_DRAM_WRITES_OFMAP, MEMORY_COL_DRAM_BYTES_READ,
+                  MEMORY_COL_DRAM_BYTES_WRITTEN, MEMORY_COL_ACHIEVED_GBPS, MEMORY_COL_REQUIRED_AVG_IFMAP,
+                  MEMORY_COL_REQUIRED_AVG_FILTER, MEMORY_COL_REQUIRED_AVG_OFMAP, MEMORY_COL_REQUIRED_PEAK_IFMAP,
+                  MEMORY_COL_REQUIRED_PEAK_FILTER, MEMORY_COL_REQUIRED_PEAK_OFMAP, MEMORY_COL_DRAM_REQUESTS,
+                  MEMORY_COL_DRAM_ROW_HITS, MEMORY_COL_DRAM_ROW_MISSES, MEMORY_COL_DRAM_ROW_CONFLICTS,
+                  MEMORY_COL_ROW_HIT_RATE, MEMORY_COL_SRAM_ENERGY_PJ, MEMORY_COL_DRAM_ENERGY_PJ)
+_MEMORY_DTYPES = {MEMORY_COL_GEMM: "U1", MEMORY_COL_MODEL: "U1", MEMORY_COL_DRAM_PRESET: "U1",
+                  MEMORY_COL_COMPUTE_CYCLES: "<i8", MEMORY_COL_STALL_CYCLES: "<i8", MEMORY_COL_TOTAL_CYCLES: "<i8",
+                  MEMORY_COL_SRAM_READS_IFMAP: "<i8", MEMORY_COL_SRAM_READS_FILTER: "<i8",
+                  MEMORY_COL_SRAM_READS_OFMAP: "<i8", MEMORY_COL_SRAM_WRITES_IFMAP: "<i8",
+                  MEMORY_COL_SRAM_WRITES_FILTER: "<i8", MEMORY_COL_SRAM_WRITES_OFMAP: "<i8",
+                  MEMORY_COL_DRAM_READS_IFMAP: "<i8", MEMORY_COL_DRAM_READS_FILTER: "<i8",
+                  MEMORY_COL_DRAM_READS_OFMAP: "<i8", MEMORY_COL_DRAM_WRITES_IFMAP: "<i8",
+                  MEMORY_COL_DRAM_WRITES_FILTER: "<i8", MEMORY_COL_DRAM_WRITES_OFMAP: "<i8",
+                  MEMORY_COL_DRAM_BYTES_READ: "<i8", MEMORY_COL_DRAM_BYTES_WRITTEN: "<i8",
+                  MEMORY_COL_ACHIEVED_GBPS: "<f8", MEMORY_COL_REQUIRED_AVG_IFMAP: "<f8",
+                  MEMORY_COL_REQUIRED_AVG_FILTER: "<f8", MEMORY_COL_REQUIRED_AVG_OFMAP: "<f8",
+                  MEMORY_COL_REQUIRED_PEAK_IFMAP: "<f8", MEMORY_COL_REQUIRED_PEAK_FILTER: "<f8",
+                  MEMORY_COL_REQUIRED_PEAK_OFMAP: "<f8", MEMORY_COL_DRAM_REQUESTS: "<i8",
+                  MEMORY_COL_DRAM_ROW_HITS: "<i8", MEMORY_COL_DRAM_ROW_MISSES: "<i8",
+                  MEMORY_COL_DRAM_ROW_CONFLICTS: "<i8", MEMORY_COL_ROW_HIT_RATE: "<f8",
+                  MEMORY_COL_SRAM_ENERGY_PJ: "<f8", MEMORY_COL_DRAM_ENERGY_PJ: "<f8"}
+
 DATAFLOWS = ("ws", "os")
 FIDELITIES = ("pe", "fold")
 SCHEMES = ("none", "classic", "classic-correct", "approxabft", "statistical", "dmr", "thundervolt")
 ACTIONS = ("accept", "correct", "recompute", "drop")
 STATUSES = ("ok", "failed")
+MEMORY_MODELS = ("ideal", "scalesim", "dram")
 INPUT_SOURCES = ("argv", "point", "found")
 INPUT_ATTRS = (INPUT_ATTR_PATH, INPUT_ATTR_RESOLVED, INPUT_ATTR_SOURCE, INPUT_ATTR_SIZE, INPUT_ATTR_HASH,
                INPUT_ATTR_EMBEDDED)
@@ -196,6 +265,7 @@ class Trace:
     faults: np.ndarray = None  # structured array of the /faults columns; no rows in version-1 files
     decisions: np.ndarray = None  # structured array of the /abft columns; no rows before version 3
     points: np.ndarray = None  # structured array of the /points columns; no rows before version 4
+    memory: np.ndarray = None  # structured array of the /memory columns (one row per GEMM); none before version 6
     command_line: list = None  # argv after the program name (version 5); [] before
     cwd: str = ""  # working directory of the run (version 5); "" before
     inputs: list = None  # one dict per /inputs dataset (version 5): the attributes, and "content": the
@@ -208,6 +278,8 @@ class Trace:
             self.decisions = _empty_decisions()
         if self.points is None:
             self.points = _empty_points()
+        if self.memory is None:
+            self.memory = _empty_memory()
         if self.command_line is None:
             self.command_line = []
         if self.inputs is None:
@@ -224,6 +296,10 @@ class Trace:
     def decision_dicts(self):
         """The /abft rows (ABFT decisions) as a list of dicts of plain Python values."""
         return [{f: row[f].item() for f in self.decisions.dtype.names} for row in self.decisions]
+
+    def memory_dicts(self):
+        """The /memory rows (each GEMM's memory behaviour) as a list of dicts of plain Python values."""
+        return [{f: row[f].item() for f in self.memory.dtype.names} for row in self.memory]
 
     def point_dicts(self):
         """The /points rows (finished sweep points) as a list of dicts of plain Python values.
@@ -258,6 +334,10 @@ def _empty_decisions():
 
 def _empty_points():
     return np.empty(0, dtype=[(c, _POINT_DTYPES[c]) for c in POINT_COLUMNS])
+
+
+def _empty_memory():
+    return np.empty(0, dtype=[(c, _MEMORY_DTYPES[c]) for c in MEMORY_COLUMNS])
 
 
 def _plain(value):
@@ -372,8 +452,13 @@ def load(path):
         command_line, cwd, inputs = [], "", []
         if version >= COMMAND_SINCE_VERSION:
             command_line, cwd, inputs = _read_command_record(path, f)
+        memory = _empty_memory()
+        if version >= MEMORY_SINCE_VERSION:
+            if MEMORY_DATASET not in f:
+                raise TraceError(f"trace file '{path}': missing dataset '{MEMORY_DATASET}'")
+            memory = _read_table(path, f[MEMORY_DATASET], MEMORY_DATASET, MEMORY_COLUMNS)
     return Trace(path=path, schema_version=version, run=attrs, gemms=gemms, faults=faults, decisions=decisions,
-                 points=points, command_line=command_line, cwd=cwd, inputs=inputs)
+                 points=points, command_line=command_line, cwd=cwd, inputs=inputs, memory=memory)
 
 
 def check(trace):
@@ -443,6 +528,29 @@ def check(trace):
                 text = p[POINT_COL_RESULT]
                 problems.append(f"{where}: result {text[:40]!r}{'...' if len(text) > 40 else ''} of an ok point "
                                 f"is not a JSON object")
+    for i, m in enumerate(trace.memory_dicts()):
+        where = f"memory[{i}] ({m[MEMORY_COL_GEMM]!r})"
+        if m[MEMORY_COL_MODEL] not in MEMORY_MODELS:
+            problems.append(f"{where}: model {m[MEMORY_COL_MODEL]!r} is not one of {MEMORY_MODELS}")
+        if m[MEMORY_COL_STALL_CYCLES] < 0:
+            problems.append(f"{where}: stall_cycles {m[MEMORY_COL_STALL_CYCLES]} is negative")
+        if m[MEMORY_COL_TOTAL_CYCLES] != m[MEMORY_COL_COMPUTE_CYCLES] + m[MEMORY_COL_STALL_CYCLES]:
+            problems.append(f"{where}: total_cycles {m[MEMORY_COL_TOTAL_CYCLES]} != compute_cycles + stall_cycles = "
+                            f"{m[MEMORY_COL_COMPUTE_CYCLES] + m[MEMORY_COL_STALL_CYCLES]}")
+        outcomes = m[MEMORY_COL_DRAM_ROW_HITS] + m[MEMORY_COL_DRAM_ROW_MISSES] + m[MEMORY_COL_DRAM_ROW_CONFLICTS]
+        if outcomes != m[MEMORY_COL_DRAM_REQUESTS]:
+            problems.append(f"{where}: dram_row_hits + dram_row_misses + dram_row_conflicts = {outcomes} != "
+                            f"dram_requests {m[MEMORY_COL_DRAM_REQUESTS]}")
+        requests = m[MEMORY_COL_DRAM_REQUESTS]
+        rate = m[MEMORY_COL_DRAM_ROW_HITS] / requests if requests > 0 else 0.0
+        if not math.isclose(m[MEMORY_COL_ROW_HIT_RATE], rate, rel_tol=1e-12, abs_tol=1e-15):
+            problems.append(f"{where}: row_hit_rate {m[MEMORY_COL_ROW_HIT_RATE]} != dram_row_hits / dram_requests "
+                            f"= {rate}")
+        if m[MEMORY_COL_MODEL] != "dram" and (requests != 0 or m[MEMORY_COL_DRAM_PRESET] != ""):
+            problems.append(f"{where}: DRAM requests or a dram_preset without the dram model")
+        for column in (MEMORY_COL_SRAM_ENERGY_PJ, MEMORY_COL_DRAM_ENERGY_PJ, MEMORY_COL_ACHIEVED_GBPS):
+            if not m[column] >= 0.0:
+                problems.append(f"{where}: {column} {m[column]} is negative or NaN")
     for i, entry in enumerate(trace.inputs):
         where = f"inputs[{i}] ({entry[INPUT_ATTR_PATH]!r})"
         if entry[INPUT_ATTR_PATH] == "":
@@ -507,6 +615,14 @@ def summary(trace):
         embedded = sum(1 for e in trace.inputs if e[INPUT_ATTR_EMBEDDED])
         lines.append(f"  inputs: {len(trace.inputs)} files ({embedded} embedded, "
                      f"{len(trace.inputs) - embedded} by reference)")
+    if trace.schema_version >= MEMORY_SINCE_VERSION:
+        lines.append(f"  memory: {len(trace.memory)} rows")
+        if len(trace.memory):
+            counts = ", ".join(f"{v}: {int((trace.memory[MEMORY_COL_MODEL] == v).sum())}"
+                               for v in sorted(set(trace.memory[MEMORY_COL_MODEL].tolist())))
+            stalls = int(trace.memory[MEMORY_COL_STALL_CYCLES].sum())
+            total = int((trace.memory[MEMORY_COL_TOTAL_CYCLES] + 1).sum())
+            lines.append(f"  memory by model: {counts}; {stalls} stall cycles of {total}")
     if trace.schema_version >= POINTS_SINCE_VERSION:
         lines.append(f"  points: {len(trace.points)} rows")
         if len(trace.points):

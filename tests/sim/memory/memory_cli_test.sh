@@ -102,5 +102,53 @@ head -1 "$work/topo/COMPUTE_REPORT.csv" | grep -q 'MACs,Stall Cycles$' || { echo
 "$saffire" topology "$work/t.csv" --rows 8 --cols 8 --out "$work/ideal" > /dev/null
 head -1 "$work/ideal/COMPUTE_REPORT.csv" | grep -q 'Mapping Efficiency %,MACs$' || { echo "FAIL: ideal COMPUTE_REPORT header"; fail=1; }
 
+# topology's trace.h5 holds one /memory row per GEMM (schema v6): the same numbers as its --json layers, column
+# by column, read with h5py through saffire_traces.py; trace summary, export-csv, merge and diff know the table.
+"$saffire" topology "$work/t.csv" --rows 8 --cols 8 --memory dram --out "$work/dram_trace" --json > "$work/dram.json" \
+  || { echo "FAIL: topology --memory dram --json"; fail=1; }
+/usr/bin/python3 - "$work/dram_trace/trace.h5" "$work/dram.json" "$(dirname "$0")/../../../traces/python" <<'PY' \
+  || { echo "FAIL: trace.h5 /memory rows differ from topology --json"; fail=1; }
+import json, sys
+sys.path.insert(0, sys.argv[3])
+import saffire_traces as st
+t = st.load(sys.argv[1])
+layers = json.load(open(sys.argv[2]))["layers"]
+rows = t.memory_dicts()
+assert len(rows) == len(layers) == len(t.gemms) == 2, (len(rows), len(layers))
+for row, layer in zip(rows, layers):
+    want = {"gemm": layer["layer"], "model": "dram", "dram_preset": layer["dram"]["preset"],
+            "compute_cycles": layer["cycles"], "stall_cycles": layer["stall_cycles"],
+            "total_cycles": layer["total_cycles"], "dram_bytes_read": layer["dram"]["bytes_read"],
+            "dram_bytes_written": layer["dram"]["bytes_written"], "achieved_gbps": layer["dram"]["achieved_gbps"],
+            "dram_requests": layer["dram"]["requests"], "dram_row_hits": layer["dram"]["row_hits"],
+            "dram_row_misses": layer["dram"]["row_misses"], "dram_row_conflicts": layer["dram"]["row_conflicts"],
+            "row_hit_rate": layer["dram"]["row_hit_rate"], "sram_energy_pj": layer["energy"]["sram_pj"],
+            "dram_energy_pj": layer["energy"]["dram_pj"]}
+    for kind in ("sram_reads", "sram_writes", "dram_reads", "dram_writes"):
+        for operand in ("ifmap", "filter", "ofmap"):
+            want[f"{kind}_{operand}"] = layer[kind][operand]
+    for key, value in want.items():
+        assert row[key] == value, (row["gemm"], key, row[key], value)
+    assert row["stall_cycles"] > 0, row  # the dram model stalls these GEMMs: the test compares real numbers
+assert st.check(t) == [], st.check(t)
+PY
+"$saffire" trace summary "$work/dram_trace/trace.h5" | grep -q '^  memory    2 rows (2 dram), [0-9]* stall cycles of' \
+  || { echo "FAIL: trace summary lacks the memory rows"; fail=1; }
+[[ $("$saffire" trace export-csv "$work/dram_trace/trace.h5" --table memory | wc -l) -eq 3 ]] \
+  || { echo "FAIL: trace export-csv --table memory"; fail=1; }
+"$saffire" trace export-csv "$work/dram_trace/trace.h5" --table memory | head -1 | grep -q '^gemm,model,dram_preset,compute_cycles,stall_cycles,total_cycles,.*,sram_energy_pj,dram_energy_pj$' \
+  || { echo "FAIL: trace export-csv --table memory header"; fail=1; }
+"$saffire" trace merge "$work/merged.h5" "$work/dram_trace/trace.h5" "$work/dram_trace/trace.h5" 2> /dev/null \
+  || { echo "FAIL: trace merge"; fail=1; }
+[[ $("$saffire" trace export-csv "$work/merged.h5" --table memory | wc -l) -eq 5 ]] \
+  || { echo "FAIL: trace merge keeps the memory rows of both files"; fail=1; }
+"$saffire" topology "$work/t.csv" --rows 8 --cols 8 --memory dram --out "$work/dram_trace2" > /dev/null
+"$saffire" trace diff "$work/dram_trace/trace.h5" "$work/dram_trace2/trace.h5" > /dev/null \
+  || { echo "FAIL: trace diff of two identical dram runs"; fail=1; }
+"$saffire" topology "$work/t.csv" --rows 8 --cols 8 --memory dram --dram-preset DDR4-3200 --out "$work/ddr4" > /dev/null
+diff_out=$("$saffire" trace diff "$work/dram_trace/trace.h5" "$work/ddr4/trace.h5")
+[[ $? -eq 1 && "$diff_out" == *"memory row 0: dram_preset = HBM2E vs DDR4-3200"* ]] \
+  || { echo "FAIL: trace diff reports the memory rows that differ: $diff_out"; fail=1; }
+
 [[ $fail -eq 0 ]] && echo "memory CLI: all checks passed"
 exit $fail
