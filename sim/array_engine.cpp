@@ -34,17 +34,35 @@ std::vector<faults::FaultValues> output_values(const arch::ArrayConfig& cfg, con
 }  // namespace
 
 ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel)
-    : m_model(cfg, fidelity, threads, kernel) {}
+    : m_model(cfg, fidelity, threads, kernel), m_fidelity(fidelity), m_threads(threads), m_kernel(kernel) {}
 
-void ArrayGemmEngine::numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) {
-  if (m_plan) throw ConfigError("array engine: fault injection runs on INT8 arrays only, not on " +
-                                arch::describe(m_model.config().numerics));
-  const ArrayRunStats stats = m_model.run(args);
+void ArrayGemmEngine::count(const models::GemmId& id, const ArrayRunStats& stats) {
   for (ArrayEngineTotals* t : {&m_totals, &m_by_kind[static_cast<std::size_t>(id.component)][static_cast<std::size_t>(id.stage)]}) {
     t->gemms += 1;
     t->cycles += stats.report.cycles + 1;
     t->macs += stats.report.macs;
   }
+}
+
+void ArrayGemmEngine::numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) {
+  if (m_plan) throw ConfigError("array engine: fault injection runs on INT8 arrays only, not on " +
+                                arch::describe(m_model.config().numerics));
+  count(id, m_model.run(args));
+}
+
+void ArrayGemmEngine::numeric_gemm_as(const models::GemmId& id, const models::NumericGemmArgs& args,
+                                      const arch::PeNumerics& numerics) {
+  if (m_plan) throw ConfigError("array engine: fault injection runs on INT8 arrays only, not on " +
+                                arch::describe(numerics));
+  std::unique_ptr<ArrayModel>& model = m_other_pes[arch::describe(numerics)];
+  if (!model) {
+    arch::ArrayConfig cfg = m_model.config();
+    cfg.numerics = numerics;
+    cfg.operand_bits = arch::info(numerics.operand).bits;
+    cfg.accumulator_bits = arch::info(numerics.accumulator).bits;
+    model = std::make_unique<ArrayModel>(cfg, m_fidelity, m_threads, m_kernel);
+  }
+  count(id, model->run(args));
 }
 
 void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& given) {
@@ -67,11 +85,7 @@ void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs&
   const ArrayRunStats stats = m_model.run(args, injection);
   if (!faults.empty()) m_plan->record_values(id, faults, output_values(m_model.config(), args, faults));
   if (!accumulate_errors.empty()) m_plan->log_accumulate_errors(id, args.m, args.n, args.k, accumulate_errors);
-  for (ArrayEngineTotals* t : {&m_totals, &m_by_kind[static_cast<std::size_t>(id.component)][static_cast<std::size_t>(id.stage)]}) {
-    t->gemms += 1;
-    t->cycles += stats.report.cycles + 1;
-    t->macs += stats.report.macs;
-  }
+  count(id, stats);
 }
 
 }  // namespace saffire::sim

@@ -3,7 +3,9 @@
 // (fold level by default), which also accounts its cycles; totals are kept per component and stage.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "models/engine/gemm_engine.hpp"
 #include "sim/array_model.hpp"
@@ -26,6 +28,9 @@ class ArrayGemmEngine final : public models::GemmEngine {
   void gemm(const models::GemmId& id, const models::Int8GemmArgs& args) override;
   /// The GEMM in the array's number formats and order (no faults in this path: a fault plan is refused).
   void numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) override;
+  /// The same array (rows, columns, dataflow, clock) with PEs in `numerics`; cycles count in the same totals.
+  void numeric_gemm_as(const models::GemmId& id, const models::NumericGemmArgs& args,
+                       const arch::PeNumerics& numerics) override;
 
   const ArrayEngineTotals& totals() const { return m_totals; }
   const ArrayEngineTotals& totals(models::Component c, models::Stage s) const {
@@ -36,7 +41,14 @@ class ArrayGemmEngine final : public models::GemmEngine {
   void set_fault_plan(std::shared_ptr<faults::FaultPlan> plan) { m_plan = std::move(plan); }
 
  private:
+  void count(const models::GemmId& id, const ArrayRunStats& stats);
+
   ArrayModel m_model;
+  Fidelity m_fidelity;
+  int m_threads;
+  std::string m_kernel;
+  // numeric_gemm_as: the same array with other PE formats, by describe(numerics), made on first use.
+  std::map<std::string, std::unique_ptr<ArrayModel>> m_other_pes;
   std::shared_ptr<faults::FaultPlan> m_plan;
   ArrayEngineTotals m_totals;
   std::array<std::array<ArrayEngineTotals, 2>, models::kNumComponents> m_by_kind{};

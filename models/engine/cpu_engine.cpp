@@ -11,6 +11,10 @@ void GemmEngine::numeric_gemm(const GemmId& /*id*/, const NumericGemmArgs& /*arg
   throw ConfigError("engine '" + std::string(name()) + "' runs INT8 GEMMs only (floating-point PEs: engines cpu and array)");
 }
 
+void GemmEngine::numeric_gemm_as(const GemmId& id, const NumericGemmArgs& args, const arch::PeNumerics& /*numerics*/) {
+  numeric_gemm(id, args);  // the INT8-only engines throw there
+}
+
 CpuGemmEngine::CpuGemmEngine(std::string_view kernel_name, int threads, const arch::ArrayConfig& array)
     : m_kernel(make_int8_gemm_kernel(kernel_name)), m_threads(threads), m_array(array) {
   m_array.validate();
@@ -21,6 +25,10 @@ void CpuGemmEngine::gemm(const GemmId& /*id*/, const Int8GemmArgs& args) { m_ker
 
 void CpuGemmEngine::numeric_gemm(const GemmId& /*id*/, const NumericGemmArgs& args) {
   ordered_gemm(args, m_array.numerics, accumulation_order(m_array), m_threads);
+}
+
+void CpuGemmEngine::numeric_gemm_as(const GemmId& /*id*/, const NumericGemmArgs& args, const arch::PeNumerics& numerics) {
+  ordered_gemm(args, numerics, accumulation_order(m_array), m_threads);
 }
 
 std::unique_ptr<GemmEngine> make_cpu_engine(std::string_view kernel_name, int threads, const arch::ArrayConfig& array) {

@@ -22,6 +22,7 @@ class CpuGemmEngine final : public GemmEngine {
   void gemm(const GemmId& id, const Int8GemmArgs& args) override;
   /// models::ordered_gemm in the configured array's formats and order.
   void numeric_gemm(const GemmId& id, const NumericGemmArgs& args) override;
+  void numeric_gemm_as(const GemmId& id, const NumericGemmArgs& args, const arch::PeNumerics& numerics) override;
 
   /// The kernel actually used (e.g. "naive" or a SIMD kernel), for reports.
   std::string_view kernel_name() const { return m_kernel->name(); }

@@ -26,6 +26,10 @@ class GemmEngine {
   /// cpu and array give bit-identical outputs. Engines without such a path (cuda: INT8 only) throw
   /// ConfigError naming themselves.
   virtual void numeric_gemm(const GemmId& id, const NumericGemmArgs& args);
+  /// The same GEMM on this array's PEs working in another design `numerics` (multi-format PEs, e.g. the
+  /// INT16 attention products of HEAL's mitigation on a BF16 array): the array's order, rows and cycle
+  /// accounting, the given formats. Same engines as numeric_gemm; the others throw ConfigError.
+  virtual void numeric_gemm_as(const GemmId& id, const NumericGemmArgs& args, const arch::PeNumerics& numerics);
 };
 
 }  // namespace saffire::models

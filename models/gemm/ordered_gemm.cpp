@@ -282,6 +282,24 @@ bool float_gemm_avx512(const NumericGemmArgs& a, const arch::PeNumerics& numeric
 
 #undef SAFFIRE_AVX512
 
+// Integer PEs (int8/int16 -> int32): every step wraps mod 2^32, and addition mod 2^32 is associative,
+// so any order gives the order's result: the exact sum in int64 (|x*w| <= 2^30, so 2^33 terms fit),
+// wrapped once. Operands must be integers of the operand format (PeArithmetic's own requirement).
+void integer_gemm(const NumericGemmArgs& a, int nthreads) {
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+  for (std::int64_t i = 0; i < a.m; ++i) {
+    std::vector<std::int64_t> acc(static_cast<std::size_t>(a.n), 0);
+    for (std::int64_t k = 0; k < a.k; ++k) {
+      const auto xv = static_cast<std::int64_t>(a.x[i * a.ldx + k]);
+      const double* w = a.w + k * a.ldw;
+      for (std::int64_t j = 0; j < a.n; ++j) acc[static_cast<std::size_t>(j)] += xv * static_cast<std::int64_t>(w[j]);
+    }
+    for (std::int64_t j = 0; j < a.n; ++j)
+      a.y[i * a.ldy + j] = static_cast<double>(static_cast<std::int32_t>(static_cast<std::uint32_t>(
+          static_cast<std::uint64_t>(acc[static_cast<std::size_t>(j)]))));
+  }
+}
+
 }  // namespace
 
 AccumulationOrder accumulation_order(const arch::ArrayConfig& cfg) { return {cfg.dataflow, cfg.rows}; }
@@ -295,6 +313,7 @@ void ordered_gemm(const NumericGemmArgs& a, const arch::PeNumerics& numerics, co
   const int nthreads = threads > 0 ? threads : omp_get_max_threads();
   const bool fast = numerics.accumulator == arch::NumberFormat::Fp32;
   const bool fp32_buffer = numerics.output_buffer == arch::NumberFormat::Fp32;
+  if (!numerics.is_float()) return integer_gemm(a, nthreads);
   if (fast && fp32_buffer && fp32_gemm_avx512(a, seg, numerics.fma, nthreads)) return;
   if (numerics.is_float() && !(fast && fp32_buffer) && float_gemm_avx512(a, numerics, seg, nthreads)) return;
 #pragma omp parallel num_threads(nthreads)

@@ -8,6 +8,7 @@
 #include "arch/checked_size.hpp"
 #include "arch/memory_budget.hpp"
 #include "models/llm/model_files.hpp"
+#include "models/llm/pe_operands.hpp"
 
 namespace saffire::models::llm {
 
@@ -34,12 +35,47 @@ void softmax_causal(float* scores, int t, int s_len, int pos, float norm) {
 
 }  // namespace
 
-std::string_view to_string(Precision p) { return p == Precision::W8A8 ? "w8a8" : "fp32"; }
+std::string_view to_string(Precision p) {
+  switch (p) {
+    case Precision::W8A8:
+      return "w8a8";
+    case Precision::FP16:
+      return "fp16";
+    case Precision::BF16:
+      return "bf16";
+    case Precision::FP8E4M3:
+      return "fp8-e4m3";
+    case Precision::FP8E5M2:
+      return "fp8-e5m2";
+    default:
+      return "fp32";
+  }
+}
 
 Precision parse_precision(std::string_view name) {
-  if (name == "fp32") return Precision::FP32;
-  if (name == "w8a8") return Precision::W8A8;
-  throw std::invalid_argument("unknown precision '" + std::string(name) + "' (expected one of: fp32, w8a8)");
+  for (Precision p : {Precision::FP32, Precision::W8A8, Precision::FP16, Precision::BF16, Precision::FP8E4M3,
+                      Precision::FP8E5M2})
+    if (name == to_string(p)) return p;
+  if (name == "fp8") return Precision::FP8E4M3;
+  throw std::invalid_argument("unknown precision '" + std::string(name) +
+                              "' (expected one of: fp32, w8a8, fp16, bf16, fp8, fp8-e4m3, fp8-e5m2)");
+}
+
+bool on_float_pes(Precision p) { return p != Precision::FP32 && p != Precision::W8A8; }
+
+arch::NumberFormat operand_format(Precision p) {
+  switch (p) {
+    case Precision::FP16:
+      return arch::NumberFormat::Fp16;
+    case Precision::BF16:
+      return arch::NumberFormat::Bf16;
+    case Precision::FP8E4M3:
+      return arch::NumberFormat::Fp8E4M3;
+    case Precision::FP8E5M2:
+      return arch::NumberFormat::Fp8E5M2;
+    default:
+      throw std::invalid_argument("precision " + std::string(to_string(p)) + " has no floating-point operand format");
+  }
 }
 
 QuantizedLinear quantize_linear(const float* w, std::int64_t out, std::int64_t in, WeightGranularity granularity) {
@@ -76,6 +112,37 @@ Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options
       m_qweights.push_back(gated ? quantize_linear(w.w1 + l * h * d, h, d, g) : QuantizedLinear{});
       m_qweights.push_back(quantize_linear(w.w3 + l * h * d, h, d, g));  // Up: (hidden, dim)
       m_qweights.push_back(quantize_linear(w.w2 + l * d * h, d, h, g));  // Down: (dim, hidden)
+    }
+  }
+  if (on_float_pes(m_opts.precision)) {
+    const LlamaWeights& w = ckpt.weights();
+    const std::int64_t d = m_cfg.dim, h = m_cfg.hidden_dim, kv = m_cfg.kv_dim();
+    const bool gated = m_cfg.style.gated(), lo = m_opts.heal.compensated;
+    // Every projection's W^T as doubles (twice with the compensated low parts): checked before allocating.
+    const std::int64_t per_layer = arch::checked_add(arch::checked_mul(2 + (gated ? 1 : 0), d, h, "weights"),
+                                                     arch::checked_mul(2, d, d + kv, "weights"), "weights");
+    arch::check_memory(arch::checked_mul(per_layer, m_cfg.n_layers, 8 * (lo ? 2 : 1), "PE weight operands (bytes)"),
+                       model_prefix(ckpt) + "the weights as " + std::string(to_string(m_opts.precision)) +
+                           " operands (held as doubles" + (lo ? ", high and low parts" : "") + ")");
+    const arch::NumberFormat f = operand_format(m_opts.precision);
+    const auto make = [&](const float* wp, std::int64_t out, std::int64_t in) {
+      PeLinear pl;
+      pl.k = in, pl.n = out;
+      pl.hi.resize(static_cast<std::size_t>(in * out));
+      if (lo) pl.lo.resize(pl.hi.size());
+      // W^T (in, out): element (i, j) = wp[j * in + i].
+      round_operand(wp, in, out, 1, in, f, pl.hi.data(), lo ? pl.lo.data() : nullptr, out);
+      return pl;
+    };
+    m_pe_weights.reserve(static_cast<std::size_t>(m_cfg.n_layers) * kProjections);
+    for (int l = 0; l < m_cfg.n_layers; ++l) {
+      m_pe_weights.push_back(make(w.wq + l * d * d, d, d));
+      m_pe_weights.push_back(make(w.wk + l * kv * d, kv, d));
+      m_pe_weights.push_back(make(w.wv + l * kv * d, kv, d));
+      m_pe_weights.push_back(make(w.wo + l * d * d, d, d));
+      m_pe_weights.push_back(gated ? make(w.w1 + l * h * d, h, d) : PeLinear{});
+      m_pe_weights.push_back(make(w.w3 + l * h * d, h, d));
+      m_pe_weights.push_back(make(w.w2 + l * d * h, d, h));
     }
   }
 }
@@ -144,8 +211,54 @@ void Transformer::ensure_capacity(int t) {
     m_qv.resize(s * hd);
     m_sv.resize(hd);
   }
+  if (on_float_pes(m_opts.precision)) {
+    const std::size_t widest = std::max({d, h, s});
+    const auto hd = static_cast<std::size_t>(m_cfg.head_size());
+    const bool lo = m_opts.heal.compensated;
+    m_px.resize(rows * widest);
+    m_py.resize(rows * widest);
+    m_pk.resize(hd * s);
+    if (lo) {
+      m_px_lo.resize(rows * widest);
+      m_pk_lo.resize(hd * s);
+      m_py2.resize(rows * widest);
+      m_py3.resize(rows * widest);
+    }
+    m_pscale.resize(std::max({rows, s, hd}));
+    m_pscale_w.resize(std::max(s, hd));
+  }
   m_capacity = t;
   m_scratch_positions = m_kv_positions;
+}
+
+void Transformer::run_numeric_gemm(GemmId id, const NumericGemmArgs& args, const arch::PeNumerics* numerics) {
+  id.call_index = m_call_index++;
+  id.sequence = m_sequence;
+  if (numerics) {
+    m_engine->numeric_gemm_as(id, args, *numerics);
+  } else {
+    m_engine->numeric_gemm(id, args);
+  }
+}
+
+void Transformer::pe_gemm(GemmId id, std::int64_t m, std::int64_t n, std::int64_t k, const double* x,
+                          const double* x_lo, std::int64_t ldx, const double* w, const double* w_lo, std::int64_t ldw,
+                          float* y, std::int64_t ldy, bool add) {
+  NumericGemmArgs a;
+  a.m = m, a.n = n, a.k = k;
+  a.x = x, a.ldx = ldx, a.w = w, a.ldw = ldw, a.y = m_py.data(), a.ldy = n;
+  run_numeric_gemm(id, a);
+  if (x_lo == nullptr || w_lo == nullptr) {
+    store_output(m_py.data(), m, n, y, ldy, add);
+    return;
+  }
+  // Compensated: the two cross products, then hi*hi + (hi*lo + lo*hi) * 2^-p in FP32.
+  a.w = w_lo, a.y = m_py2.data();
+  run_numeric_gemm(id, a);
+  a.x = x_lo, a.w = w, a.y = m_py3.data();
+  run_numeric_gemm(id, a);
+  combine_compensated(m_py.data(), m_py2.data(), m_py3.data(), m, n,
+                      compensation_scale(operand_format(m_opts.precision)), y, ldy, add);
 }
 
 void Transformer::run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales,
@@ -217,6 +330,19 @@ void Transformer::linear(int layer, Component c, const float* x, int t, int pos,
     if (ldy != out) throw std::logic_error("linear: FP32 output must be contiguous");
     matmul_wt(x, t, in, wp, out, y, add);
     if (b != nullptr) add_bias(y, t, out, ldy, b);
+    return;
+  }
+  if (on_float_pes(m_opts.precision)) {
+    const PeLinear& pw = m_pe_weights[static_cast<std::size_t>(layer * kProjections + projection_slot(c))];
+    const bool lo = m_opts.heal.compensated;
+    // X (t, k) rounded to the operand format at the GEMM boundary (and split when compensated).
+    round_operand(x, t, pw.k, pw.k, 1, operand_format(m_opts.precision), m_px.data(), lo ? m_px_lo.data() : nullptr,
+                  pw.k);
+    GemmId id;
+    id.layer = layer, id.component = c, id.stage = stage, id.head = -1, id.pos_begin = pos, id.pos_end = pos + t;
+    pe_gemm(id, t, pw.n, pw.k, m_px.data(), lo ? m_px_lo.data() : nullptr, pw.k, pw.hi.data(),
+            lo ? pw.lo.data() : nullptr, pw.n, y, ldy, add);
+    if (b != nullptr) add_bias(y, t, pw.n, ldy, b);
     return;
   }
   const QuantizedLinear& qw = m_qweights[static_cast<std::size_t>(layer * kProjections + projection_slot(c))];
@@ -300,6 +426,61 @@ void Transformer::attention_w8a8(int layer, int t, int pos, Stage stage) {
   }
 }
 
+void Transformer::attention_pe(int layer, int t, int pos, Stage stage) {
+  const int hd = m_cfg.head_size(), kv_dim = m_cfg.kv_dim(), dim = m_cfg.dim, kv_mul = m_cfg.kv_mul();
+  const int s_len = pos + t;  // keys 0 .. pos + t - 1 (the last query sees them all)
+  const float* kc = m_key_cache.data() + static_cast<std::size_t>(layer) * static_cast<std::size_t>(m_kv_positions) * kv_dim;
+  const float* vc = m_value_cache.data() + static_cast<std::size_t>(layer) * static_cast<std::size_t>(m_kv_positions) * kv_dim;
+  const float norm = std::sqrt(static_cast<float>(hd));
+  const arch::NumberFormat f = operand_format(m_opts.precision);
+  const bool int16 = m_opts.heal.int16_qkv, lo = m_opts.heal.compensated && !int16;
+  const arch::PeNumerics int16_pes{arch::NumberFormat::Int16, arch::NumberFormat::Int32, true, arch::NumberFormat::Int32};
+  const int qk_max = int16_qk_max(hd);
+  float* scores = m_scores.data();  // (T, S)
+  double* px_lo = lo ? m_px_lo.data() : nullptr;
+  double* pk_lo = lo ? m_pk_lo.data() : nullptr;
+  for (int h = 0; h < m_cfg.n_heads; ++h) {
+    const int kv_off = (h / kv_mul) * hd;
+    GemmId id;
+    id.layer = layer, id.stage = stage, id.head = h, id.pos_begin = pos, id.pos_end = pos + t;
+    // Scores (T, S) = Q_h (T, hd) * K_h^T (hd, S): element (d, s) of K_h^T = kc[s * kv_dim + kv_off + d].
+    id.component = Component::QK;
+    if (int16) {
+      quantize_int16(m_q.data() + h * hd, t, hd, dim, 1, /*per_row=*/true, qk_max, m_px.data(), hd, m_pscale.data());
+      quantize_int16(kc + kv_off, hd, s_len, 1, kv_dim, /*per_row=*/false, qk_max, m_pk.data(), s_len,
+                     m_pscale_w.data());
+      NumericGemmArgs a;
+      a.m = t, a.n = s_len, a.k = hd;
+      a.x = m_px.data(), a.ldx = hd, a.w = m_pk.data(), a.ldw = s_len, a.y = m_py.data(), a.ldy = s_len;
+      run_numeric_gemm(id, a, &int16_pes);
+      dequantize_int16(m_py.data(), t, s_len, m_pscale.data(), 0.0f, m_pscale_w.data(), scores, s_len);
+    } else {
+      round_operand(m_q.data() + h * hd, t, hd, dim, 1, f, m_px.data(), px_lo, hd);
+      round_operand(kc + kv_off, hd, s_len, 1, kv_dim, f, m_pk.data(), pk_lo, s_len);
+      pe_gemm(id, t, s_len, hd, m_px.data(), px_lo, hd, m_pk.data(), pk_lo, s_len, scores, s_len, false);
+    }
+    softmax_causal(scores, t, s_len, pos, norm);
+
+    // Out_h (T, hd) = P (T, S) * V_h (S, hd).
+    id.component = Component::PV;
+    float* out = m_att_out.data() + h * hd;
+    if (int16) {
+      quantize_probabilities_int16(scores, t, s_len, s_len, m_px.data(), s_len);
+      quantize_int16(vc + kv_off, s_len, hd, kv_dim, 1, /*per_row=*/false, kInt16ValueMax, m_pk.data(), hd,
+                     m_pscale_w.data());
+      NumericGemmArgs a;
+      a.m = t, a.n = hd, a.k = s_len;
+      a.x = m_px.data(), a.ldx = s_len, a.w = m_pk.data(), a.ldw = hd, a.y = m_py.data(), a.ldy = hd;
+      run_numeric_gemm(id, a, &int16_pes);
+      dequantize_int16(m_py.data(), t, hd, nullptr, kInt16ProbabilityScale, m_pscale_w.data(), out, dim);
+    } else {
+      round_operand(scores, t, s_len, s_len, 1, f, m_px.data(), px_lo, s_len);
+      round_operand(vc + kv_off, s_len, hd, kv_dim, 1, f, m_pk.data(), pk_lo, hd);
+      pe_gemm(id, t, hd, s_len, m_px.data(), px_lo, s_len, m_pk.data(), pk_lo, hd, out, dim, false);
+    }
+  }
+}
+
 std::span<const float> Transformer::forward(std::span<const int> tokens, int pos, Stage stage, bool all_logits) {
   const int t = static_cast<int>(tokens.size());
   if (t == 0) throw std::invalid_argument("Transformer::forward: no tokens");
@@ -307,8 +488,9 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
     throw std::out_of_range("Transformer::forward: positions [" + std::to_string(pos) + ", " + std::to_string(pos + t) +
                             ") exceed the context of " + std::to_string(m_cfg.seq_len));
   }
-  if (m_opts.precision == Precision::W8A8 && m_engine == nullptr) {
-    throw std::logic_error("Transformer::forward: W8A8 inference needs a GemmEngine");
+  if (m_opts.precision != Precision::FP32 && m_engine == nullptr) {
+    throw std::logic_error("Transformer::forward: " + std::string(to_string(m_opts.precision)) +
+                           " inference needs a GemmEngine");
   }
   ensure_kv(pos + t);
   ensure_capacity(t);
@@ -371,6 +553,8 @@ std::span<const float> Transformer::forward(std::span<const int> tokens, int pos
     }
     if (w8a8_attention) {
       attention_w8a8(l, t, pos, stage);
+    } else if (on_float_pes(m_opts.precision) && m_opts.quant.quantize_attention) {
+      attention_pe(l, t, pos, stage);
     } else {
       attention_fp32(l, t, pos);
     }

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "arch/numerics/number_format.hpp"
 #include "models/engine/gemm_engine.hpp"
 #include "models/llm/checkpoint.hpp"
 #include "models/llm/gemm_hook.hpp"
@@ -33,9 +34,22 @@
 
 namespace saffire::models::llm {
 
-enum class Precision : std::uint8_t { FP32, W8A8 };
-std::string_view to_string(Precision p);           // "fp32", "w8a8"
-Precision parse_precision(std::string_view name);  // throws std::invalid_argument listing valid names
+// FP32 (no engine), W8A8 (INT8 GEMMs on the engine), or every GEMM on the engine's floating-point PEs with
+// operands of that format (GemmEngine::numeric_gemm; pe_operands.hpp says what is rounded where).
+enum class Precision : std::uint8_t { FP32, W8A8, FP16, BF16, FP8E4M3, FP8E5M2 };
+std::string_view to_string(Precision p);           // "fp32", "w8a8", "fp16", "bf16", "fp8-e4m3", "fp8-e5m2"
+Precision parse_precision(std::string_view name);  // the names above and "fp8" (= fp8-e4m3); throws
+                                                   // std::invalid_argument listing valid names
+/// True for the precisions whose GEMMs run on floating-point PEs (fp16, bf16, fp8-*).
+bool on_float_pes(Precision p);
+/// The PEs' operand format of such a precision (throws std::invalid_argument for fp32 and w8a8).
+arch::NumberFormat operand_format(Precision p);
+
+/// HEAL's mitigations for the floating-point precisions (pe_operands.hpp).
+struct HealOptions {
+  bool int16_qkv = false;    // QK^T and PV as INT16 x INT16 -> INT32 products of INT16 Q, K, V (and P)
+  bool compensated = false;  // every other GEMM as three: hi*hi + (hi*lo + lo*hi), FP32 operands split
+};
 
 struct QuantOptions {
   WeightGranularity weights = WeightGranularity::PerChannel;
@@ -45,7 +59,16 @@ struct QuantOptions {
 
 struct InferenceOptions {
   Precision precision = Precision::FP32;
-  QuantOptions quant;
+  QuantOptions quant;  // W8A8; quantize_attention = false also keeps QK^T and PV in FP32 on float PEs
+  HealOptions heal;    // floating-point precisions only
+};
+
+/// A projection's weight operand on floating-point PEs: W^T (in, out) rounded to the operand format once
+/// (hi) and, for the compensated GEMM, its scaled low part.
+struct PeLinear {
+  std::int64_t k = 0, n = 0;
+  std::vector<double> hi;  // (k, n) row-major
+  std::vector<double> lo;  // (k, n), empty unless compensated
 };
 
 /// INT8 weight operand of one projection: W^T quantized once at load.
@@ -100,6 +123,14 @@ class Transformer {
   // Causal attention of all heads for T queries at positions [pos, pos + T); writes m_att_out (T, dim).
   void attention_fp32(int layer, int t, int pos);
   void attention_w8a8(int layer, int t, int pos, Stage stage);
+  void attention_pe(int layer, int t, int pos, Stage stage);
+  // One GEMM on floating-point PEs: Y (m, n) (= or +=) X * W, operands prepared by round_operand (x_lo, w_lo:
+  // the compensated low parts, null without compensation); three engine calls when compensated.
+  void pe_gemm(GemmId id, std::int64_t m, std::int64_t n, std::int64_t k, const double* x, const double* x_lo,
+               std::int64_t ldx, const double* w, const double* w_lo, std::int64_t ldw, float* y, std::int64_t ldy,
+               bool add);
+  // numeric_gemm (or numeric_gemm_as `numerics` when given) through the engine; fills in call_index and sequence.
+  void run_numeric_gemm(GemmId id, const NumericGemmArgs& args, const arch::PeNumerics* numerics = nullptr);
   // Quantized GEMM through the engine with hooks; fills in call_index and sequence.
   void run_gemm(GemmId id, const Int8GemmArgs& args, std::span<const float> x_scales, std::span<const float> w_scales);
   void ensure_capacity(int t);
@@ -118,6 +149,8 @@ class Transformer {
 
   // W8A8 weights: m_qweights[layer * 7 + c] for c = Q, K, V, O, Gate, Up, Down (Gate empty when not gated).
   std::vector<QuantizedLinear> m_qweights;
+  // Floating-point PEs: the same slots, W^T in the operand format.
+  std::vector<PeLinear> m_pe_weights;
 
   // KV cache: (n_layers, m_kv_positions, kv_dim), keys after RoPE; grown on demand to the positions used.
   int m_kv_positions = 0;
@@ -144,6 +177,12 @@ class Transformer {
   std::vector<float> m_sk;          // (m_kv_positions) or (1)
   std::vector<std::int8_t> m_qv;    // (m_kv_positions, head_size) V_h of one KV head
   std::vector<float> m_sv;          // (head_size) or (1)
+  // Floating-point PE scratch (operands and outputs as doubles of their formats).
+  std::vector<double> m_px, m_px_lo;      // (T, widest) X operand and its compensated low part
+  std::vector<double> m_pk, m_pk_lo;      // (head_size, S) K_h^T, or (S, head_size) V_h
+  std::vector<double> m_py, m_py2, m_py3;  // (T, widest) outputs (hi*hi, hi*lo, lo*hi)
+  std::vector<float> m_pscale;            // (max(T, S, head_size)) INT16 scales of the X operand
+  std::vector<float> m_pscale_w;          // (max(S, head_size)) INT16 scales of K^T / V
 };
 
 }  // namespace saffire::models::llm

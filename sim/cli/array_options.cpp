@@ -78,11 +78,26 @@ arch::ArrayConfig ArrayOptions::resolve(const std::function<void(arch::ArrayConf
   return cfg;
 }
 
+arch::ArrayConfig ArrayOptions::resolve_with_operand(arch::NumberFormat operand,
+                                                    const std::string& precision_option) const {
+  const std::string name(arch::to_string(operand));
+  if (m_operand_type && arch::parse_number_format(*m_operand_type, "--operand-type") != operand)
+    throw ConfigError("command line: --operand-type " + *m_operand_type + " contradicts " + precision_option +
+                      ", which sets the PEs' operand type to " + name);
+  return resolve([&](arch::ArrayConfig& cfg) {
+    const arch::NumberFormat given = cfg.numerics.operand;
+    if (arch::info(given).is_float && given != operand)
+      throw ConfigError(m_config_path + ": arch.operand_type = " + std::string(arch::to_string(given)) +
+                        " contradicts " + precision_option + " (operand type " + name + ")");
+    arch::set_numeric_types(cfg, operand, std::nullopt, std::nullopt);
+  });
+}
+
 void require_int8_array(const arch::ArrayConfig& cfg, const char* command) {
   if (cfg.numerics.is_int8()) return;
   throw ConfigError(std::string("arch.operand_type: ") + command + " runs the model's INT8 (w8a8) or FP32 GEMMs; this " +
                     "config's PEs are " + arch::describe(cfg.numerics) +
-                    " (floating-point PEs run in `saffire gemm`; --precision fp16|bf16|fp8 is not built yet)");
+                    " (a model on floating-point PEs: --precision fp16|bf16|fp8)");
 }
 
 }  // namespace saffire::cli

@@ -23,6 +23,11 @@ class ArrayOptions {
   /// The config file (if any) with the command-line overrides applied, validated. `before_overrides`
   /// edits the file's config first (the array of a SCALE-Sim .cfg), so the overrides still win.
   arch::ArrayConfig resolve(const std::function<void(arch::ArrayConfig&)>& before_overrides = {}) const;
+  /// The array of a model run whose GEMMs use floating-point operands of `operand` (--precision fp16|bf16|fp8):
+  /// resolve() with the PEs' operand type set to `operand` before the overrides (the accumulator stays the
+  /// config's or --accumulator-type's floating-point one, FP32 otherwise). ConfigError when --operand-type or the
+  /// file's operand_type names another floating-point type (`precision_option` names the option that set it).
+  arch::ArrayConfig resolve_with_operand(arch::NumberFormat operand, const std::string& precision_option) const;
   /// The --config file, "" when none was given.
   const std::string& config_path() const { return m_config_path; }
 
@@ -37,7 +42,7 @@ class ArrayOptions {
 };
 
 /// The commands that run a model's INT8 (W8A8) GEMMs (eval, generate) refuse a config whose PEs have
-/// other number formats (ConfigError naming arch.operand_type): --precision fp16|bf16|fp8 is not built yet.
+/// other number formats (ConfigError naming arch.operand_type; floating-point PEs: --precision fp16|bf16|fp8).
 void require_int8_array(const arch::ArrayConfig& cfg, const char* command);
 
 }  // namespace saffire::cli

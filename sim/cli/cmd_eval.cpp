@@ -34,6 +34,7 @@
 #include "sim/engine_stack.hpp"
 #include "sim/cli/run_record.hpp"
 #include "sim/cli/option_checks.hpp"
+#include "sim/cli/precision_options.hpp"
 #include "sim/engine_factory.hpp"
 #include "sim/faults/fault_deviation.hpp"
 #include "traces/trace_writer.hpp"
@@ -58,6 +59,7 @@ struct EvalOptions {
   MemoryOptions memory;
   FaultOptions faults;
   AbftOptions abft;
+  models::llm::HealOptions heal;
   std::string trace;  // --trace FILE: HDF5 trace of the campaign's faults
   bool json = false;
 };
@@ -315,7 +317,12 @@ void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, c
              inf.precision == llm::Precision::W8A8
                  ? fmt::format(" (weights {}, activations {}, attention products {}) on engine {}", o.weights,
                                o.activations, inf.quant.quantize_attention ? "INT8" : "FP32", o.engine)
-                 : std::string());
+                 : llm::on_float_pes(inf.precision)
+                     ? fmt::format(" on {} PEs ({}{}{}) on engine {}", arch::describe(array.numerics),
+                                   inf.quant.quantize_attention ? "attention products on the PEs" : "FP32 attention products",
+                                   inf.heal.int16_qkv ? ", INT16 Q/K/V" : "", inf.heal.compensated ? ", compensated GEMMs" : "",
+                                   o.engine)
+                     : std::string());
   if (!fault_json.is_null()) {
     fmt::print("  faults            {} ({})\n", fault_json["faults"].get<std::int64_t>(),
                fault_json["campaign"].get<std::string>());
@@ -376,13 +383,19 @@ void run_eval(const EvalOptions& o) {
   inf.quant.weights = llm::parse_weight_granularity(o.weights);
   inf.quant.activations = llm::parse_activation_granularity(o.activations);
   inf.quant.quantize_attention = !o.fp32_attention;
+  inf.heal = o.heal;
+  check_heal_options(inf);
   std::unique_ptr<models::GemmEngine> engine;
   sim::EngineOptions eo;
   eo.kernel = o.kernel;
   eo.threads = o.threads;
-  eo.array = o.array.resolve();
-  if (inf.precision == llm::Precision::W8A8) require_int8_array(eo.array, "eval");
   eo.fidelity = sim::parse_fidelity(o.fidelity);
+  if (llm::on_float_pes(inf.precision)) {
+    engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision);
+  } else {
+    eo.array = o.array.resolve();
+  }
+  if (inf.precision == llm::Precision::W8A8) require_int8_array(eo.array, "eval");
   sim::EngineStackSpec spec;  // the clean run's; the campaign adds its plan, ABFT and clamp
   spec.engine = o.engine;
   spec.options = eo;
@@ -444,11 +457,17 @@ void run_eval(const EvalOptions& o) {
     j["v_nominal"] = eo.array.v_nominal;
     j["clock_ghz"] = eo.array.clock_ghz;
     if (plan) j["voltage"] = FaultOptions::supply_voltage(*plan, eo.array);
-    if (const auto* array = dynamic_cast<const sim::ArrayGemmEngine*>(engine.get())) {
-      j["array_gemms"] = array->totals().gemms;
-      j["array_cycles"] = array->totals().cycles;
-      j["array_macs"] = array->totals().macs;
-    }
+  }
+  if (llm::on_float_pes(inf.precision)) {
+    j["pes"] = arch::describe(eo.array.numerics);
+    j["int16_qkv"] = inf.heal.int16_qkv;
+    j["compensated"] = inf.heal.compensated;
+    j["quantize_attention"] = inf.quant.quantize_attention;
+  }
+  if (const auto* array = dynamic_cast<const sim::ArrayGemmEngine*>(engine.get())) {
+    j["array_gemms"] = array->totals().gemms;
+    j["array_cycles"] = array->totals().cycles;
+    j["array_macs"] = array->totals().macs;
   }
   if (o.compare_fp32 && inf.precision != llm::Precision::FP32) {
     llm::Transformer reference(lm.checkpoint);
@@ -489,16 +508,17 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
       ->capture_default_str()
       ->check(CLI::IsMember(sim::gemm_engine_names()));
-  cmd->add_option("--precision", o->precision, "fp32 or w8a8")
+  cmd->add_option("--precision", o->precision,
+                  "fp32, w8a8, or every GEMM on floating-point PEs of that operand type: fp16, bf16, fp8 (= fp8-e4m3), fp8-e5m2")
       ->capture_default_str()
-      ->check(CLI::IsMember({"fp32", "w8a8"}));
+      ->check(CLI::IsMember(precision_names()));
   cmd->add_option("--weights", o->weights, "W8A8 weight scales")
       ->capture_default_str()
       ->check(CLI::IsMember({"per-channel", "per-tensor"}));
   cmd->add_option("--activations", o->activations, "W8A8 activation scales")
       ->capture_default_str()
       ->check(CLI::IsMember({"per-token", "per-tensor"}));
-  cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8: keep QK^T and PV in FP32");
+  cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8 and floating-point PEs: keep QK^T and PV in FP32");
   cmd->add_flag("--compare-fp32", o->compare_fp32, "W8A8: also run FP32 and report its PPL and top-1 agreement");
   cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str()->check(kernel_name());
   cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
@@ -508,6 +528,7 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd, /*nominal_supply=*/true);
+  add_float_pe_options(*cmd, o->array, o->heal);
   o->memory.add_to(*cmd);
   o->faults.add_to(*cmd);
   o->abft.add_to(*cmd);

@@ -14,6 +14,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
 #include "sim/cli/option_checks.hpp"
+#include "sim/cli/precision_options.hpp"
 #include "sim/engine_stack.hpp"
 #include "sim/engine_factory.hpp"
 
@@ -37,6 +38,7 @@ struct GenerateOptions {
   std::string fidelity = "fold";
   ArrayOptions array;
   FaultOptions faults;
+  models::llm::HealOptions heal;
 };
 
 void run_generate(const GenerateOptions& o) {
@@ -47,6 +49,8 @@ void run_generate(const GenerateOptions& o) {
   inf.quant.weights = llm::parse_weight_granularity(o.weights);
   inf.quant.activations = llm::parse_activation_granularity(o.activations);
   inf.quant.quantize_attention = !o.fp32_attention;
+  inf.heal = o.heal;
+  check_heal_options(inf);
 
   // FP32 runs no GEMM on an engine; W8A8 runs all nine quantized GEMM kinds through it.
   std::unique_ptr<models::GemmEngine> engine;
@@ -54,6 +58,13 @@ void run_generate(const GenerateOptions& o) {
   std::unique_ptr<faults::ReaLMClampHook> clamp;
   if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
     throw ConfigError("--ber: faults go into INT32 accumulators, so they need --precision w8a8");
+  if (llm::on_float_pes(inf.precision)) {
+    sim::EngineOptions eo;
+    eo.kernel = o.kernel;
+    eo.threads = o.threads;
+    eo.fidelity = sim::parse_fidelity(o.fidelity);
+    engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision);
+  }
   if (inf.precision == llm::Precision::W8A8) {
     sim::EngineOptions eo;
     eo.kernel = o.kernel;
@@ -110,19 +121,20 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(finite_above(0, 1));
   cmd->add_option("--seed", o->seed, "sampling seed")->capture_default_str()->check(unsigned_integer());
-  cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
+  cmd->add_option("--engine", o->engine, "GEMM engine for w8a8 and the floating-point precisions")
       ->capture_default_str()
       ->check(CLI::IsMember(sim::gemm_engine_names()));
-  cmd->add_option("--precision", o->precision, "fp32 or w8a8")
+  cmd->add_option("--precision", o->precision,
+                  "fp32, w8a8, or every GEMM on floating-point PEs of that operand type: fp16, bf16, fp8 (= fp8-e4m3), fp8-e5m2")
       ->capture_default_str()
-      ->check(CLI::IsMember({"fp32", "w8a8"}));
+      ->check(CLI::IsMember(precision_names()));
   cmd->add_option("--weights", o->weights, "W8A8 weight scales")
       ->capture_default_str()
       ->check(CLI::IsMember({"per-channel", "per-tensor"}));
   cmd->add_option("--activations", o->activations, "W8A8 activation scales")
       ->capture_default_str()
       ->check(CLI::IsMember({"per-token", "per-tensor"}));
-  cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8: keep QK^T and PV in FP32");
+  cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8 and floating-point PEs: keep QK^T and PV in FP32");
   cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str()->check(kernel_name());
   cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
       ->capture_default_str()
@@ -131,6 +143,7 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd, /*nominal_supply=*/true);
+  add_float_pe_options(*cmd, o->array, o->heal);
   o->faults.add_to(*cmd);
   cmd->callback([o] { run_generate(*o); });
 }
