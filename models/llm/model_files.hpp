@@ -27,6 +27,7 @@ class ModelFileError : public saffire::ConfigError {
 inline constexpr std::string_view kDefaultModelFile = "stories260K.bin";
 inline constexpr std::string_view kDefaultTokenizerFile = "tok512.bin";
 inline constexpr std::string_view kDefaultTextFile = "tinystories_val.txt";
+inline constexpr std::string_view kDefaultWikiTextFile = "wiki.test.raw";  // WikiText-2 raw test split
 
 /// The directory searched for data files when no explicit path is given ($SAFFIRE_MODELS, else the first
 /// existing default); empty when none exists.

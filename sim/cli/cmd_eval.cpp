@@ -1,4 +1,5 @@
-// saffire eval: perplexity of a llama2.c model on a text (paragraphs split at blank lines), FP32 or W8A8.
+// saffire eval: perplexity of a model on a text (paragraphs split at blank lines, or WikiText's sliding windows
+// over the whole text), FP32 or W8A8.
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -44,8 +45,11 @@ namespace {
 
 struct EvalOptions {
   std::string model, tokenizer, text;
-  int ctx = 256;
+  std::string protocol = "paragraphs";
+  int ctx = 256;  // wikitext: the model's seq_len unless given
   int paragraphs = 200;
+  int stride = 0;  // wikitext: 0 = ctx
+  bool ctx_given = false, paragraphs_given = false, stride_given = false;
   std::string engine = "cpu";
   std::string precision = "fp32";
   std::string weights = "per-channel";
@@ -93,10 +97,12 @@ traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConf
       arch::to_toml(array) +
       fmt::format(
           "\n[eval]\nmodel = {}\ntokenizer = {}\ntext = {}\nprecision = {}\nengine = {}\nweights = {}\n"
-          "activations = {}\nfp32_attention = {}\nctx = {}\nparagraphs = {}\nkernel = {}\nfidelity = {}\n",
+          "activations = {}\nfp32_attention = {}\nprotocol = {}\nctx = {}\nparagraphs = {}\nstride = {}\nkernel = {}\n"
+          "fidelity = {}\n",
           toml_string(lm.model_path.string()), toml_string(lm.tokenizer_path.string()), toml_string(text_path.string()),
           toml_string(o.precision), toml_string(o.engine), toml_string(o.weights), toml_string(o.activations),
-          o.fp32_attention, o.ctx, o.paragraphs, toml_string(o.kernel), toml_string(o.fidelity)) +
+          o.fp32_attention, toml_string(o.protocol), o.ctx, o.paragraphs, o.stride, toml_string(o.kernel),
+          toml_string(o.fidelity)) +
       faults_toml(o, array);
   if (o.abft.enabled()) {
     // [tech] as characterized (v_characterized); energy converts it to [arch] v_nominal, the nominal
@@ -214,20 +220,21 @@ nlohmann::json abft_json(const abft::AbftEngine& abft, std::int64_t tokens) {
           {"compute_saving", e.nominal_compute > 0 ? 1.0 - e.compute / e.nominal_compute : 0.0}};
 }
 
-// "\r<what> done/total paragraphs" on stderr, when shown.
+// "\r<what> done/total paragraphs" (or windows) on stderr, when shown.
 class ParagraphProgress {
  public:
-  explicit ParagraphProgress(bool show) : m_show(show) {}
+  ParagraphProgress(bool show, const char* unit) : m_show(show), m_unit(unit) {}
   std::function<void(int, int)> operator()(const char* what) const {
-    return [show = m_show, what](int done, int total) {
+    return [show = m_show, unit = m_unit, what](int done, int total) {
       if (!show) return;
-      fmt::print(stderr, "\r{} {}/{} paragraphs", what, done, total);
+      fmt::print(stderr, "\r{} {}/{} {}", what, done, total, unit);
       if (done == total) fmt::print(stderr, "\n");
     };
   }
 
  private:
   bool m_show;
+  const char* m_unit;
 };
 
 // The campaign's evaluation: the clean stack's spec with the plan, ABFT and clamp added; its report
@@ -311,8 +318,14 @@ void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, c
                 const models::llm::PerplexityResult& r, const models::llm::InferenceOptions& inf,
                 const arch::ArrayConfig& array, const nlohmann::json& j, const nlohmann::json& fault_json, double tps) {
   namespace llm = models::llm;
-  fmt::print("saffire eval: {} on {} ({} paragraphs, ctx {})\n", model_path.filename().string(),
-             text_path.filename().string(), r.paragraphs, o.ctx);
+  if (o.protocol == "wikitext") {
+    fmt::print("saffire eval: {} on {} (wikitext: {} tokens, {} windows, ctx {}, stride {})\n",
+               model_path.filename().string(), text_path.filename().string(), r.text_tokens, r.paragraphs, o.ctx,
+               o.stride);
+  } else {
+    fmt::print("saffire eval: {} on {} ({} paragraphs, ctx {})\n", model_path.filename().string(),
+               text_path.filename().string(), r.paragraphs, o.ctx);
+  }
   fmt::print("  precision         {}{}\n", o.precision,
              inf.precision == llm::Precision::W8A8
                  ? fmt::format(" (weights {}, activations {}, attention products {}) on engine {}", o.weights,
@@ -367,16 +380,34 @@ void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, c
   fmt::print("  speed             {:.0f} tokens/s ({} tokens in {:.2f} s)\n", tps, r.tokens_processed, r.seconds);
 }
 
-void run_eval(const EvalOptions& o) {
+// The protocol's options: --stride only with wikitext, --paragraphs only with paragraphs; wikitext's ctx defaults
+// to the model's context and its stride to ctx. Every error names the option (exit 2).
+void resolve_protocol_options(EvalOptions& o, int seq_len) {
+  const bool wikitext = o.protocol == "wikitext";
+  if (!wikitext && o.stride_given)
+    throw ConfigError("--stride belongs to --protocol wikitext (paragraphs are scored whole, up to --ctx tokens)");
+  if (wikitext && o.paragraphs_given)
+    throw ConfigError("--paragraphs belongs to --protocol paragraphs (wikitext scores the whole text in windows)");
+  if (wikitext && !o.ctx_given) o.ctx = seq_len;
+  if (o.ctx > seq_len) {
+    throw ConfigError("--ctx " + std::to_string(o.ctx) + " exceeds the model's context of " + std::to_string(seq_len));
+  }
+  if (!wikitext) return;
+  if (!o.stride_given) o.stride = o.ctx;
+  if (o.stride > o.ctx) {
+    throw ConfigError("--stride " + std::to_string(o.stride) + " exceeds --ctx " + std::to_string(o.ctx) +
+                      " (windows would skip tokens)");
+  }
+}
+
+void run_eval(EvalOptions o) {
   namespace llm = models::llm;
   const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
-  const auto text_path = llm::resolve_model_file(llm::kDefaultTextFile, o.text);
+  resolve_protocol_options(o, lm.checkpoint.config().seq_len);
+  const bool wikitext = o.protocol == "wikitext";
+  const auto text_path = llm::resolve_model_file(wikitext ? llm::kDefaultWikiTextFile : llm::kDefaultTextFile, o.text);
   const std::string text = llm::read_file(text_path);
   llm::check_evaluation_text(text, text_path);  // empty or blank: exit 2
-  if (o.ctx > lm.checkpoint.config().seq_len) {
-    throw ConfigError("--ctx " + std::to_string(o.ctx) + " exceeds the model's context of " +
-                      std::to_string(lm.checkpoint.config().seq_len));
-  }
 
   llm::InferenceOptions inf;
   inf.precision = llm::parse_precision(o.precision);
@@ -412,10 +443,13 @@ void run_eval(const EvalOptions& o) {
     throw ConfigError("--trace records the faults of a campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
 
   llm::PerplexityOptions po;
+  po.protocol = llm::parse_perplexity_protocol(o.protocol);
   po.ctx = o.ctx;
   po.paragraphs = o.paragraphs;
+  po.stride = wikitext ? o.stride : 0;
   po.keep_predictions = o.compare_fp32 || campaign;
-  const ParagraphProgress progress(!o.json && isatty(fileno(stderr)) != 0);  // on a terminal, never with --json
+  // On a terminal, never with --json.
+  const ParagraphProgress progress(!o.json && isatty(fileno(stderr)) != 0, wikitext ? "windows" : "paragraphs");
 
   std::shared_ptr<faults::FaultPlan> plan;
   std::optional<traces::TraceWriter> trace;
@@ -439,7 +473,7 @@ void run_eval(const EvalOptions& o) {
   nlohmann::json j = {{"ppl", r.ppl},
                       {"mean_nll", r.mean_nll},
                       {"tokens_scored", r.tokens_scored},
-                      {"paragraphs", r.paragraphs},
+                      {"protocol", o.protocol},
                       {"tokens_processed", r.tokens_processed},
                       {"seconds", r.seconds},
                       {"tokens_per_second", tps},
@@ -449,6 +483,13 @@ void run_eval(const EvalOptions& o) {
                       {"model", lm.model_path.string()},
                       {"tokenizer", lm.tokenizer_path.string()},
                       {"text", text_path.string()}};
+  if (wikitext) {
+    j["windows"] = r.paragraphs;
+    j["stride"] = o.stride;
+    j["text_tokens"] = r.text_tokens;
+  } else {
+    j["paragraphs"] = r.paragraphs;
+  }
   if (inf.precision == llm::Precision::W8A8) {
     j["weights"] = o.weights;
     j["activations"] = o.activations;
@@ -498,13 +539,23 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Perplexity of a llama2.c model on a text (FP32 or W8A8 on an engine)");
   cmd->add_option("--model", o->model, "llama2.c checkpoint (legacy, v1) or Hugging Face folder (config.json, safetensors, tokenizer.json); default stories260K.bin in the model dir");
   cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json)");
-  cmd->add_option("--text", o->text, "evaluation text; default tinystories_val.txt in the model dir");
-  cmd->add_option("--ctx", o->ctx, "tokens per paragraph, BOS included")
+  cmd->add_option("--text", o->text,
+                  "evaluation text; default tinystories_val.txt in the model dir (wikitext: wiki.test.raw)");
+  cmd->add_option("--protocol", o->protocol,
+                  "paragraphs: each blank-line paragraph scored on its own (TinyStories); wikitext: the whole text "
+                  "tokenized once, scored in windows of --ctx tokens every --stride tokens (HF's sliding window)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"paragraphs", "wikitext"}));
+  cmd->add_option("--ctx", o->ctx, "tokens per paragraph or window, BOS included (wikitext: default the model's context)")
       ->capture_default_str()
       ->check(CLI::Range(2, 1 << 20));
   cmd->add_option("--paragraphs", o->paragraphs, "paragraphs to evaluate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--stride", o->stride,
+                  "wikitext: tokens between window starts, 1..ctx (default ctx); each window after the first scores "
+                  "only its last stride tokens")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
       ->capture_default_str()
       ->check(CLI::IsMember(sim::gemm_engine_names()));
@@ -534,7 +585,12 @@ void add_eval_command(CLI::App& app) {
   o->abft.add_to(*cmd);
   cmd->add_option("--trace", o->trace, "with --ber: write an HDF5 trace with one /faults row per injected fault");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
-  cmd->callback([o] { run_eval(*o); });
+  cmd->callback([o, cmd] {
+    o->ctx_given = cmd->count("--ctx") > 0;
+    o->paragraphs_given = cmd->count("--paragraphs") > 0;
+    o->stride_given = cmd->count("--stride") > 0;
+    run_eval(*o);
+  });
 }
 
 }  // namespace saffire::cli

@@ -187,6 +187,39 @@ if [ ${#missing_models[@]} -eq 0 ]; then
     sed -E 's/.*"ppl":([^,]*),.*"top1_agreement":([^,]*),.*/\1 \2/' <<<"$out" >"$work/eval_$engine.txt"
   done
   cmp -s "$work/eval_cpu.txt" "$work/eval_array.txt" || fail "cpu and array faulty evals differ"
+  # --protocol wikitext: the whole text tokenized once, windows of --ctx every --stride tokens. Scored tokens
+  # follow the closed form (stride < ctx: all but the first token; stride = ctx: all but each window's first);
+  # with faults the cpu and array engines agree exactly.
+  head -c 1500 "$models_dir/tinystories_val.txt" >"$work/wiki_small.txt"
+  wikitext_counts() {  # prints "text_tokens windows tokens_scored stride"
+    "$saffire" eval --protocol wikitext --text "$work/wiki_small.txt" --json "$@" | /usr/bin/python3 -c \
+      'import json,sys; d=json.load(sys.stdin); print(d["text_tokens"], d["windows"], d["tokens_scored"], d["stride"])'
+  }
+  read -r n w scored stride <<<"$(wikitext_counts --ctx 64 --stride 24)"
+  [ -n "$n" ] && [ "$w" -eq $((1 + (n - 64 + 23) / 24)) ] && [ "$scored" -eq $((n - 1)) ] && [ "$stride" -eq 24 ] \
+    || fail "eval --protocol wikitext --ctx 64 --stride 24: $n tokens, $w windows, $scored scored"
+  read -r n w scored stride <<<"$(wikitext_counts --ctx 64)"
+  [ -n "$n" ] && [ "$w" -eq $(((n + 63) / 64)) ] && [ "$scored" -eq $((n - w)) ] && [ "$stride" -eq 64 ] \
+    || fail "eval --protocol wikitext --ctx 64 (stride = ctx): $n tokens, $w windows, $scored scored"
+  for engine in cpu array; do
+    "$saffire" eval --protocol wikitext --text "$work/wiki_small.txt" --ctx 96 --stride 48 --precision w8a8 \
+      --ber 1e-3 --bit-range 0-29 --rows 8 --cols 8 --engine "$engine" --json |
+      /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["faults"], d["ppl"], d["top1_agreement"], d["windows"])' \
+      >"$work/wikitext_$engine.txt" || fail "eval --protocol wikitext --ber on $engine failed"
+  done
+  cmp -s "$work/wikitext_cpu.txt" "$work/wikitext_array.txt" \
+    || fail "cpu and array faulty wikitext evals differ: $(cat "$work"/wikitext_*.txt)"
+  grep -qE '^[1-9]' "$work/wikitext_cpu.txt" || fail "eval --protocol wikitext --ber 1e-3 injected no fault"
+  expect_exit 2 "\-\-ctx" -- "$saffire" eval --protocol wikitext --text "$work/wiki_small.txt" --ctx 0
+  expect_exit 2 "\-\-ctx 600 exceeds the model's context of 512" -- \
+    "$saffire" eval --protocol wikitext --text "$work/wiki_small.txt" --ctx 600
+  expect_exit 2 "\-\-stride" -- "$saffire" eval --protocol wikitext --text "$work/wiki_small.txt" --ctx 64 --stride 0
+  expect_exit 2 "\-\-stride 65 exceeds \-\-ctx 64" -- \
+    "$saffire" eval --protocol wikitext --text "$work/wiki_small.txt" --ctx 64 --stride 65
+  expect_exit 2 "\-\-stride belongs to \-\-protocol wikitext" -- "$saffire" eval --stride 32
+  expect_exit 2 "\-\-paragraphs belongs to \-\-protocol paragraphs" -- \
+    "$saffire" eval --protocol wikitext --text "$work/wiki_small.txt" --paragraphs 3
+  expect_exit 2 "\-\-protocol" -- "$saffire" eval --protocol lambada
   # A config with floating-point PEs cannot run the model's INT8 GEMMs (eval, generate): exit 2 naming the key.
   printf '[arch]\noperand_type = "bf16"\n' >"$work/bf16.toml"
   expect_exit 2 "arch.operand_type: eval runs the model's INT8" -- \
