@@ -1,5 +1,6 @@
 #include "models/llm/hf_config.hpp"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -15,14 +16,22 @@ using nlohmann::json;
 struct ArchitectureName {
   const char* name;
   HfArchitecture arch;
+  const char* model_type;    // the family's model_type
+  const char* class_prefix;  // what every class name of the family starts with
 };
 constexpr std::array<ArchitectureName, 5> kArchitectures = {{
-    {"LlamaForCausalLM", HfArchitecture::Llama},
-    {"MistralForCausalLM", HfArchitecture::Mistral},
-    {"Qwen2ForCausalLM", HfArchitecture::Qwen2},
-    {"OPTForCausalLM", HfArchitecture::Opt},
-    {"GPT2LMHeadModel", HfArchitecture::Gpt2},
+    {"LlamaForCausalLM", HfArchitecture::Llama, "llama", "Llama"},
+    {"MistralForCausalLM", HfArchitecture::Mistral, "mistral", "Mistral"},
+    {"Qwen2ForCausalLM", HfArchitecture::Qwen2, "qwen2", "Qwen2"},
+    {"OPTForCausalLM", HfArchitecture::Opt, "opt", "OPT"},
+    {"GPT2LMHeadModel", HfArchitecture::Gpt2, "gpt2", "GPT2"},
 }};
+
+std::string known_families() {
+  std::string out;
+  for (const auto& n : kArchitectures) out += (out.empty() ? "" : ", ") + std::string(n.model_type);
+  return out;
+}
 
 // Typed access to the keys of one JSON object, each error naming the file and the key.
 class KeyReader {
@@ -78,7 +87,7 @@ class KeyReader {
   int integer_value(const char* key, const json& v, int lo, int hi) const {
     if (!v.is_number_integer()) fail(key, "expected an integer, got " + v.dump());
     const auto x = v.get<std::int64_t>();
-    if (x < lo || x > hi) fail(key, std::to_string(x) + " is out of range (expected " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    if (x < lo || x > hi) fail(key, "expected " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + std::to_string(x));
     return static_cast<int>(x);
   }
 
@@ -86,6 +95,20 @@ class KeyReader {
   const json& m_object;
   std::string m_prefix;
 };
+
+// The heads must divide the width (named by `heads_key`).
+void check_heads(const KeyReader& r, const LlamaConfig& c, const char* heads_key) {
+  if (c.dim % c.n_heads != 0) {
+    r.fail(heads_key, std::to_string(c.n_heads) + " does not divide the width " + std::to_string(c.dim));
+  }
+}
+
+// The context length: required to load weights (positions, KV cache), not for shapes (topology takes --seq).
+int context_length(const KeyReader& r, const char* key, HfConfigUse use) {
+  constexpr int kMax = 1 << 17;
+  if (use == HfConfigUse::Shapes) return r.has(key) ? std::min(r.integer(key, 1, 1 << 30), kMax) : 2048;
+  return r.integer(key, 1, kMax);
+}
 
 RopeScaling read_rope_scaling(const std::filesystem::path& file, const json& j) {
   RopeScaling s;
@@ -112,7 +135,8 @@ RopeScaling read_rope_scaling(const std::filesystem::path& file, const json& j) 
 }
 
 // LLaMA, Mistral, Qwen2: RMSNorm, SwiGLU, rotate-half RoPE.
-void read_llama_dimensions(const KeyReader& r, const json& j, HfModelConfig& hf, const std::string& arch) {
+void read_llama_dimensions(const KeyReader& r, const json& j, HfModelConfig& hf, const std::string& arch,
+                           HfConfigUse use) {
   LlamaConfig& c = hf.llama;
   c.dim = r.integer("hidden_size", 1, 1 << 16);
   c.hidden_dim = r.integer("intermediate_size", 1, 1 << 18);
@@ -120,18 +144,25 @@ void read_llama_dimensions(const KeyReader& r, const json& j, HfModelConfig& hf,
   c.n_heads = r.integer("num_attention_heads", 1, c.dim);
   c.n_kv_heads = r.integer_or("num_key_value_heads", c.n_heads, 1, c.n_heads);
   c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
-  c.seq_len = r.integer("max_position_embeddings", 1, 1 << 17);
+  c.seq_len = context_length(r, "max_position_embeddings", use);
   c.norm_eps = static_cast<float>(r.number_or("rms_norm_eps", 1e-6, 1e-12, 0.5));
   c.shared_classifier = r.boolean_or("tie_word_embeddings", false);
   c.rope.style = RopeStyle::RotateHalf;
   c.rope.theta = r.number_or("rope_theta", 10000.0, 1.0 + 1e-9, 1e12);
   c.rope.scaling = read_rope_scaling(hf.file, j);
-  if (c.dim % c.n_heads != 0) {
-    r.fail("num_attention_heads", std::to_string(c.n_heads) + " does not divide hidden_size " + std::to_string(c.dim));
+  check_heads(r, c, "num_attention_heads");
+  if (c.n_heads % c.n_kv_heads != 0) {
+    r.fail("num_key_value_heads", std::to_string(c.n_kv_heads) + " does not divide num_attention_heads = " +
+                                      std::to_string(c.n_heads));
   }
-  if (r.has("head_dim") && r.integer("head_dim", 1, c.dim) != c.dim / c.n_heads) {
-    r.fail("head_dim", "only head_dim = hidden_size / num_attention_heads (" + std::to_string(c.dim / c.n_heads) +
-                           ") is supported");
+  // A head size other than width / heads (Mistral-NeMo: 5120 wide, 32 heads of 128) would give other Q/K/V/O and
+  // attention shapes: refused rather than run or timed wrongly.
+  if (r.has("head_dim")) {
+    const int head_dim = r.integer("head_dim", 1, c.dim);
+    if (head_dim != c.dim / c.n_heads) {
+      r.fail("head_dim", std::to_string(head_dim) + " differs from the width / heads = " +
+                             std::to_string(c.dim / c.n_heads) + " (a separate head size is not supported)");
+    }
   }
   const std::string act = r.string_or("hidden_act", "silu");
   if (act != "silu") r.fail("hidden_act", "'" + act + "' is not supported for " + arch + " (expected silu)");
@@ -149,15 +180,16 @@ void read_llama_dimensions(const KeyReader& r, const json& j, HfModelConfig& hf,
 // OPT (Zhang et al. 2022, HF's modeling_opt): LayerNorm (eps 1e-5), learned positions at offset 2, biases on
 // every projection, ReLU fc1/fc2, pre-norm unless do_layer_norm_before is false (opt-350m, whose embedding is
 // word_embed_proj_dim wide with project_in/out and which has no final norm), tied head.
-void read_opt_dimensions(const KeyReader& r, HfModelConfig& hf) {
+void read_opt_dimensions(const KeyReader& r, HfModelConfig& hf, HfConfigUse use) {
   LlamaConfig& c = hf.llama;
   c.dim = r.integer("hidden_size", 1, 1 << 16);
   c.hidden_dim = r.integer("ffn_dim", 1, 1 << 18);
   c.n_layers = r.integer("num_hidden_layers", 1, 1 << 10);
   c.n_heads = r.integer("num_attention_heads", 1, c.dim);
   c.n_kv_heads = c.n_heads;
+  check_heads(r, c, "num_attention_heads");
   c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
-  c.seq_len = r.integer("max_position_embeddings", 1, 1 << 17);
+  c.seq_len = context_length(r, "max_position_embeddings", use);
   c.norm_eps = 1e-5f;  // nn.LayerNorm's default: OPT's config has no epsilon
   c.shared_classifier = r.boolean_or("tie_word_embeddings", true);
   BlockStyle& s = c.style;
@@ -186,15 +218,16 @@ void read_opt_dimensions(const KeyReader& r, HfModelConfig& hf) {
 
 // GPT-2 (Radford et al. 2019, HF's modeling_gpt2): LayerNorm, learned positions, biases everywhere, gelu_new
 // MLP of n_inner (4 n_embd), tied head.
-void read_gpt2_dimensions(const KeyReader& r, HfModelConfig& hf) {
+void read_gpt2_dimensions(const KeyReader& r, HfModelConfig& hf, HfConfigUse use) {
   LlamaConfig& c = hf.llama;
   c.dim = r.integer("n_embd", 1, 1 << 16);
   c.hidden_dim = r.integer_or("n_inner", 4 * c.dim, 1, 1 << 18);
   c.n_layers = r.integer("n_layer", 1, 1 << 10);
   c.n_heads = r.integer("n_head", 1, c.dim);
   c.n_kv_heads = c.n_heads;
+  check_heads(r, c, "n_head");
   c.vocab_size = r.integer("vocab_size", 1, 1 << 20);
-  c.seq_len = r.integer("n_positions", 1, 1 << 17);
+  c.seq_len = context_length(r, "n_positions", use);
   c.norm_eps = static_cast<float>(r.number_or("layer_norm_epsilon", 1e-5, 1e-12, 0.5));
   c.shared_classifier = true;
   if (!r.boolean_or("tie_word_embeddings", true)) r.fail("tie_word_embeddings", "false is not supported for GPT2LMHeadModel");
@@ -227,7 +260,7 @@ std::string supported_hf_architectures() {
   return out;
 }
 
-HfModelConfig read_hf_config(const std::filesystem::path& config_json) {
+HfModelConfig read_hf_config(const std::filesystem::path& config_json, HfConfigUse use) {
   const std::string text = read_file(config_json);
   json j;
   try {
@@ -240,29 +273,49 @@ HfModelConfig read_hf_config(const std::filesystem::path& config_json) {
   HfModelConfig hf;
   hf.file = config_json;
 
-  if (!j.contains("architectures") || !j["architectures"].is_array() || j["architectures"].empty() ||
-      !j["architectures"][0].is_string()) {
-    r.fail("architectures", "missing (expected a list such as [\"LlamaForCausalLM\"]; supported: " +
-                                supported_hf_architectures() + ")");
-  }
-  const std::string arch = j["architectures"][0].get<std::string>();
-  bool known = false;
-  for (const auto& n : kArchitectures) {
-    if (arch == n.name) hf.architecture = n.arch, known = true;
-  }
-  if (!known) r.fail("architectures", "'" + arch + "' is not supported (supported: " + supported_hf_architectures() + ")");
+  const bool has_class = j.contains("architectures") && j["architectures"].is_array() &&
+                         !j["architectures"].empty() && j["architectures"][0].is_string();
   hf.model_type = r.string_or("model_type", "");
+  hf.name_or_path = r.string_or("_name_or_path", "");
+  std::string arch = has_class ? j["architectures"][0].get<std::string>() : std::string();
+  bool known = false;
+  if (use == HfConfigUse::Shapes) {
+    // The family from model_type, else from the class name's prefix (any head: ...ForCausalLM, ...LMHeadModel).
+    for (const auto& n : kArchitectures) {
+      const bool match = !hf.model_type.empty() ? hf.model_type == n.model_type
+                                                : has_class && arch.rfind(n.class_prefix, 0) == 0;
+      if (match) hf.architecture = n.arch, known = true, arch = n.name;
+    }
+    if (!known && !hf.model_type.empty()) {
+      r.fail("model_type", "'" + hf.model_type + "' is not a known family (known: " + known_families() + ")");
+    }
+    if (!known && has_class) {
+      r.fail("architectures", "'" + arch + "' is not a known family (known: " + known_families() + ")");
+    }
+    if (!known) {
+      r.fail("model_type", "missing, and no architectures list either (known families: " + known_families() + ")");
+    }
+  } else {
+    if (!has_class) {
+      r.fail("architectures", "missing (expected a list such as [\"LlamaForCausalLM\"]; supported: " +
+                                  supported_hf_architectures() + ")");
+    }
+    for (const auto& n : kArchitectures) {
+      if (arch == n.name) hf.architecture = n.arch, known = true;
+    }
+    if (!known) r.fail("architectures", "'" + arch + "' is not supported (supported: " + supported_hf_architectures() + ")");
+  }
   hf.torch_dtype = r.string_or("torch_dtype", "");
 
   switch (hf.architecture) {
     case HfArchitecture::Opt:
-      read_opt_dimensions(r, hf);
+      read_opt_dimensions(r, hf, use);
       break;
     case HfArchitecture::Gpt2:
-      read_gpt2_dimensions(r, hf);
+      read_gpt2_dimensions(r, hf, use);
       break;
     default:
-      read_llama_dimensions(r, j, hf, arch);
+      read_llama_dimensions(r, j, hf, arch, use);
       break;
   }
   LlamaConfig& c = hf.llama;

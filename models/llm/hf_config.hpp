@@ -16,8 +16,15 @@ std::string_view to_string(HfArchitecture a);
 /// Every supported `architectures` name, comma separated (for error messages and --help).
 std::string supported_hf_architectures();
 
+/// What a config.json is read for: Weights (the loader: `architectures` names the class exactly and every key
+/// the forward pass needs is checked) or Shapes (topology --model-config: the GEMM shapes only; the family may come
+/// from `model_type` (llama, mistral, qwen2, opt, gpt2) or an `architectures` name starting with it, and the
+/// context length keys may be absent).
+enum class HfConfigUse : std::uint8_t { Weights, Shapes };
+
 struct HfModelConfig {
   std::filesystem::path file;  // the config.json read
+  std::string name_or_path;    // `_name_or_path` ("" when absent)
   HfArchitecture architecture = HfArchitecture::Llama;
   std::string model_type;      // "llama", "mistral", "qwen2", "opt", "gpt2"
   std::string torch_dtype;     // as stored ("bfloat16", ...; informative)
@@ -37,6 +44,6 @@ struct HfModelConfig {
 ///   _remove_final_layer_norm; LayerNorm eps 1e-5, positions at offset 2.
 /// GPT-2: n_embd, n_inner (null: 4 n_embd), n_layer, n_head, vocab_size, n_positions, layer_norm_epsilon,
 ///   activation_function (gelu_new); the head is tied.
-HfModelConfig read_hf_config(const std::filesystem::path& config_json);
+HfModelConfig read_hf_config(const std::filesystem::path& config_json, HfConfigUse use = HfConfigUse::Weights);
 
 }  // namespace saffire::models::llm

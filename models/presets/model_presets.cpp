@@ -9,12 +9,12 @@ namespace saffire::models {
 const std::vector<ModelShape>& model_presets() {
   // Dimensions from the models' published configs (Hugging Face config.json of each release).
   static const std::vector<ModelShape> presets = {
-      {"opt-125m", 768, 3072, 12, 12, 12, 50272, FfnKind::ReLU},
-      {"opt-1.3b", 2048, 8192, 24, 32, 32, 50272, FfnKind::ReLU},
-      {"opt-6.7b", 4096, 16384, 32, 32, 32, 50272, FfnKind::ReLU},
-      {"llama-2-7b", 4096, 11008, 32, 32, 32, 32000, FfnKind::SwiGLU},
-      {"llama-3-8b", 4096, 14336, 32, 32, 8, 128256, FfnKind::SwiGLU},
-      {"stories260k", 64, 172, 5, 8, 4, 512, FfnKind::SwiGLU},
+      {"opt-125m", 768, 3072, 12, 12, 12, 50272, FfnKind::ReLU, 0},
+      {"opt-1.3b", 2048, 8192, 24, 32, 32, 50272, FfnKind::ReLU, 0},
+      {"opt-6.7b", 4096, 16384, 32, 32, 32, 50272, FfnKind::ReLU, 0},
+      {"llama-2-7b", 4096, 11008, 32, 32, 32, 32000, FfnKind::SwiGLU, 0},
+      {"llama-3-8b", 4096, 14336, 32, 32, 8, 128256, FfnKind::SwiGLU, 0},
+      {"stories260k", 64, 172, 5, 8, 4, 512, FfnKind::SwiGLU, 0},
   };
   return presets;
 }
@@ -51,6 +51,16 @@ std::vector<ShapedGemm> model_gemms(const ModelShape& s, std::int64_t seq, Stage
     if (head >= 0) g.name.append(".h").append(std::to_string(head));
     out.push_back(std::move(g));
   };
+  auto add_projection = [&](const char* name, int layer, std::int64_t gn, std::int64_t gk) {
+    ShapedGemm g;
+    g.id = GemmId{layer, Component::O, stage, -1, pos_begin, pos_end, call++, 0};
+    g.m = m;
+    g.n = gn;
+    g.k = gk;
+    g.name = name;
+    out.push_back(std::move(g));
+  };
+  if (s.embed_dim != 0) add_projection("project_in", 0, s.dim, s.embed_dim);  // (M, E) -> (M, dim)
   for (int l = 0; l < s.n_layers; ++l) {
     add(l, Component::Q, -1, m, q_out, s.dim);
     add(l, Component::K, -1, m, kv_out, s.dim);
@@ -62,6 +72,7 @@ std::vector<ShapedGemm> model_gemms(const ModelShape& s, std::int64_t seq, Stage
     add(l, Component::Up, -1, m, s.hidden_dim, s.dim);
     add(l, Component::Down, -1, m, s.dim, s.hidden_dim);
   }
+  if (s.embed_dim != 0) add_projection("project_out", s.n_layers - 1, s.embed_dim, s.dim);  // (M, dim) -> (M, E)
   return out;
 }
 

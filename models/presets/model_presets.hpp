@@ -23,6 +23,7 @@ struct ModelShape {
   int n_kv_heads = 0;  // grouped-query attention when < n_heads
   int vocab_size = 0;
   FfnKind ffn = FfnKind::SwiGLU;
+  int embed_dim = 0;   // token embedding width when not dim (OPT-350m's word_embed_proj_dim): project_in/out GEMMs
   int head_size() const { return dim / n_heads; }
 };
 
@@ -41,6 +42,9 @@ struct ShapedGemm {
 
 /// The quantized GEMMs of one forward pass. Prefill: `seq` tokens at once (M = seq, causal
 /// attention over seq keys). Decode: one new token at position seq (M = 1, attending seq + 1 keys).
+/// With embed_dim set, "project_in" (M x dim x embed_dim) comes first, attributed to layer 0, and "project_out"
+/// (M x embed_dim x dim) last, attributed to the last layer; GemmId has no component of their own, so their ids
+/// carry Component::O (like O, a dense projection into the residual stream) and they are told apart by name.
 std::vector<ShapedGemm> model_gemms(const ModelShape& shape, std::int64_t seq, Stage stage);
 
 }  // namespace saffire::models

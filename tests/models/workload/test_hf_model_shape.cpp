@@ -102,6 +102,36 @@ TEST_CASE("OPT, GPT-2 and Qwen2 configs give hand-derived GEMM shapes", "[unit][
   }
 }
 
+TEST_CASE("opt-350m's word_embed_proj_dim adds project_in and project_out GEMMs", "[unit][models]") {
+  // facebook/opt-350m's config.json (the keys shapes depend on): 1024 wide, 512-wide embeddings.
+  const auto path = write_config("opt350m.json", R"({"_name_or_path": "facebook/opt-350m",
+      "architectures": ["OPTForCausalLM"], "model_type": "opt", "hidden_size": 1024, "ffn_dim": 4096,
+      "num_hidden_layers": 24, "num_attention_heads": 16, "vocab_size": 50272, "max_position_embeddings": 2048,
+      "word_embed_proj_dim": 512, "do_layer_norm_before": false, "activation_function": "relu"})");
+  const models::ModelShape s = models::shape_from_hf_config(path);
+  CHECK(s.name == "facebook/opt-350m");
+  CHECK(s.embed_dim == 512);
+  for (const auto stage : {models::Stage::Prefill, models::Stage::Decode}) {
+    const std::int64_t m = stage == models::Stage::Prefill ? 16 : 1;
+    const auto g = models::model_gemms(s, 16, stage);
+    // project_in, then 24 layers of Q K V, 16 QK, 16 PV, O, Up, Down, then project_out.
+    REQUIRE(g.size() == 1 + 24 * (6 + 2 * 16) + 1);
+    check_gemm(g[0], "project_in", {m, 1024, 512});  // (M, 512) embeddings -> (M, 1024)
+    CHECK(g[0].id.layer == 0);
+    check_gemm(g[1], "L0.q", {m, 1024, 1024});
+    check_gemm(g[38], "L0.down", {m, 1024, 4096});
+    check_gemm(g[39], "L1.q", {m, 1024, 1024});
+    check_gemm(g.back(), "project_out", {m, 512, 1024});  // (M, 1024) -> (M, 512) for the tied 512-wide head
+    CHECK(g.back().id.layer == 23);
+  }
+  // opt-125m states word_embed_proj_dim = hidden_size: no projections.
+  const auto plain = write_config("opt125m.json", R"({"model_type": "opt", "hidden_size": 768, "ffn_dim": 3072,
+      "num_hidden_layers": 12, "num_attention_heads": 12, "vocab_size": 50272, "word_embed_proj_dim": 768})");
+  const auto g = models::model_gemms(models::shape_from_hf_config(plain), 8, models::Stage::Prefill);
+  CHECK(g.size() == 12 * (6 + 2 * 12));
+  CHECK(g.front().name == "L0.q");
+}
+
 TEST_CASE("Bad model configs name the file and the key", "[unit][models]") {
   auto error_for = [](const std::string& json) {
     const auto path = write_config("bad.json", json);
