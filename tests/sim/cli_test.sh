@@ -149,7 +149,7 @@ c_pre=$("$saffire" topology --model opt-125m --seq 32 --no-files --json |
 [ -n "$c_cfg" ] && [ "$c_cfg" = "$c_pre" ] || fail "topology --model-config opt-125m: $c_cfg cycles, preset $c_pre"
 [ -s "$work/model_config/topology.csv" ] || fail "topology --model-config wrote no topology.csv"
 printf '{"model_type": "opt", "hidden_size": 768}' >"$work/short_config.json"
-expect_exit 2 "short_config.json: key 'vocab_size': missing" -- "$saffire" topology --model-config "$work/short_config.json"
+expect_exit 2 "short_config.json: key 'ffn_dim': missing" -- "$saffire" topology --model-config "$work/short_config.json"
 expect_exit 2 "exactly one of" -- "$saffire" topology --model-config "$work/opt_config.json" --model opt-125m
 # The keys that moved: an error naming the file, line, key and its new place, never ignored.
 printf '[arch]\nrows = 8\n\n[voltage]\nsigma = 0\nv_nominal = 0.8\n' >"$work/old_nominal.toml"
