@@ -4,6 +4,7 @@
 
 #include "arch/config_error.hpp"
 
+#include "sim/faults/numeric_output_faults.hpp"
 #include "sim/faults/output_fault_apply.hpp"
 #include "sim/faults/sram_faults.hpp"
 
@@ -45,15 +46,21 @@ void ArrayGemmEngine::count(const models::GemmId& id, const ArrayRunStats& stats
 }
 
 void ArrayGemmEngine::numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) {
-  if (m_plan) throw ConfigError("array engine: fault injection runs on INT8 arrays only, not on " +
-                                arch::describe(m_model.config().numerics));
-  count(id, m_model.run(args));
+  ArrayRunStats stats;
+  const auto run = [&] { stats = m_model.run(args); };
+  // Output-word flips on the array's clean result, in the array's order (the same walk as every engine).
+  if (m_plan) {
+    faults::numeric_gemm_with_faults(*m_plan, id, m_model.config(), args, run);
+  } else {
+    run();
+  }
+  count(id, stats);
 }
 
 void ArrayGemmEngine::numeric_gemm_as(const models::GemmId& id, const models::NumericGemmArgs& args,
                                       const arch::PeNumerics& numerics) {
-  if (m_plan) throw ConfigError("array engine: fault injection runs on INT8 arrays only, not on " +
-                                arch::describe(numerics));
+  if (m_plan) throw ConfigError("array engine: fault injection on floating-point PEs runs in the array's own "
+                                "formats, not in a second design (" + arch::describe(numerics) + ")");
   std::unique_ptr<ArrayModel>& model = m_other_pes[arch::describe(numerics)];
   if (!model) {
     arch::ArrayConfig cfg = m_model.config();

@@ -26,7 +26,8 @@ class ArrayGemmEngine final : public models::GemmEngine {
 
   std::string_view name() const override { return "array"; }
   void gemm(const models::GemmId& id, const models::Int8GemmArgs& args) override;
-  /// The GEMM in the array's number formats and order (no faults in this path: a fault plan is refused).
+  /// The GEMM in the array's number formats and order; a fault plan's output-word flips are applied to the
+  /// result in the array's order (sim/faults/numeric_output_faults.hpp); other fault models are refused.
   void numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) override;
   /// The same array (rows, columns, dataflow, clock) with PEs in `numerics`; cycles count in the same totals.
   void numeric_gemm_as(const models::GemmId& id, const models::NumericGemmArgs& args,

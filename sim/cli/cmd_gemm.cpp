@@ -17,6 +17,11 @@
 #include "sim/energy_report.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "sim/cli/memory_options.hpp"
+#include "sim/cli/fault_options.hpp"
+#include "sim/array_engine.hpp"
+#include "sim/faults/fault_injecting_engine.hpp"
+#include "sim/faults/numeric_fault_deviation.hpp"
+#include "models/engine/cpu_engine.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 #include "models/workload/gemm_operands.hpp"
 #include "models/workload/gemm_reference.hpp"
@@ -29,6 +34,7 @@ namespace {
 struct GemmOptions {
   ArrayOptions array;
   MemoryOptions memory;
+  FaultOptions faults;  // output-word flips on floating-point PEs (--ber, --bit, --bit-range, --fault-seed)
   std::int64_t m = 0, n = 0, k = 0;
   std::uint64_t seed = 1;
   std::string fidelity = "fold";
@@ -38,6 +44,46 @@ struct GemmOptions {
   int node = 14;            // technology node of the energy figures
   std::optional<double> v;  // --voltage: the array's supply (default the nominal [arch] v_nominal)
 };
+
+// The fault campaign of one numeric GEMM: the plan's flips on the array engine and on the cpu engine
+// (FaultInjectingEngine), which must agree bit for bit, and the deviation of each flip by bit position.
+struct NumericFaultRun {
+  std::int64_t faults = 0, changed = 0;
+  bool engines_agree = true;
+  std::vector<faults::BitDeviation> by_bit;
+};
+
+NumericFaultRun run_numeric_faults(const GemmOptions& o, const arch::ArrayConfig& cfg, sim::Fidelity fidelity,
+                                   const models::NumericGemmArgs& clean_args) {
+  NumericFaultRun r;
+  const std::size_t outputs = static_cast<std::size_t>(clean_args.m * clean_args.n);
+  std::vector<double> on_array(outputs), on_cpu(outputs);
+  FaultOptions fo = o.faults;
+  fo.set_voltage(o.v);
+  std::vector<arch::OutputFault> flips;
+  for (int e = 0; e < 2; ++e) {
+    std::shared_ptr<faults::FaultPlan> plan = fo.make_plan(cfg, o.array.config_path(), 1);
+    models::NumericGemmArgs args = clean_args;
+    args.y = e == 0 ? on_array.data() : on_cpu.data();
+    if (e == 0) {
+      sim::ArrayGemmEngine engine(cfg, fidelity, o.threads, o.kernel);
+      engine.set_fault_plan(plan);
+      engine.numeric_gemm({}, args);
+      flips = plan->sample({}, args.m, args.n);
+      r.faults = plan->fault_count();
+    } else {
+      faults::FaultInjectingEngine engine(models::make_cpu_engine(o.kernel, o.threads, cfg), cfg, plan);
+      engine.numeric_gemm({}, args);
+      r.engines_agree = r.engines_agree && plan->fault_count() == r.faults;
+    }
+  }
+  for (std::size_t i = 0; i < outputs; ++i) {
+    r.engines_agree = r.engines_agree && models::same_value(on_array[i], on_cpu[i]);
+    r.changed += !models::same_value(on_array[i], clean_args.y[i]);
+  }
+  r.by_bit = faults::deviation_by_bit(cfg.numerics.accumulator, clean_args, clean_args.y, on_array.data(), flips);
+  return r;
+}
 
 // A PE design in floating point (or INT16): the array in the dataflow's accumulation order, checked
 // against the scalar ordered GEMM (PeArithmetic's step, one thread; no vectorized path).
@@ -70,12 +116,14 @@ void run_numeric_gemm(const GemmOptions& o, const arch::ArrayConfig& cfg, const 
       }
       if (magnitude > 0) max_rel = std::max(max_rel, std::fabs(y[static_cast<std::size_t>(i * shape.n + j)] - exact) / magnitude);
     }
+  std::optional<NumericFaultRun> fr;
+  if (o.faults.enabled()) fr = run_numeric_faults(o, cfg, fidelity, args);
   const arch::CycleReport& r = stats.report;
   const std::string pe = arch::describe(cfg.numerics);
   const char* order = cfg.dataflow == arch::Dataflow::WS ? "WS: R products per fold down the column, folds added in the output buffer in fold order"
                                                         : "OS: k = 0..K-1 in the PE, one rounding per step";
   if (o.json) {
-    const nlohmann::json j = {{"m", shape.m}, {"n", shape.n}, {"k", shape.k}, {"rows", cfg.rows}, {"cols", cfg.cols},
+    nlohmann::json j = {{"m", shape.m}, {"n", shape.n}, {"k", shape.k}, {"rows", cfg.rows}, {"cols", cfg.cols},
                               {"dataflow", arch::to_string(cfg.dataflow)}, {"fidelity", sim::to_string(fidelity)},
                               {"seed", o.seed},
                               {"operand_type", arch::to_string(cfg.numerics.operand)},
@@ -86,6 +134,15 @@ void run_numeric_gemm(const GemmOptions& o, const arch::ArrayConfig& cfg, const 
                               {"utilization", r.utilization}, {"verified", mismatches == 0},
                               {"mismatches", mismatches}, {"reference", "ordered-scalar"},
                               {"max_error_vs_exact", max_rel}, {"host_seconds", stats.host_seconds}};
+    if (fr) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (const faults::BitDeviation& b : fr->by_bit)
+        rows.push_back({{"bit", b.bit}, {"field", faults::to_string(b.field)}, {"faults", b.faults},
+                        {"changed", b.changed}, {"nonfinite", b.nonfinite}, {"max_relative", b.max_relative},
+                        {"median_relative", b.median_relative}});
+      j["faults"] = {{"campaign", o.faults.describe()}, {"injected", fr->faults}, {"changed_outputs", fr->changed},
+                     {"engines_agree", fr->engines_agree}, {"deviation_by_bit", rows}};
+    }
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("saffire gemm: Y[{}x{}] = X[{}x{}] * W[{}x{}] on a {}x{} {} array, {} fidelity, seed {}\n", shape.m,
@@ -102,8 +159,19 @@ void run_numeric_gemm(const GemmOptions& o, const arch::ArrayConfig& cfg, const 
                std::min<std::int64_t>(shape.m, 64));
     fmt::print("  host time           {:.4f} s ({:.3g} simulated MAC/s)\n", stats.host_seconds,
                static_cast<double>(r.macs) / std::max(stats.host_seconds, 1e-9));
+    if (fr) {
+      fmt::print("  faults              {} injected ({}), {} outputs changed, cpu and array {}\n", fr->faults,
+                 o.faults.describe(), fr->changed, fr->engines_agree ? "agree" : "DIFFER");
+      fmt::print("  deviation by bit    |y_faulty - y| / sum |x w| per flipped accumulator bit:\n");
+      fmt::print("    {:>3}  {:<8}  {:>6}  {:>7}  {:>9}  {:>10}  {:>10}\n", "bit", "field", "faults", "changed",
+                 "nonfinite", "median", "max");
+      for (const faults::BitDeviation& b : fr->by_bit)
+        fmt::print("    {:>3}  {:<8}  {:>6}  {:>7}  {:>9}  {:>10.3g}  {:>10.3g}\n", b.bit, faults::to_string(b.field),
+                   b.faults, b.changed, b.nonfinite, b.median_relative, b.max_relative);
+    }
   }
   if (mismatches != 0) throw std::runtime_error("array outputs differ from the reference");
+  if (fr && !fr->engines_agree) throw std::runtime_error("faulty outputs differ between the cpu and array engines");
 }
 
 void run_gemm(const GemmOptions& o) {
@@ -116,6 +184,9 @@ void run_gemm(const GemmOptions& o) {
   const sim::Fidelity fidelity = sim::parse_fidelity(o.fidelity);
   if (fidelity == sim::Fidelity::PE && static_cast<std::int64_t>(cfg.rows) * cfg.cols > 256 * 256)
     throw ConfigError("--fidelity pe: arrays above 256x256 PEs are impractical at PE level; use --fidelity fold");
+  if (o.faults.enabled() && cfg.numerics.is_int8())
+    throw ConfigError("--ber/--fault-model: saffire gemm injects faults on floating-point PEs (--operand-type "
+                      "fp16|bf16|fp8-e4m3|fp8-e5m2); INT8 campaigns run in eval, generate and abft-prob");
   if (!cfg.numerics.is_int8()) {
     if (memory_cfg.model != "ideal")
       throw ConfigError("--memory: the memory models run INT8 arrays only; floating-point PEs take --memory ideal");
@@ -211,6 +282,7 @@ void add_gemm_command(CLI::App& app) {
   opts->array.add_to(*cmd, /*nominal_supply=*/true);
   opts->array.add_numeric_types_to(*cmd);
   opts->memory.add_to(*cmd);
+  opts->faults.add_to(*cmd, /*own_voltage=*/false);
   cmd->add_option("--m", opts->m, "rows of X and Y (tokens)")->required();
   cmd->add_option("--n", opts->n, "columns of W and Y (output features)")->required();
   cmd->add_option("--k", opts->k, "reduction dimension")->required();

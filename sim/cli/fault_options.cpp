@@ -33,7 +33,7 @@ int parse_int(const std::string& s, const std::string& what) {
 
 }  // namespace
 
-void FaultOptions::add_to(CLI::App& cmd) {
+void FaultOptions::add_to(CLI::App& cmd, bool own_voltage) {
   m_cmd = &cmd;
   std::string models;
   for (const faults::FaultModelEntry& e : faults::fault_model_table())
@@ -41,14 +41,18 @@ void FaultOptions::add_to(CLI::App& cmd) {
   std::vector<std::string> names;
   for (const faults::FaultModelEntry& e : faults::fault_model_table()) names.emplace_back(e.name);
   cmd.add_option("--fault-model", m_model, models)->capture_default_str()->check(CLI::IsMember(names));
-  cmd.add_option("--voltage", m_voltage,
+  if (own_voltage)
+    cmd.add_option("--voltage", m_voltage,
                  "timing and table models: the array's supply voltage in V (timing: default [voltage] v, else the "
                  "nominal [arch] v_nominal, --v-nominal; at the nominal no timing errors)")
       ->check(finite_above(0, 5));
   cmd.add_option("--fault-table", m_table, "table model: CSV voltage,bit,probability (per-word flip probability per bit)");
   cmd.add_option("--ber", m_ber, "bitflip faults: probability that a GEMM output word is faulty (0 = no faults)")
       ->check(finite_in(0, 1));
-  cmd.add_option("--bit", m_bit, "flip this accumulator bit (default: 30, ReaLM's default)")->check(CLI::Range(0, 31));
+  cmd.add_option("--bit", m_bit,
+                 "flip this accumulator bit (default: the top exponent bit of the accumulator word, 30 for int32 "
+                 "as ReaLM, 30 for fp32, 14 for fp16/bf16)")
+      ->check(CLI::Range(0, 31));
   cmd.add_option("--bit-range", m_bit_range, "flip a uniform bit in LO-HI instead, e.g. 0-29");
   cmd.add_option("--stuck", m_stuck, "stuck-at model: PE ROW,COL with accumulator BIT stuck at VALUE (0/1); repeatable")
       ->allow_extra_args(false);
@@ -82,12 +86,22 @@ faults::FaultModelParams FaultOptions::params(const arch::ArrayConfig& array, co
   p.array = array;
   p.ber = m_ber;
   if (m_bit && !m_bit_range.empty()) throw ConfigError("--bit and --bit-range: give one of them");
+  // Unset: the bit below the sign (ReaLM's bit 30 of an INT32 word; the top exponent bit of a float word).
+  p.bit_lo = p.bit_hi = arch::info(array.numerics.accumulator).bits - 2;
   if (m_bit) p.bit_lo = p.bit_hi = *m_bit;
   if (!m_bit_range.empty()) {
     const auto dash = m_bit_range.find('-');
     if (dash == std::string::npos) throw ConfigError("--bit-range: expected LO-HI, got '" + m_bit_range + "'");
     p.bit_lo = parse_int(m_bit_range.substr(0, dash), "--bit-range");
     p.bit_hi = parse_int(m_bit_range.substr(dash + 1), "--bit-range");
+  }
+  // A floating-point accumulator word has fewer bits than 32 (fp16, bf16): the flipped bit must be one of them.
+  if (array.numerics.is_float() && (m_model == "bitflip")) {
+    const int width = arch::info(array.numerics.accumulator).bits;
+    if (p.bit_hi >= width)
+      throw ConfigError(fmt::format("{}: bit {} is not a bit of the {} accumulator (0..{})",
+                                    m_bit_range.empty() ? "--bit" : "--bit-range", p.bit_hi,
+                                    arch::to_string(array.numerics.accumulator), width - 1));
   }
   p.voltage = m_voltage;
   // The timing model's nominal supply and clock are the run's ([arch], command-line overrides applied).
@@ -145,7 +159,7 @@ std::string FaultOptions::describe() const {
   std::string model;
   if (m_model == "bitflip") {
     model = fmt::format("bitflip, ber {:g}, bit {}", m_ber,
-                        !m_bit_range.empty() ? m_bit_range : std::to_string(m_bit.value_or(30)));
+                        !m_bit_range.empty() ? m_bit_range : m_bit ? std::to_string(*m_bit) : std::string("top exponent (30 for int32)"));
   } else if (m_model == "stuck-at") {
     model = fmt::format("stuck-at, {} listed{}{}", m_stuck.size(), m_stuck_file.empty() ? "" : ", file " + m_stuck_file,
                         m_stuck_fraction ? fmt::format(", fraction {:g}", *m_stuck_fraction) : std::string());

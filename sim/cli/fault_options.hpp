@@ -23,7 +23,10 @@ namespace saffire::cli {
 
 class FaultOptions {
  public:
-  void add_to(CLI::App& cmd);
+  /// `own_voltage` false: the command keeps its own --voltage (gemm: the array's supply for energy) and
+  /// passes it on with set_voltage.
+  void add_to(CLI::App& cmd, bool own_voltage = true);
+  void set_voltage(std::optional<double> v) { m_voltage = v; }
   /// True when a campaign was asked for: --ber > 0, or any model other than bitflip.
   bool enabled() const { return m_ber > 0.0 || m_model != "bitflip"; }
   /// A fresh plan (its own fault log) from the options, for `array` (the run's resolved [arch]: a timing
@@ -55,7 +58,7 @@ class FaultOptions {
   std::optional<double> m_voltage;
   std::string m_table;
   double m_ber = 0.0;
-  std::optional<int> m_bit;  // --bit; unset: 30 unless --bit-range
+  std::optional<int> m_bit;  // --bit; unset: the accumulator's top exponent bit (int32: 30) unless --bit-range
   std::string m_bit_range;
   std::vector<std::string> m_stuck;
   std::string m_stuck_file;

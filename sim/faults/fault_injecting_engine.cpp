@@ -2,7 +2,10 @@
 
 #include <vector>
 
+#include "arch/config_error.hpp"
+
 #include "sim/faults/accumulate_fold_math.hpp"
+#include "sim/faults/numeric_output_faults.hpp"
 #include "sim/faults/output_fault_apply.hpp"
 #include "sim/faults/sram_faults.hpp"
 
@@ -36,6 +39,16 @@ void FaultInjectingEngine::gemm(const models::GemmId& id, const models::Int8Gemm
     values[i].after = y;
   }
   m_plan->record_values(id, faults, values);
+}
+
+void FaultInjectingEngine::numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) {
+  numeric_gemm_with_faults(*m_plan, id, m_array, args, [&] { m_inner->numeric_gemm(id, args); });
+}
+
+void FaultInjectingEngine::numeric_gemm_as(const models::GemmId& /*id*/, const models::NumericGemmArgs& /*args*/,
+                                           const arch::PeNumerics& numerics) {
+  throw ConfigError("fault injection on floating-point PEs runs in the array's own formats, not in a second design (" +
+                    arch::describe(numerics) + ")");
 }
 
 }  // namespace saffire::faults

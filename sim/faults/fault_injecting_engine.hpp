@@ -17,6 +17,11 @@ class FaultInjectingEngine final : public models::GemmEngine {
                        std::shared_ptr<FaultPlan> plan);
   std::string_view name() const override { return m_inner->name(); }
   void gemm(const models::GemmId& id, const models::Int8GemmArgs& args) override;
+  /// The inner engine's numeric GEMM, then the plan's output-word flips (sim/faults/numeric_output_faults.hpp).
+  void numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) override;
+  /// Refused, as on the array engine: the faults belong to the array's own formats.
+  void numeric_gemm_as(const models::GemmId& id, const models::NumericGemmArgs& args,
+                       const arch::PeNumerics& numerics) override;
 
  private:
   std::unique_ptr<models::GemmEngine> m_inner;

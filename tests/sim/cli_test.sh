@@ -53,6 +53,17 @@ expect_exit 2 "\-\-accumulator-type (arch.accumulator_type): fp8-e4m3 operands n
   "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp8-e4m3 --accumulator-type int32
 expect_exit 2 "int8 operands need an int32 accumulator" -- "$saffire" gemm --m 4 --n 4 --k 4 --accumulator-type fp32
 expect_exit 2 "output-buffer-type" -- "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --output-buffer-type int32
+# Faults on floating-point PEs: output-word flips in the accumulator word, the same on the cpu and array
+# engines, reported by bit; a bit past the word, timing faults and INT8 gemm campaigns exit 2.
+json=$("$saffire" gemm --rows 4 --cols 4 --dataflow ws --m 12 --n 9 --k 10 --operand-type bf16 --ber 0.5 \
+       --bit-range 0-31 --fault-seed 4 --json) || fail "bf16 gemm with faults: $json"
+grep -q '"engines_agree": true' <<<"$json" || fail "bf16 gemm faults: cpu and array should agree: $json"
+grep -q '"field": "exponent"' <<<"$json" || fail "bf16 gemm faults: no deviation by bit: $json"
+expect_exit 2 "\-\-bit: bit 16 is not a bit of the fp16 accumulator (0..15)" -- \
+  "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --accumulator-type fp16 --ber 0.1 --bit 16
+expect_exit 2 "\-\-fault-model timing: runs on INT8 arrays only" -- \
+  "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --fault-model timing --voltage 0.6
+expect_exit 2 "saffire gemm injects faults on floating-point PEs" -- "$saffire" gemm --m 4 --n 4 --k 4 --ber 0.1
 printf '[arch]\nrows = 8\n\naccumulator_type = "fp64"\n' >"$work/badtype.toml"
 expect_exit 2 "badtype.toml:4" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/badtype.toml"
 printf '[arch]\noperand_type = "fp16"\naccumulator_type = "int32"\n' >"$work/badpair.toml"
