@@ -1,4 +1,5 @@
 #include "abft/abft_config.hpp"
+#include "abft/fp_checksum.hpp"
 
 #include <cmath>
 #include <sstream>
@@ -39,12 +40,21 @@ void AbftConfig::validate() const {
     throw ConfigError("abft.max_retries: expected an integer in [0, 100], got " + std::to_string(max_retries));
   if (remap_after < 0 || remap_after > 1000000)
     throw ConfigError("abft.remap_after: expected an integer in [0, 1000000] (0: never), got " + std::to_string(remap_after));
+  validate_fp_tolerance(fp_tolerance, "abft.fp_tolerance");
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = constants[static_cast<std::size_t>(i)];
     if (!(k.a > 0) || !std::isfinite(k.b) || !std::isfinite(k.theta_freq))
       throw ConfigError("abft.component." + std::string(models::to_string(static_cast<models::Component>(i))) +
                         ": expected a > 0 and finite b, theta_freq");
   }
+}
+
+void AbftConfig::validate_for_float() const {
+  const std::string_view n = scheme.name();
+  if (n != "none" && n != "classic" && n != "statistical")
+    throw ConfigError("abft.scheme: '" + std::string(n) +
+                      "' has no floating-point form; floating-point PEs take none, classic or statistical "
+                      "(checksums with a rounding tolerance, abft.fp_tolerance)");
 }
 
 std::string_view to_string(DecisionScope s) {
@@ -71,6 +81,7 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
   cfg.checksums_exposed = abft->get_or("checksums_exposed", cfg.checksums_exposed);
   cfg.remap_after = abft->get_or("remap_after", cfg.remap_after);
   cfg.remap_to = abft->choice_or("remap", cfg.remap_to, {{"spare-column", RemapTo::SpareColumn}, {"extra-fold", RemapTo::ExtraFold}});
+  cfg.fp_tolerance = abft->get_or("fp_tolerance", cfg.fp_tolerance);
   cfg.checksums_from = abft->choice_or("checksums_from", cfg.checksums_from,
                                        {{"sram", ChecksumsFrom::Sram}, {"before-sram", ChecksumsFrom::BeforeSram}});
   // Class tables first, then per-component overrides, whatever their order in the file.
@@ -112,7 +123,7 @@ std::string to_toml(const AbftConfig& cfg) {
       << "\"\nrecover_at = \"" << to_string(cfg.recover_at) << "\"\nmax_retries = " << cfg.max_retries
       << "\nchecksums_exposed = " << (cfg.checksums_exposed ? "true" : "false") << "\nremap_after = " << cfg.remap_after
       << "\nremap = \"" << to_string(cfg.remap_to) << "\"\nchecksums_from = \"" << to_string(cfg.checksums_from)
-      << "\"\n";
+      << "\"\nfp_tolerance = " << cfg.fp_tolerance << "\n";
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = cfg.constants[static_cast<std::size_t>(i)];
     out << "\n[abft.component." << models::to_string(static_cast<models::Component>(i)) << "]\na = " << k.a

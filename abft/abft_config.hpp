@@ -49,6 +49,10 @@ struct AbftConfig {
   int remap_after = 0;
   RemapTo remap_to = RemapTo::SpareColumn;
   ChecksumsFrom checksums_from = ChecksumsFrom::Sram;
+  // Floating-point PEs: a row check fires when |d| > fp_tolerance * the rounding bound gamma_n sum |x||w|
+  // (abft/fp_checksum.hpp); 1 is the worst case (no false alarm), smaller values detect more and may
+  // false-alarm. Must be > 0.
+  double fp_tolerance = 1.0;
   // Statistical constants per component (Q, K, V, O, Gate, Up, Down: ReaLM's linear-layer fit on
   // OPT-1.3B k_proj; QK, PV: its attention fit; O and Down are sensitive: the line only).
   std::array<StatisticalConstants, models::kNumComponents> constants = default_constants();
@@ -59,6 +63,9 @@ struct AbftConfig {
   }
   /// Throws ConfigError naming the key ("abft.<key>").
   void validate() const;
+  /// Floating-point PEs check with none, classic or statistical (the schemes whose checksums have a
+  /// floating-point form here); throws ConfigError "abft.scheme: ..." for the others.
+  void validate_for_float() const;
 };
 
 std::string_view to_string(DecisionScope s);  // "gemm", "tile", "fold"

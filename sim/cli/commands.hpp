@@ -16,6 +16,7 @@ void add_sweep_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 void add_abft_prob_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
+void add_fp_abft_command(CLI::App& app);  // cmd_fp_abft.cpp: floating-point checksums, false alarms and misses
 void add_rerun_command(CLI::App& app);  // cmd_rerun.cpp: repeat the run a trace records
 
 }  // namespace saffire::cli

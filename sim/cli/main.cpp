@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   saffire::cli::add_trace_command(app);
   saffire::cli::add_abft_prob_command(app);
   saffire::cli::add_calibrate_command(app);
+  saffire::cli::add_fp_abft_command(app);
   saffire::cli::add_rerun_command(app);
   try {
     app.parse(argc, argv);

@@ -193,6 +193,7 @@ TEST_CASE("The example experiments/configs/abft.toml states the defaults", "[uni
   CHECK(cfg.scheme == abft::Scheme::parse("statistical"));
   CHECK(cfg.scope == abft::DecisionScope::Gemm);
   CHECK(cfg.max_retries == abft::AbftConfig{}.max_retries);
+  CHECK(cfg.fp_tolerance == abft::AbftConfig{}.fp_tolerance);
 }
 
 TEST_CASE("Checksum units exposed to timing errors: exact at nominal, false alarms when underscaled", "[unit][abft]") {

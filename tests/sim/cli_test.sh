@@ -64,6 +64,16 @@ expect_exit 2 "\-\-bit: bit 16 is not a bit of the fp16 accumulator (0..15)" -- 
 expect_exit 2 "\-\-fault-model timing: runs on INT8 arrays only" -- \
   "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --fault-model timing --voltage 0.6
 expect_exit 2 "saffire gemm injects faults on floating-point PEs" -- "$saffire" gemm --m 4 --n 4 --k 4 --ber 0.1
+# fp-abft: floating-point checksums with a rounding tolerance; c = 1 never false-alarms, the top exponent bit is
+# always detected; a tolerance <= 0 (option or [abft] fp_tolerance) and INT8 PEs exit 2 naming the key.
+json=$("$saffire" fp-abft --operand-type bf16 --rows 8 --cols 8 --m 16 --n 16 --k 64 --gemms 2 --flips-per-bit 1 \
+       --tolerances 1,0.001 --json) || fail "fp-abft: $json"
+grep -q '"false_alarm_checks": 0,' <<<"$json" || fail "fp-abft: c = 1 should not false-alarm: $json"
+expect_exit 2 "\-\-tolerances: expected a tolerance > 0" -- "$saffire" fp-abft --operand-type bf16 --tolerances 1,0
+printf '[abft]\nfp_tolerance = -0.5\n' >"$work/badtol.toml"
+expect_exit 2 "badtol.toml:2: abft.fp_tolerance: expected a tolerance > 0" -- \
+  "$saffire" fp-abft --operand-type bf16 --abft-config "$work/badtol.toml"
+expect_exit 2 "fp-abft needs floating-point PEs" -- "$saffire" fp-abft
 printf '[arch]\nrows = 8\n\naccumulator_type = "fp64"\n' >"$work/badtype.toml"
 expect_exit 2 "badtype.toml:4" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/badtype.toml"
 printf '[arch]\noperand_type = "fp16"\naccumulator_type = "int32"\n' >"$work/badpair.toml"
