@@ -1,26 +1,44 @@
 #pragma once
-// llama2.c checkpoints: the legacy fp32 format (7-int header) and the v1 "ak42" fp32 export (256-byte header).
+// llama2.c checkpoints: the legacy fp32 format (7-int header), the v1 "ak42" fp32 export and the v2 "ak42" Q8_0
+// export (256-byte headers).
 //
 // Legacy: int32 dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size (negative: separate classifier),
 // seq_len; then fp32 token_embedding, rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, legacy RoPE
 // tables (2 * seq_len * head_size/2 floats, skipped), [classifier].
 // v1: uint32 magic 0x616b3432 ("ak42"), int32 version 1, the 7 int32 above (vocab_size positive), uint8
 // shared_classifier, zero padding to 256 bytes; then fp32 rms_att, rms_ffn, rms_final, token_embedding, wq, wk,
-// wv, wo, w1, w2, w3, [classifier]. (Version 2, the Q8_0 export, is rejected.)
+// wv, wo, w1, w2, w3, [classifier].
+// v2 (Q8_0): magic, int32 version 2, the 7 int32, uint8 shared_classifier, int32 group_size, zero padding to 256
+// bytes; then fp32 rms_att, rms_ffn, rms_final; then Q8_0 tensors token_embedding, wq of each layer, wk, wv, wo,
+// w1, w2, w3 (one tensor per layer), [classifier], each as int8 values (its elements, row-major) followed by one
+// fp32 scale per group of group_size consecutive elements: w = q * scale (llama2.c's runq.c layout; the groups
+// run over the flattened tensor, so they may straddle rows). Dequantized, the weights are the FP32 model's
+// within half a scale.
 // Every matrix is row-major [out_features][in_features] (y = W x). The loader checks the header values and the
 // exact file size, and that every weight is finite.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "models/engine/gemm_id.hpp"
 #include "models/llm/config.hpp"
+#include "models/llm/projection_source.hpp"
 
 namespace saffire::models::llm {
 
-enum class CheckpointFormat { Legacy, V1, HuggingFace };
-std::string_view to_string(CheckpointFormat f);  // "legacy", "v1", "huggingface"
+enum class CheckpointFormat { Legacy, V1, HuggingFace, V2Q80 };
+std::string_view to_string(CheckpointFormat f);  // "legacy", "v1", "huggingface", "v2-q8_0"
+
+/// What a loader keeps in memory. Fp32: every tensor converted into the FP32 buffer (FP32 inference needs it).
+/// MappedProjections: the seven projection matrices (wq .. w3) stay in the memory-mapped file and are read row
+/// by row when the W8A8 transformer quantizes them (weights().wq .. w3 are nullptr); everything else (embedding,
+/// norms, biases, classifier) is FP32 as before. A BF16 model then needs its INT8 weights plus the mapped pages,
+/// not an FP32 copy of itself.
+enum class WeightStorage : std::uint8_t { Fp32, MappedProjections };
 
 /// Views of the fp32 weights (owned by the Checkpoint). Shapes as (dims...), row-major.
 struct LlamaWeights {
@@ -75,20 +93,41 @@ class Checkpoint {
   CheckpointFormat format() const { return m_format; }
   const std::filesystem::path& path() const { return m_path; }
 
+  /// True when weights().wq .. w3 are FP32 views (WeightStorage::Fp32); false when they stay in the file.
+  bool has_fp32_projections() const { return m_projections == nullptr; }
+  /// Row `row` of projection `c` (Q, K, V, O, Gate = w1, Up = w3, Down = w2; (out, in) row-major) of `layer` as
+  /// FP32 into out (its `in` values), from the FP32 buffer or the mapped file: the same values either way.
+  void projection_row(Component c, int layer, std::int64_t row, std::span<float> out) const;
+  /// Done with projection (c, layer) for now: a mapped one's file pages leave the resident set (no-op for FP32).
+  void release_projection(Component c, int layer) const {
+    if (m_projections != nullptr) m_projections->release(c, layer);
+  }
+  /// Bytes of FP32 weights this checkpoint holds in memory (all of them, or all but the projections).
+  std::int64_t resident_fp32_bytes() const { return 4 * static_cast<std::int64_t>(m_data.size()); }
+
+  /// Builds a checkpoint whose projections stay in `projections` (the Hugging Face loader): `resident` holds
+  /// the canonical tensors other than wq .. w3, in canonical order.
+  static Checkpoint with_mapped_projections(const LlamaConfig& config, std::vector<float> resident,
+                                            std::shared_ptr<const ProjectionSource> projections,
+                                            std::filesystem::path path, CheckpointFormat format);
+
  private:
-  friend Checkpoint load_checkpoint(const std::filesystem::path& path);
-  void bind_canonical();  // sets m_weights for canonical order
+  friend Checkpoint load_checkpoint(const std::filesystem::path& path, WeightStorage storage);
+  void bind_canonical();  // sets m_weights for canonical order (projections skipped when they are mapped)
 
   LlamaConfig m_config;
   CheckpointFormat m_format = CheckpointFormat::Legacy;
   std::filesystem::path m_path;
   std::vector<float> m_data;  // all weights, canonical order (legacy order without the RoPE tables)
   LlamaWeights m_weights;
+  std::shared_ptr<const ProjectionSource> m_projections;  // set when wq .. w3 stay in the file
 };
 
-/// Loads a legacy or v1 checkpoint. Throws ModelFileError naming the file and what is wrong (missing, header
-/// value out of range, unsupported version, size mismatch with the expected size, non-finite weight).
-Checkpoint load_checkpoint(const std::filesystem::path& path);
+/// Loads a legacy, v1 or v2 (Q8_0) checkpoint, memory-mapped. Throws ModelFileError naming the file and what is
+/// wrong (missing, header value out of range, unsupported version, a group size that does not divide dim, size
+/// mismatch with the expected size, non-finite weight or scale). With MappedProjections the mapping stays open
+/// and a non-finite projection weight is reported when the W8A8 transformer reads it.
+Checkpoint load_checkpoint(const std::filesystem::path& path, WeightStorage storage = WeightStorage::Fp32);
 
 /// Writes `ckpt` in the given format, Legacy or V1 (legacy files get freshly computed RoPE tables). Throws
 /// ModelFileError; std::invalid_argument for HuggingFace (not written here).
@@ -105,6 +144,16 @@ WeightExtreme largest_weight(const Checkpoint& ckpt);
 
 /// Expected total file size in bytes of a llama2.c checkpoint (Legacy or V1) with this config in this format.
 std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat format);
+/// The same for a v2 (Q8_0) export with this group size.
+std::int64_t q80_file_size(const LlamaConfig& config, std::int32_t group_size);
+
+/// Where projection `c` (Q .. Down) lies in the canonical FP32 buffer: its first float (layer 0) and the floats
+/// of one layer (0 when the block has none, e.g. Gate of a non-gated MLP).
+struct CanonicalRange {
+  std::int64_t begin = 0;
+  std::int64_t per_layer = 0;
+};
+CanonicalRange canonical_projection_range(const LlamaConfig& config, Component c);
 
 /// Floats of the canonical weight buffer for this config (token_embedding .. rms_final, [classifier]); throws
 /// std::overflow_error when that overflows int64.

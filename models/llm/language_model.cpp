@@ -15,9 +15,9 @@ Tokenizer load_tokenizer(const fs::path& file, int bos, int eos) {
   return Tokenizer(file);
 }
 
-LanguageModel load_hf_language_model(const fs::path& dir, const std::string& tokenizer_path) {
+LanguageModel load_hf_language_model(const fs::path& dir, const std::string& tokenizer_path, WeightStorage storage) {
   HfModelConfig hf;
-  Checkpoint ckpt = load_hf_checkpoint(dir, &hf);
+  Checkpoint ckpt = load_hf_checkpoint(dir, &hf, storage);
   fs::path tokenizer_file;
   if (!tokenizer_path.empty()) {
     tokenizer_file = resolve_model_file({}, tokenizer_path);
@@ -41,14 +41,15 @@ LanguageModel load_hf_language_model(const fs::path& dir, const std::string& tok
 
 }  // namespace
 
-LanguageModel load_language_model(const std::string& model_path, const std::string& tokenizer_path) {
+LanguageModel load_language_model(const std::string& model_path, const std::string& tokenizer_path,
+                                  WeightStorage storage) {
   if (!model_path.empty()) {
     std::error_code ec;
-    if (fs::is_directory(model_path, ec)) return load_hf_language_model(model_path, tokenizer_path);
+    if (fs::is_directory(model_path, ec)) return load_hf_language_model(model_path, tokenizer_path, storage);
   }
   const auto model_file = resolve_model_file(kDefaultModelFile, model_path);
   const auto tokenizer_file = resolve_model_file(kDefaultTokenizerFile, tokenizer_path);
-  LanguageModel lm{model_file, tokenizer_file, load_checkpoint(model_file), load_tokenizer(tokenizer_file, -1, -1)};
+  LanguageModel lm{model_file, tokenizer_file, load_checkpoint(model_file, storage), load_tokenizer(tokenizer_file, -1, -1)};
   if (lm.tokenizer.vocab_size() != lm.checkpoint.config().vocab_size) {
     throw ModelFileError(tokenizer_file, "tokenizer has " + std::to_string(lm.tokenizer.vocab_size()) +
                                              " tokens but the model " + model_file.string() + " has vocab_size " +

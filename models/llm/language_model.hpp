@@ -21,6 +21,9 @@ struct LanguageModel {
 /// a llama2.c tokenizer.bin. Throws ModelFileError (a ConfigError) when a file is missing or bad, or when the
 /// tokenizer's vocabulary does not fit the model's (llama2.c: equal sizes; Hugging Face: the model's vocabulary
 /// may be padded beyond the tokenizer's ids, the extra ids decode to nothing).
-LanguageModel load_language_model(const std::string& model_path = {}, const std::string& tokenizer_path = {});
+/// `storage` says whether the projections are converted to FP32 (needed for FP32 inference) or stay mapped
+/// (enough for W8A8).
+LanguageModel load_language_model(const std::string& model_path = {}, const std::string& tokenizer_path = {},
+                                  WeightStorage storage = WeightStorage::Fp32);
 
 }  // namespace saffire::models::llm

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -48,6 +49,16 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     m_size = std::exchange(other.m_size, 0);
   }
   return *this;
+}
+
+void MappedFile::drop_pages(std::span<const std::byte> bytes) noexcept {
+  if (bytes.empty()) return;
+  // Outward to whole pages: the first page starts inside the mapping (which is page-aligned) and the last one is
+  // the mapping's too (a mapping covers its file's last partial page).
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(bytes.data()) & ~(page - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size() + page - 1) & ~(page - 1);
+  (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 void MappedFile::release() noexcept {

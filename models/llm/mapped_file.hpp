@@ -23,6 +23,12 @@ class MappedFile {
   std::size_t size() const { return m_size; }
   const std::filesystem::path& path() const { return m_path; }
 
+  /// Tells the kernel that this process is done with `bytes` (inside a mapping) for now: their pages leave the
+  /// process's resident set (madvise MADV_DONTNEED; they stay in the page cache, and a later access reads them
+  /// again, unchanged, since the mapping is read-only). The loaders call it after converting or quantizing a
+  /// tensor, so the peak RSS of a W8A8 load is not the whole file on top of its INT8 weights. Best effort.
+  static void drop_pages(std::span<const std::byte> bytes) noexcept;
+
  private:
   void release() noexcept;
 

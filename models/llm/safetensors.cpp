@@ -173,6 +173,43 @@ std::uint16_t f32_to_f16(float f) {
   return static_cast<std::uint16_t>(sign | (exp << 10) | (sig & 0x3FFu));
 }
 
+void check_weight_dtype(const TensorView& tensor, const std::filesystem::path& file) {
+  if (tensor.dtype != TensorDtype::F32 && tensor.dtype != TensorDtype::F16 && tensor.dtype != TensorDtype::BF16) {
+    throw ModelFileError(file, "tensor '" + tensor.name + "' has dtype " + tensor.dtype_name +
+                                   "; weights must be F32, F16 or BF16");
+  }
+}
+
+void tensor_elements_to_f32(const TensorView& tensor, const std::filesystem::path& file, std::int64_t first,
+                            std::int64_t stride, std::span<float> out) {
+  check_weight_dtype(tensor, file);
+  const auto n = static_cast<std::int64_t>(out.size());
+  if (n > 0 && (first < 0 || first + (n - 1) * stride >= tensor.elements)) {
+    throw std::out_of_range("tensor_elements_to_f32: elements outside tensor '" + tensor.name + "'");
+  }
+  const std::byte* p = tensor.data.data();
+  if (tensor.dtype == TensorDtype::F32) {
+    if (stride == 1) {
+      std::memcpy(out.data(), p + 4 * first, static_cast<std::size_t>(4 * n));
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) std::memcpy(&out[static_cast<std::size_t>(i)], p + 4 * (first + i * stride), 4);
+    }
+  } else {
+    const bool half = tensor.dtype == TensorDtype::F16;
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::uint16_t v;
+      std::memcpy(&v, p + 2 * (first + i * stride), 2);
+      out[static_cast<std::size_t>(i)] = half ? f16_to_f32(v) : bf16_to_f32(v);
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (!std::isfinite(out[static_cast<std::size_t>(i)])) {
+      throw ModelFileError(file, "tensor '" + tensor.name + "' holds a non-finite value at index " +
+                                     std::to_string(first + i * stride));
+    }
+  }
+}
+
 void tensor_to_f32(const TensorView& tensor, const std::filesystem::path& file, std::span<float> out) {
   if (static_cast<std::int64_t>(out.size()) != tensor.elements) {
     throw ModelFileError(file, "tensor '" + tensor.name + "': " + std::to_string(tensor.elements) +

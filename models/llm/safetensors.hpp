@@ -53,6 +53,14 @@ class SafetensorsFile {
 /// `file` and the tensor for another dtype, and for a non-finite value (index given).
 void tensor_to_f32(const TensorView& tensor, const std::filesystem::path& file, std::span<float> out);
 
+/// Elements first, first + stride, ... (out.size() of them) of a F32, F16 or BF16 tensor as FP32: one row, or one
+/// column of a matrix, read straight from the mapping. The same checks and errors as tensor_to_f32 (the index
+/// named is the element's); the caller keeps the indices inside the tensor.
+void tensor_elements_to_f32(const TensorView& tensor, const std::filesystem::path& file, std::int64_t first,
+                            std::int64_t stride, std::span<float> out);
+/// ModelFileError naming `file` and the tensor unless its dtype is F32, F16 or BF16.
+void check_weight_dtype(const TensorView& tensor, const std::filesystem::path& file);
+
 /// IEEE binary16 and bfloat16 to FP32 (exact).
 float f16_to_f32(std::uint16_t h);
 float bf16_to_f32(std::uint16_t b);

@@ -90,6 +90,62 @@ QuantizedLinear quantize_linear(const float* w, std::int64_t out, std::int64_t i
   return ql;
 }
 
+std::int64_t w8a8_weight_bytes(const LlamaConfig& c, WeightGranularity granularity) {
+  const std::int64_t d = c.dim, h = c.hidden_dim, kv = c.kv_dim();
+  const bool gated = c.style.gated(), per_channel = granularity == WeightGranularity::PerChannel;
+  const std::int64_t values = arch::checked_add(arch::checked_mul(2 * d + 2 * kv, d, "W8A8 weights"),
+                                                arch::checked_mul(gated ? 3 : 2, h * d, "W8A8 weights"), "W8A8 weights");
+  const std::int64_t scales = 4 * (per_channel ? 3 * d + 2 * kv + (gated ? 2 : 1) * h : (gated ? 7 : 6));
+  return arch::checked_mul(arch::checked_add(values, scales, "W8A8 weights"), c.n_layers, "W8A8 weights (bytes)");
+}
+
+QuantizedLinear quantize_projection(const Checkpoint& ckpt, Component c, int layer, std::int64_t out, std::int64_t in,
+                                    WeightGranularity granularity) {
+  QuantizedLinear ql;
+  ql.k = in;
+  ql.n = out;
+  ql.q.resize(static_cast<std::size_t>(in * out));
+  const bool per_channel = granularity == WeightGranularity::PerChannel;
+  ql.scales.resize(per_channel ? static_cast<std::size_t>(out) : 1);
+  // Rows of W come in blocks of kBlock (converted from the source once each, per-channel); W^T (in, out) is then
+  // written kBlock contiguous bytes at a time. The values, abs-maxima and scales are those quantize_linear
+  // computes from the whole FP32 matrix, so the INT8 weights are identical.
+  constexpr std::int64_t kBlock = 64;
+  std::vector<float> rows(static_cast<std::size_t>(kBlock * in));
+  const auto row_absmax = [&](const float* r) {
+    float m = 0.0f;
+    for (std::int64_t i = 0; i < in; ++i) m = std::max(m, std::fabs(r[i]));
+    return m;
+  };
+  float tensor_scale = 0.0f;
+  if (!per_channel) {  // first pass: the tensor's abs-max
+    float m = 0.0f;
+    for (std::int64_t j = 0; j < out; ++j) {
+      ckpt.projection_row(c, layer, j, std::span<float>(rows.data(), static_cast<std::size_t>(in)));
+      m = std::max(m, row_absmax(rows.data()));
+    }
+    tensor_scale = absmax_scale(m);
+    ql.scales[0] = tensor_scale;
+  }
+  for (std::int64_t j0 = 0; j0 < out; j0 += kBlock) {
+    const std::int64_t nb = std::min(kBlock, out - j0);
+    for (std::int64_t b = 0; b < nb; ++b) {
+      float* r = rows.data() + b * in;
+      ckpt.projection_row(c, layer, j0 + b, std::span<float>(r, static_cast<std::size_t>(in)));
+      if (per_channel) ql.scales[static_cast<std::size_t>(j0 + b)] = absmax_scale(row_absmax(r));
+    }
+    for (std::int64_t i = 0; i < in; ++i) {
+      std::int8_t* qrow = ql.q.data() + i * out + j0;
+      for (std::int64_t b = 0; b < nb; ++b) {
+        const float sc = per_channel ? ql.scales[static_cast<std::size_t>(j0 + b)] : tensor_scale;
+        qrow[b] = quantize_value(rows[static_cast<std::size_t>(b * in + i)], sc);
+      }
+    }
+  }
+  ckpt.release_projection(c, layer);  // a mapped source's pages leave the resident set: only the INT8 copy stays
+  return ql;
+}
+
 Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options, GemmEngine* engine)
     : m_ckpt(&ckpt),
       m_cfg(ckpt.config()),
@@ -97,21 +153,28 @@ Transformer::Transformer(const Checkpoint& ckpt, const InferenceOptions& options
       m_engine(engine),
       m_rope(0, ckpt.config().head_size(), ckpt.config().rope) {
   m_cfg.validate();
+  if (m_opts.precision != Precision::W8A8 && !ckpt.has_fp32_projections()) {
+    throw std::invalid_argument("Transformer: " + std::string(to_string(m_opts.precision)) +
+                                " inference needs the FP32 projections, but " +
+                                (ckpt.path().empty() ? std::string("the checkpoint") : ckpt.path().string()) +
+                                " was loaded with WeightStorage::MappedProjections (for W8A8 only)");
+  }
   if (m_opts.precision == Precision::W8A8) {
-    const LlamaWeights& w = ckpt.weights();
     const std::int64_t d = m_cfg.dim, h = m_cfg.hidden_dim, kv = m_cfg.kv_dim();
     const bool gated = m_cfg.style.gated();
+    // INT8 weights plus their scales, counted before any is allocated (--max-memory).
+    arch::check_memory(w8a8_weight_bytes(m_cfg, m_opts.quant.weights), model_prefix(ckpt) + "the W8A8 (INT8) weights");
     m_qweights.reserve(static_cast<std::size_t>(m_cfg.n_layers) * kProjections);
     for (int l = 0; l < m_cfg.n_layers; ++l) {
       const WeightGranularity g = m_opts.quant.weights;
-      m_qweights.push_back(quantize_linear(w.wq + l * d * d, d, d, g));    // Q: (dim, dim)
-      m_qweights.push_back(quantize_linear(w.wk + l * kv * d, kv, d, g));  // K: (kv_dim, dim)
-      m_qweights.push_back(quantize_linear(w.wv + l * kv * d, kv, d, g));  // V: (kv_dim, dim)
-      m_qweights.push_back(quantize_linear(w.wo + l * d * d, d, d, g));    // O: (dim, dim)
+      m_qweights.push_back(quantize_projection(ckpt, Component::Q, l, d, d, g));    // Q: (dim, dim)
+      m_qweights.push_back(quantize_projection(ckpt, Component::K, l, kv, d, g));   // K: (kv_dim, dim)
+      m_qweights.push_back(quantize_projection(ckpt, Component::V, l, kv, d, g));   // V: (kv_dim, dim)
+      m_qweights.push_back(quantize_projection(ckpt, Component::O, l, d, d, g));    // O: (dim, dim)
       // Gate: (hidden, dim); an empty slot for a non-gated MLP.
-      m_qweights.push_back(gated ? quantize_linear(w.w1 + l * h * d, h, d, g) : QuantizedLinear{});
-      m_qweights.push_back(quantize_linear(w.w3 + l * h * d, h, d, g));  // Up: (hidden, dim)
-      m_qweights.push_back(quantize_linear(w.w2 + l * d * h, d, h, g));  // Down: (dim, hidden)
+      m_qweights.push_back(gated ? quantize_projection(ckpt, Component::Gate, l, h, d, g) : QuantizedLinear{});
+      m_qweights.push_back(quantize_projection(ckpt, Component::Up, l, h, d, g));   // Up: (hidden, dim)
+      m_qweights.push_back(quantize_projection(ckpt, Component::Down, l, d, h, g));  // Down: (dim, hidden)
     }
   }
   if (on_float_pes(m_opts.precision)) {

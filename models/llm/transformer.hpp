@@ -80,11 +80,19 @@ struct QuantizedLinear {
 
 /// Quantizes a llama2.c weight W (out, in) row-major into the (in, out) INT8 operand.
 QuantizedLinear quantize_linear(const float* w, std::int64_t out, std::int64_t in, WeightGranularity granularity);
+/// Bytes of a model's W8A8 weight operands (INT8 values and FP32 scales of Q, K, V, O, [Gate], Up, Down).
+std::int64_t w8a8_weight_bytes(const LlamaConfig& config, WeightGranularity granularity);
+/// The same operand for projection `c` (W (out, in)) of `layer`, read row by row from the checkpoint (its FP32
+/// buffer or its mapped file), so no FP32 copy of the matrix is made; equal to quantize_linear of the FP32 rows.
+QuantizedLinear quantize_projection(const Checkpoint& ckpt, Component c, int layer, std::int64_t out, std::int64_t in,
+                                    WeightGranularity granularity);
 
 class Transformer {
  public:
   /// `ckpt` must outlive the transformer (its FP32 weights are used in place). W8A8 needs an engine (here or
-  /// through set_engine before the first forward); FP32 never calls one.
+  /// through set_engine before the first forward); FP32 never calls one. W8A8 quantizes the projections from
+  /// Checkpoint::projection_row (so a checkpoint loaded with MappedProjections works); the other precisions
+  /// need FP32 projections (std::invalid_argument otherwise).
   explicit Transformer(const Checkpoint& ckpt, const InferenceOptions& options = {}, GemmEngine* engine = nullptr);
 
   const LlamaConfig& config() const { return m_cfg; }

@@ -402,7 +402,10 @@ void resolve_protocol_options(EvalOptions& o, int seq_len) {
 
 void run_eval(EvalOptions o) {
   namespace llm = models::llm;
-  const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
+  // W8A8 quantizes the projections straight from the mapped file; FP32 (and --compare-fp32) need an FP32 copy.
+  const auto storage = o.precision == "w8a8" && !o.compare_fp32 ? llm::WeightStorage::MappedProjections
+                                                                 : llm::WeightStorage::Fp32;
+  const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer, storage);
   resolve_protocol_options(o, lm.checkpoint.config().seq_len);
   const bool wikitext = o.protocol == "wikitext";
   const auto text_path = llm::resolve_model_file(wikitext ? llm::kDefaultWikiTextFile : llm::kDefaultTextFile, o.text);

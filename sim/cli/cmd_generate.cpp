@@ -43,7 +43,9 @@ struct GenerateOptions {
 
 void run_generate(const GenerateOptions& o) {
   namespace llm = models::llm;
-  const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
+  // W8A8 quantizes the projections straight from the mapped file; FP32 needs an FP32 copy.
+  const auto storage = o.precision == "w8a8" ? llm::WeightStorage::MappedProjections : llm::WeightStorage::Fp32;
+  const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer, storage);
   llm::InferenceOptions inf;
   inf.precision = llm::parse_precision(o.precision);
   inf.quant.weights = llm::parse_weight_granularity(o.weights);

@@ -111,6 +111,17 @@ void check_model(const fs::path& dir) {
   check(projections_once, dir, "W8A8 Q, K, V, O, Up, Down once per layer", engine.calls[Component::Q]);
   const double qd = max_abs_diff(q_logits.data(), ref.data(), t * v);
   check(qd <= 0.1 * scale, dir, "W8A8 |logits - reference| (<= 0.1 max)", qd);
+
+  // Loaded with the projections left in the mapping (Conv1D columns, fused c_attn, biases): W8A8 quantized row
+  // by row from the file gives bit-identical logits.
+  const std::vector<float> copied(q_logits.begin(), q_logits.end());
+  const llm::Checkpoint mapped = llm::load_hf_checkpoint(dir, nullptr, llm::WeightStorage::MappedProjections);
+  CountingEngine mapped_engine;
+  llm::Transformer from_mapping(mapped, w8a8_options, &mapped_engine);
+  from_mapping.begin_sequence(0);
+  const auto m_logits = from_mapping.prefill(tokens, 0, true);
+  const double md = max_abs_diff(m_logits.data(), copied.data(), t * v);
+  check(md == 0.0 && !mapped.has_fp32_projections(), dir, "W8A8 mapped projections |logits - FP32 copy's|", md);
 }
 
 }  // namespace

@@ -131,12 +131,12 @@ TEST_CASE("truncated, bad-header and wrong-size checkpoints are rejected with th
   write_bytes(dir / "nan.bin", bad);
   test::check_error([&] { load_checkpoint(dir / "nan.bin"); }, {"token_embedding", "non-finite"});
 
-  // v1: unsupported version and a truncated header.
+  // v1: unsupported version (v2 is the Q8_0 export, test_weight_storage.cpp) and a truncated header.
   std::string v1(256, '\0');
   put_i32(v1, 0, 0x616b3432);
-  put_i32(v1, 4, 2);
-  write_bytes(dir / "v2.bin", v1);
-  test::check_error([&] { load_checkpoint(dir / "v2.bin"); }, {"version 2"});
+  put_i32(v1, 4, 3);
+  write_bytes(dir / "v3.bin", v1);
+  test::check_error([&] { load_checkpoint(dir / "v3.bin"); }, {"version 3"});
   write_bytes(dir / "v1short.bin", v1.substr(0, 100));
   test::check_error([&] { load_checkpoint(dir / "v1short.bin"); }, {"256-byte v1 header"});
 
