@@ -1,5 +1,7 @@
 #include "sim/array_engine.hpp"
 
+#include <array>
+#include <utility>
 #include <vector>
 
 #include "arch/config_error.hpp"
@@ -34,14 +36,17 @@ std::vector<faults::FaultValues> output_values(const arch::ArrayConfig& cfg, con
 
 }  // namespace
 
-ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel)
-    : m_model(cfg, fidelity, threads, kernel), m_fidelity(fidelity), m_threads(threads), m_kernel(kernel) {}
+ArrayGemmEngine::ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity, int threads, std::string_view kernel,
+                                 std::shared_ptr<const memory::MemoryModel> memory)
+    : m_model(cfg, fidelity, threads, kernel), m_fidelity(fidelity), m_threads(threads), m_kernel(kernel),
+      m_memory(std::move(memory)) {}
 
 void ArrayGemmEngine::count(const models::GemmId& id, const ArrayRunStats& stats) {
   for (ArrayEngineTotals* t : {&m_totals, &m_by_kind[static_cast<std::size_t>(id.component)][static_cast<std::size_t>(id.stage)]}) {
     t->gemms += 1;
     t->cycles += stats.report.cycles + 1;
     t->macs += stats.report.macs;
+    t->stall_cycles += stats.stall_cycles;
   }
 }
 
@@ -89,7 +94,18 @@ void ArrayGemmEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs&
     injection.rule = m_plan->accumulate_rule(id);
     injection.accumulate_errors = &accumulate_errors;
   }
-  const ArrayRunStats stats = m_model.run(args, injection);
+  const std::array<std::int64_t, 3> shape{args.m, args.n, args.k};
+  if (m_log_gemms) m_gemm_log.emplace_back(id, shape);
+  ArrayRunStats stats;
+  if (m_memory) {
+    // The report depends on the shape alone (MemoryModel::simulate is deterministic and stateless).
+    auto [it, fresh] = m_memory_uses.try_emplace(shape);
+    if (fresh) it->second.report = m_memory->simulate(m_model.config(), {args.m, args.n, args.k});
+    it->second.gemms += 1;
+    stats = m_model.run(args, injection, it->second.report);
+  } else {
+    stats = m_model.run(args, injection);
+  }
   if (!faults.empty()) m_plan->record_values(id, faults, output_values(m_model.config(), args, faults));
   if (!accumulate_errors.empty()) m_plan->log_accumulate_errors(id, args.m, args.n, args.k, accumulate_errors);
   count(id, stats);

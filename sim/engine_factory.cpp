@@ -28,7 +28,7 @@ const std::vector<std::pair<std::string, Maker>>& engine_table() {
       {"cpu", [](const EngineOptions& o) { return models::make_cpu_engine(o.kernel, o.threads, o.array); }},
       {"array",
        [](const EngineOptions& o) -> std::unique_ptr<models::GemmEngine> {
-         return std::make_unique<ArrayGemmEngine>(o.array, o.fidelity, o.threads, o.kernel);
+         return std::make_unique<ArrayGemmEngine>(o.array, o.fidelity, o.threads, o.kernel, o.memory);
        }},
       {"cuda",
        [](const EngineOptions&) -> std::unique_ptr<models::GemmEngine> {

@@ -7,6 +7,7 @@
 #include "arch/array_config.hpp"
 #include "models/engine/gemm_engine.hpp"
 #include "sim/array_model.hpp"
+#include "sim/memory/memory_model.hpp"
 
 namespace saffire::sim {
 
@@ -15,6 +16,9 @@ struct EngineOptions {
   int threads = 0;               // host threads (0 = all)
   arch::ArrayConfig array;       // array engine: the simulated array
   Fidelity fidelity = Fidelity::Fold;
+  // Array engine: its folds wait for their operands as this memory model says (null: always ready, the
+  // compute-bound cycles of the ideal memory); outputs and compute cycles are the same either way.
+  std::shared_ptr<const memory::MemoryModel> memory;
 };
 
 /// Names of all engines, whether or not usable here ("cuda" needs a GPU at run time).

@@ -29,6 +29,7 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
+#include "sim/cli/array_memory_report.hpp"
 #include "sim/cli/memory_options.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 #include "sim/memory/memory_traffic.hpp"
@@ -377,6 +378,14 @@ void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, c
     fmt::print("  array             {} GEMMs, {} cycles, {} MACs\n", j["array_gemms"].get<std::int64_t>(),
                j["array_cycles"].get<std::int64_t>(), j["array_macs"].get<std::int64_t>());
   }
+  if (j.contains("memory")) {
+    const nlohmann::json& m = j["memory"];
+    fmt::print("  memory            {}{}: {} stall cycles, {} cycles in all; SRAM {:.4g} uJ, DRAM {:.4g} uJ\n",
+               m["model"].get<std::string>(),
+               m.contains("dram") ? " (" + m["dram"]["preset"].get<std::string>() + ")" : std::string(),
+               m["stall_cycles"].get<std::int64_t>(), m["total_cycles"].get<std::int64_t>(),
+               m["sram_energy_pj"].get<double>() / 1e6, m["dram_energy_pj"].get<double>() / 1e6);
+  }
   fmt::print("  speed             {:.0f} tokens/s ({} tokens in {:.2f} s)\n", tps, r.tokens_processed, r.seconds);
 }
 
@@ -424,6 +433,9 @@ void run_eval(EvalOptions o) {
   eo.kernel = o.kernel;
   eo.threads = o.threads;
   eo.fidelity = sim::parse_fidelity(o.fidelity);
+  // The array's folds wait for their operands as the memory model says (--memory scalesim|dram, [memory]).
+  const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
+  if (memory_cfg.model != "ideal") eo.memory = memory::make_memory_model(memory_cfg);
   if (llm::on_float_pes(inf.precision)) {
     engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision);
   } else {
@@ -435,7 +447,6 @@ void run_eval(EvalOptions o) {
   spec.options = eo;
   if (inf.precision == llm::Precision::W8A8) engine = sim::build_engine_stack(spec).engine;
   // SRAM errors ([memory] sram_voltage, --sram-voltage) are a campaign of their own or join the model's.
-  const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
   const std::optional<faults::SramFaultConfig> sram = sram_fault_config(memory_cfg, o.faults.seed());
   const bool campaign = o.faults.enabled() || sram.has_value();
   if (campaign && inf.precision != llm::Precision::W8A8)
@@ -461,12 +472,18 @@ void run_eval(EvalOptions o) {
     if (sram) plan->set_sram_faults(*sram);
     if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm, text_path, *plan));
   }
+  auto* array_engine = dynamic_cast<sim::ArrayGemmEngine*>(engine.get());
+  if (trace && array_engine && eo.memory) array_engine->log_gemms();  // one /memory row per GEMM
 
   llm::Transformer model(lm.checkpoint, inf, engine.get());
   const llm::PerplexityResult r =
       llm::evaluate_perplexity(model, lm.tokenizer, text, po, progress(o.precision.c_str()));
   llm::check_clean_perplexity(r, lm.checkpoint);  // a clean model with a non-finite PPL is bad input (exit 2)
   const double tps = static_cast<double>(r.tokens_processed) / std::max(r.seconds, 1e-9);
+
+  // The clean run's GEMMs behind the memory model (the same as the faulty run's: memory ignores faults).
+  if (trace && array_engine && eo.memory)
+    trace->append_memory(array_memory_rows(*array_engine, memory_cfg, o.abft.tech()));
 
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
@@ -508,10 +525,14 @@ void run_eval(EvalOptions o) {
     j["compensated"] = inf.heal.compensated;
     j["quantize_attention"] = inf.quant.quantize_attention;
   }
-  if (const auto* array = dynamic_cast<const sim::ArrayGemmEngine*>(engine.get())) {
-    j["array_gemms"] = array->totals().gemms;
-    j["array_cycles"] = array->totals().cycles;
-    j["array_macs"] = array->totals().macs;
+  if (array_engine) {
+    j["array_gemms"] = array_engine->totals().gemms;
+    j["array_cycles"] = array_engine->totals().cycles;
+    j["array_macs"] = array_engine->totals().macs;
+    if (eo.memory && !array_engine->memory_uses().empty()) {  // the clean run's stalls, cycles and memory energy
+      j["memory"] = array_memory_json(array_memory_totals(*array_engine, memory_cfg, o.abft.tech()), memory_cfg);
+      j["array_stall_cycles"] = array_engine->totals().stall_cycles;  // what the SystemC folds waited
+    }
   }
   if (o.compare_fp32 && inf.precision != llm::Precision::FP32) {
     llm::Transformer reference(lm.checkpoint);
@@ -586,7 +607,7 @@ void add_eval_command(CLI::App& app) {
   o->memory.add_to(*cmd);
   o->faults.add_to(*cmd);
   o->abft.add_to(*cmd);
-  cmd->add_option("--trace", o->trace, "with --ber: write an HDF5 trace with one /faults row per injected fault");
+  cmd->add_option("--trace", o->trace, "with a campaign: an HDF5 trace with one /faults row per injected fault (and with --engine array and --memory scalesim|dram one /memory row per GEMM)");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o, cmd] {
     o->ctx_given = cmd->count("--ctx") > 0;

@@ -13,10 +13,13 @@
 #include "sim/cli/array_options.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
+#include "sim/cli/memory_options.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "sim/cli/precision_options.hpp"
 #include "sim/engine_stack.hpp"
+#include "sim/array_engine.hpp"
 #include "sim/engine_factory.hpp"
+#include "sim/memory/memory_model_factory.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -37,6 +40,7 @@ struct GenerateOptions {
   int threads = 1;
   std::string fidelity = "fold";
   ArrayOptions array;
+  MemoryOptions memory;
   FaultOptions faults;
   models::llm::HealOptions heal;
 };
@@ -74,6 +78,11 @@ void run_generate(const GenerateOptions& o) {
     eo.array = o.array.resolve();
     require_int8_array(eo.array, "generate");
     eo.fidelity = sim::parse_fidelity(o.fidelity);
+    // The array's folds wait for their operands as the memory model says (--memory scalesim|dram, [memory]).
+    const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
+    if (memory_cfg.sram_voltage)
+      throw ConfigError(memory_cfg.where("sram_voltage") + ": SRAM errors are injected by eval's campaigns, not by generate");
+    if (memory_cfg.model != "ideal") eo.memory = memory::make_memory_model(memory_cfg);
     if (o.faults.enabled()) plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
     sim::EngineStackSpec spec;
     spec.engine = o.engine;
@@ -105,6 +114,12 @@ void run_generate(const GenerateOptions& o) {
              engine ? " on " + o.engine : std::string(), r.prompt_tokens, r.prefill_seconds, generated,
              r.decode_steps > 0 ? r.decode_steps / std::max(r.decode_seconds, 1e-9) : 0.0);
   if (plan) fmt::print(stderr, "[faults] {} injected ({})\n", plan->fault_count(), o.faults.describe());
+  const auto* array = dynamic_cast<const sim::ArrayGemmEngine*>(engine.get());
+  if (array && array->memory_model()) {
+    const sim::ArrayEngineTotals& t = array->totals();
+    fmt::print(stderr, "[memory] {}: {} GEMMs, {} compute + {} stall = {} array cycles\n", array->memory_model()->name(),
+               t.gemms, t.cycles, t.stall_cycles, t.cycles + t.stall_cycles);
+  }
 }
 
 }  // namespace
@@ -146,6 +161,7 @@ void add_generate_command(CLI::App& app) {
       ->check(CLI::IsMember({"fold", "pe"}));
   o->array.add_to(*cmd, /*nominal_supply=*/true);
   add_float_pe_options(*cmd, o->array, o->heal);
+  o->memory.add_to(*cmd);
   o->faults.add_to(*cmd);
   cmd->callback([o] { run_generate(*o); });
 }

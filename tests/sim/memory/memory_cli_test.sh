@@ -150,5 +150,60 @@ diff_out=$("$saffire" trace diff "$work/dram_trace/trace.h5" "$work/ddr4/trace.h
 [[ $? -eq 1 && "$diff_out" == *"memory row 0: dram_preset = HBM2E vs DDR4-3200"* ]] \
   || { echo "FAIL: trace diff reports the memory rows that differ: $diff_out"; fail=1; }
 
+# eval and generate with --memory: the array engine's SystemC folds wait for their operands (as gemm and topology
+# do); outputs stay the same, compute cycles too; the folds' waits equal the memory model's stalls; eval's --json
+# and trace carry them. Needs the model files (as cli_test.sh finds them); skipped without.
+models_dir=${SAFFIRE_MODELS:-$(dirname "$0")/../../../../shared/models}
+if [ -f "$models_dir/stories260K.bin" ] && [ -f "$models_dir/tok512.bin" ] && [ -f "$models_dir/tinystories_val.txt" ]; then
+  export SAFFIRE_MODELS=$models_dir
+  eval_args=(eval --precision w8a8 --paragraphs 2 --ctx 64 --engine array --rows 8 --cols 8 --json)
+  "$saffire" "${eval_args[@]}" > "$work/eval_ideal.json" || { echo "FAIL: eval --engine array"; fail=1; }
+  "$saffire" "${eval_args[@]}" --memory dram --dram-preset DDR4-3200 --sram-kb 2,2,2 > "$work/eval_dram.json" \
+    || { echo "FAIL: eval --engine array --memory dram"; fail=1; }
+  "$saffire" "${eval_args[@]}" --memory dram --dram-preset DDR4-3200 --sram-kb 2,2,2 --ber 1e-4 \
+    --trace "$work/eval_dram.h5" > "$work/eval_dram_faults.json" || { echo "FAIL: eval --memory dram --trace"; fail=1; }
+  /usr/bin/python3 - "$work" "$(dirname "$0")/../../../traces/python" <<'PY' || { echo "FAIL: eval with --memory"; fail=1; }
+import json, sys
+work = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+import saffire_traces as st
+ideal = json.load(open(f"{work}/eval_ideal.json"))
+dram = json.load(open(f"{work}/eval_dram.json"))
+assert "memory" not in ideal, ideal
+assert dram["ppl"] == ideal["ppl"] and dram["mean_nll"] == ideal["mean_nll"], (dram["ppl"], ideal["ppl"])
+for key in ("array_gemms", "array_cycles", "array_macs"):
+    assert dram[key] == ideal[key], (key, dram[key], ideal[key])  # compute cycles unchanged
+m = dram["memory"]
+assert m["model"] == "dram" and m["dram"]["preset"] == "DDR4-3200", m
+assert m["gemms"] == dram["array_gemms"] and m["compute_cycles"] == dram["array_cycles"], m
+assert m["stall_cycles"] > 0 and m["total_cycles"] == m["compute_cycles"] + m["stall_cycles"], m
+assert dram["array_stall_cycles"] == m["stall_cycles"], (dram["array_stall_cycles"], m)  # SystemC waits = model
+assert m["sram_energy_pj"] > 0 and m["dram_energy_pj"] > 0, m
+assert m["dram"]["requests"] == m["dram"]["row_hits"] + m["dram"]["row_misses"] + m["dram"]["row_conflicts"], m
+faulty = json.load(open(f"{work}/eval_dram_faults.json"))
+assert faulty["memory"] == m and faulty["ppl_clean"] == ideal["ppl"], faulty["memory"]
+t = st.load(f"{work}/eval_dram.h5")
+rows = t.memory_dicts()
+assert len(rows) == m["gemms"], (len(rows), m["gemms"])
+assert sum(r["stall_cycles"] for r in rows) == m["stall_cycles"]
+assert sum(r["total_cycles"] + 1 for r in rows) == m["total_cycles"]
+assert sum(r["compute_cycles"] + 1 for r in rows) == dram["array_cycles"]
+assert abs(sum(r["dram_energy_pj"] for r in rows) - m["dram_energy_pj"]) <= 1e-9 * m["dram_energy_pj"]
+assert sum(r["dram_requests"] for r in rows) == m["dram"]["requests"]
+assert {r["model"] for r in rows} == {"dram"} and rows[0]["gemm"].startswith("L0."), rows[0]
+assert st.check(t) == [], st.check(t)[:3]
+PY
+  gen=(generate --precision w8a8 --steps 12 --engine array --rows 8 --cols 8)
+  "$saffire" "${gen[@]}" > "$work/gen_ideal.txt" 2> /dev/null || { echo "FAIL: generate --engine array"; fail=1; }
+  "$saffire" "${gen[@]}" --memory scalesim --sram-kb 1,1,1 --bandwidth 2 > "$work/gen_scalesim.txt" 2> "$work/gen_scalesim.err" \
+    || { echo "FAIL: generate --memory scalesim"; fail=1; }
+  cmp -s "$work/gen_ideal.txt" "$work/gen_scalesim.txt" || { echo "FAIL: generate's text changes with --memory"; fail=1; }
+  grep -Eq '^\[memory\] scalesim: [0-9]+ GEMMs, [0-9]+ compute \+ [1-9][0-9]* stall = [0-9]+ array cycles$' "$work/gen_scalesim.err" \
+    || { echo "FAIL: generate --memory scalesim: no stall line: $(cat "$work/gen_scalesim.err")"; fail=1; }
+  expect_bad "command line: --sram-voltage: SRAM errors are injected by eval" "${gen[@]}" --sram-voltage 0.6
+else
+  echo "memory CLI: model files not found in $models_dir: eval/generate --memory checks skipped"
+fi
+
 [[ $fail -eq 0 ]] && echo "memory CLI: all checks passed"
 exit $fail
