@@ -9,6 +9,7 @@
 
 #include "arch/config_error.hpp"
 #include "arch/numerics/pe_arithmetic.hpp"
+#include "sim/faults/numeric_timing_faults.hpp"
 
 namespace saffire::faults {
 namespace {
@@ -66,14 +67,20 @@ std::vector<arch::OutputFault> numeric_gemm_with_faults(FaultPlan& plan, const m
                                                         const arch::ArrayConfig& array,
                                                         const models::NumericGemmArgs& args,
                                                         const std::function<void()>& clean) {
+  const AccumulateRule rule = plan.accumulate_rule(id);
+  const arch::TimingModel* const* timing = std::get_if<const arch::TimingModel*>(&rule);
   if (plan.targets(id)) {
-    if (plan.accumulate_level())
+    if (plan.accumulate_level() && !timing)
       throw ConfigError("--fault-model " + std::string(plan.model().name()) + ": runs on INT8 arrays only; " +
-                        arch::describe(array.numerics) + " takes the output-word models (bitflip, table)");
+                        arch::describe(array.numerics) + " takes bitflip, table and timing");
     if (plan.has_sram_faults())
       throw ConfigError("SRAM errors (--sram-voltage below the cells' safe supply) run on INT8 arrays only, not on " + arch::describe(array.numerics));
   }
-  clean();
+  clean();  // the engine's own path (the array engine's cycles), overwritten below under timing errors
+  if (timing) {
+    plan.log_accumulate_errors(id, args.m, args.n, args.k, timing_numeric_gemm(array, **timing, args));
+    return {};
+  }
   std::vector<arch::OutputFault> faults = plan.faults_for(id, args.m, args.n, args.k);
   apply_numeric_output_faults(array.numerics, models::accumulation_order(array), args, faults);
   return faults;

@@ -40,8 +40,10 @@ void check_accumulator_bit(const arch::PeNumerics& numerics, int bit, const char
 
 /// One numeric GEMM of a faulty engine: `clean` computes args.y without faults (the engine's own path),
 /// then the plan's output-word faults of `id` are flipped in; returns them (also in the plan's log, without
-/// values: FaultValues holds integer words). Accumulate-level models (timing, stuck-at) and SRAM errors are
-/// refused for floating-point PEs (ConfigError naming the option).
+/// values: FaultValues holds integer words). The timing model instead recomputes the GEMM with timing errors
+/// at every accumulate (sim/faults/numeric_timing_faults.hpp; its errors go to the plan's log, values the
+/// accumulator word's encodings). Stuck-at and SRAM errors are refused for floating-point PEs (ConfigError
+/// naming the option).
 std::vector<arch::OutputFault> numeric_gemm_with_faults(FaultPlan& plan, const models::GemmId& id,
                                                         const arch::ArrayConfig& array,
                                                         const models::NumericGemmArgs& args,

@@ -61,8 +61,12 @@ grep -q '"engines_agree": true' <<<"$json" || fail "bf16 gemm faults: cpu and ar
 grep -q '"field": "exponent"' <<<"$json" || fail "bf16 gemm faults: no deviation by bit: $json"
 expect_exit 2 "\-\-bit: bit 16 is not a bit of the fp16 accumulator (0..15)" -- \
   "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --accumulator-type fp16 --ber 0.1 --bit 16
-expect_exit 2 "\-\-fault-model timing: runs on INT8 arrays only" -- \
-  "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --fault-model timing --voltage 0.6
+json=$("$saffire" gemm --rows 4 --cols 4 --m 8 --n 8 --k 64 --operand-type bf16 --fault-model timing --voltage 0.5 \
+       --json) || fail "bf16 gemm with timing faults: $json"
+grep -q '"engines_agree": true' <<<"$json" || fail "bf16 gemm timing faults: cpu and array should agree: $json"
+grep -q '"injected": 0,' <<<"$json" && fail "bf16 gemm timing faults at 0.5 V: none injected: $json"
+expect_exit 2 "\-\-fault-model stuck-at: runs on INT8 arrays only" -- \
+  "$saffire" gemm --m 4 --n 4 --k 4 --operand-type fp16 --fault-model stuck-at --stuck 0,0,3,1
 expect_exit 2 "saffire gemm injects faults on floating-point PEs" -- "$saffire" gemm --m 4 --n 4 --k 4 --ber 0.1
 # fp-abft: floating-point checksums with a rounding tolerance; c = 1 never false-alarms, the top exponent bit is
 # always detected; a tolerance <= 0 (option or [abft] fp_tolerance) and INT8 PEs exit 2 naming the key.

@@ -15,6 +15,7 @@
 #include "ordered_reference.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/faults/fault_injecting_engine.hpp"
+#include "sim/faults/fault_model_factory.hpp"
 #include "sim/faults/numeric_output_faults.hpp"
 #include "test_support.hpp"
 
@@ -191,16 +192,60 @@ TEST_CASE("numeric faults: one bitflip plan, the same faulty outputs on cpu and 
   }
 }
 
-TEST_CASE("numeric faults: a bit past the accumulator word and accumulate-level models are refused", "[unit]") {
+TEST_CASE("numeric faults: a bit past the accumulator word and stuck-at bits are refused", "[unit]") {
   const arch::ArrayConfig cfg = array(NumberFormat::Fp16, NumberFormat::Fp16, NumberFormat::Fp16, arch::Dataflow::OS, 4, true);
   const Gemm g = random_gemm(NumberFormat::Fp16, 2, 2, 3, 1);
   const std::string msg = test::error_of([&] { run(0, cfg, plan_of({{0, 0, 16}}), g); });
   CHECK(msg.find("fault.bit: bit 16 is not a bit of the fp16 accumulator (0..15)") != std::string::npos);
-  arch::VoltageConfig vc = arch::voltage_defaults(cfg);
-  vc.v = 0.6;
-  auto timing = std::make_shared<faults::FaultPlan>(std::make_shared<const arch::TimingModel>(vc, cfg.rows, cfg.cols), faults::FaultTargeting{});
+  faults::FaultModelParams p;
+  p.model = "stuck-at";
+  p.array = cfg;
+  p.stuck.push_back({0, 0, 3, 1});
+  auto stuck = std::make_shared<faults::FaultPlan>(faults::make_fault_model(p), faults::FaultTargeting{});
   for (int e : {0, 2}) {
-    const std::string m2 = test::error_of([&] { run(e, cfg, timing, g); });
-    CHECK(m2.find("--fault-model timing") != std::string::npos);
+    const std::string m2 = test::error_of([&] { run(e, cfg, stuck, g); });
+    CHECK(m2.find("--fault-model stuck-at: runs on INT8 arrays only") != std::string::npos);
+  }
+}
+
+TEST_CASE("numeric timing faults: exact at nominal, the adder rule at every accumulate, the same on every engine", "[unit]") {
+  for (arch::Dataflow df : {arch::Dataflow::WS, arch::Dataflow::OS}) {
+    const arch::ArrayConfig cfg = array(NumberFormat::Bf16, NumberFormat::Fp32, NumberFormat::Fp32, df, 4, true);
+    const Gemm g = random_gemm(NumberFormat::Bf16, 5, 7, 30, 21);
+    const std::vector<double> clean = run(2, cfg, plan_of({}), g);
+    for (double v : {0.9, 0.5}) {
+      arch::VoltageConfig vc = arch::voltage_defaults(cfg);
+      vc.v = v;
+      const auto tm = std::make_shared<const arch::TimingModel>(vc, cfg.rows, cfg.cols);
+      std::vector<std::vector<double>> outs;
+      std::vector<std::vector<faults::LoggedFault>> logs;
+      for (int e = 0; e < 3; ++e) {
+        auto plan = std::make_shared<faults::FaultPlan>(tm, faults::FaultTargeting{});
+        outs.push_back(run(e, cfg, plan, g));
+        logs.push_back(plan->log());
+      }
+      INFO(arch::to_string(df) << " V " << v);
+      for (int e = 1; e < 3; ++e) {
+        CHECK(logs[static_cast<std::size_t>(e)].size() == logs[0].size());
+        for (std::size_t i = 0; i < clean.size(); ++i) CHECK(models::same_value(outs[static_cast<std::size_t>(e)][i], outs[0][i]));
+      }
+      std::size_t changed = 0;
+      for (std::size_t i = 0; i < clean.size(); ++i) changed += !models::same_value(outs[0][i], clean[i]);
+      if (v == 0.9) {
+        CHECK(logs[0].empty());
+        CHECK(changed == 0);
+        continue;
+      }
+      REQUIRE(!logs[0].empty());
+      CHECK(changed > 0);
+      // Each logged error is the adder rule on its own operands: the latched word misses 2^(j + lsb).
+      for (const faults::LoggedFault& f : logs[0]) {
+        const double before = arch::decode(NumberFormat::Fp32, static_cast<std::uint32_t>(f.values.before));
+        const double after = arch::decode(NumberFormat::Fp32, static_cast<std::uint32_t>(f.values.after));
+        CHECK(before != after);
+        CHECK(f.fault.bit >= 0);
+        CHECK(f.fault.bit <= 27);
+      }
+    }
   }
 }
