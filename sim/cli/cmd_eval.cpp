@@ -37,6 +37,7 @@
 #include "sim/cli/run_record.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "sim/cli/precision_options.hpp"
+#include "sim/cli/array_totals_json.hpp"
 #include "sim/engine_factory.hpp"
 #include "sim/faults/fault_deviation.hpp"
 #include "traces/trace_writer.hpp"
@@ -526,9 +527,7 @@ void run_eval(EvalOptions o) {
     j["quantize_attention"] = inf.quant.quantize_attention;
   }
   if (array_engine) {
-    j["array_gemms"] = array_engine->totals().gemms;
-    j["array_cycles"] = array_engine->totals().cycles;
-    j["array_macs"] = array_engine->totals().macs;
+    add_array_totals(j, array_engine);
     if (eo.memory && !array_engine->memory_uses().empty()) {  // the clean run's stalls, cycles and memory energy
       j["memory"] = array_memory_json(array_memory_totals(*array_engine, memory_cfg, o.abft.tech()), memory_cfg);
       j["array_stall_cycles"] = array_engine->totals().stall_cycles;  // what the SystemC folds waited

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +18,7 @@
 #include "sim/cli/memory_options.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "sim/cli/precision_options.hpp"
+#include "sim/cli/array_totals_json.hpp"
 #include "sim/engine_stack.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/engine_factory.hpp"
@@ -43,6 +46,7 @@ struct GenerateOptions {
   MemoryOptions memory;
   FaultOptions faults;
   models::llm::HealOptions heal;
+  bool json = false;
 };
 
 void run_generate(const GenerateOptions& o) {
@@ -102,11 +106,29 @@ void run_generate(const GenerateOptions& o) {
   so.seed = o.seed;
   llm::Sampler sampler(lm.checkpoint.config().vocab_size, so);
 
-  const llm::GenerationResult r =
-      llm::generate(model, lm.tokenizer, sampler, o.prompt, o.steps, [](std::string_view p) {
-        std::fwrite(p.data(), 1, p.size(), stdout);
-        std::fflush(stdout);
-      });
+  const auto stream = [](std::string_view p) {
+    std::fwrite(p.data(), 1, p.size(), stdout);
+    std::fflush(stdout);
+  };
+  const llm::GenerationResult r = llm::generate(model, lm.tokenizer, sampler, o.prompt, o.steps,
+                                                o.json ? std::function<void(std::string_view)>{} : stream);
+  if (o.json) {
+    // One object: the tokens (BOS, prompt, generated) and text, and the array's work when it ran the GEMMs.
+    nlohmann::json j = {{"text", r.text},
+                        {"tokens", r.tokens},
+                        {"prompt_tokens", r.prompt_tokens},
+                        {"precision", o.precision},
+                        {"engine", engine ? o.engine : std::string("none")},
+                        {"decode_seconds", r.decode_seconds}};
+    if (llm::on_float_pes(inf.precision)) {
+      j["int16_qkv"] = inf.heal.int16_qkv;
+      j["compensated"] = inf.heal.compensated;
+    }
+    if (plan) j["faults"] = plan->fault_count();
+    add_array_totals(j, engine.get());
+    fmt::print("{}\n", j.dump());
+    return;
+  }
   std::fputc('\n', stdout);
   std::fflush(stdout);  // the text before the stats on stderr
   const int generated = static_cast<int>(r.tokens.size()) - r.prompt_tokens;
@@ -163,6 +185,7 @@ void add_generate_command(CLI::App& app) {
   add_float_pe_options(*cmd, o->array, o->heal);
   o->memory.add_to(*cmd);
   o->faults.add_to(*cmd);
+  cmd->add_flag("--json", o->json, "print one JSON object (text, tokens, the array's GEMMs, cycles and MACs) instead of streaming the text");
   cmd->callback([o] { run_generate(*o); });
 }
 

@@ -264,6 +264,19 @@ if [ ${#missing_models[@]} -eq 0 ]; then
   awk -v a="$fp32_ppl" -v b="$(cat "$work/bf16_cpu.txt")" 'BEGIN { d = (b - a) / a; exit !(d < 0.005 && d > -0.005) }' \
     || fail "bf16 PPL $(cat "$work/bf16_cpu.txt") not within 0.5 % of FP32's $fp32_ppl"
   "$saffire" generate --precision fp8 --steps 8 --int16-qkv --compensated >/dev/null || fail "generate fp8 with mitigations failed"
+  # generate --json: tokens (BOS + 4 prompt tokens + 7 generated for --steps 11) and the array's work per
+  # component over 7 passes (the prompt's prefill, 6 decodes: the last token is not fed back); compensated GEMMs
+  # are three array GEMMs each: 5 layers x 7 projections x 7 passes x 3, plus the INT16 attention products
+  # (5 layers x 8 heads x 2 x 7 passes).
+  out=$("$saffire" generate --json --precision bf16 --engine array --steps 11 --int16-qkv --compensated) \
+    || fail "generate --json failed"
+  /usr/bin/python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+assert len(j["tokens"]) == 12 and j["prompt_tokens"] == 5, j["tokens"]
+assert j["array_gemms"] == 5 * 7 * 7 * 3 + 5 * 8 * 2 * 7, j["array_gemms"]
+assert j["array_components"]["qk"]["gemms"] == 5 * 8 * 7 and j["array_components"]["q"]["gemms"] == 5 * 7 * 3
+' "$out" || fail "generate --json: unexpected report: $out"
   # Bad input: an unknown precision, fp8 with an INT32 accumulator, a contradicting operand type, mitigations
   # without floating-point PEs, the INT8-only cuda engine.
   expect_exit 2 "--precision: fp9 not in" -- "$saffire" eval --precision fp9 --paragraphs 1
