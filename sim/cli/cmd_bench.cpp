@@ -24,6 +24,7 @@
 #include "abft/engine/abft_engine.hpp"
 #include "sim/array_engine.hpp"
 #include "sim/array_model.hpp"
+#include "sim/cli/bench_hf_models.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/memory/dram/dram_bench.hpp"
 #include "sim/sweep/process_pool.hpp"
@@ -44,7 +45,16 @@ struct BenchOptions {
   bool skip_numeric = false;  // skip the floating-point fold-level figures
   int eval_paragraphs = 50;   // paragraphs of the tokens/s measurement (0 = skip)
   bool skip_topology = false;  // skip the topology wall times (the dram one takes a minute or more)
+  bool only_hf = false;        // only the Hugging Face figures (bench_hf_models.hpp)
+  bool hf_full = false;        // GPT-2-small and TinyLlama-1.1B at their real sizes
+  bool load_rss = false;       // the peak RSS of a W8A8 load (a child process; 2.2 GB written with --hf-full)
+  std::string load_rss_child;  // internal: be that child for this folder
 };
+
+void run_hf_benches(nlohmann::json& out, const BenchOptions& o) {
+  bench_hf_eval(out, o.json, o.hf_full);
+  if (o.load_rss) bench_hf_load_rss(out, o.json, o.hf_full);
+}
 
 // INT8 GEMM GMAC/s of every kernel on 1024^3 and the GEMM shapes of one LLaMA-2-7B layer at 2048 tokens.
 void bench_kernels(nlohmann::json& out, bool json) {
@@ -308,8 +318,14 @@ void bench_topology(nlohmann::json& out, bool json) {
 }
 
 void run_bench(const BenchOptions& o) {
+  if (!o.load_rss_child.empty()) return hf_load_rss_child(o.load_rss_child);
   const int all = omp_get_max_threads();
   nlohmann::json out;
+  if (o.only_hf) {
+    run_hf_benches(out, o);
+    if (o.json) fmt::print("{}\n", out.dump(2));
+    return;
+  }
   const auto kernel = models::make_int8_gemm_kernel(o.kernel);
   if (!o.json)
     fmt::print("saffire bench ({} host threads available, INT8 kernel '{}')\n\n", all, kernel->name());
@@ -364,6 +380,7 @@ void run_bench(const BenchOptions& o) {
   bench_injection(out, o.json);
   bench_abft(out, o.json);
   if (o.eval_paragraphs > 0) bench_eval(out, o.json, o.eval_paragraphs);
+  run_hf_benches(out, o);
 
   // Timing-error model: checked accumulates per second on one core (target >= 2e8).
   const double checks = arch::timing_checks_per_second();
@@ -402,6 +419,11 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--skip-topology", opts->skip_topology,
                 "skip the topology --model llama-2-7b --seq 2048 wall times (scalesim and dram memory)");
+  cmd->add_flag("--only-hf", opts->only_hf, "only the Hugging Face figures (synthetic GPT-2 tokens/s, --load-rss)");
+  cmd->add_flag("--hf-full", opts->hf_full, "GPT-2-small (124M) and TinyLlama-1.1B (2.2 GB BF16) at their real sizes");
+  cmd->add_flag("--load-rss", opts->load_rss,
+                "peak RSS of a W8A8 load of a synthetic TinyLlama-shaped BF16 folder (child process) vs 1.5x INT8 + mmap");
+  cmd->add_option("--load-rss-child", opts->load_rss_child, "internal: load DIR and print its peak RSS")->group("");
   cmd->add_flag("--json", opts->json, "print one JSON object on stdout");
   cmd->callback([opts] { run_bench(*opts); });
 }
