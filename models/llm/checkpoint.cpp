@@ -270,6 +270,8 @@ std::string_view to_string(CheckpointFormat f) {
       return "huggingface";
     case CheckpointFormat::V2Q80:
       return "v2-q8_0";
+    case CheckpointFormat::Gguf:
+      return "gguf";
   }
   return "unknown";
 }
@@ -291,6 +293,7 @@ std::int64_t checkpoint_file_size(const LlamaConfig& config, CheckpointFormat fo
     throw std::invalid_argument("checkpoint_file_size: a Hugging Face folder has no single llama2.c file size");
   }
   if (format == CheckpointFormat::V2Q80) throw std::invalid_argument("checkpoint_file_size: use q80_file_size for v2");
+  if (format == CheckpointFormat::Gguf) throw std::invalid_argument("checkpoint_file_size: not for GGUF files");
   if (format == CheckpointFormat::Legacy) {
     return checked_add(kLegacyHeaderBytes, checked_mul(4, checked_add(floats, legacy_rope_floats(config))));
   }
@@ -588,7 +591,9 @@ void save_checkpoint(const Checkpoint& ckpt, const fs::path& path, CheckpointFor
   if (format == CheckpointFormat::HuggingFace) {
     throw std::invalid_argument("save_checkpoint: writes llama2.c files only (legacy, v1)");
   }
-  if (format == CheckpointFormat::V2Q80) throw std::invalid_argument("save_checkpoint: v2 (Q8_0) is not written here");
+  if (format == CheckpointFormat::V2Q80 || format == CheckpointFormat::Gguf) {
+    throw std::invalid_argument("save_checkpoint: v2 (Q8_0) and GGUF are not written here");
+  }
   if (!ckpt.has_fp32_projections()) {
     throw std::invalid_argument("save_checkpoint: the checkpoint's projections are mapped, not FP32 (load it with "
                                 "WeightStorage::Fp32)");

@@ -30,8 +30,8 @@
 
 namespace saffire::models::llm {
 
-enum class CheckpointFormat { Legacy, V1, HuggingFace, V2Q80 };
-std::string_view to_string(CheckpointFormat f);  // "legacy", "v1", "huggingface", "v2-q8_0"
+enum class CheckpointFormat { Legacy, V1, HuggingFace, V2Q80, Gguf };
+std::string_view to_string(CheckpointFormat f);  // "legacy", "v1", "huggingface", "v2-q8_0", "gguf"
 
 /// What a loader keeps in memory. Fp32: every tensor converted into the FP32 buffer (FP32 inference needs it).
 /// MappedProjections: the seven projection matrices (wq .. w3) stay in the memory-mapped file and are read row

@@ -1,0 +1,211 @@
+// GGUF (llama architecture): stories260K written as GGUF by the tests (gguf_fixture.hpp) against the llama2.c path
+// (greedy text, PPL, tokens), F16 / Q8_0 deltas, mapped projections, and hostile files.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "gguf_fixture.hpp"
+#include "llm_test_support.hpp"
+#include "models/engine/cpu_engine.hpp"
+#include "models/llm/generate.hpp"
+#include "models/llm/gguf_file.hpp"
+#include "models/llm/language_model.hpp"
+#include "models/llm/perplexity.hpp"
+
+using namespace saffire::models;
+using namespace saffire::models::llm;
+using test::ScratchDir;
+
+namespace {
+
+bool have_stories() {
+  return test::have_file(test::shared_file("stories260K.bin")) && test::have_file(test::shared_file("tok512.bin")) &&
+         test::have_file(test::shared_file("tinystories_val.txt"));
+}
+
+PerplexityResult ppl_of(const LanguageModel& lm, Precision precision, int paragraphs) {
+  InferenceOptions inf;
+  inf.precision = precision;
+  const auto engine = make_cpu_engine();
+  Transformer model(lm.checkpoint, inf, engine.get());
+  PerplexityOptions po;
+  po.ctx = 256;
+  po.paragraphs = paragraphs;
+  return evaluate_perplexity(model, lm.tokenizer, read_file(test::shared_file("tinystories_val.txt")), po);
+}
+
+std::string greedy_text(const LanguageModel& lm, int steps) {
+  Transformer model(lm.checkpoint);
+  Sampler sampler(lm.checkpoint.config().vocab_size, SamplerOptions{});
+  return generate(model, lm.tokenizer, sampler, "Once upon a time", steps).text;
+}
+
+LanguageModel reference() {
+  return load_language_model(test::shared_file("stories260K.bin").string(), test::shared_file("tok512.bin").string());
+}
+
+}  // namespace
+
+TEST_CASE("stories260K as an F32 GGUF gives the llama2.c path's text, tokens and perplexity", "[integration][llm][gguf]") {
+  if (!have_stories()) return;
+  ScratchDir dir("gguf_f32");
+  const auto file = dir / "stories260K.gguf";
+  test::write_llama_gguf(file, test::stories260k(), test::kGgmlF32, &test::tok512());
+  const LanguageModel g = load_language_model(file.string());
+  const LanguageModel ref = reference();
+  CHECK(g.checkpoint.format() == CheckpointFormat::Gguf);
+  CHECK(g.checkpoint.config().rope.style == RopeStyle::Interleaved);
+  CHECK(g.checkpoint.config().to_string() == ref.checkpoint.config().to_string());
+  CHECK(g.tokenizer_path == file);  // the file's own tokenizer
+
+  const std::string text = read_file(test::shared_file("tinystories_val.txt"));
+  std::size_t differing = 0;
+  for (const auto p : split_paragraphs(text, 200)) differing += g.tokenizer.encode(p, true, false) != ref.tokenizer.encode(p, true, false);
+  CHECK(differing == 0u);
+  CHECK(greedy_text(g, 200) == test::kGoldenText);
+  for (const Precision p : {Precision::FP32, Precision::W8A8}) {
+    const PerplexityResult a = ppl_of(g, p, 40), b = ppl_of(ref, p, 40);
+    INFO("precision " << to_string(p) << ": GGUF " << a.ppl << ", llama2.c " << b.ppl);
+    CHECK(a.tokens_scored == b.tokens_scored);
+    CHECK(std::fabs(a.ppl - b.ppl) <= 1e-5 * b.ppl);
+  }
+  // W8A8 with the projections left in the mapping: the same PPL as with the FP32 copy.
+  const LanguageModel mapped = load_language_model(file.string(), {}, WeightStorage::MappedProjections);
+  CHECK_FALSE(mapped.checkpoint.has_fp32_projections());
+  CHECK(ppl_of(mapped, Precision::W8A8, 40).ppl == ppl_of(g, Precision::W8A8, 40).ppl);
+}
+
+TEST_CASE("stories260K as F16 and Q8_0 GGUF moves the perplexity a little", "[integration][llm][gguf]") {
+  if (!have_stories()) return;
+  ScratchDir dir("gguf_quant");
+  const double base = ppl_of(reference(), Precision::FP32, 40).ppl;
+  for (const auto& [name, type] : {std::pair{"F16", test::kGgmlF16}, std::pair{"Q8_0", test::kGgmlQ8_0}}) {
+    const auto file = dir / (std::string(name) + ".gguf");
+    test::write_llama_gguf(file, test::stories260k(), type, &test::tok512());
+    const LanguageModel g = load_language_model(file.string());
+    const double ppl = ppl_of(g, Precision::FP32, 40).ppl;
+    const double rel = (ppl - base) / base;
+    WARN(name << " GGUF: FP32 PPL " << ppl << " vs " << base << " (F32 weights), relative change " << rel);
+    CHECK(std::fabs(rel) < 0.01);
+    CHECK(ppl != base);
+    const LanguageModel mapped = load_language_model(file.string(), {}, WeightStorage::MappedProjections);
+    CHECK(ppl_of(mapped, Precision::W8A8, 20).ppl == ppl_of(g, Precision::W8A8, 20).ppl);
+  }
+  // Q8_0 dequantizes to within half a block scale of the F32 weight: wq[0] of layer 0, element by element.
+  const auto file = dir / "Q8_0.gguf";
+  const Checkpoint& ref = test::stories260k();
+  const LanguageModel q = load_language_model(file.string());
+  const int d = ref.config().dim;
+  for (int b = 0; b < d / 32; ++b) {
+    float amax = 0;
+    for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(ref.weights().wq[b * 32 + i]));
+    for (int i = 0; i < 32; ++i) {
+      CHECK(std::fabs(q.checkpoint.weights().wq[b * 32 + i] - ref.weights().wq[b * 32 + i]) <= 0.5f * amax / 127.0f * 1.01f);
+    }
+  }
+}
+
+TEST_CASE("a GGUF file without a tokenizer needs --tokenizer", "[unit][llm][gguf]") {
+  if (!have_stories()) return;
+  ScratchDir dir("gguf_notok");
+  const auto file = dir / "bare.gguf";
+  test::write_llama_gguf(file, test::stories260k(), test::kGgmlF32, nullptr);
+  test::check_error([&] { (void)load_language_model(file.string()); }, {"bare.gguf", "tokenizer.ggml.tokens", "--tokenizer"});
+  const LanguageModel lm = load_language_model(file.string(), test::shared_file("tok512.bin").string());
+  CHECK(lm.tokenizer.vocab_size() == 512);
+  CHECK(greedy_text(lm, 60) == std::string(test::kGoldenText).substr(0, greedy_text(lm, 60).size()));
+}
+
+TEST_CASE("hostile GGUF files are rejected naming the file and the key or tensor", "[unit][llm][gguf]") {
+  if (!have_stories()) return;
+  ScratchDir dir("gguf_hostile");
+  const Checkpoint& ckpt = test::stories260k();
+  const auto meta = test::llama_gguf_metadata(ckpt.config(), nullptr);
+  const auto tensors = test::llama_gguf_tensors(ckpt, test::kGgmlF32);
+  const auto file = dir / "bad.gguf";
+  const auto load = [&] { (void)load_language_model(file.string(), test::shared_file("tok512.bin").string()); };
+  const auto bytes_of = [&] {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto rewrite = [&](const std::string& b) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << b;
+  };
+
+  SECTION("bad magic: not taken for GGUF, and the llama2.c reader rejects it") {
+    test::write_gguf(file, meta, tensors);
+    std::string b = bytes_of();
+    b[0] = 'X';
+    rewrite(b);
+    CHECK_FALSE(is_gguf_file(file));
+    test::check_error([&] { (void)GgufFile(file); }, {"bad.gguf", "bad magic"});
+    CHECK_THROWS_AS(load(), ModelFileError);
+  }
+  SECTION("truncated in the metadata, in the tensor infos, in the data") {
+    test::write_gguf(file, meta, tensors);
+    const std::string b = bytes_of();
+    for (const std::size_t keep : {std::size_t{30}, std::size_t{900}, b.size() - 100}) {
+      rewrite(b.substr(0, keep));
+      INFO("kept " << keep << " of " << b.size() << " bytes");
+      test::check_error(load, {"bad.gguf"});
+      CHECK_THROWS_AS(load(), ModelFileError);
+    }
+    rewrite(b.substr(0, 30));
+    test::check_error(load, {"bad.gguf", "truncated", "key"});
+    rewrite(b.substr(0, b.size() - 100));
+    test::check_error(load, {"bad.gguf", "output_norm.weight", "outside the tensor data"});
+  }
+  SECTION("a tensor offset out of range") {
+    auto t = tensors;
+    t[3].offset_bump = 1 << 24;
+    test::write_gguf(file, meta, t);
+    test::check_error(load, {"bad.gguf", t[3].name.c_str(), "outside the tensor data"});
+  }
+  SECTION("overlapping tensors") {
+    auto t = tensors;
+    t[2].offset_bump = -32;
+    test::write_gguf(file, meta, t);
+    test::check_error(load, {"bad.gguf", "overlap"});
+  }
+  SECTION("unknown architecture") {
+    auto m = meta;
+    m[0] = test::kv_string("general.architecture", "mamba");
+    test::write_gguf(file, m, tensors);
+    test::check_error(load, {"bad.gguf", "general.architecture", "mamba", "supported: llama"});
+  }
+  SECTION("unknown tensor type") {
+    auto t = tensors;
+    t[2].type = test::kGgmlQ4_0;
+    test::write_gguf(file, meta, t);
+    test::check_error(load, {"bad.gguf", t[2].name.c_str(), "ggml type 2", "not supported"});
+  }
+  SECTION("a missing key, a mistyped key, a missing tensor, a wrong shape") {
+    auto m = meta;
+    m.erase(m.begin() + 5);  // llama.block_count
+    test::write_gguf(file, m, tensors);
+    test::check_error(load, {"bad.gguf", "llama.block_count", "missing"});
+    m = meta;
+    m[5] = test::kv_string("llama.block_count", "five");
+    test::write_gguf(file, m, tensors);
+    test::check_error(load, {"bad.gguf", "llama.block_count", "string", "integer"});
+    auto t = tensors;
+    t.erase(t.begin() + 4);  // blk.0.attn_v.weight
+    test::write_gguf(file, meta, t);
+    test::check_error(load, {"bad.gguf", "blk.0.attn_v.weight", "missing"});
+    t = tensors;
+    t[2].ne = {t[2].ne[1], t[2].ne[0] / 2};
+    t[2].data.resize(t[2].data.size() / 2);
+    test::write_gguf(file, meta, t);
+    test::check_error(load, {"bad.gguf", "blk.0.attn_q.weight", "metadata implies"});
+  }
+  SECTION("a non-finite weight") {
+    auto t = tensors;
+    const float inf = INFINITY;
+    std::memcpy(t[2].data.data() + 8, &inf, 4);
+    test::write_gguf(file, meta, t);
+    test::check_error(load, {"bad.gguf", "blk.0.attn_q.weight", "non-finite", "element 2"});
+  }
+}
