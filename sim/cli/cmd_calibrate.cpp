@@ -254,7 +254,8 @@ void run_calibrate(const CalibrateOptions& o) {
   spec.realm_clamp = !o.no_realm_clamp;
   spec.jobs = o.jobs;
 
-  const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer);
+  // W8A8 only: the projections stay in the mapped file (no FP32 copy of them; the same INT8 weights).
+  const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer, llm::WeightStorage::MappedProjections);
   const auto text_path = llm::resolve_model_file(llm::kDefaultTextFile, o.text);
   const std::string text = llm::read_file(text_path);
   const llm::LlamaConfig& mc = lm.checkpoint.config();

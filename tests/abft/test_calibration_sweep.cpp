@@ -73,6 +73,13 @@ TEST_CASE("Calibration sweep on stories260K: clean run, error counts, thread ind
   const CalibrationResult one = run_calibration(spec, lm, text, po, cpu);
   spec.jobs = 2;
   const CalibrationResult two = run_calibration(spec, lm, text, po, cpu);
+  // What `saffire calibrate` loads: the projections left in the mapped file, quantized from its rows.
+  const llm::LanguageModel mapped_lm =
+      llm::load_language_model(llm::test::shared_file("stories260K.bin").string(),
+                               llm::test::shared_file("tok512.bin").string(), llm::WeightStorage::MappedProjections);
+  REQUIRE_FALSE(mapped_lm.checkpoint.has_fp32_projections());
+  const CalibrationResult mapped = run_calibration(spec, mapped_lm, text, po, cpu);
+  CHECK(mapped.clean.ppl == one.clean.ppl);
 
   // The clean run is a plain W8A8 evaluation.
   llm::InferenceOptions inf;
@@ -89,6 +96,8 @@ TEST_CASE("Calibration sweep on stories260K: clean run, error counts, thread ind
     const CalibrationPoint& a = one.grid[i];
     INFO("point " << i);
     CHECK(a.ppl == two.grid[i].ppl);
+    CHECK(a.ppl == mapped.grid[i].ppl);
+    CHECK(a.totals.errors == mapped.grid[i].totals.errors);
     CHECK(a.critical == two.grid[i].critical);
     CHECK(a.totals.errors == two.grid[i].totals.errors);
     CHECK(a.degradation == a.ppl - one.clean.ppl);
