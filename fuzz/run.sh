@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-6}
 build=${BUILD_DIR:-build-fuzz}
 targets=(llama2c_checkpoint tokenizer_bin tokenizer_json topology_csv config_toml csv_tables scalesim_cfg safetensors
-         hf_config trace)
+         hf_config trace gguf)
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 cxx=$(command -v clang++-14 || command -v clang++) || { echo "fuzz: clang++ not found (scripts/setup.sh installs it)"; exit 1; }
 cmake -S . -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAFFIRE_FUZZ=ON \

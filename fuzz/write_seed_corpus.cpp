@@ -22,6 +22,7 @@
 #include "arch/timing/voltage_config.hpp"
 #include "arch/toml_file.hpp"
 #include "models/llm/checkpoint.hpp"
+#include "models/llm/gguf_file.hpp"
 #include "models/llm/hf_config.hpp"
 #include "models/llm/safetensors.hpp"
 #include "models/llm/tokenizer.hpp"
@@ -32,6 +33,7 @@
 #include "sim/memory/memory_config.hpp"
 #include "sim/memory/scalesim_config_file.hpp"
 #include "sim/sweep/sweep_config.hpp"
+#include "tests/models/llm/gguf_fixture.hpp"
 #include "tests/models/llm/hf_fixture.hpp"
 #include "tests/traces/sample_records.hpp"
 #include "traces/trace_reader.hpp"
@@ -143,6 +145,21 @@ int main(int argc, char** argv) {
         models::llm::test::write_safetensors(f, models::llm::test::llama_hf_tensors(model), dtype);
         verify(f, [](const fs::path& p) { (void)models::llm::SafetensorsFile(p); });
       }
+    }
+    // GGUF: the tiny model as F32 and F16 with the tiny vocabulary, and a 32-wide model as Q8_0 (whole blocks).
+    {
+      const fs::path d = dir("gguf");
+      const models::llm::Tokenizer tok(dir("tokenizer_bin") / "tiny_tokenizer.bin");
+      using namespace models::llm::test;
+      write_llama_gguf(d / "tiny_f32.gguf", tiny_model(false), kGgmlF32, &tok);
+      write_llama_gguf(d / "tiny_f16.gguf", tiny_model(true), kGgmlF16, nullptr);
+      models::llm::LlamaConfig c = tiny_model(false).config();
+      c.dim = 32, c.hidden_dim = 64;
+      std::vector<float> w(static_cast<std::size_t>(c.parameter_count()));
+      for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.01f * static_cast<float>(static_cast<int>(i % 13) - 6);
+      write_llama_gguf(d / "wide_q8_0.gguf", models::llm::Checkpoint::from_weights(c, w), kGgmlQ8_0, nullptr);
+      for (const auto& e : fs::directory_iterator(d))
+        verify(e.path(), [](const fs::path& p) { (void)models::llm::GgufFile(p); });
     }
     // Topology CSVs: the repository's, one written by format_topology_csv, a convolution CSV.
     {

@@ -241,8 +241,9 @@ std::optional<Tokenizer> load_gguf_tokenizer(const GgufFile& f) {
     throw ModelFileError(f.path(), "key 'tokenizer.ggml.scores' has " + std::to_string(voc.scores.size()) +
                                        " entries for " + std::to_string(voc.pieces.size()) + " tokens");
   }
-  const auto id = [&](const char* key, std::int64_t fallback) {
-    const std::int64_t i = f.integer_or(key, fallback);
+  const auto n_tokens = static_cast<std::int64_t>(voc.pieces.size());
+  const auto id = [&](const char* key, std::int64_t fallback) {  // an absent id: llama's, if the vocabulary has it
+    const std::int64_t i = f.has(key) ? f.integer(key) : (fallback < n_tokens ? fallback : -1);
     if (i < -1 || i >= static_cast<std::int64_t>(voc.pieces.size())) {
       throw ModelFileError(f.path(), "key '" + std::string(key) + "' is " + std::to_string(i) + " (outside the " +
                                          std::to_string(voc.pieces.size()) + " tokens)");

@@ -60,6 +60,11 @@ class Cursor {
     m_at += static_cast<std::size_t>(n);
     return s;
   }
+  [[noreturn]] void fail_count(const std::string& what, std::uint64_t count) const {
+    throw ModelFileError(m_file, "truncated: " + what + " claims " + std::to_string(count) + " elements at offset " +
+                                     std::to_string(m_at) + ", more than the file's " + std::to_string(m_bytes.size()) +
+                                     " bytes hold");
+  }
   std::string string(const std::string& what) {
     const auto n = read<std::uint64_t>(what + " (length)");
     const auto s = take(n, what);
@@ -77,13 +82,13 @@ class Cursor {
       const auto et = read<std::uint32_t>(what + " (element type)");
       const auto count = read<std::uint64_t>(what + " (element count)");
       if (const std::int64_t es = scalar_size(et); es > 0) {
-        if (count > (m_bytes.size() - m_at) / static_cast<std::uint64_t>(es)) take(UINT64_MAX, what + " elements");
+        if (count > (m_bytes.size() - m_at) / static_cast<std::uint64_t>(es)) fail_count(what, count);
         take(count * static_cast<std::uint64_t>(es), what + " elements");
       } else {
         if (et != kString && et != kArray) {
           throw ModelFileError(m_file, what + ": unknown array element type " + std::to_string(et));
         }
-        if (count > m_bytes.size() - m_at) take(UINT64_MAX, what + " elements");  // each takes at least a byte
+        if (count > m_bytes.size() - m_at) fail_count(what, count);  // each element takes at least a byte
         for (std::uint64_t i = 0; i < count; ++i) skip_value(et, what + "[" + std::to_string(i) + "]", depth + 1);
       }
     } else {
@@ -196,7 +201,7 @@ GgufFile::GgufFile(const fs::path& path) : m_file(path) {
     t.elements = 1;
     for (std::uint32_t d = 0; d < n_dims; ++d) {
       const auto ne = c.read<std::uint64_t>(what + " (dims)");
-      if (ne < 1 || ne > (std::uint64_t{1} << 40) || static_cast<std::uint64_t>(t.elements) > (std::uint64_t{1} << 62) / ne) {
+      if (ne < 1 || ne > (std::uint64_t{1} << 40) || static_cast<std::uint64_t>(t.elements) > (std::uint64_t{1} << 60) / ne) {
         throw ModelFileError(path, what + ": dimension " + std::to_string(ne) + " is zero or too large");
       }
       t.ne.push_back(static_cast<std::int64_t>(ne));
