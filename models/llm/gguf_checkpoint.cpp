@@ -5,11 +5,14 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "arch/checked_size.hpp"
 #include "arch/memory_budget.hpp"
 #include "models/llm/model_files.hpp"
+#include "models/llm/regex_splitter.hpp"
+#include "models/llm/tokenizer_json.hpp"
 
 namespace saffire::models::llm {
 
@@ -214,17 +217,22 @@ Checkpoint load_gguf_checkpoint(std::shared_ptr<const GgufFile> file, WeightStor
   return Checkpoint::with_mapped_projections(c, std::move(data), std::move(source), path, CheckpointFormat::Gguf);
 }
 
-std::optional<Tokenizer> load_gguf_tokenizer(const GgufFile& f) {
-  if (!f.has("tokenizer.ggml.tokens")) return std::nullopt;
-  const std::string model = f.has("tokenizer.ggml.model") ? f.string("tokenizer.ggml.model") : "llama";
-  if (model != "llama") {
-    throw ModelFileError(f.path(), "key 'tokenizer.ggml.model' is '" + model +
-                                       "' (supported: llama; give --tokenizer with the model's tokenizer.json)");
+namespace {
+
+// The token id of `key`: the file's when present (inside the vocabulary), else `fallback` when it is (-1: none).
+int token_id(const GgufFile& f, const char* key, std::int64_t fallback, std::int64_t n_tokens) {
+  const std::int64_t i = f.has(key) ? f.integer(key) : (fallback < n_tokens ? fallback : -1);
+  if (i < -1 || i >= n_tokens) {
+    throw ModelFileError(f.path(), "key '" + std::string(key) + "' is " + std::to_string(i) + " (outside the " +
+                                       std::to_string(n_tokens) + " tokens)");
   }
-  TokenizerVocabulary voc;
+  return static_cast<int>(i);
+}
+
+// "llama": SentencePiece pieces ("\u2581" is a space in the raw pieces) ranked by their scores.
+void spm_vocabulary(const GgufFile& f, TokenizerVocabulary& voc) {
   voc.kind = TokenizerVocabulary::Kind::SentencePiece;
-  voc.pieces = f.string_array("tokenizer.ggml.tokens");
-  for (std::string& p : voc.pieces) {  // "\u2581" is a space in the raw pieces
+  for (std::string& p : voc.pieces) {
     std::string raw;
     for (std::size_t i = 0; i < p.size(); ++i) {
       if (p.compare(i, 3, "\xE2\x96\x81") == 0) {
@@ -241,19 +249,59 @@ std::optional<Tokenizer> load_gguf_tokenizer(const GgufFile& f) {
     throw ModelFileError(f.path(), "key 'tokenizer.ggml.scores' has " + std::to_string(voc.scores.size()) +
                                        " entries for " + std::to_string(voc.pieces.size()) + " tokens");
   }
-  const auto n_tokens = static_cast<std::int64_t>(voc.pieces.size());
-  const auto id = [&](const char* key, std::int64_t fallback) {  // an absent id: llama's, if the vocabulary has it
-    const std::int64_t i = f.has(key) ? f.integer(key) : (fallback < n_tokens ? fallback : -1);
-    if (i < -1 || i >= static_cast<std::int64_t>(voc.pieces.size())) {
-      throw ModelFileError(f.path(), "key '" + std::string(key) + "' is " + std::to_string(i) + " (outside the " +
-                                         std::to_string(voc.pieces.size()) + " tokens)");
-    }
-    return static_cast<int>(i);
-  };
-  voc.unk = id("tokenizer.ggml.unknown_token_id", 0);
-  voc.bos = id("tokenizer.ggml.bos_token_id", 1);
-  voc.eos = id("tokenizer.ggml.eos_token_id", 2);
+  const auto n = static_cast<std::int64_t>(voc.pieces.size());
+  voc.unk = token_id(f, "tokenizer.ggml.unknown_token_id", 0, n);
+  voc.bos = token_id(f, "tokenizer.ggml.bos_token_id", 1, n);
+  voc.eos = token_id(f, "tokenizer.ggml.eos_token_id", 2, n);
   voc.dummy_prefix = f.boolean_or("tokenizer.ggml.add_space_prefix", true);
+}
+
+// "gpt2": byte-level pieces (GPT-2's byte alphabet), merges "left right" in rank order, GPT-2's split pattern.
+void byte_level_vocabulary(const GgufFile& f, TokenizerVocabulary& voc) {
+  const std::string pre = f.has("tokenizer.ggml.pre") ? f.string("tokenizer.ggml.pre") : "default";
+  if (pre != "default" && pre != "gpt-2") {
+    throw ModelFileError(f.path(), "key 'tokenizer.ggml.pre' is '" + pre +
+                                       "' (supported: default, gpt-2; give --tokenizer with the model's tokenizer.json)");
+  }
+  voc.kind = TokenizerVocabulary::Kind::ByteLevel;
+  voc.split_pattern = std::string(kGpt2SplitPattern);
+  std::unordered_map<std::string, int> id_of;
+  for (std::size_t i = 0; i < voc.pieces.size(); ++i) id_of.emplace(voc.pieces[i], static_cast<int>(i));
+  const std::vector<std::string> merges = f.string_array("tokenizer.ggml.merges");
+  for (std::size_t r = 0; r < merges.size(); ++r) {
+    const std::size_t sp = merges[r].find(' ');
+    const auto a = sp == std::string::npos ? id_of.end() : id_of.find(merges[r].substr(0, sp));
+    const auto b = sp == std::string::npos ? id_of.end() : id_of.find(merges[r].substr(sp + 1));
+    if (a == id_of.end() || b == id_of.end()) {
+      throw ModelFileError(f.path(), "key 'tokenizer.ggml.merges' entry " + std::to_string(r) + " ('" + merges[r] +
+                                         "') is not two tokens of the vocabulary");
+    }
+    voc.merges.emplace_back(a->second, b->second);
+  }
+  for (std::string& p : voc.pieces) p = byte_level_piece_bytes(p);
+  const auto n = static_cast<std::int64_t>(voc.pieces.size());
+  voc.unk = token_id(f, "tokenizer.ggml.unknown_token_id", -1, n);
+  voc.bos = token_id(f, "tokenizer.ggml.bos_token_id", -1, n);
+  voc.eos = token_id(f, "tokenizer.ggml.eos_token_id", -1, n);
+  voc.dummy_prefix = f.boolean_or("tokenizer.ggml.add_space_prefix", false);
+}
+
+}  // namespace
+
+std::optional<Tokenizer> load_gguf_tokenizer(const GgufFile& f) {
+  if (!f.has("tokenizer.ggml.tokens")) return std::nullopt;
+  const std::string model = f.has("tokenizer.ggml.model") ? f.string("tokenizer.ggml.model") : "llama";
+  if (model != "llama" && model != "gpt2") {
+    throw ModelFileError(f.path(), "key 'tokenizer.ggml.model' is '" + model +
+                                       "' (supported: llama, gpt2; give --tokenizer with the model's tokenizer.json)");
+  }
+  TokenizerVocabulary voc;
+  voc.pieces = f.string_array("tokenizer.ggml.tokens");
+  if (model == "llama") {
+    spm_vocabulary(f, voc);
+  } else {
+    byte_level_vocabulary(f, voc);
+  }
   try {
     return Tokenizer(voc);
   } catch (const std::invalid_argument& e) {

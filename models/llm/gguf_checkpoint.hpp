@@ -11,7 +11,9 @@
 // q/k rows in Meta's order (they undo Hugging Face's rotate-half permutation), and llama.cpp rotates consecutive
 // pairs for this architecture, so the checkpoint says RopeStyle::Interleaved, as llama2.c files do.
 // Tokenizer: tokenizer.ggml.model "llama" (SentencePiece: tokens with "\u2581" for spaces and <0xXX> byte
-// pieces, scores ranking the merges, add_space_prefix, bos/eos/unknown_token_id).
+// pieces, scores ranking the merges, add_space_prefix, bos/eos/unknown_token_id) or "gpt2" (byte-level: tokens in
+// GPT-2's byte alphabet, merges "left right" by rank, GPT-2's split pattern; tokenizer.ggml.pre default or gpt-2,
+// others refused by name).
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,7 +31,7 @@ namespace saffire::models::llm {
 Checkpoint load_gguf_checkpoint(std::shared_ptr<const GgufFile> file, WeightStorage storage = WeightStorage::Fp32);
 
 /// The file's tokenizer, or nullopt when it has no tokenizer.ggml.tokens. Throws ModelFileError naming the key for
-/// a tokenizer model other than "llama" or inconsistent arrays.
+/// a tokenizer model other than "llama" and "gpt2", a pre-tokenizer other than GPT-2's, or inconsistent arrays.
 std::optional<Tokenizer> load_gguf_tokenizer(const GgufFile& file);
 
 }  // namespace saffire::models::llm

@@ -102,6 +102,16 @@ std::string type_names(const std::vector<const json*>& parts) {
 
 std::string byte_level_char(unsigned char b) { return utf8(byte_code_points()[b]); }
 
+std::string byte_level_piece_bytes(const std::string& piece) {
+  static const std::unordered_map<int, unsigned char> byte_of = [] {
+    std::unordered_map<int, unsigned char> m;
+    const auto cps = byte_code_points();
+    for (int b = 0; b < 256; ++b) m.emplace(cps[static_cast<std::size_t>(b)], static_cast<unsigned char>(b));
+    return m;
+  }();
+  return byte_level_bytes(piece, byte_of);
+}
+
 namespace {
 
 Tokenizer read_tokenizer_json(const std::filesystem::path& path, int bos, int eos) {

@@ -18,5 +18,8 @@ Tokenizer load_tokenizer_json(const std::filesystem::path& path, int bos = -1, i
 
 /// GPT-2's byte alphabet: the UTF-8 text of the character byte `b` stands for in a byte-level vocabulary.
 std::string byte_level_char(unsigned char b);
+/// The raw bytes a byte-level vocabulary piece stands for; a piece with characters outside the alphabet (an added
+/// token such as "<|endoftext|>") is kept as it is.
+std::string byte_level_piece_bytes(const std::string& piece);
 
 }  // namespace saffire::models::llm

@@ -10,9 +10,11 @@
 #include "llm_test_support.hpp"
 #include "models/engine/cpu_engine.hpp"
 #include "models/llm/generate.hpp"
+#include "models/llm/gguf_checkpoint.hpp"
 #include "models/llm/gguf_file.hpp"
 #include "models/llm/language_model.hpp"
 #include "models/llm/perplexity.hpp"
+#include "models/llm/tokenizer_json.hpp"
 
 using namespace saffire::models;
 using namespace saffire::models::llm;
@@ -208,4 +210,42 @@ TEST_CASE("hostile GGUF files are rejected naming the file and the key or tensor
     test::write_gguf(file, meta, t);
     test::check_error(load, {"bad.gguf", "blk.0.attn_q.weight", "non-finite", "element 2"});
   }
+}
+
+TEST_CASE("a GGUF byte-level (gpt2) tokenizer encodes by merge rank, ids derived by hand", "[unit][llm][gguf]") {
+  ScratchDir dir("gguf_gpt2_tok");
+  const auto file = dir / "tok.gguf";
+  // ids 0..255: the bytes in GPT-2's alphabet; merges 0 "Ġ t" -> 256, 1 "h e" -> 257, 2 "Ġt he" -> 258 "Ġthe",
+  // 3 "t he" -> 259 "the"; 260 <|endoftext|>.
+  const std::string G = byte_level_char(' ');
+  std::vector<std::string> tokens;
+  for (int b = 0; b < 256; ++b) tokens.push_back(byte_level_char(static_cast<unsigned char>(b)));
+  for (const std::string& t : {G + "t", std::string("he"), G + "the", std::string("the"), std::string("<|endoftext|>")}) tokens.push_back(t);
+  std::vector<test::GgufEntry> kv = {test::kv_string("tokenizer.ggml.model", "gpt2"),
+                                     test::kv_string("tokenizer.ggml.pre", "gpt-2"),
+                                     test::kv_strings("tokenizer.ggml.tokens", tokens),
+                                     test::kv_strings("tokenizer.ggml.merges", {G + " t", "h e", G + "t he", "t he"}),
+                                     test::kv_u32("tokenizer.ggml.bos_token_id", 260),
+                                     test::kv_u32("tokenizer.ggml.eos_token_id", 260)};
+  test::write_gguf(file, kv, {});
+  const auto tok = load_gguf_tokenizer(GgufFile(file));
+  REQUIRE(tok.has_value());
+  CHECK(tok->vocab_size() == 261);
+  CHECK(tok->piece(258) == " the");
+  using V = std::vector<int>;
+  CHECK(tok->encode("the the", true, true) == V{260, 259, 258, 260});
+  CHECK(tok->encode("  the", false, false) == V{' ', 258});
+  CHECK(tok->encode("teh", false, false) == V{'t', 'e', 'h'});
+  CHECK(tok->decode(tok->encode("caf\xC3\xA9 \xF0\x9F\x98\x80 the", true, false)) == "caf\xC3\xA9 \xF0\x9F\x98\x80 the");
+
+  kv[1] = test::kv_string("tokenizer.ggml.pre", "llama-bpe");
+  test::write_gguf(file, kv, {});
+  test::check_error([&] { (void)load_gguf_tokenizer(GgufFile(file)); }, {"tok.gguf", "tokenizer.ggml.pre", "llama-bpe"});
+  kv[1] = test::kv_string("tokenizer.ggml.pre", "gpt-2");
+  kv[3] = test::kv_strings("tokenizer.ggml.merges", {"qq zz"});
+  test::write_gguf(file, kv, {});
+  test::check_error([&] { (void)load_gguf_tokenizer(GgufFile(file)); }, {"tok.gguf", "tokenizer.ggml.merges", "qq zz"});
+  kv[0] = test::kv_string("tokenizer.ggml.model", "bert");
+  test::write_gguf(file, kv, {});
+  test::check_error([&] { (void)load_gguf_tokenizer(GgufFile(file)); }, {"tok.gguf", "tokenizer.ggml.model", "bert"});
 }
