@@ -52,7 +52,16 @@ void ArrayGemmEngine::count(const models::GemmId& id, const ArrayRunStats& stats
 
 void ArrayGemmEngine::numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) {
   ArrayRunStats stats;
-  const auto run = [&] { stats = m_model.run(args); };
+  const std::array<std::int64_t, 3> shape{args.m, args.n, args.k};
+  if (m_log_gemms) m_gemm_log.emplace_back(id, shape);
+  const memory::MemoryReport* report = nullptr;
+  if (m_memory) {  // as in gemm(): one report per shape
+    auto [it, fresh] = m_memory_uses.try_emplace(shape);
+    if (fresh) it->second.report = m_memory->simulate(m_model.config(), {args.m, args.n, args.k});
+    it->second.gemms += 1;
+    report = &it->second.report;
+  }
+  const auto run = [&] { stats = report ? m_model.run(args, *report) : m_model.run(args); };
   // Output-word flips on the array's clean result, in the array's order (the same walk as every engine).
   if (m_plan) {
     faults::numeric_gemm_with_faults(*m_plan, id, m_model.config(), args, run);

@@ -31,7 +31,7 @@ struct ArrayMemoryUse {
 
 class ArrayGemmEngine final : public models::GemmEngine {
  public:
-  /// `memory`: the folds of each INT8 GEMM wait for their operands as this model reports for the shape
+  /// `memory`: the folds of each GEMM (INT8 or numeric_gemm) wait for their operands as this model reports for the shape
   /// (ArrayModel::run with the report); null: operands are always ready.
   ArrayGemmEngine(const arch::ArrayConfig& cfg, Fidelity fidelity = Fidelity::Fold, int threads = 0,
                   std::string_view kernel = "auto", std::shared_ptr<const memory::MemoryModel> memory = nullptr);
@@ -39,8 +39,8 @@ class ArrayGemmEngine final : public models::GemmEngine {
   std::string_view name() const override { return "array"; }
   void gemm(const models::GemmId& id, const models::Int8GemmArgs& args) override;
   /// The GEMM in the array's number formats and order; a fault plan's output-word flips are applied to the
-  /// result in the array's order (sim/faults/numeric_output_faults.hpp); other fault models are refused. No memory
-  /// model in this path: its operands are always ready.
+  /// result in the array's order (sim/faults/numeric_output_faults.hpp); the timing model recomputes it. The folds
+  /// wait for their operands as the memory model says, in the words of its [memory] input/output_word_bytes.
   void numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) override;
   /// The same array (rows, columns, dataflow, clock) with PEs in `numerics`; cycles count in the same totals.
   void numeric_gemm_as(const models::GemmId& id, const models::NumericGemmArgs& args,
@@ -54,7 +54,7 @@ class ArrayGemmEngine final : public models::GemmEngine {
   /// The memory model (null without one), the report of each shape it served, keyed {m, n, k}.
   const memory::MemoryModel* memory_model() const { return m_memory.get(); }
   const std::map<std::array<std::int64_t, 3>, ArrayMemoryUse>& memory_uses() const { return m_memory_uses; }
-  /// From now on, remember each INT8 GEMM's identity and shape in call order (for per-GEMM trace rows).
+  /// From now on, remember each GEMM's identity and shape in call order (for per-GEMM trace rows).
   void log_gemms() { m_log_gemms = true; }
   const std::vector<std::pair<models::GemmId, std::array<std::int64_t, 3>>>& gemm_log() const { return m_gemm_log; }
   /// Faults from `plan` are injected into the array's accumulators from now on (nullptr: none).

@@ -53,6 +53,15 @@ ArrayRunStats ArrayModel::run(const models::NumericGemmArgs& args) {
   return run_job(shape_only, {}, nullptr, &args);
 }
 
+ArrayRunStats ArrayModel::run(const models::NumericGemmArgs& args, const memory::MemoryReport& memory) {
+  if (!args.x || !args.w || !args.y) throw std::invalid_argument("ArrayModel: null operand");
+  models::Int8GemmArgs shape_only;
+  shape_only.m = args.m;
+  shape_only.n = args.n;
+  shape_only.k = args.k;
+  return run_job(shape_only, {}, &memory, &args);
+}
+
 ArrayRunStats ArrayModel::run_job(const models::Int8GemmArgs& args, const ArrayInjection& injection,
                                   const memory::MemoryReport* memory, const models::NumericGemmArgs* numeric) {
   const arch::GemmShape shape{args.m, args.n, args.k};

@@ -53,6 +53,8 @@ class ArrayModel {
   /// accumulation order (models/gemm/ordered_gemm.hpp); both fidelities give bit-identical outputs.
   /// No fault injection in this path.
   ArrayRunStats run(const models::NumericGemmArgs& args);
+  /// Same, each fold waiting for its operands as `memory` says (as the INT8 run below).
+  ArrayRunStats run(const models::NumericGemmArgs& args, const memory::MemoryReport& memory);
   /// Same, each fold waiting for its operands as `memory` (the MemoryModel's report of this GEMM on this
   /// array) says: simulated time = (memory.total_cycles + 1) cycles; outputs and compute cycles unchanged.
   ArrayRunStats run(const models::Int8GemmArgs& args, const ArrayInjection& injection,

@@ -23,7 +23,8 @@ std::unique_ptr<models::GemmEngine> make_faulty_engine(const std::string& engine
                                                        std::shared_ptr<faults::FaultPlan> plan) {
   if (engine == "array") {
     // The SystemC array injects in its own accumulators.
-    auto array = std::make_unique<ArrayGemmEngine>(options.array, options.fidelity, options.threads, options.kernel);
+    auto array = std::make_unique<ArrayGemmEngine>(options.array, options.fidelity, options.threads, options.kernel,
+                                                   options.memory);
     array->set_fault_plan(std::move(plan));
     return array;
   }

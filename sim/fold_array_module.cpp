@@ -25,14 +25,18 @@ void FoldArrayModule::run_numeric(ArrayJob& job, const arch::FoldPlan& plan, con
   job.folds = plan.count();
   job.busy_cycles = 0;
   job.accumulate_errors.clear();
+  m_qk.reset();
   for (std::int64_t f = 0; f < plan.count(); ++f) {
+    m_fetch.fetch(memory, m_qk, f);  // the fold waits for its operands (2-byte BF16/FP16, 1-byte FP8 words)
     // The whole GEMM's math runs at the first fold, in the dataflow's order: each output's chain (and,
     // for WS, its fold partial sums in fold order) does not depend on how the outputs are tiled, so one
     // call gives what the tile-by-tile array computes, converting the operands only once.
     if (f == 0) models::ordered_gemm(a, job.cfg.numerics, order, job.threads);
-    wait(fold_time);
+    m_qk.inc(fold_time);
+    if (m_qk.need_sync()) m_qk.sync();
     job.busy_cycles += plan.cycles_per_fold();
   }
+  m_qk.sync();
 }
 
 void FoldArrayModule::run() {

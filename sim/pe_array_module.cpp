@@ -82,6 +82,7 @@ void PeArrayModule::run() {
     job.accumulate_errors.clear();
     if (job.numeric) {
       const arch::FoldPlan numeric_plan(job.cfg, {a.m, a.n, a.k});
+      m_qk.reset();
       job.folds = numeric_plan.count();
       run_numeric_folds(numeric_plan);
       job.sim_time_ps = (sc_core::sc_time_stamp() - begin).value();

@@ -18,6 +18,8 @@ void PeArrayModule::run_numeric_folds(const arch::FoldPlan& plan) {
   for (std::int64_t i = 0; i < a.m; ++i) std::fill_n(a.y + i * a.ldy, a.n, 0.0);  // output buffer words: +0
   for (std::int64_t f = 0; f < plan.count(); ++f) {
     const arch::Fold fold = plan.fold(f);
+    m_fetch.fetch(memory, m_qk, f);  // the fold's first clock comes once its operands are there
+    if (m_qk.get_local_time() != sc_core::SC_ZERO_TIME) m_qk.sync();
     m_job->busy_cycles += m_job->cfg.dataflow == arch::Dataflow::WS ? run_ws_fold_numeric(fold, arith)
                                                                      : run_os_fold_numeric(fold, arith);
   }

@@ -78,7 +78,7 @@ std::string faults_toml(const EvalOptions& o, const arch::ArrayConfig& array) {
       "seed = {}\ncampaign = {}\n",
       // TOML integers are signed 64-bit: a larger seed is written as a string
       seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(seed) : toml_string(std::to_string(seed)),
-      toml_string(o.faults.describe()));
+      toml_string(o.faults.describe(o.precision == "w8a8")));
   std::string text = o.faults.to_toml(array, o.array.config_path());
   const auto header = text.find("[faults]\n");
   const auto next = header == std::string::npos ? std::string::npos : text.find("\n[", header);
@@ -250,6 +250,7 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
   const arch::ArrayConfig& array = spec.options.array;
   nlohmann::json fault_json;
   spec.plan = plan;
+  const bool int8 = inf.precision == models::llm::Precision::W8A8;
   if (o.abft.enabled()) {
     spec.abft = o.abft.resolve();
     // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
@@ -268,7 +269,8 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
     spec.energy = sim::StackEnergy{arch::at_voltage(o.abft.tech(), v_nominal),
                                    FaultOptions::supply_voltage(*plan, array), v_nominal, pricing};
   }
-  spec.realm_clamp = o.faults.realm_clamp();
+  // ReaLM's clamp is a rule of INT8 re-quantization: floating-point outputs are not re-quantized.
+  spec.realm_clamp = o.faults.realm_clamp() && inf.precision == models::llm::Precision::W8A8;
   spec.granularity = inf.quant.activations;
   const sim::EngineStack stack = sim::build_engine_stack(spec);
   const abft::AbftEngine* abft = stack.abft;
@@ -284,7 +286,7 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
                 {"top1_agreement", llm::top1_agreement(f.predictions, r.predictions)},
                 {"outcome", crash_like ? "crash-like" : (f.ppl == r.ppl ? "masked" : "sdc")},
                 {"clamped", clamp ? clamp->clamped() : 0},
-                {"campaign", o.faults.describe()}};
+                {"campaign", o.faults.describe(o.precision == "w8a8")}};
   if (plan->has_sram_faults()) {
     const memory::MemoryConfig mem = o.memory.resolve(o.array.config_path());
     fault_json["sram_faults"] = {{"sram_voltage", *mem.sram_voltage},
@@ -298,6 +300,12 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
   for (int c = 0; c < models::kNumComponents; ++c) {
     const faults::ComponentDeviation& d = stats[static_cast<std::size_t>(c)];
     if (d.faults == 0) continue;
+    // Floating-point faults log no integer words (or the accumulator's encodings): only their count is known;
+    // their deviation by bit is saffire gemm's (deviation_by_bit).
+    if (!int8) {
+      deviation[std::string(models::to_string(static_cast<models::Component>(c)))] = {{"faults", d.faults}};
+      continue;
+    }
     deviation[std::string(models::to_string(static_cast<models::Component>(c)))] = {
         {"faults", d.faults},
         {"faulty_gemms", d.faulty_gemms},
@@ -435,11 +443,11 @@ void run_eval(EvalOptions o) {
   eo.threads = o.threads;
   eo.fidelity = sim::parse_fidelity(o.fidelity);
   // The array's folds wait for their operands as the memory model says (--memory scalesim|dram, [memory]).
-  const memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
-  if (memory_cfg.model != "ideal") eo.memory = memory::make_memory_model(memory_cfg);
-  if (llm::on_float_pes(inf.precision)) {
-    engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision);
+  memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
+  if (llm::on_float_pes(inf.precision)) {  // the memory's words in the PEs' formats
+    engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision, &memory_cfg);
   } else {
+    if (memory_cfg.model != "ideal") eo.memory = memory::make_memory_model(memory_cfg);
     eo.array = o.array.resolve();
   }
   if (inf.precision == llm::Precision::W8A8) require_int8_array(eo.array, "eval");
@@ -450,8 +458,10 @@ void run_eval(EvalOptions o) {
   // SRAM errors ([memory] sram_voltage, --sram-voltage) are a campaign of their own or join the model's.
   const std::optional<faults::SramFaultConfig> sram = sram_fault_config(memory_cfg, o.faults.seed());
   const bool campaign = o.faults.enabled() || sram.has_value();
-  if (campaign && inf.precision != llm::Precision::W8A8)
-    throw ConfigError("fault campaigns: faults go into INT32 accumulators and INT8 operands, so they need --precision w8a8");
+  if (campaign) check_campaign_precision(inf, o.faults.model_name(), sram.has_value());
+  if (campaign && o.abft.enabled() && llm::on_float_pes(inf.precision))
+    throw ConfigError("--abft: the ABFT engine checks INT8 GEMMs; floating-point PEs (--precision " + o.precision +
+                      ") are checked by saffire fp-abft");
   if (o.abft.enabled() && !campaign)
     throw ConfigError("--abft guards a fault campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
   if (!o.trace.empty() && !campaign)
@@ -515,6 +525,8 @@ void run_eval(EvalOptions o) {
     j["weights"] = o.weights;
     j["activations"] = o.activations;
     j["quantize_attention"] = inf.quant.quantize_attention;
+  }
+  if (inf.precision != llm::Precision::FP32) {
     // The run's one nominal supply and clock ([arch]), and the array's supply of the campaign.
     j["v_nominal"] = eo.array.v_nominal;
     j["clock_ghz"] = eo.array.clock_ghz;

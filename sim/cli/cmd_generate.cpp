@@ -66,14 +66,25 @@ void run_generate(const GenerateOptions& o) {
   std::unique_ptr<models::GemmEngine> engine;
   std::shared_ptr<faults::FaultPlan> plan;
   std::unique_ptr<faults::ReaLMClampHook> clamp;
-  if (o.faults.enabled() && inf.precision != llm::Precision::W8A8)
-    throw ConfigError("--ber: faults go into INT32 accumulators, so they need --precision w8a8");
+  if (o.faults.enabled()) check_campaign_precision(inf, o.faults.model_name(), /*sram_faults=*/false);
   if (llm::on_float_pes(inf.precision)) {
     sim::EngineOptions eo;
     eo.kernel = o.kernel;
     eo.threads = o.threads;
     eo.fidelity = sim::parse_fidelity(o.fidelity);
-    engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision);
+    // The array's folds wait for their operands, in words of the PEs' formats (--memory scalesim|dram, [memory]).
+    memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
+    if (memory_cfg.sram_voltage)
+      throw ConfigError(memory_cfg.where("sram_voltage") + ": SRAM errors are injected by eval's campaigns, not by generate");
+    engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision, &memory_cfg);
+    if (o.faults.enabled()) {  // the plan's faults in the array's accumulators (ReaLM's INT8 clamp does not apply)
+      plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
+      sim::EngineStackSpec spec;
+      spec.engine = o.engine;
+      spec.options = eo;
+      spec.plan = plan;
+      engine = sim::build_engine_stack(spec).engine;
+    }
   }
   if (inf.precision == llm::Precision::W8A8) {
     sim::EngineOptions eo;
@@ -135,7 +146,7 @@ void run_generate(const GenerateOptions& o) {
   fmt::print(stderr, "[{}{}] prompt {} tokens, prefill {:.3f} s; {} generated, decode {:.1f} tok/s\n", o.precision,
              engine ? " on " + o.engine : std::string(), r.prompt_tokens, r.prefill_seconds, generated,
              r.decode_steps > 0 ? r.decode_steps / std::max(r.decode_seconds, 1e-9) : 0.0);
-  if (plan) fmt::print(stderr, "[faults] {} injected ({})\n", plan->fault_count(), o.faults.describe());
+  if (plan) fmt::print(stderr, "[faults] {} injected ({})\n", plan->fault_count(), o.faults.describe(inf.precision == llm::Precision::W8A8));
   const auto* array = dynamic_cast<const sim::ArrayGemmEngine*>(engine.get());
   if (array && array->memory_model()) {
     const sim::ArrayEngineTotals& t = array->totals();

@@ -155,7 +155,7 @@ std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::str
   return "\n[faults]\n" + faults::make_fault_model(params(array, config_path))->to_toml();
 }
 
-std::string FaultOptions::describe() const {
+std::string FaultOptions::describe(bool int8_outputs) const {
   std::string model;
   if (m_model == "bitflip") {
     model = fmt::format("bitflip, ber {:g}, bit {}", m_ber,
@@ -168,7 +168,7 @@ std::string FaultOptions::describe() const {
                         m_table.empty() ? "" : ", table " + m_table);
   }
   return fmt::format("{}, seed {}, components {}, layers {}, stage {}, realm clamp {}", model, m_seed, m_components,
-                     m_layers, m_stage, realm_clamp() ? "on" : "off");
+                     m_layers, m_stage, !int8_outputs ? "n/a" : realm_clamp() ? "on" : "off");
 }
 
 }  // namespace saffire::cli

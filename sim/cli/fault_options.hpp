@@ -29,6 +29,8 @@ class FaultOptions {
   void set_voltage(std::optional<double> v) { m_voltage = v; }
   /// True when a campaign was asked for: --ber > 0, or any model other than bitflip.
   bool enabled() const { return m_ber > 0.0 || m_model != "bitflip"; }
+  /// --fault-model's name (bitflip, timing, table, stuck-at).
+  const std::string& model_name() const { return m_model; }
   /// A fresh plan (its own fault log) from the options, for `array` (the run's resolved [arch]: a timing
   /// or stuck-at model covers its PEs, the timing model takes its v_nominal and clock_ghz) and the config
   /// file `config_path` (its [voltage] table; "" for none); throws ConfigError
@@ -49,7 +51,8 @@ class FaultOptions {
     return plan.model().voltage().value_or(array.v_nominal);
   }
   /// One-line description of the campaign, for reports.
-  std::string describe() const;
+  /// `int8_outputs` false (floating-point PEs): ReaLM's clamp of re-quantized outputs does not apply.
+  std::string describe(bool int8_outputs = true) const;
 
  private:
   faults::FaultModelParams params(const arch::ArrayConfig& array, const std::string& config_path) const;

@@ -407,7 +407,66 @@ PY
   fi
   expect_exit 2 "abft.scheme" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft razor
   expect_exit 2 "abft.scope" -- "$saffire" eval --precision w8a8 --ber 1e-3 --abft classic --abft-scope layer
-  expect_exit 2 "need --precision w8a8" -- "$saffire" eval --precision fp32 --ber 1e-3
+  expect_exit 2 "need --precision w8a8 or floating-point PEs" -- "$saffire" eval --precision fp32 --ber 1e-3
+  expect_exit 2 "need --precision w8a8 or floating-point PEs" -- "$saffire" generate --ber 1e-3 --steps 2
+  # Campaigns on floating-point PEs: the same faults and faulty PPL on cpu and array (2 threads), the W8A8
+  # report's fields; fp32 mantissa flips (bit 20) change the PPL a little, the timing model on the FP adder too.
+  for engine in cpu array; do
+    out=$("$saffire" eval --precision bf16 --engine $engine --threads 2 --rows 16 --cols 16 --paragraphs 3 \
+          --ber 1e-3 --bit 20 --json) || fail "eval --precision bf16 --ber --engine $engine failed"
+    /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["faults"] > 100 and d["outcome"] in ("sdc", "masked") and d["ppl_clean"] > 0, d
+assert "realm clamp n/a" in d["campaign"] and d["clamped"] == 0 and d["voltage"] == d["v_nominal"], d
+print(d["faults"], repr(d["ppl"]), repr(d["ppl_clean"]))' "$out" >"$work/fp_campaign_$engine.txt" \
+      || fail "eval bf16 campaign: unexpected report: $out"
+  done
+  cmp -s "$work/fp_campaign_cpu.txt" "$work/fp_campaign_array.txt" || fail "bf16 campaigns differ on cpu and array"
+  for engine in cpu array; do
+    out=$("$saffire" eval --precision fp16 --engine $engine --rows 8 --cols 8 --paragraphs 1 --ctx 24 \
+          --fault-model timing --voltage 0.55 --json) || fail "eval --precision fp16 --fault-model timing failed"
+    /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["faults"] > 0 and d["voltage"] == 0.55, d
+print(d["faults"], repr(d["ppl"]))' "$out" >"$work/fp_timing_$engine.txt" || fail "eval fp16 timing: unexpected report: $out"
+  done
+  cmp -s "$work/fp_timing_cpu.txt" "$work/fp_timing_array.txt" || fail "fp16 timing campaigns differ on cpu and array"
+  for engine in cpu array; do
+    "$saffire" generate --precision bf16 --engine $engine --steps 16 --ber 2e-3 --bit 24 --json \
+      | sed -E 's/.*"faults":([0-9]+).*"tokens":(\[[^]]*\]).*/\1 \2/' >"$work/fp_generate_$engine.txt" \
+      || fail "generate --precision bf16 --ber --engine $engine failed"
+  done
+  cmp -s "$work/fp_generate_cpu.txt" "$work/fp_generate_array.txt" || fail "bf16 generate campaigns differ on cpu and array"
+  # --memory with floating-point PEs: the array's folds wait for 2-byte bf16 / 1-byte fp8 operand words and 4-byte
+  # fp32 outputs; halving the operand words lowers stalls and DRAM energy (4 kB scratchpads, 2 words per cycle).
+  for p in bf16 fp8; do
+    "$saffire" eval --precision $p --engine array --paragraphs 2 --memory scalesim --sram-kb 4,4,4 --bandwidth 2 \
+      --json >"$work/fp_memory_$p.json" || fail "eval --precision $p --memory scalesim failed"
+  done
+  /usr/bin/python3 - "$work/fp_memory_bf16.json" "$work/fp_memory_fp8.json" <<'PY' || fail "eval --memory on floating-point PEs: unexpected report"
+import json, sys
+b, f = (json.load(open(p)) for p in sys.argv[1:])
+for d in (b, f):
+    m = d["memory"]
+    assert m["model"] == "scalesim" and m["stall_cycles"] > 0 and m["stall_cycles"] == d["array_stall_cycles"], d
+    assert m["total_cycles"] == m["compute_cycles"] + m["stall_cycles"] and m["compute_cycles"] == d["array_cycles"], d
+assert b["memory"]["compute_cycles"] == f["memory"]["compute_cycles"], (b, f)
+assert f["memory"]["stall_cycles"] < b["memory"]["stall_cycles"], (b, f)
+assert f["memory"]["dram_energy_pj"] < b["memory"]["dram_energy_pj"], (b, f)
+PY
+  printf '[memory]\nmodel = "scalesim"\ninput_word_bytes = 1\n' >"$work/int8_words.toml"
+  expect_exit 2 "memory.input_word_bytes: bf16 words are 2 bytes under --precision bf16, not 1" -- \
+    "$saffire" eval --precision bf16 --paragraphs 1 --config "$work/int8_words.toml"
+  # What floating-point PEs do not take: stuck-at bits, SRAM errors, HEAL's mitigations in a campaign.
+  expect_exit 2 "--fault-model stuck-at: stuck bits of INT32 accumulators" -- \
+    "$saffire" eval --precision bf16 --fault-model stuck-at --stuck-fraction 0.1 --paragraphs 1
+  expect_exit 2 "--sram-voltage" -- "$saffire" eval --precision fp8 --sram-voltage 0.5 --paragraphs 1
+  expect_exit 2 "--compensated: a fault campaign" -- "$saffire" eval --precision bf16 --ber 1e-3 --compensated --paragraphs 1
+  expect_exit 2 "--int16-qkv: a fault campaign" -- "$saffire" generate --precision bf16 --ber 1e-3 --int16-qkv --steps 2
+  expect_exit 2 "bit 16 is not a bit of the bf16 accumulator" -- \
+    "$saffire" eval --precision bf16 --accumulator-type bf16 --ber 1e-3 --bit 16 --paragraphs 1
   expect_exit 2 "--components" -- "$saffire" eval --precision w8a8 --ber 1e-3 --components q,x
   expect_exit 2 "bit" -- "$saffire" eval --precision w8a8 --ber 1e-3 --bit 40
   # calibrate: a 3x3 (log2 MSD, log2 freq) grid of O; the fitted TOML loads as an --abft-config.

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -14,6 +15,8 @@
 #include "models/llm/pe_operands.hpp"
 #include "models/llm/transformer.hpp"
 #include "sim/array_engine.hpp"
+#include "sim/engine_stack.hpp"
+#include "sim/faults/bitflip_fault.hpp"
 #include "tests/models/llm/llm_test_support.hpp"
 
 using namespace saffire;
@@ -90,6 +93,35 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 const std::vector<int> kPrompt = {1, 403, 407, 261, 378};  // "Once upon a time"
+
+/// The reference of a bitflip campaign on bf16 x bf16 -> fp32 OS PEs, independent of ordered_gemm and
+/// numeric_output_faults: each output a naive chain over k from +0 (bf16 products are exact in double and
+/// fit fp32, so rounding the double sum to float is one fp32 rounding), then the plan's bits XOR-ed into
+/// the fp32 word (OS: the flip is the last step; the output buffer adds it to +0).
+class NaiveFaultyOsEngine final : public models::GemmEngine {
+ public:
+  explicit NaiveFaultyOsEngine(const faults::FaultPlan& plan) : m_plan(plan) {}
+  std::string_view name() const override { return "naive"; }
+  void gemm(const models::GemmId&, const models::Int8GemmArgs&) override { FAIL("no INT8 GEMM expected"); }
+  void numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& a) override {
+    for (std::int64_t i = 0; i < a.m; ++i)
+      for (std::int64_t j = 0; j < a.n; ++j) {
+        float acc = 0.0f;
+        for (std::int64_t k = 0; k < a.k; ++k)
+          acc = static_cast<float>(static_cast<double>(acc) + a.x[i * a.ldx + k] * a.w[k * a.ldw + j]);
+        a.y[i * a.ldy + j] = acc;
+      }
+    for (const arch::OutputFault& f : m_plan.sample(id, a.m, a.n)) {
+      double& y = a.y[f.m * a.ldy + f.n];
+      y = std::bit_cast<float>(std::bit_cast<std::uint32_t>(static_cast<float>(y)) ^ (1u << f.bit));
+      ++flips;
+    }
+  }
+  std::int64_t flips = 0;
+
+ private:
+  const faults::FaultPlan& m_plan;
+};
 
 }  // namespace
 
@@ -203,4 +235,37 @@ TEST_CASE("Compensated GEMM: much closer to the exact product than plain BF16 or
       CHECK(worst_comp * 50 < worst_plain);
     }
   }
+}
+
+TEST_CASE("Floating-point PEs under a bitflip campaign: the engine stack's faulty logits on cpu and array equal a naive "
+          "loop with the flips at the plan's sites", "[sim][engine][numerics][faults]") {
+  if (!llm::test::have_file(llm::test::shared_file("stories260K.bin"))) return;
+  const arch::ArrayConfig cfg = array_of(16, arch::Dataflow::OS, arch::NumberFormat::Bf16);
+  llm::InferenceOptions opts;
+  opts.precision = llm::Precision::BF16;
+  faults::BitflipConfig bf;
+  bf.ber = 2e-3;
+  bf.bit_lo = 10;  // mantissa bits of the fp32 word: the logits stay finite and comparable
+  bf.bit_hi = 22;
+  bf.seed = 5;
+  const auto plan_of = [&] { return std::make_shared<faults::FaultPlan>(bf, faults::FaultTargeting{}); };
+  const auto reference_plan = plan_of();
+  NaiveFaultyOsEngine naive(*reference_plan);
+  const std::vector<float> want = logits_of(naive, opts, kPrompt);
+  REQUIRE(naive.flips > 10);
+  models::CpuGemmEngine clean_engine("auto", 1, cfg);
+  const std::vector<float> clean = logits_of(clean_engine, opts, kPrompt);
+  CHECK(!same_bits(want, clean));  // the flips reach the logits
+  for (const char* engine : {"cpu", "array"})
+    for (int threads : {1, 2}) {
+      INFO(engine << " threads " << threads);
+      sim::EngineStackSpec spec;
+      spec.engine = engine;
+      spec.options.array = cfg;
+      spec.options.threads = threads;
+      spec.plan = plan_of();
+      const sim::EngineStack stack = sim::build_engine_stack(spec);
+      CHECK(same_bits(logits_of(*stack.engine, opts, kPrompt), want));
+      CHECK(spec.plan->fault_count() == naive.flips);
+    }
 }
