@@ -41,6 +41,9 @@ void AbftConfig::validate() const {
   if (remap_after < 0 || remap_after > 1000000)
     throw ConfigError("abft.remap_after: expected an integer in [0, 1000000] (0: never), got " + std::to_string(remap_after));
   validate_fp_tolerance(fp_tolerance, "abft.fp_tolerance");
+  if (!(std::isfinite(fp_lambda) && fp_lambda > 0))
+    throw ConfigError("abft.fp_lambda: expected lambda > 0 (the probabilistic bound's multiple of sqrt(n) u), got " +
+                      std::to_string(fp_lambda));
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = constants[static_cast<std::size_t>(i)];
     if (!(k.a > 0) || !std::isfinite(k.b) || !std::isfinite(k.theta_freq))
@@ -63,6 +66,7 @@ std::string_view to_string(DecisionScope s) {
 std::string_view to_string(RecoverAt r) { return r == RecoverAt::Nominal ? "nominal" : "same-voltage"; }
 std::string_view to_string(RemapTo r) { return r == RemapTo::SpareColumn ? "spare-column" : "extra-fold"; }
 std::string_view to_string(ChecksumsFrom c) { return c == ChecksumsFrom::Sram ? "sram" : "before-sram"; }
+std::string_view to_string(FpBound b) { return b == FpBound::Deterministic ? "deterministic" : "probabilistic"; }
 
 AbftConfig parse_abft_config(const std::string& toml_text, const std::string& origin) {
   const toml::table doc = parse_toml(toml_text, origin);
@@ -82,6 +86,9 @@ AbftConfig parse_abft_config(const std::string& toml_text, const std::string& or
   cfg.remap_after = abft->get_or("remap_after", cfg.remap_after);
   cfg.remap_to = abft->choice_or("remap", cfg.remap_to, {{"spare-column", RemapTo::SpareColumn}, {"extra-fold", RemapTo::ExtraFold}});
   cfg.fp_tolerance = abft->get_or("fp_tolerance", cfg.fp_tolerance);
+  cfg.fp_bound = abft->choice_or("fp_bound", cfg.fp_bound,
+                                 {{"deterministic", FpBound::Deterministic}, {"probabilistic", FpBound::Probabilistic}});
+  cfg.fp_lambda = abft->get_or("fp_lambda", cfg.fp_lambda);
   cfg.checksums_from = abft->choice_or("checksums_from", cfg.checksums_from,
                                        {{"sram", ChecksumsFrom::Sram}, {"before-sram", ChecksumsFrom::BeforeSram}});
   // Class tables first, then per-component overrides, whatever their order in the file.
@@ -123,7 +130,8 @@ std::string to_toml(const AbftConfig& cfg) {
       << "\"\nrecover_at = \"" << to_string(cfg.recover_at) << "\"\nmax_retries = " << cfg.max_retries
       << "\nchecksums_exposed = " << (cfg.checksums_exposed ? "true" : "false") << "\nremap_after = " << cfg.remap_after
       << "\nremap = \"" << to_string(cfg.remap_to) << "\"\nchecksums_from = \"" << to_string(cfg.checksums_from)
-      << "\"\nfp_tolerance = " << cfg.fp_tolerance << "\n";
+      << "\"\nfp_tolerance = " << cfg.fp_tolerance << "\nfp_bound = \"" << to_string(cfg.fp_bound)
+      << "\"\nfp_lambda = " << cfg.fp_lambda << "\n";
   for (int i = 0; i < models::kNumComponents; ++i) {
     const StatisticalConstants& k = cfg.constants[static_cast<std::size_t>(i)];
     out << "\n[abft.component." << models::to_string(static_cast<models::Component>(i)) << "]\na = " << k.a

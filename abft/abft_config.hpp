@@ -35,6 +35,8 @@ enum class RemapTo { SpareColumn, ExtraFold };
 // offline from the true weights, activation checksums where the producer writes them). Only SRAM errors
 // tell them apart: a checksum of the SRAM copy agrees with an array that computed on that copy.
 enum class ChecksumsFrom { Sram, BeforeSram };
+// The rounding bound of floating-point checks (abft/fp_checksum.hpp).
+enum class FpBound { Deterministic, Probabilistic };
 
 struct AbftConfig {
   Scheme scheme;  // "none"
@@ -53,6 +55,11 @@ struct AbftConfig {
   // (abft/fp_checksum.hpp); 1 is the worst case (no false alarm), smaller values detect more and may
   // false-alarm. Must be > 0.
   double fp_tolerance = 1.0;
+  // The rounding bound of those checks: deterministic (gamma_n, Higham's worst case; infinite once n u >= 1)
+  // or probabilistic (Higham & Mary 2019: exp(lambda sqrt(n) u + n u^2 / (1 - u)) - 1 ~ lambda sqrt(n) u, each
+  // output within it with probability >= 1 - 2 n exp(-lambda^2 (1 - u)^2 / 2); fp_lambda > 0).
+  FpBound fp_bound = FpBound::Deterministic;
+  double fp_lambda = 6.0;
   // Statistical constants per component (Q, K, V, O, Gate, Up, Down: ReaLM's linear-layer fit on
   // OPT-1.3B k_proj; QK, PV: its attention fit; O and Down are sensitive: the line only).
   std::array<StatisticalConstants, models::kNumComponents> constants = default_constants();
@@ -72,6 +79,7 @@ std::string_view to_string(DecisionScope s);  // "gemm", "tile", "fold"
 std::string_view to_string(RecoverAt r);      // "nominal", "same-voltage"
 std::string_view to_string(RemapTo r);        // "spare-column", "extra-fold"
 std::string_view to_string(ChecksumsFrom c);  // "sram", "before-sram"
+std::string_view to_string(FpBound b);        // "deterministic", "probabilistic"
 
 /// Reads the [abft] table (missing keys keep their defaults; no table: the defaults). Keys: scheme,
 /// scope, recover_at, max_retries, and per-class or per-component constant tables

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "arch/config_error.hpp"
 
@@ -29,7 +30,18 @@ double gamma(std::int64_t n, double u) {
   return nu >= 1 ? std::numeric_limits<double>::infinity() : nu / (1 - nu);
 }
 
-RoundingBound rounding_bound(const arch::PeNumerics& numerics, const models::AccumulationOrder& order, std::int64_t k) {
+double gamma_probabilistic(std::int64_t n, double u, double lambda) {
+  const double nd = static_cast<double>(n);
+  return std::expm1(lambda * std::sqrt(nd) * u + nd * u * u / (1 - u));
+}
+
+double probabilistic_failure(std::int64_t n, double u, double lambda) {
+  const double l = lambda * (1 - u);
+  return std::min(1.0, 2.0 * static_cast<double>(n) * std::exp(-l * l / 2));
+}
+
+RoundingBound rounding_bound(const arch::PeNumerics& numerics, const models::AccumulationOrder& order, std::int64_t k,
+                             const BoundModel& model) {
   if (!numerics.is_float()) throw ConfigError("arch.accumulator_type: floating-point checksums need a floating-point accumulator, not " +
                                               std::string(arch::to_string(numerics.accumulator)));
   RoundingBound b;
@@ -42,7 +54,13 @@ RoundingBound rounding_bound(const arch::PeNumerics& numerics, const models::Acc
   }
   b.u = std::max(unit_roundoff(numerics.accumulator), unit_roundoff(numerics.output_buffer));
   b.eta = std::max(subnormal_spacing(numerics.accumulator), subnormal_spacing(numerics.output_buffer));
-  b.gamma = gamma(b.roundings, b.u);
+  if (model.probabilistic) {
+    if (!(model.lambda > 0)) throw std::invalid_argument("rounding_bound: lambda must be > 0");
+    b.gamma = gamma_probabilistic(b.roundings, b.u, model.lambda);
+    b.failure = probabilistic_failure(b.roundings, b.u, model.lambda);
+  } else {
+    b.gamma = gamma(b.roundings, b.u);
+  }
   return b;
 }
 
@@ -59,9 +77,10 @@ double FpChecksumDeviations::residual(std::size_t i, double c) const {
 }
 
 FpChecksumDeviations fp_checksum_deviations(const models::NumericGemmArgs& a, const arch::PeNumerics& numerics,
-                                            const models::AccumulationOrder& order, std::int64_t tile_cols) {
+                                            const models::AccumulationOrder& order, std::int64_t tile_cols,
+                                            const BoundModel& model) {
   if (tile_cols < 1) throw std::invalid_argument("fp_checksum_deviations: tile_cols must be >= 1");
-  const RoundingBound rb = rounding_bound(numerics, order, a.k);
+  const RoundingBound rb = rounding_bound(numerics, order, a.k, model);
   FpChecksumDeviations out;
   out.rows = a.m;
   out.tile_cols = tile_cols;

@@ -33,14 +33,31 @@ double subnormal_spacing(arch::NumberFormat f);
 /// gamma_n(u) = n u / (1 - n u); +infinity when n u >= 1 (no bound).
 double gamma(std::int64_t n, double u);
 
+/// The probabilistic bound of Higham & Mary (SIAM J. Sci. Comput. 41(5), 2019, Theorem 2.4 and its inner
+/// products, Theorem 3.1): with the n rounding errors independent, of mean zero and |delta| <= u,
+///   |y_hat - y| <= gamma~_n(lambda) sum_k |x_k w_k|,  gamma~_n(lambda) = exp(lambda sqrt(n) u + n u^2 / (1 - u)) - 1,
+/// holds with probability at least 1 - 2 n exp(-lambda^2 (1 - u)^2 / 2) per output. Finite for every n, so a
+/// BF16 accumulator over K = 512 (n u >= 1: gamma_n infinite) still has a bound; the independence is a model.
+double gamma_probabilistic(std::int64_t n, double u, double lambda);
+/// The bound's failure probability per output, min(1, 2 n exp(-lambda^2 (1 - u)^2 / 2)).
+double probabilistic_failure(std::int64_t n, double u, double lambda);
+
+/// Which rounding bound the checks use (AbftConfig fp_bound, fp_lambda).
+struct BoundModel {
+  bool probabilistic = false;
+  double lambda = 6.0;
+};
+
 /// The per-output rounding bound of a PE design in an order, for reduction length k.
 struct RoundingBound {
   std::int64_t roundings = 0;  // n
   double u = 0;                // max(u_acc, u_ob)
   double eta = 0;              // max subnormal spacing
-  double gamma = 0;            // gamma_n(u)
+  double gamma = 0;            // gamma_n(u), or gamma~_n(lambda) under the probabilistic model
+  double failure = 0;          // per output: 0 (deterministic) or probabilistic_failure(n, u, lambda)
 };
-RoundingBound rounding_bound(const arch::PeNumerics& numerics, const models::AccumulationOrder& order, std::int64_t k);
+RoundingBound rounding_bound(const arch::PeNumerics& numerics, const models::AccumulationOrder& order, std::int64_t k,
+                             const BoundModel& model = {});
 
 /// One GEMM's floating-point row checks, one per (column tile t, output row i), tile-major like
 /// ChecksumDeviations: index t * rows + i.
@@ -59,8 +76,10 @@ struct FpChecksumDeviations {
 };
 
 /// The checks of args.y (the array's output) against args.x, args.w, tiles of `tile_cols` columns.
+/// `model`: the bound of tau (a check over C_t outputs holds with probability >= 1 - C_t * failure).
 FpChecksumDeviations fp_checksum_deviations(const models::NumericGemmArgs& args, const arch::PeNumerics& numerics,
-                                            const models::AccumulationOrder& order, std::int64_t tile_cols);
+                                            const models::AccumulationOrder& order, std::int64_t tile_cols,
+                                            const BoundModel& model = {});
 
 /// The tolerance c of `key` (e.g. "abft.fp_tolerance"): throws ConfigError "<key>: expected a tolerance > 0
 /// (the multiple of the rounding bound), got ..." unless finite and > 0.

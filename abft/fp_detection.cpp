@@ -4,6 +4,8 @@
 
 namespace saffire::abft {
 
+BoundModel bound_model(const AbftConfig& cfg) { return {cfg.fp_bound == FpBound::Probabilistic, cfg.fp_lambda}; }
+
 std::vector<double> fp_statistical_residuals(const FpChecksumDeviations& checks, double c) {
   std::vector<double> r(checks.deviation.size());
   for (std::size_t i = 0; i < r.size(); ++i) {

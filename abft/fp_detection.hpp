@@ -19,6 +19,9 @@
 
 namespace saffire::abft {
 
+/// The bound model of cfg (fp_bound, fp_lambda) for fp_checksum_deviations.
+BoundModel bound_model(const AbftConfig& cfg);
+
 /// The statistical rule's inputs of `checks`: residual / (u * magnitude) per check.
 std::vector<double> fp_statistical_residuals(const FpChecksumDeviations& checks, double c);
 

@@ -5,7 +5,10 @@
 #include <stdexcept>
 #include <utility>
 
+#include "abft/fp_checksum.hpp"
+#include "abft/fp_detection.hpp"
 #include "abft/recover/impl/recoveries.hpp"
+#include "arch/config_error.hpp"
 #include "arch/fold_plan.hpp"
 
 namespace saffire::abft {
@@ -23,6 +26,27 @@ models::Int8GemmArgs region_of(const models::Int8GemmArgs& a, std::int64_t m0, s
   return sub;
 }
 
+// The same for a floating-point GEMM.
+models::NumericGemmArgs region_of(const models::NumericGemmArgs& a, std::int64_t m0, std::int64_t m1, std::int64_t n0,
+                                  std::int64_t n1) {
+  models::NumericGemmArgs sub = a;
+  sub.m = m1 - m0;
+  sub.n = n1 - n0;
+  sub.x = a.x + m0 * a.ldx;
+  sub.w = a.w + n0;
+  sub.y = a.y + m0 * a.ldy + n0;
+  return sub;
+}
+
+// What count_recompute reads of a region: its shape.
+models::Int8GemmArgs shape_of(const models::NumericGemmArgs& a) {
+  models::Int8GemmArgs s;
+  s.m = a.m;
+  s.n = a.n;
+  s.k = a.k;
+  return s;
+}
+
 }  // namespace
 
 AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_ptr<models::GemmEngine> clean,
@@ -38,6 +62,15 @@ AbftEngine::AbftEngine(std::unique_ptr<models::GemmEngine> faulty, std::unique_p
       m_recompute(make_recovery(Action::Recompute, cfg)) {
   if (!m_faulty || !m_clean || !m_plan) throw std::invalid_argument("AbftEngine: faulty, clean engine and plan needed");
   m_array.validate();
+  if (m_array.numerics.is_float()) {  // classic or statistical, and none of the INT8 path's extras, before the first GEMM
+    m_cfg.validate_for_float();
+    if (m_cfg.remap_after > 0)
+      throw ConfigError("abft.remap_after: remapping PE columns follows permanent faults of INT8 arrays; floating-point "
+                        "PEs (" + arch::describe(m_array.numerics) + ") take no stuck-at faults");
+    if (m_cfg.checksums_exposed)
+      throw ConfigError("abft.checksums_exposed: the checksum units' timing errors are modelled on INT8 arrays only, "
+                        "not on " + arch::describe(m_array.numerics));
+  }
   m_extra_cycles_per_fold = m_policy->extra_cycles_per_fold(m_array, {});
   if (m_cfg.remap_after > 0) m_remapper.emplace(m_array, m_cfg.remap_after, m_cfg.remap_to);
   if (const arch::TimingModel* tm = m_plan->model().timing_model(); m_cfg.checksums_exposed && tm) {
@@ -127,15 +160,15 @@ void AbftEngine::record(const AbftRecord& r) {
   if (m_records.size() < kMaxRecords) m_records.push_back(r);
 }
 
-std::vector<AbftEngine::Scope> AbftEngine::scopes_of(const models::Int8GemmArgs& args) const {
+std::vector<AbftEngine::Scope> AbftEngine::scopes_of(std::int64_t m, std::int64_t n) const {
   std::vector<Scope> scopes;
-  if (m_cfg.scope == abft::DecisionScope::Gemm) return {{-1, 0, args.m, 0, args.n}};
+  if (m_cfg.scope == abft::DecisionScope::Gemm) return {{-1, 0, m, 0, n}};
   // OS folds are (row tile, column tile) pairs in FoldPlan order; a WS fold scope is its column tile.
   const bool folds = m_cfg.scope == abft::DecisionScope::Fold && m_array.dataflow == arch::Dataflow::OS;
-  const std::int64_t R = folds ? m_array.rows : args.m, C = m_array.cols;
-  for (std::int64_t m0 = 0; m0 < args.m; m0 += R)
-    for (std::int64_t n0 = 0; n0 < args.n; n0 += C)
-      scopes.push_back({static_cast<std::int64_t>(scopes.size()), m0, std::min(args.m, m0 + R), n0, std::min(args.n, n0 + C)});
+  const std::int64_t R = folds ? m_array.rows : m, C = m_array.cols;
+  for (std::int64_t m0 = 0; m0 < m; m0 += R)
+    for (std::int64_t n0 = 0; n0 < n; n0 += C)
+      scopes.push_back({static_cast<std::int64_t>(scopes.size()), m0, std::min(m, m0 + R), n0, std::min(n, n0 + C)});
   return scopes;
 }
 
@@ -216,21 +249,76 @@ void AbftEngine::gemm(const models::GemmId& id, const models::Int8GemmArgs& args
   if (m_tech) account_energy(args);
 }
 
-void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArgs& args) {
-  m_faulty->gemm(id, args);
-  const models::Component c = id.component;
+void AbftEngine::count_first_execution(models::Component c, std::int64_t m, std::int64_t n, std::int64_t k) {
   add(c, &AbftTotals::gemms, 1);
-  add(c, &AbftTotals::macs, args.m * args.n * args.k);
-  const auto [folds, cycles] = folds_and_cycles(args.m, args.n, args.k);
+  add(c, &AbftTotals::macs, m * n * k);
+  const auto [folds, cycles] = folds_and_cycles(m, n, k);
   add(c, &AbftTotals::folds, folds);
   add(c, &AbftTotals::cycles, cycles);
   if (m_remapper) {
-    const std::int64_t extra = m_remapper->extra_cycles({args.m, args.n, args.k}, m_extra_cycles_per_fold);
+    const std::int64_t extra = m_remapper->extra_cycles({m, n, k}, m_extra_cycles_per_fold);
     add(c, &AbftTotals::cycles, extra);
     add(c, &AbftTotals::remap_cycles, extra);
   }
+}
 
-  const std::vector<Scope> scopes = scopes_of(args);
+Decision AbftEngine::decide_numeric(const models::GemmId& id, const models::NumericGemmArgs& region) const {
+  const FpChecksumDeviations checks =
+      fp_checksum_deviations(region, m_array.numerics, models::accumulation_order(m_array), m_array.cols, bound_model(m_cfg));
+  return decide_fp(m_cfg, id.component, checks);
+}
+
+void AbftEngine::recompute_numeric(const models::GemmId& id, const models::NumericGemmArgs& region, AbftRecord& rec) {
+  const models::Component c = id.component;
+  add(c, &AbftTotals::recomputed, 1);
+  if (m_cfg.recover_at == RecoverAt::SameVoltage) {
+    for (int attempt = 1; attempt <= m_cfg.max_retries; ++attempt) {
+      models::GemmId again = id;
+      again.attempt = attempt;
+      m_faulty->numeric_gemm(again, region);
+      add(c, &AbftTotals::retries, 1);
+      count_recompute(c, shape_of(region), false);
+      const Decision d = decide_numeric(again, region);
+      record({again, rec.tile, attempt, d.action, d.msd, d.theta_mag, d.freq, false});
+      if (d.action == Action::Accept) return;
+    }
+  }
+  m_clean->numeric_gemm(id, region);
+  add(c, &AbftTotals::nominal, 1);
+  count_recompute(c, shape_of(region), true);
+  rec.recovered_at_nominal = true;
+}
+
+void AbftEngine::numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) {
+  m_rewrote_last = false;
+  m_retry_folds = m_nominal_folds = 0;
+  m_faulty->numeric_gemm(id, args);
+  const models::Component c = id.component;
+  count_first_execution(c, args.m, args.n, args.k);
+  const std::vector<Scope> scopes = scopes_of(args.m, args.n);
+  add(c, &AbftTotals::scopes, static_cast<std::int64_t>(scopes.size()));
+  if (m_policy->detects()) {
+    for (const Scope& s : scopes) {
+      const models::NumericGemmArgs region = region_of(args, s.m0, s.m1, s.n0, s.n1);
+      const Decision d = decide_numeric(id, region);
+      AbftRecord rec{id, s.id, 0, d.action, d.msd, d.theta_mag, d.freq, false};
+      if (d.action != Action::Accept) {
+        recompute_numeric(id, region, rec);
+        add(c, &AbftTotals::flagged, 1);
+        m_rewrote_last = true;
+      }
+      record(rec);
+    }
+  }
+  if (m_tech) account_energy(shape_of(args));
+}
+
+void AbftEngine::run_checked(const models::GemmId& id, const models::Int8GemmArgs& args) {
+  m_faulty->gemm(id, args);
+  const models::Component c = id.component;
+  count_first_execution(c, args.m, args.n, args.k);
+
+  const std::vector<Scope> scopes = scopes_of(args.m, args.n);
   add(c, &AbftTotals::scopes, static_cast<std::int64_t>(scopes.size()));
   // A GEMM the campaign does not target ran fault-free: every deviation is exactly 0 (the checksum
   // identity is exact in wrap-around INT32), so every scope is accepted without computing them.

@@ -40,6 +40,12 @@ class AbftEngine final : public models::GemmEngine, private RecoveryContext {
 
   std::string_view name() const override { return m_faulty->name(); }
   void gemm(const models::GemmId& id, const models::Int8GemmArgs& args) override;
+  /// A GEMM on floating-point PEs: the faulty engine's result checked by the row checks with a rounding
+  /// tolerance in the array's formats and order (abft/fp_checksum.hpp; decide_fp: classic or statistical at
+  /// abft.fp_tolerance), on every GEMM, targeted or not (rounding alone fires a check below c = 1: a false
+  /// alarm is counted like any flag). A flagged scope is recomputed: with recover_at = same-voltage up to
+  /// max_retries times on the faulty engine (GemmId::attempt, re-checked), then on the clean engine.
+  void numeric_gemm(const models::GemmId& id, const models::NumericGemmArgs& args) override;
 
   const AbftTotals& totals() const { return m_totals; }
   const AbftTotals& totals(models::Component c) const { return m_by_component[static_cast<std::size_t>(c)]; }
@@ -65,7 +71,12 @@ class AbftEngine final : public models::GemmEngine, private RecoveryContext {
     std::int64_t m0 = 0, m1 = 0, n0 = 0, n1 = 0;
     bool contains(std::int64_t m, std::int64_t n) const { return m >= m0 && m < m1 && n >= n0 && n < n1; }
   };
-  std::vector<Scope> scopes_of(const models::Int8GemmArgs& args) const;
+  std::vector<Scope> scopes_of(std::int64_t m, std::int64_t n) const;
+  // numeric_gemm: the decision of one scope's sub-GEMM, and its recomputation.
+  Decision decide_numeric(const models::GemmId& id, const models::NumericGemmArgs& region) const;
+  void recompute_numeric(const models::GemmId& id, const models::NumericGemmArgs& region, AbftRecord& rec);
+  /// The GEMM's counts (gemms, MACs, folds, cycles, remap cycles) of a first execution.
+  void count_first_execution(models::Component c, std::int64_t m, std::int64_t n, std::int64_t k);
   // RecoveryContext
   models::GemmEngine& faulty_engine() override { return *m_faulty; }
   models::GemmEngine& clean_engine() override { return *m_clean; }

@@ -55,7 +55,8 @@ FpTrialResult run_fp_abft_trials(const FpTrialSpec& spec) {
   const arch::GemmShape& s = spec.shape;
   const std::size_t T = spec.tolerances.size();
   const int bits = arch::info(spec.numerics.accumulator).bits;
-  const RoundingBound rb = rounding_bound(spec.numerics, spec.order, s.k);
+  const BoundModel bm = bound_model(spec.abft);  // [abft] fp_bound: the checks' and "harmful"'s bound
+  const RoundingBound rb = rounding_bound(spec.numerics, spec.order, s.k, bm);
   FpTrialResult out;
   out.rounding_steps = rb.roundings;
   out.by_tolerance.resize(T);
@@ -80,7 +81,7 @@ FpTrialResult run_fp_abft_trials(const FpTrialSpec& spec) {
     std::vector<double> y(static_cast<std::size_t>(s.m * s.n));
     const models::NumericGemmArgs args{s.m, s.n, s.k, ops.x.data(), s.k, ops.w.data(), s.n, y.data(), s.n};
     models::ordered_gemm(args, spec.numerics, spec.order, 1);
-    const FpChecksumDeviations clean = fp_checksum_deviations(args, spec.numerics, spec.order, spec.tile_cols);
+    const FpChecksumDeviations clean = fp_checksum_deviations(args, spec.numerics, spec.order, spec.tile_cols, bm);
     for (std::size_t i = 0; i < clean.deviation.size(); ++i) {
       const double bound = clean.tau[i] + clean.check_error[i];
       if (bound > 0) out.worst_fault_free_ratio = std::max(out.worst_fault_free_ratio, std::fabs(clean.deviation[i]) / bound);
@@ -109,7 +110,7 @@ FpTrialResult run_fp_abft_trials(const FpTrialSpec& spec) {
         br.harmful += harmful;
         br.nonfinite += nonfinite;
         if (!nonfinite && std::isfinite(dev)) deviations[static_cast<std::size_t>(b)].push_back(scale > 0 ? dev / scale : dev);
-        const FpChecksumDeviations faulty = fp_checksum_deviations(args, spec.numerics, spec.order, spec.tile_cols);
+        const FpChecksumDeviations faulty = fp_checksum_deviations(args, spec.numerics, spec.order, spec.tile_cols, bm);
         for (std::size_t t = 0; t < T; ++t) {
           FpToleranceRow& row = out.by_tolerance[t];
           const bool by_classic = decide_fp(classic[t], spec.component, faulty).action != Action::Accept;

@@ -4,8 +4,8 @@
 //    the classic and statistical decisions (abft/fp_detection.hpp) would recompute without a fault;
 //  - misses: single accumulator bit flips (sim/faults/numeric_output_faults.hpp) at random sites, for every
 //    bit of the accumulator word, that the decisions accept; a flip is "harmful" when it moves its output
-//    by more than the worst-case rounding bound of that output (gamma_n sum_k |x_k w_k|), i.e. by more than
-//    any rounding could;
+//    by more than the rounding bound of that output (gamma_n sum_k |x_k w_k|, the worst case, or with
+//    abft.fp_bound = "probabilistic" Higham & Mary's gamma~_n(lambda), the bound the checks use as well);
 //  - which bits matter: each bit's median and largest deviation |y' - y| / sum_k |x_k w_k|.
 // Operands are random_numeric_operands (|v| in [1/16, 4)) seeded per GEMM, sites from Philox4x32-10 keyed
 // by the seed with counter (gemm, bit, flip): results are a pure function of the spec.
@@ -31,7 +31,7 @@ struct FpTrialSpec {
   std::uint64_t seed = 1;
   std::vector<double> tolerances{1.0};  // c, each > 0
   models::Component component = models::Component::Q;  // whose statistical constants decide
-  AbftConfig abft;                      // statistical constants (scheme and fp_tolerance are set per row)
+  AbftConfig abft;                      // statistical constants, fp_bound, fp_lambda (scheme and fp_tolerance are set per row)
   /// ConfigError naming the field (shape, tolerances, counts, a floating-point accumulator).
   void validate() const;
 };

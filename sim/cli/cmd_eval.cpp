@@ -251,8 +251,8 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
   nlohmann::json fault_json;
   spec.plan = plan;
   const bool int8 = inf.precision == models::llm::Precision::W8A8;
-  if (o.abft.enabled()) {
-    spec.abft = o.abft.resolve();
+  if (o.abft.enabled()) spec.abft = o.abft.resolve();
+  if (o.abft.enabled() && int8) {  // energy: arch/tech prices INT8 PEs; floating-point runs report no energy
     // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
     // the reference of the energy model (dynamic energy ~ (V / v_nominal)^2, leakage ~ V / v_nominal).
     const double v_nominal = array.v_nominal;
@@ -314,7 +314,14 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
         {"max_abs_deviation", d.max_abs_deviation}};
   }
   fault_json["deviation"] = deviation;
-  if (abft) fault_json["abft"] = abft_json(*abft, r.tokens_processed);
+  if (abft) {
+    fault_json["abft"] = abft_json(*abft, r.tokens_processed);
+    if (!int8)
+      for (const char* key : {"energy_pj", "energy_per_token_pj", "detection_energy_pj", "recovery_energy_pj",
+                              "nominal_energy_pj", "energy_saving", "compute_energy_pj", "sram_energy_pj",
+                              "dram_energy_pj", "compute_saving"})
+        fault_json["abft"].erase(key);
+  }
   if (trace) {
     write_fault_rows(*trace, array, *plan);
     if (abft) write_decision_rows(*trace, *abft);
@@ -367,13 +374,15 @@ void print_eval(const EvalOptions& o, const std::filesystem::path& model_path, c
                  a["scheme"].get<std::string>(), a["flagged"].get<std::int64_t>(), a["scopes"].get<std::int64_t>(),
                  a["recomputed"].get<std::int64_t>(), 100.0 * a["recompute_rate"].get<double>(),
                  a["retries"].get<std::int64_t>(), a["nominal_fallbacks"].get<std::int64_t>());
-      fmt::print("  energy            {:.4g} pJ/token ({:+.2f} % against nominal voltage without ABFT; the array "
-                 "alone {:+.2f} %)\n",
-                 a["energy_per_token_pj"].get<double>(), -100.0 * a["energy_saving"].get<double>(),
-                 -100.0 * a["compute_saving"].get<double>());
-      fmt::print("  energy parts      compute {:.4g} uJ, SRAM {:.4g} uJ, DRAM {:.4g} uJ\n",
-                 a["compute_energy_pj"].get<double>() / 1e6, a["sram_energy_pj"].get<double>() / 1e6,
-                 a["dram_energy_pj"].get<double>() / 1e6);
+      if (a.contains("energy_pj")) {
+        fmt::print("  energy            {:.4g} pJ/token ({:+.2f} % against nominal voltage without ABFT; the array "
+                   "alone {:+.2f} %)\n",
+                   a["energy_per_token_pj"].get<double>(), -100.0 * a["energy_saving"].get<double>(),
+                   -100.0 * a["compute_saving"].get<double>());
+        fmt::print("  energy parts      compute {:.4g} uJ, SRAM {:.4g} uJ, DRAM {:.4g} uJ\n",
+                   a["compute_energy_pj"].get<double>() / 1e6, a["sram_energy_pj"].get<double>() / 1e6,
+                   a["dram_energy_pj"].get<double>() / 1e6);
+      }
     }
     if (fault_json.contains("trace")) fmt::print("  fault trace       {}\n", fault_json["trace"].get<std::string>());
   }
@@ -459,9 +468,8 @@ void run_eval(EvalOptions o) {
   const std::optional<faults::SramFaultConfig> sram = sram_fault_config(memory_cfg, o.faults.seed());
   const bool campaign = o.faults.enabled() || sram.has_value();
   if (campaign) check_campaign_precision(inf, o.faults.model_name(), sram.has_value());
-  if (campaign && o.abft.enabled() && llm::on_float_pes(inf.precision))
-    throw ConfigError("--abft: the ABFT engine checks INT8 GEMMs; floating-point PEs (--precision " + o.precision +
-                      ") are checked by saffire fp-abft");
+  // Floating-point PEs: checksums with a rounding tolerance (classic or statistical), refused before the clean run.
+  if (campaign && o.abft.enabled() && llm::on_float_pes(inf.precision)) o.abft.resolve().validate_for_float();
   if (o.abft.enabled() && !campaign)
     throw ConfigError("--abft guards a fault campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
   if (!o.trace.empty() && !campaign)

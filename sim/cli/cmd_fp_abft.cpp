@@ -5,10 +5,13 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
+#include <string>
 
 #include "abft/abft_config.hpp"
 #include "abft/fp_checksum.hpp"
+#include "abft/fp_detection.hpp"
 #include "abft/trials/fp_abft_trials.hpp"
 #include "arch/config_error.hpp"
 #include "sim/cli/array_options.hpp"
@@ -26,6 +29,8 @@ struct FpAbftOptions {
   std::string tolerances = "1,0.3,0.1,0.03,0.01,0.003,0.001";
   std::string component = "q";
   std::string abft_config;
+  std::optional<std::string> fp_bound;  // overrides [abft] fp_bound
+  std::optional<double> fp_lambda;      // overrides [abft] fp_lambda
   bool json = false;
 };
 
@@ -66,8 +71,12 @@ void run_fp_abft(const FpAbftOptions& o) {
     throw ConfigError(std::string("--component: ") + e.what());
   }
   if (!o.abft_config.empty()) spec.abft = abft::load_abft_config(o.abft_config);
+  if (o.fp_bound) spec.abft.fp_bound = *o.fp_bound == "probabilistic" ? abft::FpBound::Probabilistic : abft::FpBound::Deterministic;
+  if (o.fp_lambda) spec.abft.fp_lambda = *o.fp_lambda;
+  spec.abft.validate();
   const abft::FpTrialResult r = abft::run_fp_abft_trials(spec);
-  const abft::RoundingBound rb = abft::rounding_bound(spec.numerics, spec.order, o.k);
+  const abft::RoundingBound rb = abft::rounding_bound(spec.numerics, spec.order, o.k, abft::bound_model(spec.abft));
+  const bool probabilistic = spec.abft.fp_bound == abft::FpBound::Probabilistic;
   if (o.json) {
     nlohmann::json rows = nlohmann::json::array(), bits = nlohmann::json::array();
     for (const abft::FpToleranceRow& t : r.by_tolerance)
@@ -89,15 +98,24 @@ void run_fp_abft(const FpAbftOptions& o) {
                               {"dataflow", arch::to_string(cfg.dataflow)}, {"m", o.m}, {"n", o.n}, {"k", o.k},
                               {"gemms", o.gemms}, {"flips_per_bit", o.flips_per_bit}, {"seed", o.seed},
                               {"component", o.component}, {"rounding_steps", r.rounding_steps}, {"u", rb.u},
-                              {"gamma", rb.gamma}, {"worst_fault_free_ratio", r.worst_fault_free_ratio},
+                              {"gamma", rb.gamma}, {"fp_bound", abft::to_string(spec.abft.fp_bound)},
+                              {"fp_lambda", spec.abft.fp_lambda}, {"bound_failure_per_output", rb.failure},
+                              {"worst_fault_free_ratio", r.worst_fault_free_ratio},
                               {"by_tolerance", rows}, {"by_bit", bits}};
     fmt::print("{}\n", j.dump(2));
     return;
   }
   fmt::print("saffire fp-abft: {} GEMMs {}x{}x{} on a {}x{} {} array, {}\n", o.gemms, o.m, o.n, o.k, cfg.rows, cfg.cols,
              arch::to_string(cfg.dataflow), arch::describe(cfg.numerics));
-  fmt::print("  bound               tau = c * gamma_{} * sum|x||w| (u = 2^{}, gamma = {:.3g}); fault-free worst |d| / tau = {:.3g}\n",
-             r.rounding_steps, static_cast<int>(std::log2(rb.u)), rb.gamma, r.worst_fault_free_ratio);
+  if (probabilistic) {
+    fmt::print("  bound               probabilistic (Higham & Mary 2019): tau = c * gamma~_{}(lambda = {:g}) * sum|x||w| "
+               "(u = 2^{}, gamma~ = {:.3g}; an output exceeds it with probability <= {:.3g}); fault-free worst |d| / tau = {:.3g}\n",
+               r.rounding_steps, spec.abft.fp_lambda, static_cast<int>(std::log2(rb.u)), rb.gamma, rb.failure,
+               r.worst_fault_free_ratio);
+  } else {
+    fmt::print("  bound               tau = c * gamma_{} * sum|x||w| (u = 2^{}, gamma = {:.3g}); fault-free worst |d| / tau = {:.3g}\n",
+               r.rounding_steps, static_cast<int>(std::log2(rb.u)), rb.gamma, r.worst_fault_free_ratio);
+  }
   fmt::print("  {:>8}  {:>11}  {:>11}  {:>11}  {:>9}  {:>11}  {:>11}  {:>14}\n", "c", "false/check", "false/GEMM",
              "false/GEMM", "harmful", "missed", "missed", "harmful missed");
   fmt::print("  {:>8}  {:>11}  {:>11}  {:>11}  {:>9}  {:>11}  {:>11}  {:>14}\n", "", "", "classic", "statistical",
@@ -136,7 +154,12 @@ void add_fp_abft_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--component", o->component, "whose statistical constants decide (q, k, v, o, gate, up, down, qk, pv)")
       ->capture_default_str();
-  cmd->add_option("--abft-config", o->abft_config, "TOML file with an [abft] table (statistical constants)");
+  cmd->add_option("--abft-config", o->abft_config, "TOML file with an [abft] table (statistical constants, fp_bound, fp_lambda)");
+  cmd->add_option("--fp-bound", o->fp_bound,
+                  "the checks' rounding bound: deterministic (gamma_n, worst case) or probabilistic (Higham & Mary "
+                  "2019, lambda sqrt(n) u) (overrides [abft] fp_bound)")
+      ->check(CLI::IsMember({"deterministic", "probabilistic"}));
+  cmd->add_option("--fp-lambda", o->fp_lambda, "the probabilistic bound's lambda > 0 (overrides [abft] fp_lambda, default 6)");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] { run_fp_abft(*o); });
 }

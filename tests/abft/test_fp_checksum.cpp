@@ -241,3 +241,56 @@ TEST_CASE("fp detection: classic and statistical decisions on floating-point che
   CHECK(test::error_of([&] { abft::run_fp_abft_trials(spec); }).find("--tolerances: expected a tolerance > 0") !=
         std::string::npos);
 }
+
+TEST_CASE("fp checksums: Higham & Mary's probabilistic bound in closed form, finite where gamma_n is not",
+          "[unit]") {
+  // gamma~_n(lambda) = exp(lambda sqrt(n) u + n u^2 / (1 - u)) - 1; failure <= 2 n exp(-lambda^2 (1 - u)^2 / 2).
+  const double u = 0x1p-8;  // bf16
+  CHECK(abft::gamma_probabilistic(513, u, 6.0) ==
+        Approx(std::exp(6.0 * std::sqrt(513.0) * u + 513.0 * u * u / (1 - u)) - 1).epsilon(1e-14));
+  CHECK(abft::probabilistic_failure(513, u, 6.0) == Approx(2 * 513 * std::exp(-18.0 * (1 - u) * (1 - u))).epsilon(1e-14));
+  CHECK(abft::probabilistic_failure(10, u, 0.5) == 1.0);  // capped
+  // A bf16 accumulator over K = 512 (OS, fused: n = 512 + 1 buffer add = 513): n u >= 1, no worst-case bound.
+  const arch::PeNumerics nm = numerics_of({NumberFormat::Bf16, NumberFormat::Bf16, NumberFormat::Bf16, true});
+  const models::AccumulationOrder os{arch::Dataflow::OS, 1};
+  const abft::RoundingBound det = abft::rounding_bound(nm, os, 512);
+  const abft::RoundingBound prob = abft::rounding_bound(nm, os, 512, {true, 6.0});
+  CHECK(det.roundings == 513);
+  CHECK(std::isinf(det.gamma));
+  CHECK(det.failure == 0);
+  CHECK(prob.gamma == abft::gamma_probabilistic(513, u, 6.0));
+  CHECK(prob.gamma < 1);
+  CHECK(prob.failure == abft::probabilistic_failure(513, u, 6.0));
+  // For a short FP32 chain the probabilistic bound is the smaller one (sqrt(n) against n).
+  const arch::PeNumerics f32 = numerics_of(kDesigns[0]);
+  CHECK(abft::rounding_bound(f32, os, 256, {true, 6.0}).gamma < abft::rounding_bound(f32, os, 256).gamma);
+}
+
+TEST_CASE("fp checksums: the probabilistic bound on BF16 accumulators over K = 512: no fault-free check exceeds it, "
+          "and it detects flips the infinite worst-case bound cannot", "[unit]") {
+  abft::FpTrialSpec spec;
+  spec.numerics = numerics_of({NumberFormat::Bf16, NumberFormat::Bf16, NumberFormat::Fp32, true});
+  spec.order = {arch::Dataflow::OS, 1};
+  spec.tile_cols = 8;
+  spec.shape = {8, 16, 512};
+  spec.gemms = 3;
+  spec.flips_per_bit = 2;
+  spec.tolerances = {1.0};
+  spec.component = models::Component::O;
+  const abft::FpTrialResult det = abft::run_fp_abft_trials(spec);
+  spec.abft.fp_bound = abft::FpBound::Probabilistic;
+  const abft::FpTrialResult prob = abft::run_fp_abft_trials(spec);
+  // Stated failure probability per check <= 8 outputs x 2 n e^(-18) ~ 1.6e-4: over 48 checks none is expected.
+  CHECK(prob.by_tolerance[0].false_alarm_checks == 0);
+  CHECK(prob.worst_fault_free_ratio < 1.0);
+  CHECK(det.by_tolerance[0].harmful == det.by_bit[14].nonfinite + det.by_bit[15].nonfinite +
+                                           [&] {
+                                             std::int64_t s = 0;
+                                             for (int b = 0; b < 14; ++b) s += det.by_bit[static_cast<std::size_t>(b)].nonfinite;
+                                             return s;
+                                           }());  // infinite bound: only non-finite flips are harmful
+  CHECK(prob.by_tolerance[0].missed_classic < det.by_tolerance[0].missed_classic);
+  CHECK(prob.by_tolerance[0].harmful > det.by_tolerance[0].harmful);
+  // Beyond one output's bound is not always beyond its row check's (the bound of the tile's sum): most are caught.
+  CHECK(2 * prob.by_tolerance[0].harmful_missed_classic < prob.by_tolerance[0].harmful);
+}

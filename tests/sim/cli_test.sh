@@ -78,6 +78,24 @@ printf '[abft]\nfp_tolerance = -0.5\n' >"$work/badtol.toml"
 expect_exit 2 "badtol.toml:2: abft.fp_tolerance: expected a tolerance > 0" -- \
   "$saffire" fp-abft --operand-type bf16 --abft-config "$work/badtol.toml"
 expect_exit 2 "fp-abft needs floating-point PEs" -- "$saffire" fp-abft
+# --fp-bound probabilistic: BF16 accumulators over K = 512 have no worst-case bound (gamma infinite: no finite
+# flip is "harmful" and every one is accepted) but a finite probabilistic one that catches exponent flips.
+for b in deterministic probabilistic; do
+  "$saffire" fp-abft --operand-type bf16 --accumulator-type bf16 --rows 8 --cols 8 --dataflow os --m 8 --n 16 \
+    --k 512 --gemms 1 --flips-per-bit 2 --tolerances 1 --fp-bound $b --json >"$work/fp_bound_$b.json" \
+    || fail "fp-abft --fp-bound $b failed"
+done
+/usr/bin/python3 - "$work/fp_bound_deterministic.json" "$work/fp_bound_probabilistic.json" <<'PY' || fail "fp-abft --fp-bound: unexpected rates"
+import json, sys
+d, p = (json.load(open(f)) for f in sys.argv[1:])
+assert d["fp_bound"] == "deterministic" and d["gamma"] is None, d["gamma"]  # infinite: JSON null
+assert p["fp_bound"] == "probabilistic" and 0 < p["gamma"] < 1 and 0 < p["bound_failure_per_output"] < 1e-4, p
+dt, pt = d["by_tolerance"][0], p["by_tolerance"][0]
+assert pt["false_alarm_checks"] == 0 and pt["missed_classic"] < dt["missed_classic"], (dt, pt)
+PY
+printf '[abft]\nfp_bound = "loose"\n' >"$work/badbound.toml"
+expect_exit 2 "abft.fp_lambda: expected lambda > 0" -- "$saffire" fp-abft --operand-type bf16 --fp-bound probabilistic --fp-lambda 0
+expect_exit 2 "abft.fp_bound" -- "$saffire" fp-abft --operand-type bf16 --abft-config "$work/badbound.toml"
 printf '[arch]\nrows = 8\n\naccumulator_type = "fp64"\n' >"$work/badtype.toml"
 expect_exit 2 "badtype.toml:4" -- "$saffire" gemm --m 4 --n 4 --k 4 --config "$work/badtype.toml"
 printf '[arch]\noperand_type = "fp16"\naccumulator_type = "int32"\n' >"$work/badpair.toml"
@@ -439,6 +457,33 @@ print(d["faults"], repr(d["ppl"]))' "$out" >"$work/fp_timing_$engine.txt" || fai
       || fail "generate --precision bf16 --ber --engine $engine failed"
   done
   cmp -s "$work/fp_generate_cpu.txt" "$work/fp_generate_array.txt" || fail "bf16 generate campaigns differ on cpu and array"
+  # --abft on floating-point PEs: checksums with a rounding tolerance; every top-exponent flip of the fp32
+  # accumulator is caught by classic at c = 1 and recomputed, so the faulty PPL is the clean one (cpu == array);
+  # the statistical policy (ReaLM's INT32 constants in units of u sum |x||w|) runs on the same faults and scopes.
+  for engine in cpu array; do
+    for scheme in classic statistical; do
+      "$saffire" eval --precision bf16 --engine $engine --rows 16 --cols 16 --paragraphs 2 --ber 1e-3 --abft $scheme \
+        --abft-scope tile --json >"$work/fp_abft_${scheme}_$engine.json" || fail "eval bf16 --abft $scheme failed"
+    done
+    /usr/bin/python3 - "$work/fp_abft_classic_$engine.json" "$work/fp_abft_statistical_$engine.json" <<'PY' \
+      || fail "eval bf16 --abft on $engine: unexpected report"
+import json, sys
+c, s = (json.load(open(p)) for p in sys.argv[1:])
+a = c["abft"]
+assert c["faults"] > 100 and c["outcome"] == "masked" and c["ppl"] == c["ppl_clean"], c
+assert a["scheme"] == "classic" and 0 < a["flagged"] == a["recomputed"] == a["nominal_fallbacks"] <= a["scopes"], a
+assert "energy_pj" not in a, a  # arch/tech prices INT8 PEs only
+assert s["abft"]["scheme"] == "statistical" and s["abft"]["scopes"] == a["scopes"] and s["faults"] == c["faults"], s
+PY
+  done
+  cmp -s "$work/fp_abft_classic_cpu.json" "$work/fp_abft_classic_array.json" 2>/dev/null \
+    || /usr/bin/python3 -c '
+import json, sys
+c, a = (json.load(open(p)) for p in sys.argv[1:])
+assert c["ppl"] == a["ppl"] and c["faults"] == a["faults"] and c["abft"]["flagged"] == a["abft"]["flagged"], (c, a)' \
+      "$work/fp_abft_classic_cpu.json" "$work/fp_abft_classic_array.json" || fail "bf16 --abft classic differs on cpu and array"
+  expect_exit 2 "abft.scheme: 'dmr' has no floating-point form" -- \
+    "$saffire" eval --precision bf16 --ber 1e-3 --abft dmr --paragraphs 1
   # --memory with floating-point PEs: the array's folds wait for 2-byte bf16 / 1-byte fp8 operand words and 4-byte
   # fp32 outputs; halving the operand words lowers stalls and DRAM energy (4 kB scratchpads, 2 words per cycle).
   for p in bf16 fp8; do
