@@ -8,8 +8,12 @@
 #include <initializer_list>
 #include <string>
 
+#include "models/engine/cpu_engine.hpp"
 #include "models/llm/checkpoint.hpp"
+#include "models/llm/generate.hpp"
+#include "models/llm/language_model.hpp"
 #include "models/llm/model_files.hpp"
+#include "models/llm/perplexity.hpp"
 #include "models/llm/tokenizer.hpp"
 #include "tests/test_support.hpp"
 
@@ -56,6 +60,31 @@ inline const Checkpoint& stories260k() {
 inline const Tokenizer& tok512() {
   static const Tokenizer tok(shared_file("tok512.bin"));
   return tok;
+}
+
+/// True when stories260K, tok512 and the TinyStories validation text are all present (else SKIPPED warnings).
+inline bool have_stories() {
+  return have_file(shared_file("stories260K.bin")) && have_file(shared_file("tok512.bin")) &&
+         have_file(shared_file("tinystories_val.txt"));
+}
+
+/// Paragraph perplexity (ctx 256, the first `paragraphs` of tinystories_val.txt) of a loaded model on the cpu engine.
+inline PerplexityResult ppl_of(const LanguageModel& lm, Precision precision, int paragraphs) {
+  InferenceOptions inf;
+  inf.precision = precision;
+  const auto engine = make_cpu_engine();
+  Transformer model(lm.checkpoint, inf, engine.get());
+  PerplexityOptions po;
+  po.ctx = 256;
+  po.paragraphs = paragraphs;
+  return evaluate_perplexity(model, lm.tokenizer, read_file(shared_file("tinystories_val.txt")), po);
+}
+
+/// FP32 greedy continuation of "Once upon a time" (`steps` positions, BOS included).
+inline std::string greedy_text(const LanguageModel& lm, int steps) {
+  Transformer model(lm.checkpoint);
+  Sampler sampler(lm.checkpoint.config().vocab_size, SamplerOptions{});
+  return generate(model, lm.tokenizer, sampler, "Once upon a time", steps).text;
 }
 
 /// A fresh directory under the system temp dir, removed when the object dies.

@@ -22,28 +22,6 @@ using test::ScratchDir;
 
 namespace {
 
-bool have_stories() {
-  return test::have_file(test::shared_file("stories260K.bin")) && test::have_file(test::shared_file("tok512.bin")) &&
-         test::have_file(test::shared_file("tinystories_val.txt"));
-}
-
-PerplexityResult ppl_of(const LanguageModel& lm, Precision precision, int paragraphs) {
-  InferenceOptions inf;
-  inf.precision = precision;
-  const auto engine = make_cpu_engine();
-  Transformer model(lm.checkpoint, inf, engine.get());
-  PerplexityOptions po;
-  po.ctx = 256;
-  po.paragraphs = paragraphs;
-  return evaluate_perplexity(model, lm.tokenizer, read_file(test::shared_file("tinystories_val.txt")), po);
-}
-
-std::string greedy_text(const LanguageModel& lm, int steps) {
-  Transformer model(lm.checkpoint);
-  Sampler sampler(lm.checkpoint.config().vocab_size, SamplerOptions{});
-  return generate(model, lm.tokenizer, sampler, "Once upon a time", steps).text;
-}
-
 LanguageModel reference() {
   return load_language_model(test::shared_file("stories260K.bin").string(), test::shared_file("tok512.bin").string());
 }
@@ -51,7 +29,7 @@ LanguageModel reference() {
 }  // namespace
 
 TEST_CASE("stories260K as an F32 GGUF gives the llama2.c path's text, tokens and perplexity", "[integration][llm][gguf]") {
-  if (!have_stories()) return;
+  if (!test::have_stories()) return;
   ScratchDir dir("gguf_f32");
   const auto file = dir / "stories260K.gguf";
   test::write_llama_gguf(file, test::stories260k(), test::kGgmlF32, &test::tok512());
@@ -66,9 +44,9 @@ TEST_CASE("stories260K as an F32 GGUF gives the llama2.c path's text, tokens and
   std::size_t differing = 0;
   for (const auto p : split_paragraphs(text, 200)) differing += g.tokenizer.encode(p, true, false) != ref.tokenizer.encode(p, true, false);
   CHECK(differing == 0u);
-  CHECK(greedy_text(g, 200) == test::kGoldenText);
+  CHECK(test::greedy_text(g, 200) == test::kGoldenText);
   for (const Precision p : {Precision::FP32, Precision::W8A8}) {
-    const PerplexityResult a = ppl_of(g, p, 40), b = ppl_of(ref, p, 40);
+    const PerplexityResult a = test::ppl_of(g, p, 40), b = test::ppl_of(ref, p, 40);
     INFO("precision " << to_string(p) << ": GGUF " << a.ppl << ", llama2.c " << b.ppl);
     CHECK(a.tokens_scored == b.tokens_scored);
     CHECK(std::fabs(a.ppl - b.ppl) <= 1e-5 * b.ppl);
@@ -76,24 +54,24 @@ TEST_CASE("stories260K as an F32 GGUF gives the llama2.c path's text, tokens and
   // W8A8 with the projections left in the mapping: the same PPL as with the FP32 copy.
   const LanguageModel mapped = load_language_model(file.string(), {}, WeightStorage::MappedProjections);
   CHECK_FALSE(mapped.checkpoint.has_fp32_projections());
-  CHECK(ppl_of(mapped, Precision::W8A8, 40).ppl == ppl_of(g, Precision::W8A8, 40).ppl);
+  CHECK(test::ppl_of(mapped, Precision::W8A8, 40).ppl == test::ppl_of(g, Precision::W8A8, 40).ppl);
 }
 
 TEST_CASE("stories260K as F16 and Q8_0 GGUF moves the perplexity a little", "[integration][llm][gguf]") {
-  if (!have_stories()) return;
+  if (!test::have_stories()) return;
   ScratchDir dir("gguf_quant");
-  const double base = ppl_of(reference(), Precision::FP32, 40).ppl;
+  const double base = test::ppl_of(reference(), Precision::FP32, 40).ppl;
   for (const auto& [name, type] : {std::pair{"F16", test::kGgmlF16}, std::pair{"Q8_0", test::kGgmlQ8_0}}) {
     const auto file = dir / (std::string(name) + ".gguf");
     test::write_llama_gguf(file, test::stories260k(), type, &test::tok512());
     const LanguageModel g = load_language_model(file.string());
-    const double ppl = ppl_of(g, Precision::FP32, 40).ppl;
+    const double ppl = test::ppl_of(g, Precision::FP32, 40).ppl;
     const double rel = (ppl - base) / base;
     WARN(name << " GGUF: FP32 PPL " << ppl << " vs " << base << " (F32 weights), relative change " << rel);
     CHECK(std::fabs(rel) < 0.01);
     CHECK(ppl != base);
     const LanguageModel mapped = load_language_model(file.string(), {}, WeightStorage::MappedProjections);
-    CHECK(ppl_of(mapped, Precision::W8A8, 20).ppl == ppl_of(g, Precision::W8A8, 20).ppl);
+    CHECK(test::ppl_of(mapped, Precision::W8A8, 20).ppl == test::ppl_of(g, Precision::W8A8, 20).ppl);
   }
   // Q8_0 dequantizes to within half a block scale of the F32 weight: wq[0] of layer 0, element by element.
   const auto file = dir / "Q8_0.gguf";
@@ -110,18 +88,18 @@ TEST_CASE("stories260K as F16 and Q8_0 GGUF moves the perplexity a little", "[in
 }
 
 TEST_CASE("a GGUF file without a tokenizer needs --tokenizer", "[unit][llm][gguf]") {
-  if (!have_stories()) return;
+  if (!test::have_stories()) return;
   ScratchDir dir("gguf_notok");
   const auto file = dir / "bare.gguf";
   test::write_llama_gguf(file, test::stories260k(), test::kGgmlF32, nullptr);
   test::check_error([&] { (void)load_language_model(file.string()); }, {"bare.gguf", "tokenizer.ggml.tokens", "--tokenizer"});
   const LanguageModel lm = load_language_model(file.string(), test::shared_file("tok512.bin").string());
   CHECK(lm.tokenizer.vocab_size() == 512);
-  CHECK(greedy_text(lm, 60) == std::string(test::kGoldenText).substr(0, greedy_text(lm, 60).size()));
+  CHECK(test::greedy_text(lm, 60) == std::string(test::kGoldenText).substr(0, test::greedy_text(lm, 60).size()));
 }
 
 TEST_CASE("hostile GGUF files are rejected naming the file and the key or tensor", "[unit][llm][gguf]") {
-  if (!have_stories()) return;
+  if (!test::have_stories()) return;
   ScratchDir dir("gguf_hostile");
   const Checkpoint& ckpt = test::stories260k();
   const auto meta = test::llama_gguf_metadata(ckpt.config(), nullptr);

@@ -19,36 +19,10 @@ using namespace saffire::models;
 using namespace saffire::models::llm;
 using test::ScratchDir;
 
-namespace {
-
-PerplexityResult ppl_of(const LanguageModel& lm, Precision precision, int paragraphs) {
-  InferenceOptions inf;
-  inf.precision = precision;
-  const auto engine = make_cpu_engine();
-  Transformer model(lm.checkpoint, inf, engine.get());
-  PerplexityOptions po;
-  po.ctx = 256;
-  po.paragraphs = paragraphs;
-  const std::string text = read_file(test::shared_file("tinystories_val.txt"));
-  return evaluate_perplexity(model, lm.tokenizer, text, po);
-}
-
-std::string greedy_text(const LanguageModel& lm, int steps) {
-  Transformer model(lm.checkpoint);
-  Sampler sampler(lm.checkpoint.config().vocab_size, SamplerOptions{});
-  return generate(model, lm.tokenizer, sampler, "Once upon a time", steps).text;
-}
-
-bool have_stories() {
-  return test::have_file(test::shared_file("stories260K.bin")) && test::have_file(test::shared_file("tok512.bin")) &&
-         test::have_file(test::shared_file("tinystories_val.txt"));
-}
-
-}  // namespace
 
 TEST_CASE("stories260K in the Hugging Face layout gives the llama2.c path's text and perplexity",
           "[integration][llm][hf]") {
-  if (!have_stories()) return;
+  if (!test::have_stories()) return;
   ScratchDir dir("hf_f32");
   test::write_llama_hf_folder(dir / "stories", test::stories260k(), "F32", &test::tok512());
   const LanguageModel hf = load_language_model((dir / "stories").string());
@@ -67,11 +41,11 @@ TEST_CASE("stories260K in the Hugging Face layout gives the llama2.c path's text
   CHECK(differing == 0u);
 
   // Greedy generation: the golden text of shared/models/README.md (the llama2.c path's).
-  CHECK(greedy_text(hf, 200) == test::kGoldenText);
+  CHECK(test::greedy_text(hf, 200) == test::kGoldenText);
 
   // PPL to 1e-5 relative, FP32 and W8A8.
   for (const Precision p : {Precision::FP32, Precision::W8A8}) {
-    const PerplexityResult a = ppl_of(hf, p, 40), b = ppl_of(ref, p, 40);
+    const PerplexityResult a = test::ppl_of(hf, p, 40), b = test::ppl_of(ref, p, 40);
     INFO("precision " << to_string(p) << ": HF " << a.ppl << ", llama2.c " << b.ppl);
     CHECK(a.tokens_scored == b.tokens_scored);
     CHECK(std::fabs(a.ppl - b.ppl) <= 1e-5 * b.ppl);
@@ -79,15 +53,15 @@ TEST_CASE("stories260K in the Hugging Face layout gives the llama2.c path's text
 }
 
 TEST_CASE("stories260K stored as BF16 and F16 moves the perplexity a little", "[integration][llm][hf]") {
-  if (!have_stories()) return;
+  if (!test::have_stories()) return;
   ScratchDir dir("hf_half");
   const LanguageModel ref = load_language_model(test::shared_file("stories260K.bin").string(),
                                                 test::shared_file("tok512.bin").string());
-  const double base = ppl_of(ref, Precision::FP32, 40).ppl;
+  const double base = test::ppl_of(ref, Precision::FP32, 40).ppl;
   for (const std::string dtype : {"BF16", "F16"}) {
     test::write_llama_hf_folder(dir / dtype, test::stories260k(), dtype, &test::tok512());
     const LanguageModel lm = load_language_model((dir / dtype).string());
-    const double ppl = ppl_of(lm, Precision::FP32, 40).ppl;
+    const double ppl = test::ppl_of(lm, Precision::FP32, 40).ppl;
     const double rel = (ppl - base) / base;
     WARN(dtype << ": FP32 PPL " << ppl << " vs " << base << " (F32 weights), relative change " << rel);
     CHECK(std::fabs(rel) < 0.01);  // rounding the weights to 8 (BF16) or 11 (F16) significant bits
@@ -96,7 +70,7 @@ TEST_CASE("stories260K stored as BF16 and F16 moves the perplexity a little", "[
 }
 
 TEST_CASE("sharded safetensors with an index load the same weights as one file", "[unit][llm][hf]") {
-  if (!have_stories()) return;
+  if (!test::have_stories()) return;
   ScratchDir dir("hf_shards");
   const Checkpoint& src = test::stories260k();
   const auto tensors = test::llama_hf_tensors(src);
