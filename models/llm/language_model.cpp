@@ -69,7 +69,11 @@ LanguageModel load_language_model(const std::string& model_path, const std::stri
     if (fs::is_directory(model_path, ec)) return load_hf_language_model(model_path, tokenizer_path, storage);
   }
   const auto model_file = resolve_model_file(kDefaultModelFile, model_path);
-  if (is_gguf_file(model_file)) return load_gguf_language_model(model_file, tokenizer_path, storage);
+  // A .gguf name goes to the GGUF reader even without the magic, so a damaged file says "bad magic", not a
+  // llama2.c header error.
+  if (is_gguf_file(model_file) || model_file.extension() == ".gguf") {
+    return load_gguf_language_model(model_file, tokenizer_path, storage);
+  }
   const auto tokenizer_file = resolve_model_file(kDefaultTokenizerFile, tokenizer_path);
   LanguageModel lm{model_file, tokenizer_file, load_checkpoint(model_file, storage), load_tokenizer(tokenizer_file, -1, -1)};
   if (lm.tokenizer.vocab_size() != lm.checkpoint.config().vocab_size) {

@@ -299,8 +299,8 @@ void add_calibrate_command(CLI::App& app) {
   auto o = std::make_shared<CalibrateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate", "Fit ReaLM's statistical-ABFT constants (a, b, theta_freq) of a component from an MSD x freq sweep");
-  cmd->add_option("--model", o->model, "llama2.c checkpoint or Hugging Face folder; default stories260K.bin in the model dir");
-  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json)");
+  cmd->add_option("--model", o->model, "llama2.c checkpoint, Hugging Face folder or llama GGUF file; default stories260K.bin in the model dir");
+  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json; a GGUF file: its tokenizer.ggml.* keys)");
   cmd->add_option("--text", o->text, "evaluation text; default tinystories_val.txt in the model dir");
   cmd->add_option("--component", o->component, "GEMM kind to calibrate: q,k,v,o,gate,up,down,qk,pv")
       ->capture_default_str();

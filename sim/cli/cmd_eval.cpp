@@ -580,8 +580,8 @@ void run_eval(EvalOptions o) {
 void add_eval_command(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "Perplexity of a llama2.c model on a text (FP32 or W8A8 on an engine)");
-  cmd->add_option("--model", o->model, "llama2.c checkpoint (legacy, v1) or Hugging Face folder (config.json, safetensors, tokenizer.json); default stories260K.bin in the model dir");
-  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json)");
+  cmd->add_option("--model", o->model, "llama2.c checkpoint (legacy, v1, v2 Q8_0), Hugging Face folder (config.json, safetensors, tokenizer.json) or llama GGUF file; default stories260K.bin in the model dir");
+  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json; a GGUF file: its tokenizer.ggml.* keys)");
   cmd->add_option("--text", o->text,
                   "evaluation text; default tinystories_val.txt in the model dir (wikitext: wiki.test.raw)");
   cmd->add_option("--protocol", o->protocol,

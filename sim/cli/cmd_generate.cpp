@@ -160,8 +160,8 @@ void run_generate(const GenerateOptions& o) {
 void add_generate_command(CLI::App& app) {
   auto o = std::make_shared<GenerateOptions>();
   CLI::App* cmd = app.add_subcommand("generate", "Generate text with a llama2.c model (FP32 or W8A8 on an engine)");
-  cmd->add_option("--model", o->model, "llama2.c checkpoint (legacy, v1) or Hugging Face folder (config.json, safetensors, tokenizer.json); default stories260K.bin in the model dir");
-  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json)");
+  cmd->add_option("--model", o->model, "llama2.c checkpoint (legacy, v1, v2 Q8_0), Hugging Face folder (config.json, safetensors, tokenizer.json) or llama GGUF file; default stories260K.bin in the model dir");
+  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.bin or tokenizer.json; default tok512.bin in the model dir (a Hugging Face folder: its tokenizer.json; a GGUF file: its tokenizer.ggml.* keys)");
   cmd->add_option("--prompt", o->prompt, "prompt text (BOS is prepended)")->capture_default_str();
   cmd->add_option("--steps", o->steps, "forward positions including the prompt (llama2.c -n)")
       ->capture_default_str()
