@@ -190,7 +190,9 @@ void bench_eval(nlohmann::json& out, bool json, int paragraphs) {
   std::unique_ptr<llm::LanguageModel> loaded;
   std::string text;
   try {
-    loaded = std::make_unique<llm::LanguageModel>(llm::load_language_model());
+    // W8A8 only: the projections as INT8 straight from the mapped file, as eval loads them.
+    loaded = std::make_unique<llm::LanguageModel>(
+        llm::load_language_model("", "", llm::WeightStorage::MappedProjections));
     text = llm::read_file(llm::resolve_model_file(llm::kDefaultTextFile, ""));
   } catch (const std::exception& e) {
     if (!json) fmt::print("\nW8A8 eval tokens/s skipped: {}\n", e.what());
