@@ -77,6 +77,17 @@ double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
 }  // namespace
 
+std::unique_ptr<models::GemmEngine> make_bench_engine(const std::string& name, bool json) {
+  sim::EngineOptions eo;
+  eo.threads = 1;
+  try {
+    return sim::make_gemm_engine(name, eo);
+  } catch (const std::exception& e) {
+    if (!json) fmt::print("  {:<6} skipped: {}\n", name, e.what());
+    return nullptr;
+  }
+}
+
 void bench_hf_eval(nlohmann::json& out, bool json, bool full) {
   const llm::SyntheticHfModel shape = gpt2_bench_shape(full);
   const int ctx = full ? 256 : 128, sequences = 2;
@@ -97,15 +108,8 @@ void bench_hf_eval(nlohmann::json& out, bool json, bool full) {
   llm::InferenceOptions inf;
   inf.precision = llm::Precision::W8A8;
   for (const auto& name : sim::gemm_engine_names()) {
-    sim::EngineOptions eo;
-    eo.threads = 1;
-    std::unique_ptr<models::GemmEngine> engine;
-    try {
-      engine = sim::make_gemm_engine(name, eo);
-    } catch (const std::exception& e) {
-      if (!json) fmt::print("  {:<6} skipped: {}\n", name, e.what());
-      continue;
-    }
+    const auto engine = make_bench_engine(name, json);
+    if (!engine) continue;
     llm::Transformer model(ckpt, inf, engine.get());  // quantization is not timed
     const auto t0 = std::chrono::steady_clock::now();
     for (int s = 0; s < sequences; ++s) {

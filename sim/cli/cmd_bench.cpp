@@ -205,15 +205,8 @@ void bench_eval(nlohmann::json& out, bool json, int paragraphs) {
   llm::PerplexityOptions po;
   po.paragraphs = paragraphs;
   for (const auto& name : sim::gemm_engine_names()) {
-    sim::EngineOptions eo;
-    eo.threads = 1;
-    std::unique_ptr<models::GemmEngine> engine;
-    try {
-      engine = sim::make_gemm_engine(name, eo);
-    } catch (const std::exception& e) {
-      if (!json) fmt::print("  {:<6} skipped: {}\n", name, e.what());
-      continue;
-    }
+    const auto engine = make_bench_engine(name, json);
+    if (!engine) continue;
     llm::Transformer model(lm.checkpoint, inf, engine.get());
     const auto r = llm::evaluate_perplexity(model, lm.tokenizer, text, po);
     const double tps = static_cast<double>(r.tokens_processed) / std::max(r.seconds, 1e-9);

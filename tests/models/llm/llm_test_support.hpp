@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <initializer_list>
@@ -117,5 +118,26 @@ inline constexpr const char* kGoldenText =
     "to play with your ball, but I can't find it.\"\n"
     "Lily was sad and didn't know what to do. She said, \"I'm sorry, Lily. I didn't know what to do.\"\n"
     "Lily didn't want to help her mom, so she";
+
+/// stories260K through the llama2.c files, the reference of the other formats' tests.
+inline LanguageModel stories260k_reference() {
+  return load_language_model(shared_file("stories260K.bin").string(), shared_file("tok512.bin").string());
+}
+
+/// `lm` (stories260K in another format) against the llama2.c path `ref`: the same tokens of 200 paragraphs,
+/// the golden greedy text, and FP32 and W8A8 PPL of 40 paragraphs to 1e-5 relative.
+inline void check_matches_llama2c(const LanguageModel& lm, const LanguageModel& ref, const char* format) {
+  const std::string text = read_file(shared_file("tinystories_val.txt"));
+  std::size_t differing = 0;
+  for (const auto p : split_paragraphs(text, 200)) differing += lm.tokenizer.encode(p, true, false) != ref.tokenizer.encode(p, true, false);
+  CHECK(differing == 0u);
+  CHECK(greedy_text(lm, 200) == kGoldenText);
+  for (const Precision p : {Precision::FP32, Precision::W8A8}) {
+    const PerplexityResult a = ppl_of(lm, p, 40), b = ppl_of(ref, p, 40);
+    INFO("precision " << to_string(p) << ": " << format << " " << a.ppl << ", llama2.c " << b.ppl);
+    CHECK(a.tokens_scored == b.tokens_scored);
+    CHECK(std::fabs(a.ppl - b.ppl) <= 1e-5 * b.ppl);
+  }
+}
 
 }  // namespace saffire::models::llm::test

@@ -20,37 +20,19 @@ using namespace saffire::models;
 using namespace saffire::models::llm;
 using test::ScratchDir;
 
-namespace {
-
-LanguageModel reference() {
-  return load_language_model(test::shared_file("stories260K.bin").string(), test::shared_file("tok512.bin").string());
-}
-
-}  // namespace
-
 TEST_CASE("stories260K as an F32 GGUF gives the llama2.c path's text, tokens and perplexity", "[integration][llm][gguf]") {
   if (!test::have_stories()) return;
   ScratchDir dir("gguf_f32");
   const auto file = dir / "stories260K.gguf";
   test::write_llama_gguf(file, test::stories260k(), test::kGgmlF32, &test::tok512());
   const LanguageModel g = load_language_model(file.string());
-  const LanguageModel ref = reference();
+  const LanguageModel ref = test::stories260k_reference();
   CHECK(g.checkpoint.format() == CheckpointFormat::Gguf);
   CHECK(g.checkpoint.config().rope.style == RopeStyle::Interleaved);
   CHECK(g.checkpoint.config().to_string() == ref.checkpoint.config().to_string());
   CHECK(g.tokenizer_path == file);  // the file's own tokenizer
 
-  const std::string text = read_file(test::shared_file("tinystories_val.txt"));
-  std::size_t differing = 0;
-  for (const auto p : split_paragraphs(text, 200)) differing += g.tokenizer.encode(p, true, false) != ref.tokenizer.encode(p, true, false);
-  CHECK(differing == 0u);
-  CHECK(test::greedy_text(g, 200) == test::kGoldenText);
-  for (const Precision p : {Precision::FP32, Precision::W8A8}) {
-    const PerplexityResult a = test::ppl_of(g, p, 40), b = test::ppl_of(ref, p, 40);
-    INFO("precision " << to_string(p) << ": GGUF " << a.ppl << ", llama2.c " << b.ppl);
-    CHECK(a.tokens_scored == b.tokens_scored);
-    CHECK(std::fabs(a.ppl - b.ppl) <= 1e-5 * b.ppl);
-  }
+  test::check_matches_llama2c(g, ref, "GGUF");
   // W8A8 with the projections left in the mapping: the same PPL as with the FP32 copy.
   const LanguageModel mapped = load_language_model(file.string(), {}, WeightStorage::MappedProjections);
   CHECK_FALSE(mapped.checkpoint.has_fp32_projections());
@@ -60,7 +42,7 @@ TEST_CASE("stories260K as an F32 GGUF gives the llama2.c path's text, tokens and
 TEST_CASE("stories260K as F16 and Q8_0 GGUF moves the perplexity a little", "[integration][llm][gguf]") {
   if (!test::have_stories()) return;
   ScratchDir dir("gguf_quant");
-  const double base = test::ppl_of(reference(), Precision::FP32, 40).ppl;
+  const double base = test::ppl_of(test::stories260k_reference(), Precision::FP32, 40).ppl;
   for (const auto& [name, type] : {std::pair{"F16", test::kGgmlF16}, std::pair{"Q8_0", test::kGgmlQ8_0}}) {
     const auto file = dir / (std::string(name) + ".gguf");
     test::write_llama_gguf(file, test::stories260k(), type, &test::tok512());

@@ -26,37 +26,20 @@ TEST_CASE("stories260K in the Hugging Face layout gives the llama2.c path's text
   ScratchDir dir("hf_f32");
   test::write_llama_hf_folder(dir / "stories", test::stories260k(), "F32", &test::tok512());
   const LanguageModel hf = load_language_model((dir / "stories").string());
-  const LanguageModel ref = load_language_model(test::shared_file("stories260K.bin").string(),
-                                                test::shared_file("tok512.bin").string());
+  const LanguageModel ref = test::stories260k_reference();
   CHECK(hf.checkpoint.format() == CheckpointFormat::HuggingFace);
   CHECK(hf.checkpoint.config().rope.style == RopeStyle::RotateHalf);
   CHECK(ref.checkpoint.config().rope.style == RopeStyle::Interleaved);
   CHECK(hf.tokenizer_path.filename() == "tokenizer.json");
 
-  // The tokenizer.json tokenizer encodes the evaluation text exactly as tok512.bin does.
-  const std::string text = read_file(test::shared_file("tinystories_val.txt"));
-  const auto paragraphs = split_paragraphs(text, 200);
-  std::size_t differing = 0;
-  for (const auto p : paragraphs) differing += hf.tokenizer.encode(p, true, false) != ref.tokenizer.encode(p, true, false);
-  CHECK(differing == 0u);
-
-  // Greedy generation: the golden text of shared/models/README.md (the llama2.c path's).
-  CHECK(test::greedy_text(hf, 200) == test::kGoldenText);
-
-  // PPL to 1e-5 relative, FP32 and W8A8.
-  for (const Precision p : {Precision::FP32, Precision::W8A8}) {
-    const PerplexityResult a = test::ppl_of(hf, p, 40), b = test::ppl_of(ref, p, 40);
-    INFO("precision " << to_string(p) << ": HF " << a.ppl << ", llama2.c " << b.ppl);
-    CHECK(a.tokens_scored == b.tokens_scored);
-    CHECK(std::fabs(a.ppl - b.ppl) <= 1e-5 * b.ppl);
-  }
+  // The tokenizer.json tokenizer encodes the evaluation text as tok512.bin does; the golden text; PPL.
+  test::check_matches_llama2c(hf, ref, "HF");
 }
 
 TEST_CASE("stories260K stored as BF16 and F16 moves the perplexity a little", "[integration][llm][hf]") {
   if (!test::have_stories()) return;
   ScratchDir dir("hf_half");
-  const LanguageModel ref = load_language_model(test::shared_file("stories260K.bin").string(),
-                                                test::shared_file("tok512.bin").string());
+  const LanguageModel ref = test::stories260k_reference();
   const double base = test::ppl_of(ref, Precision::FP32, 40).ppl;
   for (const std::string dtype : {"BF16", "F16"}) {
     test::write_llama_hf_folder(dir / dtype, test::stories260k(), dtype, &test::tok512());
