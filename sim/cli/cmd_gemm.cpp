@@ -21,6 +21,7 @@
 #include "sim/array_engine.hpp"
 #include "sim/faults/fault_injecting_engine.hpp"
 #include "sim/faults/numeric_fault_deviation.hpp"
+#include "sim/faults/numeric_output_faults.hpp"
 #include "models/engine/cpu_engine.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 #include "models/workload/gemm_operands.hpp"
@@ -96,6 +97,11 @@ void run_numeric_gemm(const GemmOptions& o, const arch::ArrayConfig& cfg, const 
   const models::NumericOperands ops = models::random_numeric_operands(shape, cfg.numerics.operand, o.seed);
   const std::size_t outputs = static_cast<std::size_t>(shape.m * shape.n);
   std::vector<double> y(outputs), ref(outputs);
+  if (o.faults.enabled()) {  // a bad campaign (--bit past the word, stuck-at) stops before the clean run
+    FaultOptions fo = o.faults;
+    fo.set_voltage(o.v);
+    faults::check_numeric_fault_plan(*fo.make_plan(cfg, o.array.config_path(), 1), cfg);
+  }
   sim::ArrayModel model(cfg, fidelity, o.threads, o.kernel);
   const models::NumericGemmArgs args{shape.m, shape.n, shape.k, ops.x.data(), shape.k, ops.w.data(), shape.n,
                                      y.data(), shape.n};

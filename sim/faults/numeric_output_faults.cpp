@@ -63,19 +63,21 @@ void apply_numeric_output_faults(const arch::PeNumerics& numerics, const models:
     args.y[site.first * args.ldy + site.second] = walk(numerics, order, args, site.first, site.second, mask);
 }
 
+void check_numeric_fault_plan(const FaultPlan& plan, const arch::ArrayConfig& array) {
+  if (plan.accumulate_level() && plan.model().name() != std::string_view("timing"))
+    throw ConfigError("--fault-model " + std::string(plan.model().name()) + ": runs on INT8 arrays only; " +
+                      arch::describe(array.numerics) + " takes bitflip, table and timing");
+  if (plan.has_sram_faults())
+    throw ConfigError("SRAM errors (--sram-voltage below the cells' safe supply) run on INT8 arrays only, not on " + arch::describe(array.numerics));
+}
+
 std::vector<arch::OutputFault> numeric_gemm_with_faults(FaultPlan& plan, const models::GemmId& id,
                                                         const arch::ArrayConfig& array,
                                                         const models::NumericGemmArgs& args,
                                                         const std::function<void()>& clean) {
   const AccumulateRule rule = plan.accumulate_rule(id);
   const arch::TimingModel* const* timing = std::get_if<const arch::TimingModel*>(&rule);
-  if (plan.targets(id)) {
-    if (plan.accumulate_level() && !timing)
-      throw ConfigError("--fault-model " + std::string(plan.model().name()) + ": runs on INT8 arrays only; " +
-                        arch::describe(array.numerics) + " takes bitflip, table and timing");
-    if (plan.has_sram_faults())
-      throw ConfigError("SRAM errors (--sram-voltage below the cells' safe supply) run on INT8 arrays only, not on " + arch::describe(array.numerics));
-  }
+  if (plan.targets(id)) check_numeric_fault_plan(plan, array);
   clean();  // the engine's own path (the array engine's cycles), overwritten below under timing errors
   if (timing) {
     plan.log_accumulate_errors(id, args.m, args.n, args.k, timing_numeric_gemm(array, **timing, args));

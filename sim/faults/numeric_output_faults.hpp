@@ -38,6 +38,10 @@ void apply_numeric_output_faults(const arch::PeNumerics& numerics, const models:
 /// past the accumulator word's width.
 void check_accumulator_bit(const arch::PeNumerics& numerics, int bit, const char* key);
 
+/// Throws ConfigError (naming the option) when the plan holds faults floating-point PEs do not take:
+/// stuck-at bits, SRAM errors. Call it before the first GEMM, so a bad campaign stops before any work.
+void check_numeric_fault_plan(const FaultPlan& plan, const arch::ArrayConfig& array);
+
 /// One numeric GEMM of a faulty engine: `clean` computes args.y without faults (the engine's own path),
 /// then the plan's output-word faults of `id` are flipped in; returns them (also in the plan's log, without
 /// values: FaultValues holds integer words). The timing model instead recomputes the GEMM with timing errors
