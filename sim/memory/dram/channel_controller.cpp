@@ -14,15 +14,19 @@ namespace {
 
 constexpr Cycle kLongAgo = -(Cycle{1} << 40);  // "no earlier command": every constraint from it is met
 constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
-// issue_next packs (cycles until legal, not a hit, age) into one integer: 24 + 1 + 39 bits.
-constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << 39) - 1;
-constexpr std::uint64_t kNotHit = std::uint64_t{1} << 39;
-constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << 40) - 1;
+// issue_next packs (cycles until legal, not a hit, age, bank) into one integer: 18 + 1 + 37 + 8 bits. The
+// bank in the low bits makes the minimum name its winner (no search for it); the age decides every tie.
+constexpr int kBankBits = 8, kSeqBits = 37, kWaitShift = 46;
+constexpr std::uint64_t kBankMask = (std::uint64_t{1} << kBankBits) - 1;
+static_assert(kMaxBanksPerChannel <= (1 << kBankBits), "a bank index must fit the packed key");
+constexpr std::uint64_t kSeqLimit = (std::uint64_t{1} << kSeqBits) - 1;  // ages are renumbered before this
+constexpr std::uint64_t kNotHit = std::uint64_t{1} << (kBankBits + kSeqBits);
+constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << kWaitShift) - 1;
 // The scan runs over whole blocks of offers (one or two vector registers); padding offers wait "forever"
 // with the largest key, so their packed value is ~0 and never wins.
 constexpr std::size_t kOfferBlock = 8;
 constexpr Cycle kPadLocal = std::numeric_limits<Cycle>::max() / 2;
-constexpr std::uint64_t kWaitSaturated = (std::uint64_t{1} << 24) - 1;
+constexpr std::uint64_t kWaitSaturated = (std::uint64_t{1} << (64 - kWaitShift)) - 1;
 
 }  // namespace
 
@@ -73,6 +77,7 @@ void ChannelController::admit(std::uint64_t id, Cycle arrival, Cycle visible, Ac
   m_free_slots.pop_back();
   Slot& slot = m_slots[static_cast<std::size_t>(s)];
   slot.id = id;
+  if (m_next_seq == kSeqLimit) renumber_ages();
   slot.seq = m_next_seq++;
   slot.arrival = arrival;
   slot.visible = visible;
@@ -82,12 +87,26 @@ void ChannelController::admit(std::uint64_t id, Cycle arrival, Cycle visible, Ac
   slot.needed_pre = slot.needed_act = false;
   Bank& b = m_banks[static_cast<std::size_t>(slot.bank)];
   b.waiting.push_back(s);
+  const bool hit = b.open_row >= 0 && row == b.open_row;
   if (b.active_pos < 0) {
     b.active_pos = static_cast<int>(m_active.size());
     m_active.push_back(slot.bank);
+    offer(b, s, hit);
+  } else if (hit && b.next == Command::Pre) {
+    offer(b, s, true);  // the bank's first row hit (the youngest request changes nothing else)
   }
-  update_next(b);
   ++m_queued;
+}
+
+void ChannelController::renumber_ages() {
+  // The queued requests get ages 0, 1, ... in their order, so the packed keys never run out of bits.
+  std::vector<std::pair<std::uint64_t, int>> queued;
+  for (const Bank& b : m_banks)
+    for (const int s : b.waiting) queued.emplace_back(m_slots[static_cast<std::size_t>(s)].seq, s);
+  std::sort(queued.begin(), queued.end());
+  for (std::size_t i = 0; i < queued.size(); ++i) m_slots[static_cast<std::size_t>(queued[i].second)].seq = i;
+  m_next_seq = queued.size();
+  for (Bank& b : m_banks) update_next(b);
 }
 
 Cycle ChannelController::run_until_slot_frees() {
@@ -110,12 +129,15 @@ void ChannelController::update_next(Bank& b) {
         hit = s;
         break;
       }
-  const int slot = hit >= 0 ? hit : b.waiting.front();
+  offer(b, hit >= 0 ? hit : b.waiting.front(), hit >= 0);
+}
+
+void ChannelController::offer(Bank& b, int slot, bool hit) {
   const Slot& s = m_slots[static_cast<std::size_t>(slot)];
   b.next_slot = slot;
-  // Priority among commands legal in the same cycle: row hits first, then age (seq < 2^62).
-  b.next_key = (hit >= 0 ? 0 : kNotHit) | (s.seq & kSeqMask);
-  if (hit >= 0) {
+  // Priority among commands legal in the same cycle: row hits first, then age.
+  b.next_key = (hit ? 0 : kNotHit) | (s.seq << kBankBits) | static_cast<std::uint64_t>(&b - m_banks.data());
+  if (hit) {
     b.next = s.access == Access::Read ? Command::Rd : Command::Wr;
     b.next_local = std::max(s.visible, b.next_cas);
   } else if (b.open_row >= 0) {
@@ -168,7 +190,6 @@ Cycle ChannelController::issue_next() {
     const Cycle* allowed_at = m_shared.data();
     // Whole blocks (the arrays are padded to kOfferBlock with offers that never win: packed value ~0).
     std::uint64_t best_packed = ~std::uint64_t{0};
-    std::size_t found_i = n;  // n: not found yet
 #if defined(__AVX512F__)
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push  // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized (_mm512_undefined_*)
@@ -184,46 +205,31 @@ Cycle ChannelController::issue_next() {
         const __m512i allowed = _mm512_permutex2var_epi64(lo, _mm512_loadu_si512(shared + b), hi);
         const __m512i at = _mm512_max_epi64(_mm512_loadu_si512(local + b), allowed);
         const __m512i wait = _mm512_min_epu64(_mm512_max_epi64(_mm512_sub_epi64(at, slot_v), zero), saturated);
-        best_v = _mm512_min_epu64(best_v, _mm512_or_si512(_mm512_slli_epi64(wait, 40), _mm512_loadu_si512(keys + b)));
+        best_v = _mm512_min_epu64(best_v,
+                                  _mm512_or_si512(_mm512_slli_epi64(wait, kWaitShift), _mm512_loadu_si512(keys + b)));
       }
       best_packed = _mm512_reduce_min_epu64(best_v);
-      if ((best_packed >> 40) != kWaitSaturated && n <= 64) {  // the winner's place, found without a branch per offer
-        const __m512i key = _mm512_set1_epi64(static_cast<long long>(best_packed & kKeyMask));
-        std::uint64_t found = 0;
-        for (std::size_t b = 0; b < n; b += kOfferBlock)
-          found |= std::uint64_t{_mm512_cmpeq_epi64_mask(_mm512_loadu_si512(keys + b), key)} << b;
-        found_i = static_cast<std::size_t>(std::countr_zero(found));
-      }
     } else
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 #endif
     {
-      // Four independent minima with their places (no chain of dependent selects through the scan, no
-      // gathers), then combined.
+      // Four independent minima (no chain of dependent selects through the scan, no gathers), then combined.
       std::array<std::uint64_t, 4> lane_best;
-      std::array<std::size_t, 4> lane_i{};
       lane_best.fill(~std::uint64_t{0});
       for (std::size_t b = 0; b < n; b += 4)
         for (std::size_t l = 0; l < 4; ++l) {
           const std::size_t i = b + l;
           const Cycle at = std::max(local[i], allowed_at[shared[i]]);
           const auto wait = static_cast<std::uint64_t>(std::max<Cycle>(at - slot, 0));
-          const std::uint64_t p = (std::min(wait, kWaitSaturated) << 40) | keys[i];
-          const bool take = p < lane_best[l];
-          lane_best[l] = take ? p : lane_best[l];
-          lane_i[l] = take ? i : lane_i[l];
+          lane_best[l] = std::min(lane_best[l], (std::min(wait, kWaitSaturated) << kWaitShift) | keys[i]);
         }
-      for (std::size_t l = 0; l < 4; ++l)
-        if (lane_best[l] < best_packed) {  // keys are unique (the age), so no ties to break
-          best_packed = lane_best[l];
-          found_i = lane_i[l];
-        }
+      for (std::size_t l = 0; l < 4; ++l) best_packed = std::min(best_packed, lane_best[l]);
     }
-    std::size_t best_i = found_i;
-    Cycle best_at = slot + static_cast<Cycle>(best_packed >> 40);
-    if ((best_packed >> 40) == kWaitSaturated) {
+    std::size_t best_bank = best_packed & kBankMask;
+    Cycle best_at = slot + static_cast<Cycle>(best_packed >> kWaitShift);
+    if ((best_packed >> kWaitShift) == kWaitSaturated) {
       best_at = kNever;
       std::uint64_t best_key = ~std::uint64_t{0};
       for (std::size_t j = 0; j < n; ++j) {
@@ -231,15 +237,11 @@ Cycle ChannelController::issue_next() {
         if (at < best_at || (at == best_at && keys[j] < best_key)) {
           best_at = at;
           best_key = keys[j];
-          best_i = j;
+          best_bank = best_key & kBankMask;
         }
       }
-    } else if (best_i == n) {
-      const std::uint64_t key = best_packed & kKeyMask;
-      best_i = 0;
-      while (keys[best_i] != key) ++best_i;
     }
-    const Bank* best = &m_banks[static_cast<std::size_t>(m_active[best_i])];
+    const Bank* best = &m_banks[best_bank];
     assert(n > 0);
     const Cycle now = best_at;
     if (m_refresh && m_ranks[static_cast<std::size_t>(best->rank)].next_refresh <= now) {
@@ -326,13 +328,13 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.last_acts[static_cast<std::size_t>(r.faw_pos)] = now;
       r.faw_pos = (r.faw_pos + 1) % 4;
       m_shared_stale = true;
-      update_next(b);
+      offer(b, slot_index, true);  // the ACT was the oldest request's: it is now the bank's first row hit
       return;
     case Command::Pre:
       s.needed_pre = true;
       b.open_row = -1;
       b.next_act = std::max(b.next_act, now + t.trp);
-      update_next(b);
+      offer(b, slot_index, false);  // the PRE was the oldest request's (no hit queued): its ACT is next
       return;
     case Command::Rd: {
       const Cycle end = now + t.tcl + m_burst;
@@ -381,9 +383,20 @@ void ChannelController::complete(int slot_index, Cycle done) {
 
   Bank& b = m_banks[static_cast<std::size_t>(s.bank)];
   auto gone = std::find(b.waiting.begin(), b.waiting.end(), slot_index);  // a few entries: no memmove call
+  const auto at = gone;
   for (auto next = gone + 1; next != b.waiting.end(); ++gone, ++next) *gone = *next;
   b.waiting.pop_back();
-  update_next(b);
+  // The served request was the bank's first row hit, so its next hit (if any) comes after it.
+  int hit = -1;
+  for (auto w = at; w != b.waiting.end(); ++w)
+    if (m_slots[static_cast<std::size_t>(*w)].row == b.open_row) {
+      hit = *w;
+      break;
+    }
+  if (hit >= 0)
+    offer(b, hit, true);
+  else if (!b.waiting.empty())
+    offer(b, b.waiting.front(), false);
   if (b.waiting.empty()) {  // swap-remove the bank from the active list
     const int last = m_active.back();
     m_active[static_cast<std::size_t>(b.active_pos)] = last;

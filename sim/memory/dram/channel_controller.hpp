@@ -60,7 +60,8 @@ class ChannelController {
     Command next = Command::Act;
     int next_slot = -1;
     std::uint64_t next_key = 0;  // FR-FCFS priority among commands legal in one cycle: lower first
-                                 // (bit 39: not a row hit; bits 0-38: age, the request's seq)
+                                 // (bit 45: not a row hit; bits 8-44: age, the request's seq; bits 0-7:
+                                 // the bank, which makes keys unique and names the winner)
     Cycle next_local = 0;
   };
   struct Group {
@@ -81,6 +82,8 @@ class ChannelController {
   void apply(Command c, int bank_index, int slot, Cycle t);
   void complete(int slot, Cycle done);
   void update_next(Bank& b);  // recomputes the bank's cached next command
+  void renumber_ages();       // before the ages outgrow their bits in the packed keys
+  void offer(Bank& b, int slot, bool hit);  // caches slot's command (its RD/WR if `hit`, else PRE or ACT)
 
   DramSpec m_spec;
   bool m_refresh;

@@ -43,6 +43,10 @@ void DramSpec::validate() const {
   require_power_of_two("banks_per_group", banks_per_group);
   require_power_of_two("rows", rows);
   require_power_of_two("columns", columns);
+  if (static_cast<std::int64_t>(ranks) * bank_groups * banks_per_group > kMaxBanksPerChannel)
+    fail("ranks", "ranks x bank_groups x banks_per_group = " +
+                      std::to_string(static_cast<std::int64_t>(ranks) * bank_groups * banks_per_group) +
+                      " banks per channel, more than the scheduler's " + std::to_string(kMaxBanksPerChannel));
   require_power_of_two("burst_length", burst_length);
   if (bus_width_bits < 8 || bus_width_bits % 8 != 0)
     fail("bus_width_bits", std::to_string(bus_width_bits) + " is not a positive multiple of 8");

@@ -42,6 +42,10 @@ struct DramTiming {
   int trtrs = 0;   // data-bus gap when consecutive bursts come from different ranks (controller choice)
 };
 
+/// Banks per channel (ranks x bank groups x banks per group) the FR-FCFS scheduler can hold: it names a
+/// bank in 8 bits of its packed priority keys (channel_controller.cpp).
+inline constexpr int kMaxBanksPerChannel = 256;
+
 struct DramSpec {
   std::string name;            // "DDR4-3200"
   std::string origin;          // the file it was read from (for messages)

@@ -4,7 +4,8 @@
 // (its oldest row hit's RD/WR, else its oldest request's PRE or ACT) and the first cycle every timing
 // rule allows it, and issues the soonest (row hits first, then the oldest on a tie). Every request's
 // completion cycle and the row outcome counts must match the model's exactly, for every preset, on
-// random, streaming, mixed read/write and spread-out streams, with refresh on and off.
+// random, streaming, mixed read/write, spread-out streams, a bank ping-pong, ACT-bound (tFAW) streams and
+// callers that wait on requests one at a time (the scratchpads' use), with refresh on and off.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -232,21 +233,31 @@ struct ReferenceResult {
   std::uint64_t hits = 0, misses = 0, conflicts = 0;
 };
 
-// The in-order port of DramSystem over reference channels.
-ReferenceResult reference_serve(const DramSpec& spec, const std::vector<DramRequest>& requests, bool refresh) {
+// Waits on every 17th request (from the 6th on) in the patterns that wait; in pattern 7 the requests after
+// a wait arrive no earlier than its completion (a refill that needs the data first).
+bool waits_after(int kind, std::size_t i) { return kind >= 6 && i % 17 == 5; }
+
+// The in-order port of DramSystem over reference channels, including DramSystem::wait_for: serve the
+// request's channel until it is done; later requests enter no earlier than the last command issued.
+ReferenceResult reference_serve(const DramSpec& spec, int kind, const std::vector<DramRequest>& requests, bool refresh) {
   ReferenceResult out;
   out.done.assign(requests.size(), -1);
   const AddressDecoder decoder(spec);
   std::vector<ReferenceChannel> channels;
   for (int c = 0; c < spec.channels; ++c) channels.emplace_back(spec, refresh, &out.done);
-  Cycle last_entry = 0;
+  Cycle last_entry = 0, waited = 0;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const DramAddress a = decoder.decode(requests[i].address);
     ReferenceChannel& ch = channels[static_cast<std::size_t>(a.channel)];
-    Cycle entry = std::max(requests[i].arrival, last_entry);
+    const Cycle arrival = kind == 7 ? std::max(requests[i].arrival, waited) : requests[i].arrival;
+    Cycle entry = std::max(arrival, last_entry);
     if (ch.full()) entry = std::max(entry, ch.run_until_slot_frees());
     last_entry = entry;
     ch.admit(i, entry, requests[i].access, a);
+    if (waits_after(kind, i)) {
+      while (out.done[i] < 0) last_entry = std::max(last_entry, ch.run_until_slot_frees());
+      waited = out.done[i];
+    }
   }
   for (ReferenceChannel& ch : channels) {
     ch.drain();
@@ -265,10 +276,14 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64: a counter-based hash, so th
 }
 
 // Request streams over `bursts` bursts: 0 random reads at once, 1 a stream, 2 mixed reads and writes over
-// few rows (hits, conflicts, turnarounds), 3 the same spread out in time (idle gaps, refresh catch-up).
+// few rows (hits, conflicts, turnarounds), 3 the same spread out in time (idle gaps, refresh catch-up),
+// 4 a ping-pong between two rows of one bank, 5 a new row every request over all banks (ACT-bound: tRRD,
+// tFAW), 6 random reads and writes arriving over time, 7 a stream of read and write blocks with gaps (6 and
+// 7 with waits, see waits_after).
 std::vector<DramRequest> pattern(const DramSpec& spec, int kind, int n) {
   const auto burst = static_cast<std::uint64_t>(spec.burst_bytes());
   const std::uint64_t bursts = spec.capacity_bytes() / burst;
+  const std::uint64_t row_stride = bursts / static_cast<std::uint64_t>(spec.rows);  // next row, same bank
   std::vector<DramRequest> out;
   Cycle t = 0;
   for (int i = 0; i < n; ++i) {
@@ -282,6 +297,19 @@ std::vector<DramRequest> pattern(const DramSpec& spec, int kind, int n) {
       access = (r >> 20) % 3 == 0 ? Access::Write : Access::Read;
     }
     if (kind == 3) t += static_cast<Cycle>((r >> 40) % (i % 500 == 0 ? 200000 : 60));
+    const auto u = static_cast<std::uint64_t>(i);
+    if (kind == 4) b = ((u % 2) * 3 * row_stride + u / 2 % 7) % bursts;
+    if (kind == 5) b = (u * row_stride + u * static_cast<std::uint64_t>(spec.channels)) % bursts;
+    if (kind == 6) {
+      b = r % bursts;
+      access = (r >> 50) % 2 == 0 ? Access::Write : Access::Read;
+      t += static_cast<Cycle>((r >> 33) % 8);
+    }
+    if (kind == 7) {
+      b = u * 3 % bursts;
+      access = u / 64 % 2 == 0 ? Access::Read : Access::Write;
+      t += i % 256 == 0 ? 5000 : 0;
+    }
     out.push_back({b * burst, access, t});
   }
   return out;
@@ -291,7 +319,7 @@ std::vector<DramRequest> pattern(const DramSpec& spec, int kind, int n) {
 
 TEST_CASE("dram: every completion cycle matches a naive reference FR-FCFS scheduler", "[unit]") {
   for (const std::string& name : dram_preset_names())
-    for (int kind = 0; kind < 4; ++kind)
+    for (int kind = 0; kind < 8; ++kind)
       for (const bool refresh : {false, true})
         for (const int variant : {0, 1, 2}) {
           DramSpec spec = dram_preset(name);
@@ -304,9 +332,15 @@ TEST_CASE("dram: every completion cycle matches a naive reference FR-FCFS schedu
           DramOptions options;
           options.refresh = refresh;
           DramSystem dram(spec, options);
-          for (const DramRequest& r : requests) dram.enqueue(r);
+          Cycle waited = 0;
+          for (std::size_t i = 0; i < requests.size(); ++i) {
+            DramRequest r = requests[i];
+            if (kind == 7) r.arrival = std::max(r.arrival, waited);
+            const std::uint64_t id = dram.enqueue(r);
+            if (waits_after(kind, i)) waited = dram.wait_for(id);
+          }
           dram.drain();
-          const ReferenceResult ref = reference_serve(spec, requests, refresh);
+          const ReferenceResult ref = reference_serve(spec, kind, requests, refresh);
           INFO(name << " pattern " << kind << " refresh " << refresh << " variant " << variant);
           std::size_t mismatches = 0, first = requests.size();
           for (std::size_t i = 0; i < requests.size(); ++i)

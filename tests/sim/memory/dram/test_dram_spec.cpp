@@ -132,6 +132,11 @@ TEST_CASE("dram presets: zero or non-power-of-two sizes and bad rates name the k
     const std::string text = ddr4_with("queue_depth = 32", "queue_depth = 0");
     CHECK_THAT(parse_error(text), Contains(where(text, "queue_depth = 0") + ": dram.queue_depth: must be at least 1"));
   }
+  {  // 32 ranks x 16 banks: more banks per channel than the scheduler names
+    const std::string text = ddr4_with("ranks = 1 ", "ranks = 32 ");
+    CHECK_THAT(parse_error(text), Contains(where(text, "ranks = 32") + ": dram.ranks: ranks x bank_groups x "
+                                           "banks_per_group = 512 banks per channel, more than the scheduler's 256"));
+  }
 }
 
 TEST_CASE("dram presets: unknown, missing and mistyped keys name the key", "[unit]") {
