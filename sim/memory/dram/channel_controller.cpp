@@ -67,7 +67,9 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, Complet
     m_ranks[r].last_acts.fill(kLongAgo);
     // Ranks refresh staggered over one interval, so they are not all blocked at once.
     m_ranks[r].next_refresh = m_refresh_period + static_cast<Cycle>(r) * m_refresh_period / m_spec.ranks;
+    update_act_limits(static_cast<int>(r));
   }
+  update_cas_limits();
 }
 
 void ChannelController::admit(std::uint64_t id, Cycle arrival, Cycle visible, Access access, int rank, int bank_group,
@@ -155,26 +157,32 @@ void ChannelController::offer(Bank& b, int slot, bool hit) {
   }
 }
 
-Cycle ChannelController::issue_next() {
+// What the shared state (bank group, rank, data bus) allows, per bank group and command: the same for
+// every bank of the group, so kept per group and updated by the commands that change it.
+void ChannelController::update_act_limits(int rank) {
   const DramTiming& t = m_spec.timing;
+  const Rank& r = m_ranks[static_cast<std::size_t>(rank)];
+  const Cycle faw = r.last_acts[static_cast<std::size_t>(r.faw_pos)] + t.tfaw;
+  for (int gi = rank * m_spec.bank_groups; gi < (rank + 1) * m_spec.bank_groups; ++gi)
+    m_shared[static_cast<std::size_t>(gi) * 4 + static_cast<int>(Command::Act)] =
+        std::max(std::max(m_groups[static_cast<std::size_t>(gi)].next_act, r.next_act), faw);
+}
+
+void ChannelController::update_cas_limits() {
+  const DramTiming& t = m_spec.timing;
+  for (std::size_t gi = 0; gi < m_groups.size(); ++gi) {
+    const Group& g = m_groups[gi];
+    const Rank& r = m_ranks[static_cast<std::size_t>(g.rank)];
+    // The data burst may not overlap the previous one on the bus (plus a gap across ranks).
+    const Cycle data = m_bus_free + (m_bus_rank >= 0 && m_bus_rank != g.rank ? t.trtrs : 0);
+    Cycle* allowed = &m_shared[gi * 4];
+    allowed[static_cast<int>(Command::Rd)] = std::max(std::max(g.next_rd, r.next_rd), data - t.tcl);
+    allowed[static_cast<int>(Command::Wr)] = std::max(std::max(g.next_wr, r.next_wr), data - t.tcwl);
+  }
+}
+
+Cycle ChannelController::issue_next() {
   for (;;) {
-    // What the shared state (bank group, rank, data bus) allows, per bank group and command: the same
-    // for every bank of the group, so computed once here.
-    const Cycle bus = m_bus_free;
-    for (std::size_t gi = 0; m_shared_stale && gi < m_groups.size(); ++gi) {
-      const Group& g = m_groups[gi];
-      const int rank = g.rank;
-      const Rank& r = m_ranks[static_cast<std::size_t>(rank)];
-      // The data burst may not overlap the previous one on the bus (plus a gap across ranks).
-      const Cycle data = bus + (m_bus_rank >= 0 && m_bus_rank != rank ? t.trtrs : 0);
-      Cycle* allowed = &m_shared[gi * 4];
-      allowed[static_cast<int>(Command::Act)] =
-          std::max(std::max(g.next_act, r.next_act), r.last_acts[static_cast<std::size_t>(r.faw_pos)] + t.tfaw);
-      allowed[static_cast<int>(Command::Pre)] = kLongAgo;
-      allowed[static_cast<int>(Command::Rd)] = std::max(std::max(g.next_rd, r.next_rd), data - t.tcl);
-      allowed[static_cast<int>(Command::Wr)] = std::max(std::max(g.next_wr, r.next_wr), data - t.tcwl);
-    }
-    m_shared_stale = false;
     // Every bank with waiting requests offers its next command at the first cycle all constraints
     // allow. FR-FCFS: the command issued is the one legal soonest, no sooner than the next command slot;
     // among those legal at that cycle, row hits (RD/WR) first, then the oldest request. Both rules are
@@ -327,7 +335,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_act = std::max(r.next_act, now + t.trrd_s);
       r.last_acts[static_cast<std::size_t>(r.faw_pos)] = now;
       r.faw_pos = (r.faw_pos + 1) % 4;
-      m_shared_stale = true;
+      update_act_limits(b.rank);
       offer(b, slot_index, true);  // the ACT was the oldest request's: it is now the bank's first row hit
       return;
     case Command::Pre:
@@ -344,7 +352,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_wr = std::max(r.next_wr, now + m_rtw);
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
-      m_shared_stale = true;
+      update_cas_limits();
       complete(slot_index, end);
       return;
     }
@@ -357,7 +365,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_rd = std::max(r.next_rd, end + t.twtr_s);
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
-      m_shared_stale = true;
+      update_cas_limits();
       complete(slot_index, end);
       return;
     }

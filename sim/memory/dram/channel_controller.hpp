@@ -82,6 +82,8 @@ class ChannelController {
   void apply(Command c, int bank_index, int slot, Cycle t);
   void complete(int slot, Cycle done);
   void update_next(Bank& b);  // recomputes the bank's cached next command
+  void update_act_limits(int rank);  // m_shared's ACT entries of the rank's groups (after an ACT)
+  void update_cas_limits();          // m_shared's RD and WR entries (after a RD or WR: bus, group, rank)
   void renumber_ages();       // before the ages outgrow their bits in the packed keys
   void offer(Bank& b, int slot, bool hit);  // caches slot's command (its RD/WR if `hit`, else PRE or ACT)
 
@@ -104,7 +106,6 @@ class ChannelController {
   std::vector<std::uint64_t> m_offer_key;
   std::vector<std::int64_t> m_offer_shared;
   std::vector<Cycle> m_shared;  // per bank group and Command: the first cycle the shared state allows
-  bool m_shared_stale = true;   // m_shared needs recomputing (an ACT, RD or WR changed the shared state)
   Cycle m_next_command = 0;   // command bus: one command per cycle
   Cycle m_bus_free = 0;       // data bus: the cycle the last burst ends
   int m_bus_rank = -1;
