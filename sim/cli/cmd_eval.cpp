@@ -31,6 +31,7 @@
 #include "sim/cli/fault_options.hpp"
 #include "sim/cli/array_memory_report.hpp"
 #include "sim/cli/memory_options.hpp"
+#include "sim/cli/model_run.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 #include "sim/memory/memory_traffic.hpp"
 #include "sim/engine_stack.hpp"
@@ -45,27 +46,14 @@
 namespace saffire::cli {
 namespace {
 
-struct EvalOptions {
+struct EvalOptions : ModelRunOptions {
   std::string model, tokenizer, text;
   std::string protocol = "paragraphs";
   int ctx = 256;  // wikitext: the model's seq_len unless given
   int paragraphs = 200;
   int stride = 0;  // wikitext: 0 = ctx
   bool ctx_given = false, paragraphs_given = false, stride_given = false;
-  std::string engine = "cpu";
-  std::string precision = "fp32";
-  std::string weights = "per-channel";
-  std::string activations = "per-token";
-  bool fp32_attention = false;
   bool compare_fp32 = false;
-  std::string kernel = "auto";
-  int threads = 1;
-  std::string fidelity = "fold";
-  ArrayOptions array;
-  MemoryOptions memory;
-  FaultOptions faults;
-  AbftOptions abft;
-  models::llm::HealOptions heal;
   std::string trace;  // --trace FILE: HDF5 trace of the campaign's faults
   bool json = false;
 };
@@ -180,48 +168,6 @@ void write_decision_rows(traces::TraceWriter& writer, const abft::AbftEngine& ab
   writer.append_decisions(rows);
 }
 
-// What the ABFT engine decided and what it cost, for the JSON report.
-nlohmann::json abft_json(const abft::AbftEngine& abft, std::int64_t tokens) {
-  const abft::AbftTotals& t = abft.totals();
-  const abft::AbftEnergy& e = abft.energy();
-  nlohmann::json per_component = nlohmann::json::object();
-  for (int c = 0; c < models::kNumComponents; ++c) {
-    const abft::AbftTotals& ct = abft.totals(static_cast<models::Component>(c));
-    if (ct.scopes == 0) continue;
-    per_component[std::string(models::to_string(static_cast<models::Component>(c)))] = {
-        {"scopes", ct.scopes}, {"flagged", ct.flagged}, {"recomputed", ct.recomputed}};
-  }
-  return {{"scheme", std::string(abft.policy().name())},
-          {"gemms", t.gemms},
-          {"scopes", t.scopes},
-          {"flagged", t.flagged},
-          {"recomputed", t.recomputed},
-          {"recompute_rate", t.scopes > 0 ? static_cast<double>(t.recomputed) / static_cast<double>(t.scopes) : 0.0},
-          {"retries", t.retries},
-          {"nominal_fallbacks", t.nominal},
-          {"corrected_words", t.corrected_words},
-          {"dropped_macs", t.dropped_macs},
-          {"macs", t.macs},
-          {"recomputed_macs", t.recomputed_macs},
-          {"recomputed_mac_fraction", t.macs > 0 ? static_cast<double>(t.recomputed_macs) / static_cast<double>(t.macs) : 0.0},
-          {"cycles", t.cycles},
-          {"recomputed_cycles", t.recomputed_cycles},
-          {"recompute_cycle_overhead", t.cycles > 0 ? static_cast<double>(t.recomputed_cycles) / static_cast<double>(t.cycles) : 0.0},
-          {"remapped_columns", abft.remapped_columns()},
-          {"remap_cycles", t.remap_cycles},
-          {"components", per_component},
-          {"energy_pj", e.total},
-          {"energy_per_token_pj", tokens > 0 ? e.total / static_cast<double>(tokens) : 0.0},
-          {"detection_energy_pj", e.detection},
-          {"recovery_energy_pj", e.recovery},
-          {"nominal_energy_pj", e.nominal},
-          {"energy_saving", e.nominal > 0 ? 1.0 - e.total / e.nominal : 0.0},
-          {"compute_energy_pj", e.compute},
-          {"sram_energy_pj", e.sram},
-          {"dram_energy_pj", e.dram},
-          {"compute_saving", e.nominal_compute > 0 ? 1.0 - e.compute / e.nominal_compute : 0.0}};
-}
-
 // "\r<what> done/total paragraphs" (or windows) on stderr, when shown.
 class ParagraphProgress {
  public:
@@ -243,36 +189,15 @@ class ParagraphProgress {
 // (faults, PPLs, outcome, deviation per component, ABFT decisions and energy) as JSON, and the trace rows.
 nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::LanguageModel& lm, const std::string& text,
                                   const models::llm::PerplexityOptions& po, const models::llm::InferenceOptions& inf,
-                                  sim::EngineStackSpec spec, const std::shared_ptr<faults::FaultPlan>& plan,
+                                  const ModelRun& run,
                                   const models::llm::PerplexityResult& r, traces::TraceWriter* trace,
                                   const ParagraphProgress& progress) {
   namespace llm = models::llm;
-  const arch::ArrayConfig& array = spec.options.array;
+  const arch::ArrayConfig& array = run.eo.array;
+  const std::shared_ptr<faults::FaultPlan>& plan = run.plan;
   nlohmann::json fault_json;
-  spec.plan = plan;
   const bool int8 = inf.precision == models::llm::Precision::W8A8;
-  if (o.abft.enabled()) spec.abft = o.abft.resolve();
-  if (o.abft.enabled() && int8) {  // energy: arch/tech prices INT8 PEs; floating-point runs report no energy
-    // The table's energies hold at its characterization voltage: converted to the run's nominal supply,
-    // the reference of the energy model (dynamic energy ~ (V / v_nominal)^2, leakage ~ V / v_nominal).
-    const double v_nominal = array.v_nominal;
-    // The memory system in its own domains: each GEMM's traffic from the memory model ([memory] of
-    // --config, --memory ...), the SRAM at its supply, the DRAM at its standard's.
-    const memory::MemoryConfig mem_cfg = o.memory.resolve(o.array.config_path());
-    std::shared_ptr<const memory::MemoryModel> mem_model = memory::make_memory_model(mem_cfg);
-    arch::MemoryPricing pricing;
-    pricing.traffic = [mem_model, mem_cfg, array](std::int64_t m, std::int64_t n, std::int64_t k) {
-      return memory::memory_traffic(mem_cfg, mem_model->simulate(array, {m, n, k}), array);
-    };
-    pricing.dram = arch::dram_energy(mem_cfg.dram_energy_standard(), mem_cfg.where("dram_energy"));
-    pricing.v_memory = mem_cfg.sram_supply(v_nominal);
-    spec.energy = sim::StackEnergy{arch::at_voltage(o.abft.tech(), v_nominal),
-                                   FaultOptions::supply_voltage(*plan, array), v_nominal, pricing};
-  }
-  // ReaLM's clamp is a rule of INT8 re-quantization: floating-point outputs are not re-quantized.
-  spec.realm_clamp = o.faults.realm_clamp() && inf.precision == models::llm::Precision::W8A8;
-  spec.granularity = inf.quant.activations;
-  const sim::EngineStack stack = sim::build_engine_stack(spec);
+  const sim::EngineStack stack = build_campaign_stack(o, run);
   const abft::AbftEngine* abft = stack.abft;
   const std::unique_ptr<faults::ReaLMClampHook>& clamp = stack.clamp;
   llm::Transformer faulty(lm.checkpoint, inf, stack.engine.get());
@@ -314,14 +239,7 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
         {"max_abs_deviation", d.max_abs_deviation}};
   }
   fault_json["deviation"] = deviation;
-  if (abft) {
-    fault_json["abft"] = abft_json(*abft, r.tokens_processed);
-    if (!int8)
-      for (const char* key : {"energy_pj", "energy_per_token_pj", "detection_energy_pj", "recovery_energy_pj",
-                              "nominal_energy_pj", "energy_saving", "compute_energy_pj", "sram_energy_pj",
-                              "dram_energy_pj", "compute_saving"})
-        fault_json["abft"].erase(key);
-  }
+  if (abft) fault_json["abft"] = abft_report_json(*abft, r.tokens_processed, /*with_energy=*/int8);
   if (trace) {
     write_fault_rows(*trace, array, *plan);
     if (abft) write_decision_rows(*trace, *abft);
@@ -439,39 +357,14 @@ void run_eval(EvalOptions o) {
   const std::string text = llm::read_file(text_path);
   llm::check_evaluation_text(text, text_path);  // empty or blank: exit 2
 
-  llm::InferenceOptions inf;
-  inf.precision = llm::parse_precision(o.precision);
-  inf.quant.weights = llm::parse_weight_granularity(o.weights);
-  inf.quant.activations = llm::parse_activation_granularity(o.activations);
-  inf.quant.quantize_attention = !o.fp32_attention;
-  inf.heal = o.heal;
-  check_heal_options(inf);
-  std::unique_ptr<models::GemmEngine> engine;
-  sim::EngineOptions eo;
-  eo.kernel = o.kernel;
-  eo.threads = o.threads;
-  eo.fidelity = sim::parse_fidelity(o.fidelity);
-  // The array's folds wait for their operands as the memory model says (--memory scalesim|dram, [memory]).
-  memory::MemoryConfig memory_cfg = o.memory.resolve(o.array.config_path());
-  if (llm::on_float_pes(inf.precision)) {  // the memory's words in the PEs' formats
-    engine = make_float_pe_engine(o.engine, eo, o.array, inf.precision, &memory_cfg);
-  } else {
-    if (memory_cfg.model != "ideal") eo.memory = memory::make_memory_model(memory_cfg);
-    eo.array = o.array.resolve();
-  }
-  if (inf.precision == llm::Precision::W8A8) require_int8_array(eo.array, "eval");
-  sim::EngineStackSpec spec;  // the clean run's; the campaign adds its plan, ABFT and clamp
-  spec.engine = o.engine;
-  spec.options = eo;
-  if (inf.precision == llm::Precision::W8A8) engine = sim::build_engine_stack(spec).engine;
-  // SRAM errors ([memory] sram_voltage, --sram-voltage) are a campaign of their own or join the model's.
-  const std::optional<faults::SramFaultConfig> sram = sram_fault_config(memory_cfg, o.faults.seed());
-  const bool campaign = o.faults.enabled() || sram.has_value();
-  if (campaign) check_campaign_precision(inf, o.faults.model_name(), sram.has_value());
-  // Floating-point PEs: checksums with a rounding tolerance (classic or statistical), refused before the clean run.
-  if (campaign && o.abft.enabled() && llm::on_float_pes(inf.precision)) o.abft.resolve().validate_for_float();
-  if (o.abft.enabled() && !campaign)
-    throw ConfigError("--abft guards a fault campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
+  // The engines and the campaign's plan, every option checked before the first model pass.
+  const ModelRun run = prepare_model_run(o, lm, "eval");
+  const llm::InferenceOptions& inf = run.inf;
+  const sim::EngineOptions& eo = run.eo;
+  const memory::MemoryConfig& memory_cfg = run.memory_cfg;
+  const std::unique_ptr<models::GemmEngine>& engine = run.engine;
+  const bool campaign = run.campaign;
+  const std::shared_ptr<faults::FaultPlan>& plan = run.plan;
   if (!o.trace.empty() && !campaign)
     throw ConfigError("--trace records the faults of a campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
 
@@ -484,13 +377,8 @@ void run_eval(EvalOptions o) {
   // On a terminal, never with --json.
   const ParagraphProgress progress(!o.json && isatty(fileno(stderr)) != 0, wikitext ? "windows" : "paragraphs");
 
-  std::shared_ptr<faults::FaultPlan> plan;
   std::optional<traces::TraceWriter> trace;
-  if (campaign) {
-    plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
-    if (sram) plan->set_sram_faults(*sram);
-    if (!o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm, text_path, *plan));
-  }
+  if (campaign && !o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm, text_path, *plan));
   auto* array_engine = dynamic_cast<sim::ArrayGemmEngine*>(engine.get());
   if (trace && array_engine && eo.memory) array_engine->log_gemms();  // one /memory row per GEMM
 
@@ -507,7 +395,7 @@ void run_eval(EvalOptions o) {
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
   if (campaign)
-    fault_json = run_fault_campaign(o, lm, text, po, inf, spec, plan, r, trace ? &*trace : nullptr, progress);
+    fault_json = run_fault_campaign(o, lm, text, po, inf, run, r, trace ? &*trace : nullptr, progress);
 
   nlohmann::json j = {{"ppl", r.ppl},
                       {"mean_nll", r.mean_nll},
@@ -599,33 +487,8 @@ void add_eval_command(CLI::App& app) {
                   "wikitext: tokens between window starts, 1..ctx (default ctx); each window after the first scores "
                   "only its last stride tokens")
       ->check(CLI::Range(1, 1 << 20));
-  cmd->add_option("--engine", o->engine, "GEMM engine for W8A8")
-      ->capture_default_str()
-      ->check(CLI::IsMember(sim::gemm_engine_names()));
-  cmd->add_option("--precision", o->precision,
-                  "fp32, w8a8, or every GEMM on floating-point PEs of that operand type: fp16, bf16, fp8 (= fp8-e4m3), fp8-e5m2")
-      ->capture_default_str()
-      ->check(CLI::IsMember(precision_names()));
-  cmd->add_option("--weights", o->weights, "W8A8 weight scales")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"per-channel", "per-tensor"}));
-  cmd->add_option("--activations", o->activations, "W8A8 activation scales")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"per-token", "per-tensor"}));
-  cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8 and floating-point PEs: keep QK^T and PV in FP32");
+  o->add_to(*cmd);
   cmd->add_flag("--compare-fp32", o->compare_fp32, "W8A8: also run FP32 and report its PPL and top-1 agreement");
-  cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str()->check(kernel_name());
-  cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
-      ->capture_default_str()
-      ->check(thread_count());
-  cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"fold", "pe"}));
-  o->array.add_to(*cmd, /*nominal_supply=*/true);
-  add_float_pe_options(*cmd, o->array, o->heal);
-  o->memory.add_to(*cmd);
-  o->faults.add_to(*cmd);
-  o->abft.add_to(*cmd);
   cmd->add_option("--trace", o->trace, "with a campaign: an HDF5 trace with one /faults row per injected fault (and with --engine array and --memory scalesim|dram one /memory row per GEMM)");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o, cmd] {

@@ -18,5 +18,6 @@ void add_abft_prob_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_fp_abft_command(CLI::App& app);  // cmd_fp_abft.cpp: floating-point checksums, false alarms and misses
 void add_rerun_command(CLI::App& app);  // cmd_rerun.cpp: repeat the run a trace records
+void add_tasks_command(CLI::App& app);  // cmd_tasks.cpp: task-level accuracy and outcomes under faults
 
 }  // namespace saffire::cli

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   saffire::cli::add_calibrate_command(app);
   saffire::cli::add_fp_abft_command(app);
   saffire::cli::add_rerun_command(app);
+  saffire::cli::add_tasks_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

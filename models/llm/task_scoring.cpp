@@ -1,0 +1,156 @@
+#include "models/llm/task_scoring.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <stdexcept>
+
+#include "models/llm/sampler.hpp"
+
+namespace saffire::models::llm {
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Masked: return "masked";
+    case Outcome::BenignSdc: return "benign";
+    case Outcome::CriticalSdc: return "critical";
+    case Outcome::CrashLike: return "crash-like";
+  }
+  return "?";
+}
+
+Outcome classify_outcome(const SampleResult& clean, const SampleResult& faulty) {
+  if (!faulty.finite) return Outcome::CrashLike;
+  if (faulty.logliks == clean.logliks && faulty.tokens == clean.tokens) return Outcome::Masked;
+  // Two token lists can decode to the same text: a changed verdict is a changed answer too.
+  const bool same = faulty.answer == clean.answer && faulty.correct == clean.correct;
+  return same ? Outcome::BenignSdc : Outcome::CriticalSdc;
+}
+
+namespace {
+
+// log-softmax of row at `target`, and whether every value of the row is finite.
+double log_softmax_at(std::span<const float> row, int target, bool& finite) {
+  float mx = row[0];
+  for (const float x : row) {
+    if (!std::isfinite(x)) finite = false;
+    mx = std::max(mx, x);
+  }
+  double sum = 0.0;
+  for (const float x : row) sum += std::exp(static_cast<double>(x) - static_cast<double>(mx));
+  return static_cast<double>(row[static_cast<std::size_t>(target)]) - static_cast<double>(mx) - std::log(sum);
+}
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+struct Continuation {
+  double loglik = 0.0;
+  std::vector<int> target;  // the continuation's tokens
+  std::vector<int> argmax;  // the model's argmax at each of their positions
+  std::size_t processed = 0;  // tokens run through the model
+};
+
+// Scores `continuation` after `context` as one prefill of sequence `sequence` (see the header).
+Continuation score_continuation(Transformer& model, const Tokenizer& tokenizer, std::string_view context,
+                                std::string_view continuation, int sequence, bool& finite) {
+  const std::vector<int> prefix = tokenizer.encode(context, /*bos=*/true, /*eos=*/false);
+  std::vector<int> whole = tokenizer.encode(std::string(context) + std::string(continuation), true, false);
+  std::size_t p = 0;
+  while (p < prefix.size() && p < whole.size() && prefix[p] == whole[p]) ++p;
+  if (p >= whole.size())
+    throw std::invalid_argument("the continuation '" + std::string(continuation) + "' adds no token to the context");
+  if (p == 0) throw std::invalid_argument("the context gives no token to condition on (no BOS and an empty context)");
+  const auto seq_len = static_cast<std::size_t>(model.config().seq_len);
+  const std::size_t cont_tokens = whole.size() - p;
+  if (cont_tokens >= seq_len)
+    throw std::invalid_argument("the continuation '" + std::string(continuation) + "' takes " +
+                                std::to_string(cont_tokens) + " tokens, the model's whole context");
+  if (whole.size() > seq_len) {  // drop context tokens from the left
+    const std::size_t drop = whole.size() - seq_len;
+    whole.erase(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(drop));
+    p -= drop;
+  }
+  model.begin_sequence(sequence);
+  const std::span<const float> logits = model.prefill(whole, 0, /*all_logits=*/true);
+  const auto v = static_cast<std::size_t>(model.config().vocab_size);
+  Continuation c;
+  c.processed = whole.size();
+  for (std::size_t j = p; j < whole.size(); ++j) {
+    const std::span<const float> row = logits.subspan((j - 1) * v, v);
+    c.loglik += log_softmax_at(row, whole[j], finite);
+    c.target.push_back(whole[j]);
+    c.argmax.push_back(argmax(row));
+  }
+  return c;
+}
+
+}  // namespace
+
+SampleResult run_task_sample(Transformer& model, const Tokenizer& tokenizer, TaskKind kind, const TaskSample& sample,
+                             int first_sequence, const TaskScoringOptions& options) {
+  SampleResult r;
+  if (kind == TaskKind::Exact) {
+    std::vector<int> tokens = tokenizer.encode(sample.context, /*bos=*/true, /*eos=*/false);
+    if (tokens.empty()) throw std::invalid_argument("the context gives no token to condition on (no BOS and an empty context)");
+    const int seq_len = model.config().seq_len;
+    const auto room = static_cast<std::size_t>(std::max(1, seq_len - options.max_new_tokens));
+    if (tokens.size() > room) tokens.erase(tokens.begin(), tokens.end() - static_cast<std::ptrdiff_t>(room));
+    model.begin_sequence(first_sequence);
+    std::span<const float> logits = model.prefill(tokens, 0, /*all_logits=*/false);
+    r.tokens_processed = static_cast<std::int64_t>(tokens.size());
+    std::string text;
+    double loglik = 0.0;
+    int pos = static_cast<int>(tokens.size());
+    int prev = tokens.back();
+    for (int step = 0; step < options.max_new_tokens; ++step) {
+      const int next = argmax(logits);
+      loglik += log_softmax_at(logits, next, r.finite);
+      if (next == tokenizer.eos() || next == tokenizer.bos()) break;
+      r.tokens.push_back(next);
+      text += tokenizer.decode(prev, next);
+      prev = next;
+      if (text.find('\n') != std::string::npos || pos >= seq_len) break;
+      logits = model.decode(next, pos++);
+      ++r.tokens_processed;
+    }
+    r.logliks = {loglik};
+    r.answer = trim(text.substr(0, text.find('\n')));
+    r.correct = r.answer == trim(sample.choices.at(0));
+    r.correct_norm = r.correct;
+    r.sequences = 1;
+    return r;
+  }
+  std::vector<double> per_byte;
+  bool greedy = true;
+  for (std::size_t c = 0; c < sample.choices.size(); ++c) {
+    const Continuation s = score_continuation(model, tokenizer, sample.context, sample.choices[c],
+                                              first_sequence + static_cast<int>(c), r.finite);
+    r.logliks.push_back(s.loglik);
+    per_byte.push_back(s.loglik / static_cast<double>(sample.choices[c].size()));
+    r.tokens.insert(r.tokens.end(), s.argmax.begin(), s.argmax.end());
+    r.tokens_processed += static_cast<std::int64_t>(s.processed);
+    greedy = greedy && s.argmax == s.target;
+    ++r.sequences;
+  }
+  if (kind == TaskKind::Lambada) {
+    r.answer = tokenizer.decode(r.tokens);
+    r.correct = greedy;
+    r.correct_norm = greedy;
+    return r;
+  }
+  const auto best = [](const std::vector<double>& v) {
+    return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());  // the first on ties
+  };
+  const int chosen = best(r.logliks);
+  r.answer = std::to_string(chosen);
+  r.correct = chosen == sample.gold;
+  r.correct_norm = best(per_byte) == sample.gold;
+  return r;
+}
+
+}  // namespace saffire::models::llm

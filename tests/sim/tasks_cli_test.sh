@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# saffire tasks end to end on stories260K: lambada, choice and exact runs; under a fault campaign every sample's
+# outcome, tallied consistently, the same on the cpu and array engines and any thread count; classic ABFT masks every
+# fault; top-bit flips cause critical SDCs; floating-point PEs; bad input exits 2 naming the file, line or option.
+# Usage: tasks_cli_test.sh SAFFIRE_BINARY SOURCE_DIR WORK_DIR. Without the model files: exit 77 (skipped).
+set -u
+saffire=$1; src=$2; work=$3
+rm -rf "$work"; mkdir -p "$work"
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+py=/usr/bin/python3
+models=${SAFFIRE_MODELS:-$src/../shared/models}
+for f in stories260K.bin tok512.bin tinystories_val.txt; do
+  [ -f "$models/$f" ] || { echo "tasks_cli_test: $models/$f is absent: skipped"; exit 77; }
+done
+expect_exit() {
+  local code=$1 pattern=$2; shift 3
+  local out; out=$("$@" 2>&1); local got=$?
+  [ "$got" -eq "$code" ] || fail "expected exit $code, got $got: $* -> $out"
+  [ -z "$pattern" ] || grep -q -- "$pattern" <<<"$out" || fail "expected '$pattern' in output of: $* -> $out"
+}
+# check FILE PYTHON-EXPRESSION MESSAGE: the expression over j (the JSON object) must be true.
+check() {
+  $py -c "import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" \
+    || fail "$3: $(head -c 600 "$1")"
+}
+text="$models/tinystories_val.txt"
+run() { local out=$1; shift; "$saffire" tasks "$@" --json >"$work/$out.json" 2>"$work/$out.err" || fail "tasks $*: $(cat "$work/$out.err")"; }
+
+# Clean lambada: no campaign block; accuracy a fraction of the samples.
+run clean --task lambada "$text" --samples 30 --precision w8a8
+check "$work/clean.json" "j['samples'] == 30 and 'campaign' not in j and abs(j['accuracy'] * 30 - round(j['accuracy'] * 30)) < 1e-9" "clean lambada"
+
+# A campaign: the outcomes partition the samples, the tallies agree with the per-sample list.
+campaign=(--task lambada --file "$text" --samples 30 --precision w8a8 --ber 2e-4 --bit-range 0-29 --fault-seed 7 --rows 8 --cols 8)
+run cpu "${campaign[@]}" --engine cpu
+run cpu2 "${campaign[@]}" --engine cpu --threads 2
+run array "${campaign[@]}" --engine array
+check "$work/cpu.json" "
+all(j['campaign']['outcomes'][k] == sum(s['outcome'] == k for s in j['campaign']['per_sample'])
+    for k in ('masked', 'benign', 'critical', 'crash-like'))
+and j['campaign']['outcomes']['samples'] == 30 and len(j['campaign']['per_sample']) == 30
+and abs(j['campaign']['accuracy'] - sum(s['correct'] for s in j['campaign']['per_sample']) / 30) < 1e-12
+and abs(j['campaign']['accuracy_clean'] - sum(s['correct_clean'] for s in j['campaign']['per_sample']) / 30) < 1e-12
+and j['campaign']['accuracy_clean'] == json.load(open('$work/clean.json'))['accuracy']
+and j['campaign']['faults'] > 0 and j['campaign']['untouched']['samples'] < 30
+and all(c['samples'] <= 30 for c in j['campaign']['components'].values())
+and sum(c['samples'] for c in j['campaign']['components'].values()) >= 30 - j['campaign']['untouched']['samples']
+and all(s['outcome'] in ('critical', 'crash-like') for s in j['campaign']['per_sample'] if s['correct'] != s['correct_clean'])" \
+  "campaign tallies"
+for other in cpu2 array; do
+  $py -c "import json, sys; a, b = (json.load(open(f))['campaign'] for f in sys.argv[1:]); \
+sys.exit(0 if all(a[k] == b[k] for k in ('per_sample', 'outcomes', 'components', 'layers', 'faults')) else 1)" \
+    "$work/cpu.json" "$work/$other.json" || fail "tasks campaign differs between cpu and $other"
+done
+
+# A sample no fault reached is masked (its sequences ran the clean GEMMs).
+run sparse "${campaign[@]/2e-4/2e-6}" --engine cpu
+check "$work/sparse.json" "0 < j['campaign']['untouched']['samples'] == j['campaign']['untouched']['masked'] < 30" "untouched samples masked"
+
+# Classic ABFT detects every output-word flip and recomputes: every sample masked.
+run abft "${campaign[@]}" --engine cpu --abft classic
+check "$work/abft.json" "j['campaign']['outcomes']['masked'] == 30 and j['campaign']['abft']['recomputed'] > 0" "classic ABFT masks all"
+# Flips of the top magnitude bit change answers.
+run top --task lambada --file "$text" --samples 30 --precision w8a8 --ber 2e-4 --bit 30 --fault-seed 7 --engine cpu
+check "$work/top.json" "j['campaign']['outcomes']['critical'] + j['campaign']['outcomes']['crash-like'] > 0" "bit-30 flips: critical SDCs"
+
+# Multiple choice and exact match from JSONL files.
+printf '%s\n' '{"context": "Once upon a time, there was a little", "choices": [" girl", " the", " zebra"], "gold": 0}' \
+  '' '{"context": "Lily liked to play with her", "choices": [" toys", " quantum"], "gold": 0}' >"$work/choice.jsonl"
+run choice --task choice "$work/choice.jsonl"
+check "$work/choice.json" "j['samples'] == 2 and 'accuracy_norm' in j and j['accuracy'] == 1.0" "choice"
+printf '%s\n' '{"context": "Once upon a time, there", "answer": "was"}' >"$work/exact.jsonl"
+run exact --task exact "$work/exact.jsonl" --max-new-tokens 3
+check "$work/exact.json" "j['samples'] == 1 and j['accuracy'] in (0.0, 1.0)" "exact"
+
+# Floating-point PEs: a clean run and an accumulator bit-flip campaign.
+run bf16 --task lambada "$text" --samples 10 --precision bf16 --engine array --rows 8 --cols 8 --ber 1e-3 --fault-seed 3
+check "$work/bf16.json" "j['campaign']['outcomes']['samples'] == 10 and j['campaign']['faults'] > 0" "bf16 campaign"
+
+# Bad input.
+expect_exit 2 "missing.txt" -- "$saffire" tasks "$work/missing.txt"
+printf '%s\n' '{"context": "a", "choices": [" b", " c"], "gold": 1}' '{"context": "a", "choices": [" b", " c"], "gold": 5}' >"$work/bad.jsonl"
+expect_exit 2 "line 2.*gold" -- "$saffire" tasks --task choice "$work/bad.jsonl"
+expect_exit 2 "needs a JSONL file" -- "$saffire" tasks --task exact
+expect_exit 2 "needs one" -- "$saffire" tasks "$text" --samples 2 --precision w8a8 --abft classic
+expect_exit 2 "" -- "$saffire" tasks --task trivia "$text"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "tasks_cli_test: all checks passed"
