@@ -79,6 +79,35 @@ check "$work/exact.json" "j['samples'] == 1 and j['accuracy'] in (0.0, 1.0)" "ex
 run bf16 --task lambada "$text" --samples 10 --precision bf16 --engine array --rows 8 --cols 8 --ber 1e-3 --fault-seed 3
 check "$work/bf16.json" "j['campaign']['outcomes']['samples'] == 10 and j['campaign']['faults'] > 0" "bf16 campaign"
 
+# Sweep-ready: two tasks points over the BER; each point's accuracy is the direct run's.
+cat >"$work/sweep.toml" <<TOML
+[sweep]
+command = "tasks"
+out = "$work/sweep.h5"
+jobs = 2
+[fixed]
+file = "$text"
+samples = 30
+precision = "w8a8"
+rows = 8
+cols = 8
+bit-range = "0-29"
+fault-seed = 7
+[grid]
+ber = [2e-6, 2e-4]
+TOML
+out=$("$saffire" sweep "$work/sweep.toml" --json 2>&1) || fail "tasks sweep: $out"
+grep -q '"ok":2' <<<"$out" || fail "tasks sweep should run 2 points ok: $out"
+"$saffire" trace export-csv "$work/sweep.h5" --table points --out "$work/sweep.csv" || fail "tasks sweep: export-csv"
+$py -c "
+import csv, json, sys
+rows = {float(r['ber']): r for r in csv.DictReader(open(sys.argv[1]))}
+for ber, direct in ((2e-6, 'sparse'), (2e-4, 'cpu')):
+    want = json.load(open(sys.argv[2] + '/' + direct + '.json'))['accuracy']
+    got = float(rows[ber]['result.accuracy'])
+    if rows[ber]['status'] != 'ok' or abs(got - want) > 1e-12: sys.exit(f'ber {ber}: sweep accuracy {got}, direct {want}')
+" "$work/sweep.csv" "$work" || fail "tasks sweep points differ from the direct runs"
+
 # Bad input.
 expect_exit 2 "missing.txt" -- "$saffire" tasks "$work/missing.txt"
 printf '%s\n' '{"context": "a", "choices": [" b", " c"], "gold": 1}' '{"context": "a", "choices": [" b", " c"], "gold": 5}' >"$work/bad.jsonl"

@@ -100,6 +100,10 @@ TEST_CASE("outcome classes of a faulty run against the clean one", "[tasks]") {
   CHECK(classify_outcome(clean, f) == Outcome::BenignSdc);
   f.answer = "1";
   CHECK(classify_outcome(clean, f) == Outcome::CriticalSdc);
+  f = clean;  // two token lists that decode alike: the verdict changed, so the answer did
+  f.tokens[1] = 8;
+  f.correct = !clean.correct;
+  CHECK(classify_outcome(clean, f) == Outcome::CriticalSdc);
   f = clean;
   f.finite = false;
   CHECK(classify_outcome(clean, f) == Outcome::CrashLike);
