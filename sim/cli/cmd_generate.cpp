@@ -16,6 +16,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
 #include "sim/cli/memory_options.hpp"
+#include "sim/cli/model_run.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "sim/cli/precision_options.hpp"
 #include "sim/cli/array_totals_json.hpp"
@@ -27,25 +28,13 @@
 namespace saffire::cli {
 namespace {
 
-struct GenerateOptions {
+struct GenerateOptions : ModelRunOptions {  // its ABFT options are not registered: generate runs no checks
   std::string model, tokenizer;
   std::string prompt = "Once upon a time";
   int steps = 256;
   float temperature = 0.0f;
   float top_p = 1.0f;
   std::uint64_t seed = 42;
-  std::string engine = "cpu";
-  std::string precision = "fp32";
-  std::string weights = "per-channel";
-  std::string activations = "per-token";
-  bool fp32_attention = false;
-  std::string kernel = "auto";
-  int threads = 1;
-  std::string fidelity = "fold";
-  ArrayOptions array;
-  MemoryOptions memory;
-  FaultOptions faults;
-  models::llm::HealOptions heal;
   bool json = false;
 };
 
@@ -54,13 +43,7 @@ void run_generate(const GenerateOptions& o) {
   // W8A8 quantizes the projections straight from the mapped file; FP32 needs an FP32 copy.
   const auto storage = o.precision == "w8a8" ? llm::WeightStorage::MappedProjections : llm::WeightStorage::Fp32;
   const llm::LanguageModel lm = llm::load_language_model(o.model, o.tokenizer, storage);
-  llm::InferenceOptions inf;
-  inf.precision = llm::parse_precision(o.precision);
-  inf.quant.weights = llm::parse_weight_granularity(o.weights);
-  inf.quant.activations = llm::parse_activation_granularity(o.activations);
-  inf.quant.quantize_attention = !o.fp32_attention;
-  inf.heal = o.heal;
-  check_heal_options(inf);
+  const llm::InferenceOptions inf = inference_options(o);
 
   // FP32 runs no GEMM on an engine; W8A8 runs all nine quantized GEMM kinds through it.
   std::unique_ptr<models::GemmEngine> engine;
@@ -171,31 +154,7 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(finite_above(0, 1));
   cmd->add_option("--seed", o->seed, "sampling seed")->capture_default_str()->check(unsigned_integer());
-  cmd->add_option("--engine", o->engine, "GEMM engine for w8a8 and the floating-point precisions")
-      ->capture_default_str()
-      ->check(CLI::IsMember(sim::gemm_engine_names()));
-  cmd->add_option("--precision", o->precision,
-                  "fp32, w8a8, or every GEMM on floating-point PEs of that operand type: fp16, bf16, fp8 (= fp8-e4m3), fp8-e5m2")
-      ->capture_default_str()
-      ->check(CLI::IsMember(precision_names()));
-  cmd->add_option("--weights", o->weights, "W8A8 weight scales")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"per-channel", "per-tensor"}));
-  cmd->add_option("--activations", o->activations, "W8A8 activation scales")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"per-token", "per-tensor"}));
-  cmd->add_flag("--fp32-attention", o->fp32_attention, "W8A8 and floating-point PEs: keep QK^T and PV in FP32");
-  cmd->add_option("--kernel", o->kernel, "INT8 kernel of the cpu engine / array fold math")->capture_default_str()->check(kernel_name());
-  cmd->add_option("--threads", o->threads, "engine threads (0 = all)")
-      ->capture_default_str()
-      ->check(thread_count());
-  cmd->add_option("--fidelity", o->fidelity, "array engine: fold or pe")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"fold", "pe"}));
-  o->array.add_to(*cmd, /*nominal_supply=*/true);
-  add_float_pe_options(*cmd, o->array, o->heal);
-  o->memory.add_to(*cmd);
-  o->faults.add_to(*cmd);
+  o->add_to(*cmd, /*with_abft=*/false);
   cmd->add_flag("--json", o->json, "print one JSON object (text, tokens, the array's GEMMs, cycles and MACs) instead of streaming the text");
   cmd->callback([o] { run_generate(*o); });
 }

@@ -8,7 +8,7 @@
 
 namespace saffire::cli {
 
-void ModelRunOptions::add_to(CLI::App& cmd) {
+void ModelRunOptions::add_to(CLI::App& cmd, bool with_abft) {
   cmd.add_option("--engine", engine, "GEMM engine for w8a8 and the floating-point precisions")
       ->capture_default_str()
       ->check(CLI::IsMember(sim::gemm_engine_names()));
@@ -32,19 +32,26 @@ void ModelRunOptions::add_to(CLI::App& cmd) {
   add_float_pe_options(cmd, array, heal);
   memory.add_to(cmd);
   faults.add_to(cmd);
-  abft.add_to(cmd);
+  if (with_abft) abft.add_to(cmd);
 }
 
-ModelRun prepare_model_run(const ModelRunOptions& o, const models::llm::LanguageModel& lm, const char* command) {
+models::llm::InferenceOptions inference_options(const ModelRunOptions& o) {
   namespace llm = models::llm;
-  ModelRun run;
-  llm::InferenceOptions& inf = run.inf;
+  llm::InferenceOptions inf;
   inf.precision = llm::parse_precision(o.precision);
   inf.quant.weights = llm::parse_weight_granularity(o.weights);
   inf.quant.activations = llm::parse_activation_granularity(o.activations);
   inf.quant.quantize_attention = !o.fp32_attention;
   inf.heal = o.heal;
   check_heal_options(inf);
+  return inf;
+}
+
+ModelRun prepare_model_run(const ModelRunOptions& o, const models::llm::LanguageModel& lm, const char* command) {
+  namespace llm = models::llm;
+  ModelRun run;
+  run.inf = inference_options(o);
+  const llm::InferenceOptions& inf = run.inf;
   sim::EngineOptions& eo = run.eo;
   eo.kernel = o.kernel;
   eo.threads = o.threads;

@@ -38,8 +38,8 @@ struct ModelRunOptions {
   AbftOptions abft;
   models::llm::HealOptions heal;
 
-  /// Registers the options above on `cmd`.
-  void add_to(CLI::App& cmd);
+  /// Registers the options above on `cmd` (the ABFT options only `with_abft`: generate runs no checks).
+  void add_to(CLI::App& cmd, bool with_abft = true);
   bool w8a8() const { return precision == "w8a8"; }
 };
 
@@ -53,6 +53,10 @@ struct ModelRun {
   bool campaign = false;                          // faults of a model, SRAM errors, or both
   std::shared_ptr<faults::FaultPlan> plan;        // the campaign's (null without one)
 };
+
+/// --precision, the quantization options and HEAL's mitigations as the model's InferenceOptions; ConfigError
+/// naming the option when a mitigation is asked for without floating-point PEs.
+models::llm::InferenceOptions inference_options(const ModelRunOptions& o);
 
 /// Resolves `o` for `command` (e.g. "eval"), builds the clean engine and, with a campaign, its plan for the model's
 /// layers; refuses (ConfigError naming the option) a campaign the precision cannot run, ABFT the PEs cannot take,
