@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The model commands on stories260K written as a Hugging Face folder and as GGUF files (write_llm_fixtures)
 # against the llama2.c path: eval (FP32 PPL to 1e-5 relative, W8A8 PPL equal: the same INT8 GEMMs), generate
-# (the same greedy text), calibrate (the same fitted constants) and sweep points of eval (the same PPL as the
-# direct runs); a GGUF file without a vocabulary needs --tokenizer, a bad magic exits 2 naming the file.
+# (the same greedy text), tasks (the same accuracy and outcomes under faults outside Q and K), calibrate (the same
+# fitted constants) and sweep points of eval (the same PPL as the direct runs); a GGUF file without a vocabulary needs --tokenizer, a bad magic exits 2 naming the file.
 # Usage: hf_cli_test.sh SAFFIRE_BINARY WRITE_LLM_FIXTURES SOURCE_DIR WORK_DIR. The model files come from
 # $SAFFIRE_MODELS, else SOURCE_DIR/../shared/models; without them the script exits 77 (skipped).
 set -u
@@ -59,6 +59,20 @@ base=$(field "$work/gen_ref.json" text)
 case "$base" in "'Once upon a time, there was a little girl named Lily."*) ;; *) fail "generate ref: $base" ;; esac
 for name in hf gguf novocab; do
   [ "$(field "$work/gen_$name.json" text)" = "$base" ] || fail "generate $name: $(field "$work/gen_$name.json" text), llama2.c path $base"
+done
+
+# --- tasks: lambada with a W8A8 bit-flip campaign; the same INT8 GEMMs, so the same accuracy and outcomes. Not in Q
+# and K: the HF layout permutes their output columns (rotate-half), so a fault site there is another feature.
+for name in ref hf gguf novocab; do
+  declare -n args=$name
+  "$saffire" tasks "$text" --model "${args[@]}" --samples 12 --precision w8a8 --ber 2e-5 --bit 30 \
+    --components v,o,gate,up,down,qk,pv --json \
+    >"$work/tasks_$name.json" 2>"$work/tasks.err" || fail "tasks $name: $(cat "$work/tasks.err")"
+done
+for name in hf gguf novocab; do
+  $py -c "import json, sys; a, b = (json.load(open(f)) for f in sys.argv[1:]); \
+sys.exit(0 if a['accuracy'] == b['accuracy'] and a['campaign']['per_sample'] == b['campaign']['per_sample'] else 1)" \
+    "$work/tasks_ref.json" "$work/tasks_$name.json" || fail "tasks $name: accuracy or outcomes differ from the llama2.c path"
 done
 
 # --- calibrate: a 3x3 grid of O; the fitted TOML equal but for its comment naming the model ----------------------
