@@ -88,8 +88,8 @@ nlohmann::json campaign_json(const TasksOptions& o, const ModelRun& run, const T
   std::vector<llm::Outcome> outcomes;
   for (std::size_t s = 0; s < clean.results.size(); ++s)
     outcomes.push_back(llm::classify_outcome(clean.results[s], faulty.results[s]));
-  const std::vector<faults::LoggedFault> log = run.plan->log();
-  const faults::OutcomeAttribution a = faults::attribute_outcomes(outcomes, clean.sample_of_sequence, log);
+  const faults::OutcomeAttribution a =
+      faults::attribute_outcomes(outcomes, clean.sample_of_sequence, run.plan->site_counts());
   nlohmann::json components = nlohmann::json::object();
   for (int c = 0; c < models::kNumComponents; ++c) {
     const faults::OutcomeCounts& k = a.by_component[static_cast<std::size_t>(c)];
@@ -104,7 +104,6 @@ nlohmann::json campaign_json(const TasksOptions& o, const ModelRun& run, const T
                           {"outcome", std::string(llm::to_string(outcomes[s]))}});
   const bool int8 = run.inf.precision == llm::Precision::W8A8;
   nlohmann::json j = {{"faults", run.plan->fault_count()},
-                      {"logged_faults", log.size()},
                       {"campaign", o.faults.describe(int8)},
                       {"voltage", FaultOptions::supply_voltage(*run.plan, run.eo.array)},
                       {"accuracy_clean", accuracy(clean.results)},
@@ -114,6 +113,10 @@ nlohmann::json campaign_json(const TasksOptions& o, const ModelRun& run, const T
                       {"components", components},
                       {"layers", layers},
                       {"per_sample", per_sample}};
+  if (run.plan->has_sram_faults())
+    j["sram_faults"] = {{"sram_voltage", *run.memory_cfg.sram_voltage},
+                        {"words", run.plan->sram_fault_words()},
+                        {"bits", run.plan->sram_fault_bits()}};
   if (abft) j["abft"] = abft_report_json(*abft, faulty.tokens_processed, /*with_energy=*/int8);
   return j;
 }
@@ -130,6 +133,9 @@ void print_tasks(const TasksOptions& o, const llm::LanguageModel& lm, const nloh
     const nlohmann::json& c = j["campaign"];
     fmt::print("  faults            {} ({}) at {:g} V\n", c["faults"].get<std::int64_t>(), c["campaign"].get<std::string>(),
                c["voltage"].get<double>());
+    if (c.contains("sram_faults"))
+      fmt::print("  SRAM faults       {} stored words ({} bits) at {:g} V\n", c["sram_faults"]["words"].get<std::int64_t>(),
+                 c["sram_faults"]["bits"].get<std::int64_t>(), c["sram_faults"]["sram_voltage"].get<double>());
     fmt::print("  accuracy          {:.2f} % with faults\n", 100.0 * c["accuracy"].get<double>());
     const auto line = [](const char* name, const nlohmann::json& k) {
       fmt::print("  {:<17} {:>5} samples: {} masked, {} benign SDC, {} critical SDC, {} crash-like\n", name,

@@ -33,6 +33,7 @@ void FaultPlan::log_accumulate_errors(const models::GemmId& id, std::int64_t m, 
   if (errors.empty()) return;
   std::lock_guard<std::mutex> lock(m_mutex);
   m_count += static_cast<std::int64_t>(errors.size());
+  m_site_counts[{id.sequence, id.layer, id.component}] += static_cast<std::int64_t>(errors.size());
   for (const AccumulateError& e : errors) {
     if (m_log.size() >= kMaxLoggedFaults) break;
     LoggedFault lf{id, {e.m, e.n, e.bit}, m, n, k, true, {static_cast<std::int32_t>(e.before),
@@ -93,6 +94,7 @@ std::vector<arch::OutputFault> FaultPlan::faults_for(const models::GemmId& id, s
   if (!faults.empty()) {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_count += static_cast<std::int64_t>(faults.size());
+    m_site_counts[{id.sequence, id.layer, id.component}] += static_cast<std::int64_t>(faults.size());
     // A GEMM's faults are logged all or none, so that record_values finds them as one block.
     if (m_log.size() + faults.size() <= kMaxLoggedFaults)
       for (const auto& f : faults) m_log.push_back({id, f, m, n, k, false, {}});
@@ -184,7 +186,13 @@ std::vector<SramBitFault> FaultPlan::sram_faults_for(const models::GemmId& id, s
   const std::lock_guard<std::mutex> lock(m_mutex);
   m_sram_words += static_cast<std::int64_t>(faults.size());
   m_sram_bits += bits;
+  m_site_counts[{id.sequence, id.layer, id.component}] += static_cast<std::int64_t>(faults.size());
   return faults;
+}
+
+std::map<FaultSiteKey, std::int64_t> FaultPlan::site_counts() const {
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  return m_site_counts;
 }
 
 std::int64_t FaultPlan::sram_fault_words() const {

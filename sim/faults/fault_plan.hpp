@@ -7,6 +7,7 @@
 // kMaxLoggedFaults faults (for traces) and counts all of them.
 #include <bitset>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,14 @@ struct LoggedFault {
   FaultValues values;
   std::int64_t step = -1;     // reduction step of the faulty accumulate; -1: the last one, k - 1. WS stuck-at
                               // faults of a PE row the last reduction fold leaves unused: k0 + row >= k
+};
+
+/// Where faults struck, as task outcomes are attributed (sim/faults/outcome_attribution.hpp).
+struct FaultSiteKey {
+  std::int32_t sequence = 0;
+  std::int32_t layer = 0;
+  models::Component component = models::Component::Q;
+  auto operator<=>(const FaultSiteKey&) const = default;
 };
 
 class FaultPlan {
@@ -102,6 +111,9 @@ class FaultPlan {
   void remap_columns(const arch::ArrayConfig& array, const std::vector<int>& columns);
   /// Every fault injected so far, logged or not.
   std::int64_t fault_count() const;
+  /// Every fault injected so far (accumulator faults and faulty SRAM words alike) by sequence, layer and
+  /// component: never capped, unlike the log.
+  std::map<FaultSiteKey, std::int64_t> site_counts() const;
 
   /// SRAM errors in the stored operands (sim/faults/sram_faults.hpp), on top of the model's faults, in
   /// the GEMMs the targeting selects. Call before the run.
@@ -125,6 +137,7 @@ class FaultPlan {
   mutable std::mutex m_mutex;
   std::vector<LoggedFault> m_log;
   std::int64_t m_count = 0;
+  std::map<FaultSiteKey, std::int64_t> m_site_counts;
   std::optional<SramFaultConfig> m_sram;
   std::int64_t m_sram_words = 0, m_sram_bits = 0;
 };

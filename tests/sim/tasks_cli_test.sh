@@ -59,6 +59,10 @@ done
 run sparse "${campaign[@]/2e-4/2e-6}" --engine cpu
 check "$work/sparse.json" "0 < j['campaign']['untouched']['samples'] == j['campaign']['untouched']['masked'] < 30" "untouched samples masked"
 
+# SRAM errors (stored operands at 0.55 V) count where they strike: every sample is reached.
+run sram --task lambada "$text" --samples 10 --precision w8a8 --sram-voltage 0.55
+check "$work/sram.json" "j['campaign']['sram_faults']['words'] > 0 and j['campaign']['untouched']['samples'] == 0 and j['campaign']['components']" "SRAM campaign"
+
 # Classic ABFT detects every output-word flip and recomputes: every sample masked.
 run abft "${campaign[@]}" --engine cpu --abft classic
 check "$work/abft.json" "j['campaign']['outcomes']['masked'] == 30 and j['campaign']['abft']['recomputed'] > 0" "classic ABFT masks all"

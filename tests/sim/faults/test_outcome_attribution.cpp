@@ -1,5 +1,7 @@
 // Task outcomes tallied by the components and layers their faults struck, against hand-counted tables.
 #include <catch2/catch.hpp>
+#include <initializer_list>
+#include <map>
 #include <stdexcept>
 #include <vector>
 
@@ -11,22 +13,21 @@ namespace {
 using models::Component;
 using models::llm::Outcome;
 
-LoggedFault fault_in(int sequence, Component c, int layer) {
-  LoggedFault f;
-  f.gemm.sequence = sequence;
-  f.gemm.component = c;
-  f.gemm.layer = layer;
-  return f;
+std::map<FaultSiteKey, std::int64_t> sites_of(std::initializer_list<FaultSiteKey> faults) {
+  std::map<FaultSiteKey, std::int64_t> sites;
+  for (const FaultSiteKey& f : faults) ++sites[f];
+  return sites;
 }
 
 TEST_CASE("outcomes counted once per sample under each component and layer its faults struck", "[faults][tasks]") {
   // Samples 0..3; sample 1 ran two sequences (1, 2), sample 2 ran sequence 3, sample 3 ran 4 (no fault).
   const std::vector<Outcome> outcomes = {Outcome::Masked, Outcome::CriticalSdc, Outcome::BenignSdc, Outcome::Masked};
   const std::vector<int> sample_of_sequence = {0, 1, 1, 2, 3};
-  const std::vector<LoggedFault> log = {fault_in(0, Component::Q, 0), fault_in(0, Component::Q, 0),
-                                        fault_in(1, Component::Q, 1), fault_in(2, Component::Down, 1),
-                                        fault_in(3, Component::Down, 0)};
-  const OutcomeAttribution a = attribute_outcomes(outcomes, sample_of_sequence, log);
+  const auto sites = sites_of({{0, 0, Component::Q}, {0, 0, Component::Q}, {1, 1, Component::Q},
+                               {2, 1, Component::Down}, {3, 0, Component::Down}, {4, 0, Component::K}});
+  std::map<FaultSiteKey, std::int64_t> with_zero = sites;
+  with_zero[{4, 0, Component::K}] = 0;  // a site with no fault left counts as none
+  const OutcomeAttribution a = attribute_outcomes(outcomes, sample_of_sequence, with_zero);
   CHECK(a.all.samples() == 4);
   CHECK(a.all[Outcome::Masked] == 2);
   CHECK(a.all[Outcome::CriticalSdc] == 1);
@@ -49,8 +50,7 @@ TEST_CASE("outcomes counted once per sample under each component and layer its f
 TEST_CASE("a fault outside the run's sequences is an error", "[faults][tasks]") {
   const std::vector<Outcome> outcomes = {Outcome::Masked};
   const std::vector<int> sample_of_sequence = {0};
-  const std::vector<LoggedFault> log = {fault_in(1, Component::Q, 0)};
-  CHECK_THROWS_AS(attribute_outcomes(outcomes, sample_of_sequence, log), std::out_of_range);
+  CHECK_THROWS_AS(attribute_outcomes(outcomes, sample_of_sequence, sites_of({{1, 0, Component::Q}})), std::out_of_range);
 }
 
 }  // namespace
