@@ -157,9 +157,13 @@ std::string FaultOptions::to_toml(const arch::ArrayConfig& array, const std::str
 
 std::string FaultOptions::describe(bool int8_outputs) const {
   std::string model;
-  if (m_model == "bitflip") {
+  // The default bit is the one below the sign: INT32 bit 30; fp32 30, fp16/bf16 14 on floating-point PEs.
+  const std::string default_bit = int8_outputs ? "30" : "below the sign";
+  if (!enabled()) {
+    model = "no accumulator faults";  // a campaign of SRAM errors only
+  } else if (m_model == "bitflip") {
     model = fmt::format("bitflip, ber {:g}, bit {}", m_ber,
-                        !m_bit_range.empty() ? m_bit_range : m_bit ? std::to_string(*m_bit) : std::string("top exponent (30 for int32)"));
+                        !m_bit_range.empty() ? m_bit_range : m_bit ? std::to_string(*m_bit) : default_bit);
   } else if (m_model == "stuck-at") {
     model = fmt::format("stuck-at, {} listed{}{}", m_stuck.size(), m_stuck_file.empty() ? "" : ", file " + m_stuck_file,
                         m_stuck_fraction ? fmt::format(", fraction {:g}", *m_stuck_fraction) : std::string());
