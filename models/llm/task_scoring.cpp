@@ -48,6 +48,11 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// A continuation for a message: quoted, at most 40 bytes of it.
+std::string quoted(std::string_view text) {
+  return "'" + std::string(text.substr(0, 40)) + (text.size() > 40 ? "...'" : "'");
+}
+
 struct Continuation {
   double loglik = 0.0;
   std::vector<int> target;  // the continuation's tokens
@@ -55,26 +60,41 @@ struct Continuation {
   std::size_t processed = 0;  // tokens run through the model
 };
 
-// Scores `continuation` after `context` as one prefill of sequence `sequence` (see the header).
-Continuation score_continuation(Transformer& model, const Tokenizer& tokenizer, std::string_view context,
-                                std::string_view continuation, int sequence, bool& finite) {
+// The tokens a continuation is scored on: the context with BOS and the continuation, `first` the index of the
+// continuation's first token (see the header); throws std::invalid_argument on a sample that cannot be scored.
+struct ContinuationTokens {
+  std::vector<int> whole;
+  std::size_t first = 0;
+};
+
+ContinuationTokens continuation_tokens(const Tokenizer& tokenizer, std::string_view context,
+                                       std::string_view continuation, std::size_t seq_len) {
   const std::vector<int> prefix = tokenizer.encode(context, /*bos=*/true, /*eos=*/false);
-  std::vector<int> whole = tokenizer.encode(std::string(context) + std::string(continuation), true, false);
-  std::size_t p = 0;
-  while (p < prefix.size() && p < whole.size() && prefix[p] == whole[p]) ++p;
-  if (p >= whole.size())
-    throw std::invalid_argument("the continuation '" + std::string(continuation) + "' adds no token to the context");
+  ContinuationTokens t{tokenizer.encode(std::string(context) + std::string(continuation), true, false), 0};
+  std::size_t& p = t.first;
+  while (p < prefix.size() && p < t.whole.size() && prefix[p] == t.whole[p]) ++p;
+  if (p >= t.whole.size())
+    throw std::invalid_argument("the continuation " + quoted(continuation) + " adds no token to the context");
   if (p == 0) throw std::invalid_argument("the context gives no token to condition on (no BOS and an empty context)");
-  const auto seq_len = static_cast<std::size_t>(model.config().seq_len);
-  const std::size_t cont_tokens = whole.size() - p;
+  const std::size_t cont_tokens = t.whole.size() - p;
   if (cont_tokens >= seq_len)
-    throw std::invalid_argument("the continuation '" + std::string(continuation) + "' takes " +
-                                std::to_string(cont_tokens) + " tokens, the model's whole context");
-  if (whole.size() > seq_len) {  // drop context tokens from the left
-    const std::size_t drop = whole.size() - seq_len;
-    whole.erase(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(drop));
+    throw std::invalid_argument("the continuation " + quoted(continuation) + " takes " + std::to_string(cont_tokens) +
+                                " tokens, no fewer than the model's context of " + std::to_string(seq_len));
+  if (t.whole.size() > seq_len) {  // drop context tokens from the left
+    const std::size_t drop = t.whole.size() - seq_len;
+    t.whole.erase(t.whole.begin(), t.whole.begin() + static_cast<std::ptrdiff_t>(drop));
     p -= drop;
   }
+  return t;
+}
+
+// Scores `continuation` after `context` as one prefill of sequence `sequence`.
+Continuation score_continuation(Transformer& model, const Tokenizer& tokenizer, std::string_view context,
+                                std::string_view continuation, int sequence, bool& finite) {
+  const ContinuationTokens t =
+      continuation_tokens(tokenizer, context, continuation, static_cast<std::size_t>(model.config().seq_len));
+  const std::vector<int>& whole = t.whole;
+  const std::size_t p = t.first;
   model.begin_sequence(sequence);
   const std::span<const float> logits = model.prefill(whole, 0, /*all_logits=*/true);
   const auto v = static_cast<std::size_t>(model.config().vocab_size);
@@ -91,14 +111,28 @@ Continuation score_continuation(Transformer& model, const Tokenizer& tokenizer, 
 
 }  // namespace
 
+void check_task_sample(const Tokenizer& tokenizer, TaskKind kind, const TaskSample& sample, int seq_len,
+                       const TaskScoringOptions& options) {
+  if (kind == TaskKind::Exact) {
+    if (options.max_new_tokens < 1 || options.max_new_tokens >= seq_len)
+      throw std::invalid_argument("max_new_tokens must be in 1.." + std::to_string(seq_len - 1) +
+                                  " (the model's context leaves room for the context)");
+    if (tokenizer.encode(sample.context, /*bos=*/true, /*eos=*/false).empty())
+      throw std::invalid_argument("the context gives no token to condition on (no BOS and an empty context)");
+    return;
+  }
+  for (const std::string& c : sample.choices)
+    (void)continuation_tokens(tokenizer, sample.context, c, static_cast<std::size_t>(seq_len));
+}
+
 SampleResult run_task_sample(Transformer& model, const Tokenizer& tokenizer, TaskKind kind, const TaskSample& sample,
                              int first_sequence, const TaskScoringOptions& options) {
   SampleResult r;
   if (kind == TaskKind::Exact) {
-    std::vector<int> tokens = tokenizer.encode(sample.context, /*bos=*/true, /*eos=*/false);
-    if (tokens.empty()) throw std::invalid_argument("the context gives no token to condition on (no BOS and an empty context)");
     const int seq_len = model.config().seq_len;
-    const auto room = static_cast<std::size_t>(std::max(1, seq_len - options.max_new_tokens));
+    check_task_sample(tokenizer, kind, sample, seq_len, options);
+    std::vector<int> tokens = tokenizer.encode(sample.context, /*bos=*/true, /*eos=*/false);
+    const auto room = static_cast<std::size_t>(seq_len - options.max_new_tokens);
     if (tokens.size() > room) tokens.erase(tokens.begin(), tokens.end() - static_cast<std::ptrdiff_t>(room));
     model.begin_sequence(first_sequence);
     std::span<const float> logits = model.prefill(tokens, 0, /*all_logits=*/false);

@@ -34,9 +34,15 @@ struct SampleResult {
   std::int64_t tokens_processed = 0;
 };
 
+/// Throws what run_task_sample would (std::invalid_argument) for a sample it cannot score on a model of context
+/// `seq_len`, without running the model: check every sample before the first model pass.
+void check_task_sample(const Tokenizer& tokenizer, TaskKind kind, const TaskSample& sample, int seq_len,
+                       const TaskScoringOptions& options = {});
+
 /// Runs `sample` of `kind`; its sequences are numbered from `first_sequence` (Transformer::begin_sequence), one per
 /// choice. Throws std::invalid_argument when a continuation adds no token, the context gives none to condition on
-/// (a tokenizer without BOS and an empty context), or a continuation fills the model's whole context.
+/// (a tokenizer without BOS and an empty context), a continuation fills the model's whole context, or (exact)
+/// max_new_tokens is not below the model's context.
 SampleResult run_task_sample(Transformer& model, const Tokenizer& tokenizer, TaskKind kind, const TaskSample& sample,
                              int first_sequence, const TaskScoringOptions& options = {});
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -45,20 +46,13 @@ struct TaskRun {
   double seconds = 0.0;
 };
 
-TaskRun run_samples(llm::Transformer& model, const llm::LanguageModel& lm, llm::TaskKind kind,
-                    const std::vector<llm::TaskSample>& samples, const llm::TaskScoringOptions& so,
+TaskRun run_samples(llm::Transformer& model, const llm::LanguageModel& lm, llm::TaskKind kind, const std::vector<llm::TaskSample>& samples, const llm::TaskScoringOptions& so,
                     const std::function<void(int, int)>& progress) {
   TaskRun run;
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t s = 0; s < samples.size(); ++s) {
-    llm::SampleResult r;
-    try {
-      r = llm::run_task_sample(model, lm.tokenizer, kind, samples[s],
-                               static_cast<int>(run.sample_of_sequence.size()), so);
-    } catch (const std::invalid_argument& e) {  // a sample the model cannot score is bad input
-      throw llm::ModelFileError(lm.tokenizer_path, "sample " + std::to_string(s + 1) + " (line " +
-                                                       std::to_string(samples[s].source_line) + "): " + e.what());
-    }
+    llm::SampleResult r = llm::run_task_sample(model, lm.tokenizer, kind, samples[s],
+                                               static_cast<int>(run.sample_of_sequence.size()), so);
     run.sample_of_sequence.insert(run.sample_of_sequence.end(), static_cast<std::size_t>(r.sequences),
                                   static_cast<int>(s));
     run.tokens_processed += r.tokens_processed;
@@ -167,9 +161,21 @@ void run_tasks(TasksOptions o) {
   o.file = path.string();
   const std::vector<llm::TaskSample> samples =
       llm::task_samples(kind, llm::read_file(path), path, static_cast<std::size_t>(o.samples));
-  const ModelRun run = prepare_model_run(o, lm, "tasks");
+  if (o.max_new_tokens >= lm.checkpoint.config().seq_len)
+    throw ConfigError("--max-new-tokens " + std::to_string(o.max_new_tokens) + " leaves no room in the model's context of " +
+                      std::to_string(lm.checkpoint.config().seq_len) + " tokens");
   llm::TaskScoringOptions so;
   so.max_new_tokens = o.max_new_tokens;
+  // Every sample checked before the first model pass (a sample the model cannot score is bad input).
+  for (const llm::TaskSample& s : samples) {
+    try {
+      llm::check_task_sample(lm.tokenizer, kind, s, lm.checkpoint.config().seq_len, so);
+    } catch (const std::invalid_argument& e) {
+      throw llm::ModelFileError(path, (kind == llm::TaskKind::Lambada ? "paragraph " : "line ") +
+                                          std::to_string(s.source_line) + ": " + e.what());
+    }
+  }
+  const ModelRun run = prepare_model_run(o, lm, "tasks");
   const bool show = !o.json && isatty(fileno(stderr)) != 0;
   const auto progress = [show](const char* what) {
     return [show, what](int done, int total) {

@@ -116,6 +116,11 @@ for ber, direct in ((2e-6, 'sparse'), (2e-4, 'cpu')):
 expect_exit 2 "missing.txt" -- "$saffire" tasks "$work/missing.txt"
 printf '%s\n' '{"context": "a", "choices": [" b", " c"], "gold": 1}' '{"context": "a", "choices": [" b", " c"], "gold": 5}' >"$work/bad.jsonl"
 expect_exit 2 "line 2.*gold" -- "$saffire" tasks --task choice "$work/bad.jsonl"
+long=$(printf 'a b %.0s' $(seq 600))
+printf '{"context": "x", "choices": [" %s", " c"], "gold": 1}\n' "$long" >"$work/long.jsonl"
+# refused before the first model pass (never after a SystemC run): exit 2 naming the file and line
+expect_exit 2 "long.jsonl: line 1: the continuation" -- "$saffire" tasks --task choice "$work/long.jsonl" --engine array --precision w8a8
+expect_exit 2 "max-new-tokens" -- "$saffire" tasks --task exact "$work/exact.jsonl" --max-new-tokens 600
 expect_exit 2 "needs a JSONL file" -- "$saffire" tasks --task exact
 expect_exit 2 "needs one" -- "$saffire" tasks "$text" --samples 2 --precision w8a8 --abft classic
 expect_exit 2 "" -- "$saffire" tasks --task trivia "$text"

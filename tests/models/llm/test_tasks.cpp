@@ -175,11 +175,22 @@ TEST_CASE("task scoring on stories260K matches a token-by-token reference", "[ta
     s.choices = {"something else"};
     CHECK_FALSE(run_task_sample(model, tok, TaskKind::Exact, s, 0, so).correct);
   }
-  SECTION("a continuation that adds no token is refused") {
+  SECTION("samples the model cannot score are refused, also before any model pass") {
     TaskSample s;
     s.context = context;
     s.choices = {"", " x"};
     check_error([&] { (void)run_task_sample(model, tok, TaskKind::Choice, s, 0); }, {"adds no token"});
+    check_error([&] { check_task_sample(tok, TaskKind::Choice, s, ckpt.config().seq_len); }, {"adds no token"});
+    std::string longest;
+    for (int i = 0; i < ckpt.config().seq_len; ++i) longest += " a";
+    s.choices = {longest, " x"};
+    check_error([&] { check_task_sample(tok, TaskKind::Choice, s, ckpt.config().seq_len); },
+                {"no fewer than the model's context of 512", "...'"});
+    TaskScoringOptions so;
+    so.max_new_tokens = ckpt.config().seq_len;
+    check_error([&] { check_task_sample(tok, TaskKind::Exact, s, ckpt.config().seq_len, so); }, {"max_new_tokens", "1..511"});
+    s.choices = {" x", " y"};
+    CHECK_NOTHROW(check_task_sample(tok, TaskKind::Choice, s, ckpt.config().seq_len));
   }
 }
 
