@@ -2,14 +2,12 @@
 // generation exact-match), and under a fault campaign each sample's outcome (masked, benign SDC, critical SDC,
 // crash-like) in all and per component and layer its faults struck (LLMFI's view).
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,6 +22,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/model_run.hpp"
 #include "sim/faults/outcome_attribution.hpp"
+#include "sim/sweep/progress.hpp"
 
 namespace saffire::cli {
 namespace {
@@ -47,8 +46,9 @@ struct TaskRun {
 };
 
 TaskRun run_samples(llm::Transformer& model, const llm::LanguageModel& lm, llm::TaskKind kind, const std::vector<llm::TaskSample>& samples, const llm::TaskScoringOptions& so,
-                    const std::function<void(int, int)>& progress) {
+                    const std::string& what, bool show_progress) {
   TaskRun run;
+  sim::Progress progress(what + " samples", samples.size(), 0, show_progress);  // done, rate, ETA on stderr
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t s = 0; s < samples.size(); ++s) {
     llm::SampleResult r = llm::run_task_sample(model, lm.tokenizer, kind, samples[s],
@@ -57,9 +57,10 @@ TaskRun run_samples(llm::Transformer& model, const llm::LanguageModel& lm, llm::
                                   static_cast<int>(s));
     run.tokens_processed += r.tokens_processed;
     run.results.push_back(std::move(r));
-    if (progress) progress(static_cast<int>(s) + 1, static_cast<int>(samples.size()));
+    progress.step();
   }
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  progress.finish();
   return run;
 }
 
@@ -176,17 +177,10 @@ void run_tasks(TasksOptions o) {
     }
   }
   const ModelRun run = prepare_model_run(o, lm, "tasks");
-  const bool show = !o.json && isatty(fileno(stderr)) != 0;
-  const auto progress = [show](const char* what) {
-    return [show, what](int done, int total) {
-      if (!show) return;
-      fmt::print(stderr, "\r{} {}/{} samples", what, done, total);
-      if (done == total) fmt::print(stderr, "\n");
-    };
-  };
+  const bool show = !o.json;
 
   llm::Transformer model(lm.checkpoint, run.inf, run.engine.get());
-  const TaskRun clean = run_samples(model, lm, kind, samples, so, progress(o.precision.c_str()));
+  const TaskRun clean = run_samples(model, lm, kind, samples, so, o.precision, show);
   for (std::size_t s = 0; s < clean.results.size(); ++s)
     if (!clean.results[s].finite)  // a clean model with non-finite logits is bad input, not an outcome
       throw llm::ModelFileError(lm.model_path, "the clean model's logits are not finite on sample " + std::to_string(s + 1) +
@@ -209,7 +203,7 @@ void run_tasks(TasksOptions o) {
     const sim::EngineStack stack = build_campaign_stack(o, run);
     llm::Transformer faulty(lm.checkpoint, run.inf, stack.engine.get());
     if (stack.clamp) faulty.set_hook(stack.clamp.get());
-    const TaskRun f = run_samples(faulty, lm, kind, samples, so, progress("faulty"));
+    const TaskRun f = run_samples(faulty, lm, kind, samples, so, "faulty", show);
     j["campaign"] = campaign_json(o, run, clean, f, stack.abft);
     j["accuracy"] = j["campaign"]["accuracy"];
   }
