@@ -14,13 +14,16 @@ namespace {
 
 constexpr Cycle kLongAgo = -(Cycle{1} << 40);  // "no earlier command": every constraint from it is met
 constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
-// issue_next packs (cycles until legal, not a hit, age, bank) into one integer: 18 + 1 + 37 + 8 bits. The
-// bank in the low bits makes the minimum name its winner (no search for it); the age decides every tie.
-constexpr int kBankBits = 8, kSeqBits = 37, kWaitShift = 46;
+// issue_next packs (cycles until legal, not a hit, age, command, bank) into one integer: 18 + 1 + 35 + 2 + 8
+// bits. The age decides every tie (ages are unique), so the command and bank below it never order anything:
+// they make the minimum name its winner's bank (no search for it) and command (no load before branching on it).
+constexpr int kBankBits = 8, kCommandBits = 2, kSeqBits = 35, kWaitShift = 46;
 constexpr std::uint64_t kBankMask = (std::uint64_t{1} << kBankBits) - 1;
 static_assert(kMaxBanksPerChannel <= (1 << kBankBits), "a bank index must fit the packed key");
 constexpr std::uint64_t kSeqLimit = (std::uint64_t{1} << kSeqBits) - 1;  // ages are renumbered before this
-constexpr std::uint64_t kNotHit = std::uint64_t{1} << (kBankBits + kSeqBits);
+constexpr int kSeqShift = kBankBits + kCommandBits;
+constexpr std::uint64_t kNotHit = std::uint64_t{1} << (kSeqShift + kSeqBits);
+static_assert(kSeqShift + kSeqBits + 1 == kWaitShift, "the packed key's fields fill its low bits");
 constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << kWaitShift) - 1;
 // The scan runs over whole blocks of offers (one or two vector registers); padding offers wait "forever"
 // with the largest key, so their packed value is ~0 and never wins.
@@ -136,24 +139,29 @@ void ChannelController::update_next(Bank& b) {
 
 void ChannelController::offer(Bank& b, int slot, bool hit) {
   const Slot& s = m_slots[static_cast<std::size_t>(slot)];
+  if (hit)
+    set_offer(b, slot, s.access == Access::Read ? Command::Rd : Command::Wr, b.next_cas);
+  else if (b.open_row >= 0)
+    set_offer(b, slot, Command::Pre, b.next_pre);
+  else
+    set_offer(b, slot, Command::Act, b.next_act);
+}
+
+void ChannelController::set_offer(Bank& b, int slot, Command next, Cycle bank_allows) {
+  const Slot& s = m_slots[static_cast<std::size_t>(slot)];
+  b.next = next;
   b.next_slot = slot;
-  // Priority among commands legal in the same cycle: row hits first, then age.
-  b.next_key = (hit ? 0 : kNotHit) | (s.seq << kBankBits) | static_cast<std::uint64_t>(&b - m_banks.data());
-  if (hit) {
-    b.next = s.access == Access::Read ? Command::Rd : Command::Wr;
-    b.next_local = std::max(s.visible, b.next_cas);
-  } else if (b.open_row >= 0) {
-    b.next = Command::Pre;
-    b.next_local = std::max(s.visible, b.next_pre);
-  } else {
-    b.next = Command::Act;
-    b.next_local = std::max(s.visible, b.next_act);
-  }
+  b.next_local = std::max(s.visible, bank_allows);
+  // Priority among commands legal in the same cycle: row hits first, then age (the command and the bank
+  // below the age name the winner, see kBankBits).
+  const bool hit = next == Command::Rd || next == Command::Wr;
+  b.next_key = (hit ? 0 : kNotHit) | (s.seq << kSeqShift) | (static_cast<std::uint64_t>(next) << kBankBits) |
+               static_cast<std::uint64_t>(&b - m_banks.data());
   if (b.active_pos >= 0) {
     const auto i = static_cast<std::size_t>(b.active_pos);
     m_offer_local[i] = b.next_local;
     m_offer_key[i] = b.next_key;
-    m_offer_shared[i] = b.group * 4 + static_cast<int>(b.next);
+    m_offer_shared[i] = b.group * 4 + static_cast<int>(next);
   }
 }
 
@@ -188,7 +196,7 @@ Cycle ChannelController::issue_next() {
     // among those legal at that cycle, row hits (RD/WR) first, then the oldest request. Both rules are
     // one order on (cycles from the next slot until legal, not a hit, age), packed into one integer, so
     // the scan is one branch-free minimum over arrays (vectorised); keys are unique (the age), so the
-    // winner is found again by its key. A wait too long for its 24 bits (an idle gap of millions of
+    // winner is found again by its key. A wait too long for its 18 bits (an idle gap of 2^18 or more
     // cycles) falls back to an exact scan.
     const Cycle slot = m_next_command;
     const std::size_t n = m_active.size();
@@ -248,6 +256,7 @@ Cycle ChannelController::issue_next() {
           best_bank = best_key & kBankMask;
         }
       }
+      best_packed = best_key;
     }
     const Bank* best = &m_banks[best_bank];
     assert(n > 0);
@@ -256,7 +265,9 @@ Cycle ChannelController::issue_next() {
       refresh_rank(best->rank, now);  // refreshes first, then choose again: banks may have closed
       continue;
     }
-    const Command command = best->next;
+    // The command is in the key, so it is known from the scan (no dependent load before the branch on it).
+    const auto command = static_cast<Command>((best_packed >> kBankBits) & ((1u << kCommandBits) - 1));
+    assert(command == best->next);
     apply(command, static_cast<int>(best - m_banks.data()), best->next_slot, now);
     m_next_command = now + 1;
     return command == Command::Rd || command == Command::Wr ? now : -1;
@@ -336,13 +347,14 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.last_acts[static_cast<std::size_t>(r.faw_pos)] = now;
       r.faw_pos = (r.faw_pos + 1) % 4;
       update_act_limits(b.rank);
-      offer(b, slot_index, true);  // the ACT was the oldest request's: it is now the bank's first row hit
+      // The ACT was the oldest request's: it is now the bank's first row hit.
+      set_offer(b, slot_index, s.access == Access::Read ? Command::Rd : Command::Wr, b.next_cas);
       return;
     case Command::Pre:
       s.needed_pre = true;
       b.open_row = -1;
       b.next_act = std::max(b.next_act, now + t.trp);
-      offer(b, slot_index, false);  // the PRE was the oldest request's (no hit queued): its ACT is next
+      set_offer(b, slot_index, Command::Act, b.next_act);  // the PRE was the oldest request's (no hit queued)
       return;
     case Command::Rd: {
       const Cycle end = now + t.tcl + m_burst;
@@ -353,7 +365,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
       update_cas_limits();
-      complete(slot_index, end);
+      complete(b, slot_index, end);
       return;
     }
     case Command::Wr: {
@@ -366,13 +378,13 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
       update_cas_limits();
-      complete(slot_index, end);
+      complete(b, slot_index, end);
       return;
     }
   }
 }
 
-void ChannelController::complete(int slot_index, Cycle done) {
+void ChannelController::complete(Bank& b, int slot_index, Cycle done) {
   Slot& s = m_slots[static_cast<std::size_t>(slot_index)];
   const auto bytes = static_cast<std::uint64_t>(m_spec.burst_bytes());
   // Counted without branches (the outcome of a random pattern is unpredictable).
@@ -389,7 +401,6 @@ void ChannelController::complete(int slot_index, Cycle done) {
   m_stats.last_completion = std::max(m_stats.last_completion, done);
   if (m_record != nullptr) m_record->set(s.id, done);
 
-  Bank& b = m_banks[static_cast<std::size_t>(s.bank)];
   auto gone = std::find(b.waiting.begin(), b.waiting.end(), slot_index);  // a few entries: no memmove call
   const auto at = gone;
   for (auto next = gone + 1; next != b.waiting.end(); ++gone, ++next) *gone = *next;
@@ -401,10 +412,12 @@ void ChannelController::complete(int slot_index, Cycle done) {
       hit = *w;
       break;
     }
+  // The row stays open after the RD/WR: a later hit's RD/WR is next, else the oldest request's PRE.
   if (hit >= 0)
-    offer(b, hit, true);
+    set_offer(b, hit, m_slots[static_cast<std::size_t>(hit)].access == Access::Read ? Command::Rd : Command::Wr,
+              b.next_cas);
   else if (!b.waiting.empty())
-    offer(b, b.waiting.front(), false);
+    set_offer(b, b.waiting.front(), Command::Pre, b.next_pre);
   if (b.waiting.empty()) {  // swap-remove the bank from the active list
     const int last = m_active.back();
     m_active[static_cast<std::size_t>(b.active_pos)] = last;

@@ -60,8 +60,8 @@ class ChannelController {
     Command next = Command::Act;
     int next_slot = -1;
     std::uint64_t next_key = 0;  // FR-FCFS priority among commands legal in one cycle: lower first
-                                 // (bit 45: not a row hit; bits 8-44: age, the request's seq; bits 0-7:
-                                 // the bank, which makes keys unique and names the winner)
+                                 // (bit 45: not a row hit; bits 10-44: age, the request's seq; bits 8-9:
+                                 // next; bits 0-7: the bank; the last two name the winner's command and bank)
     Cycle next_local = 0;
   };
   struct Group {
@@ -80,12 +80,13 @@ class ChannelController {
   void refresh_rank(int rank, Cycle now);  // catches up with every refresh due at or before `now`
   void refresh_bank(Bank& b, Cycle due, int trfc);
   void apply(Command c, int bank_index, int slot, Cycle t);
-  void complete(int slot, Cycle done);
+  void complete(Bank& b, int slot, Cycle done);  // the request in `slot` of bank `b` is served
   void update_next(Bank& b);  // recomputes the bank's cached next command
   void update_act_limits(int rank);  // m_shared's ACT entries of the rank's groups (after an ACT)
   void update_cas_limits();          // m_shared's RD and WR entries (after a RD or WR: bus, group, rank)
   void renumber_ages();       // before the ages outgrow their bits in the packed keys
   void offer(Bank& b, int slot, bool hit);  // caches slot's command (its RD/WR if `hit`, else PRE or ACT)
+  void set_offer(Bank& b, int slot, Command next, Cycle bank_allows);  // ... when the command is known
 
   DramSpec m_spec;
   bool m_refresh;

@@ -4,8 +4,9 @@
 // (its oldest row hit's RD/WR, else its oldest request's PRE or ACT) and the first cycle every timing
 // rule allows it, and issues the soonest (row hits first, then the oldest on a tie). Every request's
 // completion cycle and the row outcome counts must match the model's exactly, for every preset, on
-// random, streaming, mixed read/write, spread-out streams, a bank ping-pong, ACT-bound (tFAW) streams and
-// callers that wait on requests one at a time (the scratchpads' use), with refresh on and off.
+// random, streaming, mixed read/write, spread-out streams, a bank ping-pong, ACT-bound (tFAW) streams,
+// callers that wait on requests one at a time (the scratchpads' use) and idle gaps too long for the scan's
+// packed wait, with refresh on and off.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -279,7 +280,8 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64: a counter-based hash, so th
 // few rows (hits, conflicts, turnarounds), 3 the same spread out in time (idle gaps, refresh catch-up),
 // 4 a ping-pong between two rows of one bank, 5 a new row every request over all banks (ACT-bound: tRRD,
 // tFAW), 6 random reads and writes arriving over time, 7 a stream of read and write blocks with gaps (6 and
-// 7 with waits, see waits_after).
+// 7 with waits, see waits_after), 8 the mix of 2 with idle gaps beyond the 18 bits of the scan's packed
+// wait every 100 requests (its exact fallback).
 std::vector<DramRequest> pattern(const DramSpec& spec, int kind, int n) {
   const auto burst = static_cast<std::uint64_t>(spec.burst_bytes());
   const std::uint64_t bursts = spec.capacity_bytes() / burst;
@@ -310,6 +312,7 @@ std::vector<DramRequest> pattern(const DramSpec& spec, int kind, int n) {
       access = u / 64 % 2 == 0 ? Access::Read : Access::Write;
       t += i % 256 == 0 ? 5000 : 0;
     }
+    if (kind == 8 && i % 100 == 99) t += (Cycle{1} << 18) + static_cast<Cycle>((r >> 40) % (Cycle{1} << 19));
     out.push_back({b * burst, access, t});
   }
   return out;
@@ -319,7 +322,7 @@ std::vector<DramRequest> pattern(const DramSpec& spec, int kind, int n) {
 
 TEST_CASE("dram: every completion cycle matches a naive reference FR-FCFS scheduler", "[unit]") {
   for (const std::string& name : dram_preset_names())
-    for (int kind = 0; kind < 8; ++kind)
+    for (int kind = 0; kind < 9; ++kind)
       for (const bool refresh : {false, true})
         for (const int variant : {0, 1, 2}) {
           DramSpec spec = dram_preset(name);
