@@ -14,22 +14,10 @@
 namespace saffire::abft {
 namespace {
 
-// The sub-GEMM of output rows [m0, m1) and columns [n0, n1).
-models::Int8GemmArgs region_of(const models::Int8GemmArgs& a, std::int64_t m0, std::int64_t m1, std::int64_t n0,
-                               std::int64_t n1) {
-  models::Int8GemmArgs sub = a;
-  sub.m = m1 - m0;
-  sub.n = n1 - n0;
-  sub.x = a.x + m0 * a.ldx;
-  sub.w = a.w + n0;
-  sub.y = a.y + m0 * a.ldy + n0;
-  return sub;
-}
-
-// The same for a floating-point GEMM.
-models::NumericGemmArgs region_of(const models::NumericGemmArgs& a, std::int64_t m0, std::int64_t m1, std::int64_t n0,
-                                  std::int64_t n1) {
-  models::NumericGemmArgs sub = a;
+// The sub-GEMM of output rows [m0, m1) and columns [n0, n1) (Int8GemmArgs or NumericGemmArgs).
+template <typename Args>
+Args region_of(const Args& a, std::int64_t m0, std::int64_t m1, std::int64_t n0, std::int64_t n1) {
+  Args sub = a;
   sub.m = m1 - m0;
   sub.n = n1 - n0;
   sub.x = a.x + m0 * a.ldx;

@@ -9,16 +9,7 @@ set -u
 saffire=$1; src=$2; work=$3
 rm -rf "$work"; mkdir -p "$work"
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_exit CODE PATTERN -- command...: exit code and a stderr/stdout fragment.
-expect_exit() {
-  local code=$1 pattern=$2; shift 3
-  local out; out=$("$@" 2>&1); local got=$?
-  [ "$got" -eq "$code" ] || fail "expected exit $code, got $got: $* -> $out"
-  [ -z "$pattern" ] || grep -q -- "$pattern" <<<"$out" || fail "expected '$pattern' in output of: $* -> $out"
-}
+source "$src/tests/cli_support.sh"  # fail, expect_exit
 
 # gemm --json: one JSON object with the documented keys, verified.
 json=$("$saffire" gemm --rows 8 --cols 8 --dataflow os --m 13 --n 9 --k 21 --fidelity pe --json) || fail "gemm --json failed"

@@ -7,19 +7,9 @@ set -u
 saffire=$1; src=$2; work=$3
 rm -rf "$work"; mkdir -p "$work"
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$src/tests/cli_support.sh"
 py=/usr/bin/python3
-models=${SAFFIRE_MODELS:-$src/../shared/models}
-for f in stories260K.bin tok512.bin tinystories_val.txt; do
-  [ -f "$models/$f" ] || { echo "tasks_cli_test: $models/$f is absent: skipped"; exit 77; }
-done
-expect_exit() {
-  local code=$1 pattern=$2; shift 3
-  local out; out=$("$@" 2>&1); local got=$?
-  [ "$got" -eq "$code" ] || fail "expected exit $code, got $got: $* -> $out"
-  [ -z "$pattern" ] || grep -q -- "$pattern" <<<"$out" || fail "expected '$pattern' in output of: $* -> $out"
-}
+require_models tasks_cli_test "$src"
 # check FILE PYTHON-EXPRESSION MESSAGE: the expression over j (the JSON object) must be true.
 check() {
   $py -c "import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" \

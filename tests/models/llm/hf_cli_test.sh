@@ -2,20 +2,17 @@
 # The model commands on stories260K written as a Hugging Face folder and as GGUF files (write_llm_fixtures)
 # against the llama2.c path: eval (FP32 PPL to 1e-5 relative, W8A8 PPL equal: the same INT8 GEMMs), generate
 # (the same greedy text), tasks (the same accuracy and outcomes under faults outside Q and K), calibrate (the same
-# fitted constants) and sweep points of eval (the same PPL as the direct runs); a GGUF file without a vocabulary needs --tokenizer, a bad magic exits 2 naming the file.
+# fitted constants) and sweep points of eval (the same PPL as the direct runs); a GGUF file without a vocabulary
+# needs --tokenizer, a bad magic exits 2 naming the file.
 # Usage: hf_cli_test.sh SAFFIRE_BINARY WRITE_LLM_FIXTURES SOURCE_DIR WORK_DIR. The model files come from
 # $SAFFIRE_MODELS, else SOURCE_DIR/../shared/models; without them the script exits 77 (skipped).
 set -u
 saffire=$1; writer=$2; src=$3; work=$4
 rm -rf "$work"; mkdir -p "$work"
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$src/tests/cli_support.sh"
 py=/usr/bin/python3
-models=${SAFFIRE_MODELS:-$src/../shared/models}
-for f in stories260K.bin tok512.bin tinystories_val.txt; do
-  [ -f "$models/$f" ] || { echo "hf_cli_test: $models/$f is absent: skipped"; exit 77; }
-done
+require_models hf_cli_test "$src"
 [ -x $py ] || { echo "hf_cli_test: $py is needed to read the JSON: skipped"; exit 77; }
 "$writer" "$models" "$work" || { echo "FAIL: write_llm_fixtures"; exit 1; }
 text="$models/tinystories_val.txt"
