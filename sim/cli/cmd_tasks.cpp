@@ -45,7 +45,8 @@ struct TaskRun {
   double seconds = 0.0;
 };
 
-TaskRun run_samples(llm::Transformer& model, const llm::LanguageModel& lm, llm::TaskKind kind, const std::vector<llm::TaskSample>& samples, const llm::TaskScoringOptions& so,
+TaskRun run_samples(llm::Transformer& model, const llm::LanguageModel& lm, llm::TaskKind kind,
+                    const std::vector<llm::TaskSample>& samples, const llm::TaskScoringOptions& so,
                     const std::string& what, bool show_progress) {
   TaskRun run;
   sim::Progress progress(what + " samples", samples.size(), 0, show_progress);  // done, rate, ETA on stderr
