@@ -109,16 +109,24 @@ Continuation score_continuation(Transformer& model, const Tokenizer& tokenizer, 
   return c;
 }
 
+// exact: the context's tokens, checked to leave room for the generation.
+std::vector<int> generation_context(const Tokenizer& tokenizer, std::string_view context, int seq_len,
+                                    const TaskScoringOptions& options) {
+  if (options.max_new_tokens < 1 || options.max_new_tokens >= seq_len)
+    throw std::invalid_argument("max_new_tokens must be in 1.." + std::to_string(seq_len - 1) +
+                                " (the model's context leaves room for the context)");
+  std::vector<int> tokens = tokenizer.encode(context, /*bos=*/true, /*eos=*/false);
+  if (tokens.empty())
+    throw std::invalid_argument("the context gives no token to condition on (no BOS and an empty context)");
+  return tokens;
+}
+
 }  // namespace
 
 void check_task_sample(const Tokenizer& tokenizer, TaskKind kind, const TaskSample& sample, int seq_len,
                        const TaskScoringOptions& options) {
   if (kind == TaskKind::Exact) {
-    if (options.max_new_tokens < 1 || options.max_new_tokens >= seq_len)
-      throw std::invalid_argument("max_new_tokens must be in 1.." + std::to_string(seq_len - 1) +
-                                  " (the model's context leaves room for the context)");
-    if (tokenizer.encode(sample.context, /*bos=*/true, /*eos=*/false).empty())
-      throw std::invalid_argument("the context gives no token to condition on (no BOS and an empty context)");
+    (void)generation_context(tokenizer, sample.context, seq_len, options);
     return;
   }
   for (const std::string& c : sample.choices)
@@ -130,8 +138,7 @@ SampleResult run_task_sample(Transformer& model, const Tokenizer& tokenizer, Tas
   SampleResult r;
   if (kind == TaskKind::Exact) {
     const int seq_len = model.config().seq_len;
-    check_task_sample(tokenizer, kind, sample, seq_len, options);
-    std::vector<int> tokens = tokenizer.encode(sample.context, /*bos=*/true, /*eos=*/false);
+    std::vector<int> tokens = generation_context(tokenizer, sample.context, seq_len, options);
     const auto room = static_cast<std::size_t>(seq_len - options.max_new_tokens);
     if (tokens.size() > room) tokens.erase(tokens.begin(), tokens.end() - static_cast<std::ptrdiff_t>(room));
     model.begin_sequence(first_sequence);

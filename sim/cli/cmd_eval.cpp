@@ -193,7 +193,7 @@ nlohmann::json run_fault_campaign(const EvalOptions& o, const models::llm::Langu
                                   const models::llm::PerplexityResult& r, traces::TraceWriter* trace,
                                   const ParagraphProgress& progress) {
   namespace llm = models::llm;
-  const arch::ArrayConfig& array = run.eo.array;
+  const arch::ArrayConfig& array = run.eo().array;
   const std::shared_ptr<faults::FaultPlan>& plan = run.plan;
   nlohmann::json fault_json;
   const bool int8 = inf.precision == models::llm::Precision::W8A8;
@@ -360,7 +360,7 @@ void run_eval(EvalOptions o) {
   // The engines and the campaign's plan, every option checked before the first model pass.
   const ModelRun run = prepare_model_run(o, lm, "eval");
   const llm::InferenceOptions& inf = run.inf;
-  const sim::EngineOptions& eo = run.eo;
+  const sim::EngineOptions& eo = run.eo();
   const memory::MemoryConfig& memory_cfg = run.memory_cfg;
   const std::unique_ptr<models::GemmEngine>& engine = run.engine;
   const bool campaign = run.campaign;

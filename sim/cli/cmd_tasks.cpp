@@ -101,7 +101,7 @@ nlohmann::json campaign_json(const TasksOptions& o, const ModelRun& run, const T
   const bool int8 = run.inf.precision == llm::Precision::W8A8;
   nlohmann::json j = {{"faults", run.plan->fault_count()},
                       {"campaign", o.faults.describe(int8)},
-                      {"voltage", FaultOptions::supply_voltage(*run.plan, run.eo.array)},
+                      {"voltage", FaultOptions::supply_voltage(*run.plan, run.eo().array)},
                       {"accuracy_clean", accuracy(clean.results)},
                       {"accuracy", accuracy(faulty.results)},
                       {"outcomes", counts_json(a.all)},

@@ -2,6 +2,7 @@
 
 #include "arch/config_error.hpp"
 #include "sim/cli/option_checks.hpp"
+#include "sim/faults/sram_faults.hpp"
 #include "sim/cli/precision_options.hpp"
 #include "sim/memory/memory_model_factory.hpp"
 #include "sim/memory/memory_traffic.hpp"
@@ -52,7 +53,7 @@ ModelRun prepare_model_run(const ModelRunOptions& o, const models::llm::Language
   ModelRun run;
   run.inf = inference_options(o);
   const llm::InferenceOptions& inf = run.inf;
-  sim::EngineOptions& eo = run.eo;
+  sim::EngineOptions& eo = run.spec.options;
   eo.kernel = o.kernel;
   eo.threads = o.threads;
   eo.fidelity = sim::parse_fidelity(o.fidelity);
@@ -66,19 +67,18 @@ ModelRun prepare_model_run(const ModelRunOptions& o, const models::llm::Language
   }
   if (inf.precision == llm::Precision::W8A8) require_int8_array(eo.array, command);
   run.spec.engine = o.engine;
-  run.spec.options = eo;
   if (inf.precision == llm::Precision::W8A8) run.engine = sim::build_engine_stack(run.spec).engine;
   // SRAM errors ([memory] sram_voltage, --sram-voltage) are a campaign of their own or join the model's.
-  run.sram = sram_fault_config(run.memory_cfg, o.faults.seed());
-  run.campaign = o.faults.enabled() || run.sram.has_value();
-  if (run.campaign) check_campaign_precision(inf, o.faults.model_name(), run.sram.has_value());
+  const std::optional<faults::SramFaultConfig> sram = sram_fault_config(run.memory_cfg, o.faults.seed());
+  run.campaign = o.faults.enabled() || sram.has_value();
+  if (run.campaign) check_campaign_precision(inf, o.faults.model_name(), sram.has_value());
   // Floating-point PEs: checksums with a rounding tolerance (classic or statistical), refused before the clean run.
   if (run.campaign && o.abft.enabled() && llm::on_float_pes(inf.precision)) o.abft.resolve().validate_for_float();
   if (o.abft.enabled() && !run.campaign)
     throw ConfigError("--abft guards a fault campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
   if (run.campaign) {
     run.plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
-    if (run.sram) run.plan->set_sram_faults(*run.sram);
+    if (sram) run.plan->set_sram_faults(*sram);
   }
   return run;
 }

@@ -18,7 +18,6 @@
 #include "sim/cli/fault_options.hpp"
 #include "sim/cli/memory_options.hpp"
 #include "sim/engine_stack.hpp"
-#include "sim/faults/sram_faults.hpp"
 #include "sim/memory/memory_config.hpp"
 
 namespace saffire::cli {
@@ -45,13 +44,13 @@ struct ModelRunOptions {
 
 struct ModelRun {
   models::llm::InferenceOptions inf;
-  sim::EngineOptions eo;                          // eo.array: the run's resolved [arch]
   memory::MemoryConfig memory_cfg;                // the run's resolved [memory]
   sim::EngineStackSpec spec;                      // the clean run's; build_campaign_stack adds the campaign
   std::unique_ptr<models::GemmEngine> engine;     // the clean run's (null: FP32 runs no GEMM on an engine)
-  std::optional<faults::SramFaultConfig> sram;    // SRAM errors ([memory] sram_voltage, --sram-voltage)
-  bool campaign = false;                          // faults of a model, SRAM errors, or both
+  bool campaign = false;                          // faults of a model, SRAM errors ([memory] sram_voltage), or both
   std::shared_ptr<faults::FaultPlan> plan;        // the campaign's (null without one)
+  /// The engine options; eo().array is the run's resolved [arch].
+  const sim::EngineOptions& eo() const { return spec.options; }
 };
 
 /// --precision, the quantization options and HEAL's mitigations as the model's InferenceOptions; ConfigError

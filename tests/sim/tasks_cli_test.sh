@@ -65,9 +65,21 @@ printf '%s\n' '{"context": "Once upon a time, there was a little", "choices": ["
   '' '{"context": "Lily liked to play with her", "choices": [" toys", " quantum"], "gold": 0}' >"$work/choice.jsonl"
 run choice --task choice "$work/choice.jsonl"
 check "$work/choice.json" "j['samples'] == 2 and 'accuracy_norm' in j and j['accuracy'] == 1.0" "choice"
-printf '%s\n' '{"context": "Once upon a time, there", "answer": "was"}' >"$work/exact.jsonl"
-run exact --task exact "$work/exact.jsonl" --max-new-tokens 3
-check "$work/exact.json" "j['samples'] == 1 and j['accuracy'] in (0.0, 1.0)" "exact"
+# exact: the right answer is generate's own greedy continuation (generate's loop, not tasks'), the other is not.
+prompt="Once upon a time, there"
+"$saffire" generate --prompt "$prompt" --steps 12 --json >"$work/gen.json" 2>"$work/gen.err" || fail "generate: $(cat "$work/gen.err")"
+$py -c "
+import json, sys
+g = json.load(open(sys.argv[1])); prompt = sys.argv[2]
+assert g['text'].startswith(prompt), g['text']
+answer = g['text'][len(prompt):].split('\n')[0].strip()
+for a in (answer, answer + ' and more'):
+    print(json.dumps({'context': prompt, 'answer': a}))
+print(12 + 1 - g['prompt_tokens'])  # the tokens generate added: one at every position up to --steps
+" "$work/gen.json" "$prompt" >"$work/exact.out" || fail "generate's text: $(cat "$work/gen.json")"
+head -2 "$work/exact.out" >"$work/exact.jsonl"
+run exact --task exact "$work/exact.jsonl" --max-new-tokens "$(tail -1 "$work/exact.out")"
+check "$work/exact.json" "j['samples'] == 2 and j['accuracy'] == 0.5" "exact: generate's continuation right, the other wrong"
 
 # Floating-point PEs: a clean run and an accumulator bit-flip campaign.
 run bf16 --task lambada "$text" --samples 10 --precision bf16 --engine array --rows 8 --cols 8 --ber 1e-3 --fault-seed 3
