@@ -72,7 +72,19 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, Complet
     m_ranks[r].next_refresh = m_refresh_period + static_cast<Cycle>(r) * m_refresh_period / m_spec.ranks;
     update_act_limits(static_cast<int>(r));
   }
+  update_refresh_due();
   update_cas_limits();
+}
+
+DramStats ChannelController::stats() const {
+  DramStats out = m_stats;
+  const auto bytes = static_cast<std::uint64_t>(m_spec.burst_bytes());
+  out.reads = m_served - out.writes;
+  out.bytes_read = out.reads * bytes;
+  out.bytes_written = out.writes * bytes;
+  out.row_hits = m_served - out.row_misses - out.row_conflicts;
+  out.first_arrival = m_served > 0 ? m_first_arrival : 0;
+  return out;
 }
 
 void ChannelController::admit(std::uint64_t id, Cycle arrival, Cycle visible, Access access, int rank, int bank_group,
@@ -177,15 +189,20 @@ void ChannelController::update_act_limits(int rank) {
 }
 
 void ChannelController::update_cas_limits() {
-  const DramTiming& t = m_spec.timing;
-  for (std::size_t gi = 0; gi < m_groups.size(); ++gi) {
-    const Group& g = m_groups[gi];
-    const Rank& r = m_ranks[static_cast<std::size_t>(g.rank)];
+  // Everything read once into locals: the stores into m_shared could alias the members otherwise.
+  const Cycle bus = m_bus_free, bus_other_rank = m_bus_free + m_spec.timing.trtrs;
+  const int bus_rank = m_bus_rank, tcl = m_spec.timing.tcl, tcwl = m_spec.timing.tcwl;
+  const Group* groups = m_groups.data();
+  const Rank* ranks = m_ranks.data();
+  Cycle* allowed = m_shared.data();
+  const std::size_t n = m_groups.size();
+  for (std::size_t gi = 0; gi < n; ++gi) {
+    const Group& g = groups[gi];
+    const Rank& r = ranks[g.rank];
     // The data burst may not overlap the previous one on the bus (plus a gap across ranks).
-    const Cycle data = m_bus_free + (m_bus_rank >= 0 && m_bus_rank != g.rank ? t.trtrs : 0);
-    Cycle* allowed = &m_shared[gi * 4];
-    allowed[static_cast<int>(Command::Rd)] = std::max(std::max(g.next_rd, r.next_rd), data - t.tcl);
-    allowed[static_cast<int>(Command::Wr)] = std::max(std::max(g.next_wr, r.next_wr), data - t.tcwl);
+    const Cycle data = bus_rank >= 0 && bus_rank != g.rank ? bus_other_rank : bus;
+    allowed[gi * 4 + static_cast<int>(Command::Rd)] = std::max(std::max(g.next_rd, r.next_rd), data - tcl);
+    allowed[gi * 4 + static_cast<int>(Command::Wr)] = std::max(std::max(g.next_wr, r.next_wr), data - tcwl);
   }
 }
 
@@ -261,7 +278,8 @@ Cycle ChannelController::issue_next() {
     const Bank* best = &m_banks[best_bank];
     assert(n > 0);
     const Cycle now = best_at;
-    if (m_refresh && m_ranks[static_cast<std::size_t>(best->rank)].next_refresh <= now) {
+    // m_refresh_due first: one compare with no load chain behind it, false nearly always.
+    if (now >= m_refresh_due && m_ranks[static_cast<std::size_t>(best->rank)].next_refresh <= now) {
       refresh_rank(best->rank, now);  // refreshes first, then choose again: banks may have closed
       continue;
     }
@@ -327,6 +345,13 @@ void ChannelController::refresh_rank(int rank, Cycle now) {
     ++m_stats.refreshes;
     r.next_refresh += m_refresh_period;
   }
+  update_refresh_due();
+}
+
+void ChannelController::update_refresh_due() {
+  m_refresh_due = kNever;
+  if (m_refresh)
+    for (const Rank& r : m_ranks) m_refresh_due = std::min(m_refresh_due, r.next_refresh);
 }
 
 void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle now) {
@@ -386,19 +411,16 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
 
 void ChannelController::complete(Bank& b, int slot_index, Cycle done) {
   Slot& s = m_slots[static_cast<std::size_t>(slot_index)];
-  const auto bytes = static_cast<std::uint64_t>(m_spec.burst_bytes());
-  // Counted without branches (the outcome of a random pattern is unpredictable).
-  const std::uint64_t write = s.access == Access::Write, conflict = s.needed_pre, act = s.needed_act;
-  m_stats.reads += 1 - write;
+  // Counted without branches (the outcome of a random pattern is unpredictable); reads, bytes and hits are
+  // derived in stats().
+  const std::uint64_t write = s.access == Access::Write;
   m_stats.writes += write;
-  m_stats.bytes_read += (1 - write) * bytes;
-  m_stats.bytes_written += write * bytes;
-  m_stats.row_conflicts += conflict;
-  m_stats.row_misses += act & (1 - conflict);
-  m_stats.row_hits += (1 - act) & (1 - conflict);
+  m_stats.row_conflicts += s.needed_pre;
+  m_stats.row_misses += s.needed_act & !s.needed_pre;
   m_stats.latency_sum += static_cast<std::uint64_t>(done - s.arrival);
-  m_stats.first_arrival = m_stats.requests() == 1 ? s.arrival : std::min(m_stats.first_arrival, s.arrival);
+  m_first_arrival = std::min(m_first_arrival, s.arrival);
   m_stats.last_completion = std::max(m_stats.last_completion, done);
+  ++m_served;
   if (m_record != nullptr) m_record->set(s.id, done);
 
   // Behind the served request (it was the bank's first row hit), one pass over the few waiting entries closes

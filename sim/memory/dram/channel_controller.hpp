@@ -35,10 +35,11 @@ class ChannelController {
   /// Issues commands until the queue is empty.
   void drain();
 
-  const DramStats& stats() const { return m_stats; }
+  DramStats stats() const;
 
  private:
   enum class Command : std::uint8_t { Act, Pre, Rd, Wr };
+  static constexpr Cycle kNoArrival = INT64_MAX;
   struct Slot {
     std::uint64_t id = 0;
     std::uint64_t seq = 0;  // admission order: lower is older
@@ -79,6 +80,7 @@ class ChannelController {
   Cycle issue_next();  // issues one command; returns the freed slot's cycle or -1 when no slot freed
   void refresh_rank(int rank, Cycle now);  // catches up with every refresh due at or before `now`
   void refresh_bank(Bank& b, Cycle due, int trfc);
+  void update_refresh_due();  // m_refresh_due from the ranks (kNever without refresh)
   void apply(Command c, int bank_index, int slot, Cycle t);
   void complete(Bank& b, int slot, Cycle done);  // the request in `slot` of bank `b` is served
   void update_next(Bank& b);  // recomputes the bank's cached next command
@@ -107,10 +109,13 @@ class ChannelController {
   std::vector<std::uint64_t> m_offer_key;
   std::vector<std::int64_t> m_offer_shared;
   std::vector<Cycle> m_shared;  // per bank group and Command: the first cycle the shared state allows
+  Cycle m_refresh_due = 0;    // the earliest next_refresh of the ranks (no rank is due before it)
   Cycle m_next_command = 0;   // command bus: one command per cycle
   Cycle m_bus_free = 0;       // data bus: the cycle the last burst ends
   int m_bus_rank = -1;
-  DramStats m_stats;
+  DramStats m_stats;  // counts as complete() keeps them (stats() derives the rest)
+  std::uint64_t m_served = 0;
+  Cycle m_first_arrival = kNoArrival;
 };
 
 }  // namespace saffire::memory::dram
