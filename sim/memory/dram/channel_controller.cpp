@@ -55,6 +55,8 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, Complet
   m_ranks.resize(static_cast<std::size_t>(m_spec.ranks));
   // At least two blocks (the vector scan's permute table), kLongAgo beyond the bank groups' entries.
   m_shared.assign(std::max(m_groups.size() * 4, 2 * kOfferBlock), kLongAgo);
+  m_rank_limits.fill(kLongAgo);
+  m_one_rank = m_spec.ranks == 1;
   const std::size_t padded = (m_banks.size() + kOfferBlock - 1) / kOfferBlock * kOfferBlock;
   m_offer_local.assign(padded, kPadLocal);
   m_offer_key.assign(padded, kKeyMask);
@@ -70,10 +72,10 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, Complet
     m_ranks[r].last_acts.fill(kLongAgo);
     // Ranks refresh staggered over one interval, so they are not all blocked at once.
     m_ranks[r].next_refresh = m_refresh_period + static_cast<Cycle>(r) * m_refresh_period / m_spec.ranks;
-    update_act_limits(static_cast<int>(r));
+    for (int g = 0; g < m_spec.bank_groups; ++g) update_act_limits(static_cast<int>(r), static_cast<int>(r) * m_spec.bank_groups + g);
   }
   update_refresh_due();
-  update_cas_limits();
+  for (std::size_t g = 0; g < m_groups.size(); ++g) update_cas_limits(static_cast<int>(g));
 }
 
 DramStats ChannelController::stats() const {
@@ -178,31 +180,49 @@ void ChannelController::set_offer(Bank& b, int slot, Command next, Cycle bank_al
 }
 
 // What the shared state (bank group, rank, data bus) allows, per bank group and command: the same for
-// every bank of the group, so kept per group and updated by the commands that change it.
-void ChannelController::update_act_limits(int rank) {
+// every bank of the group, so kept per group and updated by the commands that change it. With one rank the
+// rank's and the bus's part is one table of four (m_rank_limits), the same for every group, that the scan
+// takes the maximum with: a command then updates its own group's entry and the rank's, not every group's.
+void ChannelController::update_act_limits(int rank, int group) {
   const DramTiming& t = m_spec.timing;
   const Rank& r = m_ranks[static_cast<std::size_t>(rank)];
   const Cycle faw = r.last_acts[static_cast<std::size_t>(r.faw_pos)] + t.tfaw;
+  constexpr auto act = static_cast<std::size_t>(Command::Act);
+  if (m_one_rank) {
+    m_shared[static_cast<std::size_t>(group) * 4 + act] = m_groups[static_cast<std::size_t>(group)].next_act;
+    m_rank_limits[act] = std::max(r.next_act, faw);
+    return;
+  }
   for (int gi = rank * m_spec.bank_groups; gi < (rank + 1) * m_spec.bank_groups; ++gi)
-    m_shared[static_cast<std::size_t>(gi) * 4 + static_cast<int>(Command::Act)] =
+    m_shared[static_cast<std::size_t>(gi) * 4 + act] =
         std::max(std::max(m_groups[static_cast<std::size_t>(gi)].next_act, r.next_act), faw);
 }
 
-void ChannelController::update_cas_limits() {
+void ChannelController::update_cas_limits(int group) {
   // Everything read once into locals: the stores into m_shared could alias the members otherwise.
   const Cycle bus = m_bus_free, bus_other_rank = m_bus_free + m_spec.timing.trtrs;
   const int bus_rank = m_bus_rank, tcl = m_spec.timing.tcl, tcwl = m_spec.timing.tcwl;
   const Group* groups = m_groups.data();
   const Rank* ranks = m_ranks.data();
   Cycle* allowed = m_shared.data();
+  constexpr auto rd = static_cast<std::size_t>(Command::Rd), wr = static_cast<std::size_t>(Command::Wr);
+  if (m_one_rank) {
+    // The data burst may not overlap the previous one on the bus.
+    const Group& g = groups[group];
+    allowed[static_cast<std::size_t>(group) * 4 + rd] = g.next_rd;
+    allowed[static_cast<std::size_t>(group) * 4 + wr] = g.next_wr;
+    m_rank_limits[rd] = std::max(ranks[0].next_rd, bus - tcl);
+    m_rank_limits[wr] = std::max(ranks[0].next_wr, bus - tcwl);
+    return;
+  }
   const std::size_t n = m_groups.size();
   for (std::size_t gi = 0; gi < n; ++gi) {
     const Group& g = groups[gi];
     const Rank& r = ranks[g.rank];
     // The data burst may not overlap the previous one on the bus (plus a gap across ranks).
     const Cycle data = bus_rank >= 0 && bus_rank != g.rank ? bus_other_rank : bus;
-    allowed[gi * 4 + static_cast<int>(Command::Rd)] = std::max(std::max(g.next_rd, r.next_rd), data - tcl);
-    allowed[gi * 4 + static_cast<int>(Command::Wr)] = std::max(std::max(g.next_wr, r.next_wr), data - tcwl);
+    allowed[gi * 4 + rd] = std::max(std::max(g.next_rd, r.next_rd), data - tcl);
+    allowed[gi * 4 + wr] = std::max(std::max(g.next_wr, r.next_wr), data - tcwl);
   }
 }
 
@@ -221,6 +241,7 @@ Cycle ChannelController::issue_next() {
     const std::uint64_t* keys = m_offer_key.data();
     const std::int64_t* shared = m_offer_shared.data();
     const Cycle* allowed_at = m_shared.data();
+    const Cycle* rank_allows = m_rank_limits.data();  // indexed by Command
     // Whole blocks (the arrays are padded to kOfferBlock with offers that never win: packed value ~0).
     std::uint64_t best_packed = ~std::uint64_t{0};
 #if defined(__AVX512F__)
@@ -230,7 +251,9 @@ Cycle ChannelController::issue_next() {
 #endif
     if (m_shared.size() == kOfferBlock * 2) {
       // The shared constraints fit two registers: each offer's one is a permute, not a load.
-      const __m512i lo = _mm512_loadu_si512(allowed_at), hi = _mm512_loadu_si512(allowed_at + kOfferBlock);
+      const __m512i rank = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(rank_allows)));
+      const __m512i lo = _mm512_max_epi64(_mm512_loadu_si512(allowed_at), rank),
+                    hi = _mm512_max_epi64(_mm512_loadu_si512(allowed_at + kOfferBlock), rank);
       const __m512i slot_v = _mm512_set1_epi64(slot), zero = _mm512_setzero_si512();
       const __m512i saturated = _mm512_set1_epi64(static_cast<long long>(kWaitSaturated));
       __m512i best_v = _mm512_set1_epi64(-1);
@@ -254,7 +277,7 @@ Cycle ChannelController::issue_next() {
       for (std::size_t b = 0; b < n; b += 4)
         for (std::size_t l = 0; l < 4; ++l) {
           const std::size_t i = b + l;
-          const Cycle at = std::max(local[i], allowed_at[shared[i]]);
+          const Cycle at = std::max(std::max(local[i], allowed_at[shared[i]]), rank_allows[shared[i] & 3]);
           const auto wait = static_cast<std::uint64_t>(std::max<Cycle>(at - slot, 0));
           lane_best[l] = std::min(lane_best[l], (std::min(wait, kWaitSaturated) << kWaitShift) | keys[i]);
         }
@@ -266,7 +289,8 @@ Cycle ChannelController::issue_next() {
       best_at = kNever;
       std::uint64_t best_key = ~std::uint64_t{0};
       for (std::size_t j = 0; j < n; ++j) {
-        const Cycle at = std::max(std::max(local[j], allowed_at[shared[j]]), slot);
+        const Cycle at =
+            std::max(std::max(std::max(local[j], allowed_at[shared[j]]), rank_allows[shared[j] & 3]), slot);
         if (at < best_at || (at == best_at && keys[j] < best_key)) {
           best_at = at;
           best_key = keys[j];
@@ -371,7 +395,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_act = std::max(r.next_act, now + t.trrd_s);
       r.last_acts[static_cast<std::size_t>(r.faw_pos)] = now;
       r.faw_pos = (r.faw_pos + 1) % 4;
-      update_act_limits(b.rank);
+      update_act_limits(b.rank, b.group);
       // The ACT was the oldest request's: it is now the bank's first row hit.
       set_offer(b, slot_index, s.access == Access::Read ? Command::Rd : Command::Wr, b.next_cas);
       return;
@@ -389,7 +413,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_wr = std::max(r.next_wr, now + m_rtw);
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
-      update_cas_limits();
+      update_cas_limits(b.group);
       complete(b, slot_index, end);
       return;
     }
@@ -402,7 +426,7 @@ void ChannelController::apply(Command c, int bank_index, int slot_index, Cycle n
       r.next_rd = std::max(r.next_rd, end + t.twtr_s);
       m_bus_free = std::max(m_bus_free, end);
       m_bus_rank = b.rank;
-      update_cas_limits();
+      update_cas_limits(b.group);
       complete(b, slot_index, end);
       return;
     }

@@ -84,8 +84,8 @@ class ChannelController {
   void apply(Command c, int bank_index, int slot, Cycle t);
   void complete(Bank& b, int slot, Cycle done);  // the request in `slot` of bank `b` is served
   void update_next(Bank& b);  // recomputes the bank's cached next command
-  void update_act_limits(int rank);  // m_shared's ACT entries of the rank's groups (after an ACT)
-  void update_cas_limits();          // m_shared's RD and WR entries (after a RD or WR: bus, group, rank)
+  void update_act_limits(int rank, int group);  // the ACT limits after an ACT in `group` of `rank`
+  void update_cas_limits(int group);            // the RD and WR limits after a RD or WR in `group`
   void renumber_ages();       // before the ages outgrow their bits in the packed keys
   void offer(Bank& b, int slot, bool hit);  // caches slot's command (its RD/WR if `hit`, else PRE or ACT)
   void set_offer(Bank& b, int slot, Command next, Cycle bank_allows);  // ... when the command is known
@@ -109,6 +109,10 @@ class ChannelController {
   std::vector<std::uint64_t> m_offer_key;
   std::vector<std::int64_t> m_offer_shared;
   std::vector<Cycle> m_shared;  // per bank group and Command: the first cycle the shared state allows
+  // One rank: m_shared holds the bank groups' own limits and this the rank's and the data bus's, per Command
+  // (the scan takes the maximum of both); several ranks: m_shared holds everything and this stays kLongAgo.
+  alignas(32) std::array<Cycle, 4> m_rank_limits{};
+  bool m_one_rank = false;
   Cycle m_refresh_due = 0;    // the earliest next_refresh of the ranks (no rank is due before it)
   Cycle m_next_command = 0;   // command bus: one command per cycle
   Cycle m_bus_free = 0;       // data bus: the cycle the last burst ends
