@@ -64,6 +64,7 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, Complet
   for (std::size_t gi = 0; gi < m_groups.size(); ++gi) m_groups[gi].rank = static_cast<int>(gi) / m_spec.bank_groups;
   for (std::size_t i = 0; i < m_banks.size(); ++i) {
     Bank& b = m_banks[i];
+    b.index = static_cast<int>(i);
     b.rank = static_cast<int>(i) / banks;
     b.group = static_cast<int>(i) / m_spec.banks_per_group;
     b.waiting.reserve(m_slots.size());
@@ -162,21 +163,19 @@ void ChannelController::offer(Bank& b, int slot, bool hit) {
 }
 
 void ChannelController::set_offer(Bank& b, int slot, Command next, Cycle bank_allows) {
+  // Only banks with waiting requests make offers, and those are active (in the scan's arrays).
+  assert(b.active_pos >= 0);
   const Slot& s = m_slots[static_cast<std::size_t>(slot)];
   b.next = next;
   b.next_slot = slot;
-  b.next_local = std::max(s.visible, bank_allows);
   // Priority among commands legal in the same cycle: row hits first, then age (the command and the bank
   // below the age name the winner, see kBankBits).
   const bool hit = next == Command::Rd || next == Command::Wr;
-  b.next_key = (hit ? 0 : kNotHit) | (s.seq << kSeqShift) | (static_cast<std::uint64_t>(next) << kBankBits) |
-               static_cast<std::uint64_t>(&b - m_banks.data());
-  if (b.active_pos >= 0) {
-    const auto i = static_cast<std::size_t>(b.active_pos);
-    m_offer_local[i] = b.next_local;
-    m_offer_key[i] = b.next_key;
-    m_offer_shared[i] = b.group * 4 + static_cast<int>(next);
-  }
+  const auto i = static_cast<std::size_t>(b.active_pos);
+  m_offer_local[i] = std::max(s.visible, bank_allows);
+  m_offer_key[i] = (hit ? 0 : kNotHit) | (s.seq << kSeqShift) | (static_cast<std::uint64_t>(next) << kBankBits) |
+                   static_cast<std::uint64_t>(b.index);
+  m_offer_shared[i] = b.group * 4 + static_cast<int>(next);
 }
 
 // What the shared state (bank group, rank, data bus) allows, per bank group and command: the same for

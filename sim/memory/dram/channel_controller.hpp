@@ -52,18 +52,16 @@ class ChannelController {
   struct Bank {
     std::int64_t open_row = -1;  // -1: closed (precharged)
     Cycle next_act = 0, next_pre = 0, next_cas = 0;
+    int index = 0;            // in m_banks
     int rank = 0, group = 0;  // group: flat bank-group index within the channel
     int active_pos = -1;       // index in m_active, -1 when nothing waits
     std::vector<int> waiting;  // queued slots, oldest first
     // The bank's next command (cached; recomputed only when this bank's state or queue changes): RD/WR
-    // for its oldest row hit, else the oldest request's PRE (row open) or ACT (closed), and the first
-    // cycle the bank itself and the request's arrival allow it (shared constraints are added per issue).
+    // for its oldest row hit, else the oldest request's PRE (row open) or ACT (closed). Its offer (the
+    // first cycle the bank itself and the request's arrival allow it, its FR-FCFS key) is in the scan's
+    // arrays at active_pos.
     Command next = Command::Act;
     int next_slot = -1;
-    std::uint64_t next_key = 0;  // FR-FCFS priority among commands legal in one cycle: lower first
-                                 // (bit 45: not a row hit; bits 10-44: age, the request's seq; bits 8-9:
-                                 // next; bits 0-7: the bank; the last two name the winner's command and bank)
-    Cycle next_local = 0;
   };
   struct Group {
     Cycle next_act = 0, next_rd = 0, next_wr = 0;
@@ -102,8 +100,10 @@ class ChannelController {
   std::vector<Group> m_groups;
   std::vector<Rank> m_ranks;
   // Banks with waiting requests (any order) and, at the same index, each one's offer as arrays for the
-  // scan in issue_next: Bank::next_local, Bank::next_key and the index in m_shared (bank group * 4 +
-  // Command) of the shared constraint on it.
+  // scan in issue_next: the first cycle the bank and the request allow its next command, its FR-FCFS key
+  // (bit 45: not a row hit; bits 10-44: age, the request's seq; bits 8-9: the command; bits 0-7: the bank;
+  // the last two name the winner's command and bank) and the index in m_shared (bank group * 4 + Command)
+  // of the shared constraint on it.
   std::vector<int> m_active;
   std::vector<Cycle> m_offer_local;
   std::vector<std::uint64_t> m_offer_key;
