@@ -309,7 +309,7 @@ Cycle ChannelController::issue_next() {
     // The command is in the key, so it is known from the scan (no dependent load before the branch on it).
     const auto command = static_cast<Command>((best_packed >> kBankBits) & ((1u << kCommandBits) - 1));
     assert(command == best->next);
-    apply(command, static_cast<int>(best - m_banks.data()), best->next_slot, now);
+    apply(command, static_cast<int>(best_bank), best->next_slot, now);
     m_next_command = now + 1;
     return command == Command::Rd || command == Command::Wr ? now : -1;
   }
