@@ -73,7 +73,8 @@ ChannelController::ChannelController(const DramSpec& spec, bool refresh, Complet
     m_ranks[r].last_acts.fill(kLongAgo);
     // Ranks refresh staggered over one interval, so they are not all blocked at once.
     m_ranks[r].next_refresh = m_refresh_period + static_cast<Cycle>(r) * m_refresh_period / m_spec.ranks;
-    for (int g = 0; g < m_spec.bank_groups; ++g) update_act_limits(static_cast<int>(r), static_cast<int>(r) * m_spec.bank_groups + g);
+    for (int g = 0; g < m_spec.bank_groups; ++g)
+      update_act_limits(static_cast<int>(r), static_cast<int>(r) * m_spec.bank_groups + g);
   }
   update_refresh_due();
   for (std::size_t g = 0; g < m_groups.size(); ++g) update_cas_limits(static_cast<int>(g));
@@ -206,10 +207,10 @@ void ChannelController::update_cas_limits(int group) {
   Cycle* allowed = m_shared.data();
   constexpr auto rd = static_cast<std::size_t>(Command::Rd), wr = static_cast<std::size_t>(Command::Wr);
   if (m_one_rank) {
-    // The data burst may not overlap the previous one on the bus.
     const Group& g = groups[group];
     allowed[static_cast<std::size_t>(group) * 4 + rd] = g.next_rd;
     allowed[static_cast<std::size_t>(group) * 4 + wr] = g.next_wr;
+    // The data burst may not overlap the previous one on the bus.
     m_rank_limits[rd] = std::max(ranks[0].next_rd, bus - tcl);
     m_rank_limits[wr] = std::max(ranks[0].next_wr, bus - tcwl);
     return;
