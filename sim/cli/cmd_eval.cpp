@@ -30,6 +30,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/fault_options.hpp"
 #include "sim/cli/array_memory_report.hpp"
+#include "sim/cli/campaign_trace.hpp"
 #include "sim/cli/memory_options.hpp"
 #include "sim/cli/model_run.hpp"
 #include "sim/memory/memory_model_factory.hpp"
@@ -58,22 +59,6 @@ struct EvalOptions : ModelRunOptions {
   bool json = false;
 };
 
-// The [faults] text of the campaign with its seed and description added to the [faults] table
-// itself (FaultOptions::to_toml may end with another table, e.g. the timing model's [voltage]).
-std::string faults_toml(const EvalOptions& o, const arch::ArrayConfig& array) {
-  const std::uint64_t seed = o.faults.seed();
-  const std::string keys = fmt::format(
-      "seed = {}\ncampaign = {}\n",
-      // TOML integers are signed 64-bit: a larger seed is written as a string
-      seed <= static_cast<std::uint64_t>(INT64_MAX) ? std::to_string(seed) : toml_string(std::to_string(seed)),
-      toml_string(o.faults.describe(o.precision == "w8a8")));
-  std::string text = o.faults.to_toml(array, o.array.config_path());
-  const auto header = text.find("[faults]\n");
-  const auto next = header == std::string::npos ? std::string::npos : text.find("\n[", header);
-  if (next == std::string::npos) return text + keys;
-  return text.insert(next + 1, keys + "\n");
-}
-
 // Creates the campaign's trace with its run attributes (the array config, the eval settings, the
 // fault model, and with ABFT its [abft] config, the [tech] table and the supply voltages of its
 // energy model, as TOML) and the command record; done before the evaluations, so a bad path fails
@@ -81,91 +66,16 @@ std::string faults_toml(const EvalOptions& o, const arch::ArrayConfig& array) {
 traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConfig& array,
                                      const models::llm::LanguageModel& lm, const std::filesystem::path& text_path,
                                      const faults::FaultPlan& plan) {
-  traces::RunInfo info;
-  info.command = "eval";
-  info.config_toml =
-      arch::to_toml(array) +
-      fmt::format(
-          "\n[eval]\nmodel = {}\ntokenizer = {}\ntext = {}\nprecision = {}\nengine = {}\nweights = {}\n"
-          "activations = {}\nfp32_attention = {}\nprotocol = {}\nctx = {}\nparagraphs = {}\nstride = {}\nkernel = {}\n"
-          "fidelity = {}\n",
-          toml_string(lm.model_path.string()), toml_string(lm.tokenizer_path.string()), toml_string(text_path.string()),
-          toml_string(o.precision), toml_string(o.engine), toml_string(o.weights), toml_string(o.activations),
-          o.fp32_attention, toml_string(o.protocol), o.ctx, o.paragraphs, o.stride, toml_string(o.kernel),
-          toml_string(o.fidelity)) +
-      faults_toml(o, array);
-  if (o.abft.enabled()) {
-    // [tech] as characterized (v_characterized); energy converts it to [arch] v_nominal, the nominal
-    // supply recorded once, in [arch]; [energy] voltage is the array's supply.
-    info.config_toml += "\n" + abft::to_toml(o.abft.resolve()) + "\n" + arch::to_toml(o.abft.tech()) +
-                        fmt::format("\n[energy]\nvoltage = {}\n", FaultOptions::supply_voltage(plan, array));
-  }
-  info.seed = o.faults.seed();
-  info.saffire_version = SAFFIRE_VERSION;
+  const std::string settings = fmt::format(
+      "[eval]\nmodel = {}\ntokenizer = {}\ntext = {}\nprecision = {}\nengine = {}\nweights = {}\n"
+      "activations = {}\nfp32_attention = {}\nprotocol = {}\nctx = {}\nparagraphs = {}\nstride = {}\nkernel = {}\n"
+      "fidelity = {}\n",
+      toml_string(lm.model_path.string()), toml_string(lm.tokenizer_path.string()), toml_string(text_path.string()),
+      toml_string(o.precision), toml_string(o.engine), toml_string(o.weights), toml_string(o.activations),
+      o.fp32_attention, toml_string(o.protocol), o.ctx, o.paragraphs, o.stride, toml_string(o.kernel),
+      toml_string(o.fidelity));
   // The default model files are data found outside the command line: recorded by reference.
-  note_found_input(lm.model_path);
-  note_found_input(lm.tokenizer_path);
-  note_found_input(text_path);
-  stamp_run_info(info);
-  return traces::TraceWriter(o.trace, info);
-}
-
-// Appends one /faults row per fault the plan logged, with its hardware address.
-void write_fault_rows(traces::TraceWriter& writer, const arch::ArrayConfig& array, const faults::FaultPlan& plan) {
-  std::vector<traces::FaultRecord> rows;
-  for (const faults::LoggedFault& lf : plan.log()) {
-    const models::GemmId& id = lf.gemm;
-    const std::int64_t k = std::max<std::int64_t>(lf.k, 1);
-    const std::int64_t step = lf.step >= 0 ? lf.step : k - 1;
-    const arch::HardwareSite h =
-        arch::map_to_hardware(array, {lf.gemm_m, lf.gemm_n, k}, {lf.fault.m, lf.fault.n, step});
-    traces::FaultRecord r;
-    r.gemm = models::to_string(id);
-    r.layer = id.layer;
-    r.component = std::string(models::to_string(id.component));
-    r.stage = std::string(models::to_string(id.stage));
-    r.head = id.head;
-    r.call_index = id.call_index;
-    r.sequence = id.sequence;
-    r.m = lf.fault.m;
-    r.n = lf.fault.n;
-    r.pe_row = h.pe_row;
-    r.pe_col = h.pe_col;
-    r.fold = h.fold;
-    r.cycle = h.cycle;
-    r.bit = lf.fault.bit;
-    r.before = lf.values.before;
-    r.after = lf.values.after;
-    r.delta = static_cast<std::int64_t>(r.after) - r.before;
-    rows.push_back(std::move(r));
-  }
-  writer.append_faults(rows);
-}
-
-// Appends one /abft row per detection decision the ABFT engine recorded.
-void write_decision_rows(traces::TraceWriter& writer, const abft::AbftEngine& abft) {
-  std::vector<traces::DecisionRecord> rows;
-  rows.reserve(abft.records().size());
-  for (const abft::AbftRecord& a : abft.records()) {
-    traces::DecisionRecord r;
-    r.gemm = models::to_string(a.gemm);
-    r.layer = a.gemm.layer;
-    r.component = std::string(models::to_string(a.gemm.component));
-    r.stage = std::string(models::to_string(a.gemm.stage));
-    r.head = a.gemm.head;
-    r.call_index = a.gemm.call_index;
-    r.sequence = a.gemm.sequence;
-    r.attempt = a.attempt;
-    r.tile = a.tile;
-    r.scheme = std::string(abft.policy().name());
-    r.action = std::string(abft::to_string(a.action));
-    r.msd = a.msd;
-    r.theta_mag = a.theta_mag;
-    r.freq = a.freq;
-    r.recovered_at_nominal = a.recovered_at_nominal ? 1 : 0;
-    rows.push_back(std::move(r));
-  }
-  writer.append_decisions(rows);
+  return open_campaign_trace(o.trace, "eval", settings, o, array, plan, {lm.model_path, lm.tokenizer_path, text_path});
 }
 
 // "\r<what> done/total paragraphs" (or windows) on stderr, when shown.

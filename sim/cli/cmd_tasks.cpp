@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -19,8 +20,10 @@
 #include "models/llm/task_samples.hpp"
 #include "models/llm/task_scoring.hpp"
 #include "sim/cli/array_totals_json.hpp"
+#include "sim/cli/campaign_trace.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/model_run.hpp"
+#include "sim/cli/run_record.hpp"
 #include "sim/faults/outcome_attribution.hpp"
 #include "sim/sweep/progress.hpp"
 
@@ -34,6 +37,7 @@ struct TasksOptions : ModelRunOptions {
   std::string task = "lambada";
   int samples = 100;
   int max_new_tokens = 32;
+  std::string trace;  // --trace FILE: HDF5 trace of the campaign's faults and ABFT decisions
   bool json = false;
 };
 
@@ -93,11 +97,16 @@ nlohmann::json campaign_json(const TasksOptions& o, const ModelRun& run, const T
   }
   nlohmann::json layers = nlohmann::json::object();
   for (const auto& [layer, k] : a.by_layer) layers[std::to_string(layer)] = counts_json(k);
+  // Each sample's model sequences: the `sequence` of its /faults rows in a --trace.
+  std::vector<nlohmann::json> sequences(outcomes.size(), nlohmann::json::array());
+  for (std::size_t q = 0; q < clean.sample_of_sequence.size(); ++q)
+    sequences[static_cast<std::size_t>(clean.sample_of_sequence[q])].push_back(q);
   nlohmann::json per_sample = nlohmann::json::array();
   for (std::size_t s = 0; s < outcomes.size(); ++s)
     per_sample.push_back({{"correct_clean", clean.results[s].correct},
                           {"correct", faulty.results[s].correct},
-                          {"outcome", std::string(llm::to_string(outcomes[s]))}});
+                          {"outcome", std::string(llm::to_string(outcomes[s]))},
+                          {"sequences", sequences[s]}});
   const bool int8 = run.inf.precision == llm::Precision::W8A8;
   nlohmann::json j = {{"faults", run.plan->fault_count()},
                       {"campaign", o.faults.describe(int8)},
@@ -147,9 +156,25 @@ void print_tasks(const TasksOptions& o, const llm::LanguageModel& lm, const nloh
       fmt::print("  ABFT              {}: {} of {} checks flagged, {} recomputed\n", a["scheme"].get<std::string>(),
                  a["flagged"].get<std::int64_t>(), a["scopes"].get<std::int64_t>(), a["recomputed"].get<std::int64_t>());
     }
+    if (c.contains("trace")) fmt::print("  fault trace       {}\n", c["trace"].get<std::string>());
   }
   fmt::print("  speed             {:.0f} tokens/s ({} tokens in {:.2f} s)\n", j["tokens_per_second"].get<double>(),
              j["tokens_processed"].get<std::int64_t>(), j["seconds"].get<double>());
+}
+
+// The campaign's trace: the array, the [tasks] settings, the campaign and its ABFT (campaign_trace.hpp).
+traces::TraceWriter open_tasks_trace(const TasksOptions& o, const llm::LanguageModel& lm, const ModelRun& run) {
+  const std::string settings = fmt::format(
+      "[tasks]\ntask = {}\nfile = {}\nsamples = {}\nmax_new_tokens = {}\nmodel = {}\ntokenizer = {}\n"
+      "precision = {}\nengine = {}\nweights = {}\nactivations = {}\nfp32_attention = {}\nkernel = {}\n"
+      "fidelity = {}\n",
+      toml_string(o.task), toml_string(o.file), o.samples, o.max_new_tokens, toml_string(lm.model_path.string()),
+      toml_string(lm.tokenizer_path.string()), toml_string(o.precision), toml_string(o.engine),
+      toml_string(o.weights), toml_string(o.activations), o.fp32_attention, toml_string(o.kernel),
+      toml_string(o.fidelity));
+  // The default model files and text are data found outside the command line: recorded by reference.
+  return open_campaign_trace(o.trace, "tasks", settings, o, run.eo().array, *run.plan,
+                             {lm.model_path, lm.tokenizer_path, std::filesystem::path(o.file)});
 }
 
 void run_tasks(TasksOptions o) {
@@ -178,7 +203,12 @@ void run_tasks(TasksOptions o) {
     }
   }
   const ModelRun run = prepare_model_run(o, lm, "tasks");
+  if (!o.trace.empty() && !run.campaign)
+    throw ConfigError("--trace records the faults of a campaign, so it needs one (--ber, --fault-model timing|table, or --sram-voltage)");
   const bool show = !o.json;
+  // Opened before the first model pass, so a bad path fails before the long run.
+  std::optional<traces::TraceWriter> trace;
+  if (!o.trace.empty()) trace.emplace(open_tasks_trace(o, lm, run));
 
   llm::Transformer model(lm.checkpoint, run.inf, run.engine.get());
   const TaskRun clean = run_samples(model, lm, kind, samples, so, o.precision, show);
@@ -207,6 +237,12 @@ void run_tasks(TasksOptions o) {
     const TaskRun f = run_samples(faulty, lm, kind, samples, so, "faulty", show);
     j["campaign"] = campaign_json(o, run, clean, f, stack.abft);
     j["accuracy"] = j["campaign"]["accuracy"];
+    if (trace) {
+      write_fault_rows(*trace, run.eo().array, *run.plan);
+      if (stack.abft) write_decision_rows(*trace, *stack.abft);
+      trace->close();
+      j["campaign"]["trace"] = o.trace;
+    }
   }
   if (o.json) {
     fmt::print("{}\n", j.dump());
@@ -237,6 +273,9 @@ void add_tasks_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 16));
   o->add_to(*cmd);
+  cmd->add_option("--trace", o->trace,
+                  "with a campaign: an HDF5 trace with one /faults row per injected fault (its sequence is in the JSON's "
+                  "per_sample sequences) and, with --abft, one /abft row per decision");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] { run_tasks(*o); });
 }

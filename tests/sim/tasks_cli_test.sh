@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # saffire tasks end to end on stories260K: lambada, choice and exact runs; under a fault campaign every sample's
 # outcome, tallied consistently, the same on the cpu and array engines and any thread count; classic ABFT masks every
-# fault; top-bit flips cause critical SDCs; floating-point PEs; bad input exits 2 naming the file, line or option.
+# fault; top-bit flips cause critical SDCs; --trace rows name the samples they strike; floating-point PEs; bad input
+# exits 2 naming the file, line or option.
 # Usage: tasks_cli_test.sh SAFFIRE_BINARY SOURCE_DIR WORK_DIR. Without the model files: exit 77 (skipped).
 set -u
 saffire=$1; src=$2; work=$3
@@ -48,6 +49,30 @@ done
 # A sample no fault reached is masked (its sequences ran the clean GEMMs).
 run sparse "${campaign[@]/2e-4/2e-6}" --engine cpu
 check "$work/sparse.json" "0 < j['campaign']['untouched']['samples'] == j['campaign']['untouched']['masked'] < 30" "untouched samples masked"
+# --trace: one /faults row per fault; its sequence names the sample (per_sample sequences, a partition of the
+# model's sequences): the samples no row names are the untouched ones. The trace changes no result.
+"$saffire" tasks "${campaign[@]/2e-4/2e-6}" --engine cpu --trace "$work/sparse.h5" --json >"$work/sparse_trace.json" \
+  2>"$work/sparse_trace.err" || fail "tasks --trace: $(cat "$work/sparse_trace.err")"
+if $py -c 'import h5py' 2>/dev/null; then
+  $py - "$work/sparse.h5" "$work/sparse_trace.json" "$work/sparse.json" <<'PY' || fail "tasks --trace: sparse.h5 wrong"
+import json, sys, h5py
+j = json.load(open(sys.argv[2]))["campaign"]
+plain = json.load(open(sys.argv[3]))["campaign"]
+assert j["trace"] == sys.argv[1] and j["per_sample"] == plain["per_sample"], "the trace changed the run"
+seqs = [q for s in j["per_sample"] for q in s["sequences"]]
+assert sorted(seqs) == list(range(len(seqs))), seqs  # every sequence belongs to exactly one sample
+with h5py.File(sys.argv[1], "r") as f:
+    cmd = f.attrs["command"]
+    assert (cmd.decode() if isinstance(cmd, bytes) else cmd) == "tasks", cmd
+    t = f["faults"][()]
+assert len(t) == j["faults"] > 0, (len(t), j["faults"])
+struck = {int(r["sequence"]) for r in t}
+assert struck <= set(seqs), struck
+untouched = [s for s in j["per_sample"] if not struck & set(s["sequences"])]
+assert len(untouched) == j["untouched"]["samples"] > 0 and all(s["outcome"] == "masked" for s in untouched), untouched
+PY
+  $py "$src/traces/python/saffire_traces.py" --check "$work/sparse.h5" >/dev/null || fail "saffire_traces.py --check rejects sparse.h5"
+fi
 
 # SRAM errors (stored operands at 0.55 V) count where they strike: every sample is reached.
 run sram --task lambada "$text" --samples 10 --precision w8a8 --sram-voltage 0.55
@@ -125,6 +150,7 @@ expect_exit 2 "long.jsonl: line 1: the continuation" -- "$saffire" tasks --task 
 expect_exit 2 "max-new-tokens" -- "$saffire" tasks --task exact "$work/exact.jsonl" --max-new-tokens 600
 expect_exit 2 "needs a JSONL file" -- "$saffire" tasks --task exact
 expect_exit 2 "needs one" -- "$saffire" tasks "$text" --samples 2 --precision w8a8 --abft classic
+expect_exit 2 "needs one" -- "$saffire" tasks "$text" --samples 2 --precision w8a8 --trace "$work/nofaults.h5"
 expect_exit 2 "" -- "$saffire" tasks --task trivia "$text"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
