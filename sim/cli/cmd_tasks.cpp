@@ -19,6 +19,8 @@
 #include "models/llm/model_files.hpp"
 #include "models/llm/task_samples.hpp"
 #include "models/llm/task_scoring.hpp"
+#include "sim/array_engine.hpp"
+#include "sim/cli/array_memory_report.hpp"
 #include "sim/cli/array_totals_json.hpp"
 #include "sim/cli/campaign_trace.hpp"
 #include "sim/cli/commands.hpp"
@@ -209,9 +211,14 @@ void run_tasks(TasksOptions o) {
   // Opened before the first model pass, so a bad path fails before the long run.
   std::optional<traces::TraceWriter> trace;
   if (!o.trace.empty()) trace.emplace(open_tasks_trace(o, lm, run));
+  auto* array_engine = dynamic_cast<sim::ArrayGemmEngine*>(run.engine.get());
+  const bool memory_rows = trace && array_engine && run.eo().memory;
+  if (memory_rows) array_engine->log_gemms();  // one /memory row per GEMM, as eval
 
   llm::Transformer model(lm.checkpoint, run.inf, run.engine.get());
   const TaskRun clean = run_samples(model, lm, kind, samples, so, o.precision, show);
+  // The clean run's GEMMs behind the memory model (the same as the faulty run's: memory ignores faults).
+  if (memory_rows) trace->append_memory(array_memory_rows(*array_engine, run.memory_cfg, o.abft.tech()));
   for (std::size_t s = 0; s < clean.results.size(); ++s)
     if (!clean.results[s].finite)  // a clean model with non-finite logits is bad input, not an outcome
       throw llm::ModelFileError(lm.model_path, "the clean model's logits are not finite on sample " + std::to_string(s + 1) +
@@ -275,7 +282,8 @@ void add_tasks_command(CLI::App& app) {
   o->add_to(*cmd);
   cmd->add_option("--trace", o->trace,
                   "with a campaign: an HDF5 trace with one /faults row per injected fault (its sequence is in the JSON's "
-                  "per_sample sequences) and, with --abft, one /abft row per decision");
+                  "per_sample sequences), with --abft one /abft row per decision, and with --engine array and --memory "
+                  "scalesim|dram one /memory row per GEMM");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] { run_tasks(*o); });
 }

@@ -72,6 +72,17 @@ untouched = [s for s in j["per_sample"] if not struck & set(s["sequences"])]
 assert len(untouched) == j["untouched"]["samples"] > 0 and all(s["outcome"] == "masked" for s in untouched), untouched
 PY
   $py "$src/traces/python/saffire_traces.py" --check "$work/sparse.h5" >/dev/null || fail "saffire_traces.py --check rejects sparse.h5"
+  # On the array with a memory model: one /memory row per GEMM of the clean run, its cycles the array's.
+  run mem --task lambada "$text" --samples 3 --precision w8a8 --ber 1e-4 --engine array --rows 8 --cols 8 \
+    --memory scalesim --trace "$work/mem.h5"
+  $py - "$work/mem.h5" "$work/mem.json" <<'PY' || fail "tasks --trace --memory: /memory rows wrong"
+import json, sys, h5py
+j = json.load(open(sys.argv[2]))
+with h5py.File(sys.argv[1], "r") as f:
+    t = f["memory"][()]
+assert len(t) == j["array_gemms"] > 0, (len(t), j["array_gemms"])
+assert sum(int(r["compute_cycles"]) + 1 for r in t) == j["array_cycles"], (sum(int(r["compute_cycles"]) for r in t), j["array_cycles"])
+PY
 fi
 
 # SRAM errors (stored operands at 0.55 V) count where they strike: every sample is reached.
