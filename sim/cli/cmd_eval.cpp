@@ -300,7 +300,7 @@ void run_eval(EvalOptions o) {
 
   // The clean run's GEMMs behind the memory model (the same as the faulty run's: memory ignores faults).
   if (trace && array_engine && eo.memory)
-    trace->append_memory(array_memory_rows(*array_engine, memory_cfg, o.abft.tech()));
+    trace->append_memory(array_memory_rows(*array_engine, memory_cfg, run.tech));
 
   // Fault campaign: the same evaluation again with the plan's faults injected into the accumulators.
   nlohmann::json fault_json;
@@ -347,7 +347,7 @@ void run_eval(EvalOptions o) {
   if (array_engine) {
     add_array_totals(j, array_engine);
     if (eo.memory && !array_engine->memory_uses().empty()) {  // the clean run's stalls, cycles and memory energy
-      j["memory"] = array_memory_json(array_memory_totals(*array_engine, memory_cfg, o.abft.tech()), memory_cfg);
+      j["memory"] = array_memory_json(array_memory_totals(*array_engine, memory_cfg, run.tech), memory_cfg);
       j["array_stall_cycles"] = array_engine->totals().stall_cycles;  // what the SystemC folds waited
     }
   }

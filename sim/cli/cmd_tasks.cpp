@@ -218,7 +218,7 @@ void run_tasks(TasksOptions o) {
   llm::Transformer model(lm.checkpoint, run.inf, run.engine.get());
   const TaskRun clean = run_samples(model, lm, kind, samples, so, o.precision, show);
   // The clean run's GEMMs behind the memory model (the same as the faulty run's: memory ignores faults).
-  if (memory_rows) trace->append_memory(array_memory_rows(*array_engine, run.memory_cfg, o.abft.tech()));
+  if (memory_rows) trace->append_memory(array_memory_rows(*array_engine, run.memory_cfg, run.tech));
   for (std::size_t s = 0; s < clean.results.size(); ++s)
     if (!clean.results[s].finite)  // a clean model with non-finite logits is bad input, not an outcome
       throw llm::ModelFileError(lm.model_path, "the clean model's logits are not finite on sample " + std::to_string(s + 1) +

@@ -80,6 +80,8 @@ ModelRun prepare_model_run(const ModelRunOptions& o, const models::llm::Language
     run.plan = o.faults.make_plan(eo.array, o.array.config_path(), lm.checkpoint.config().n_layers);
     if (sram) run.plan->set_sram_faults(*sram);
   }
+  // The energy tables (ABFT's prices, the memory report's): a bad --tech file fails here, not after a pass.
+  run.tech = o.abft.tech();
   return run;
 }
 
@@ -103,7 +105,7 @@ sim::EngineStack build_campaign_stack(const ModelRunOptions& o, const ModelRun& 
     };
     pricing.dram = arch::dram_energy(mem_cfg.dram_energy_standard(), mem_cfg.where("dram_energy"));
     pricing.v_memory = mem_cfg.sram_supply(v_nominal);
-    spec.energy = sim::StackEnergy{arch::at_voltage(o.abft.tech(), v_nominal),
+    spec.energy = sim::StackEnergy{arch::at_voltage(run.tech, v_nominal),
                                    FaultOptions::supply_voltage(*run.plan, array), v_nominal, pricing};
   }
   // ReaLM's clamp is a rule of INT8 re-quantization: floating-point outputs are not re-quantized.

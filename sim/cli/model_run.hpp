@@ -11,6 +11,7 @@
 #include <string>
 
 #include "abft/engine/abft_engine.hpp"
+#include "arch/tech/tech_table.hpp"
 #include "models/llm/language_model.hpp"
 #include "models/llm/transformer.hpp"
 #include "sim/cli/abft_options.hpp"
@@ -49,6 +50,7 @@ struct ModelRun {
   std::unique_ptr<models::GemmEngine> engine;     // the clean run's (null: FP32 runs no GEMM on an engine)
   bool campaign = false;                          // faults of a model, SRAM errors ([memory] sram_voltage), or both
   std::shared_ptr<faults::FaultPlan> plan;        // the campaign's (null without one)
+  arch::TechTable tech;                           // --tech / --node's table, loaded (and checked) before any pass
   /// The engine options; eo().array is the run's resolved [arch].
   const sim::EngineOptions& eo() const { return spec.options; }
 };

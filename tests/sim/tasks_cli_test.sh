@@ -81,7 +81,7 @@ j = json.load(open(sys.argv[2]))
 with h5py.File(sys.argv[1], "r") as f:
     t = f["memory"][()]
 assert len(t) == j["array_gemms"] > 0, (len(t), j["array_gemms"])
-assert sum(int(r["compute_cycles"]) + 1 for r in t) == j["array_cycles"], (sum(int(r["compute_cycles"]) for r in t), j["array_cycles"])
+assert sum(int(r["compute_cycles"]) + 1 for r in t) == j["array_cycles"], (sum(int(r["compute_cycles"]) + 1 for r in t), j["array_cycles"])
 PY
 fi
 
@@ -162,6 +162,8 @@ expect_exit 2 "max-new-tokens" -- "$saffire" tasks --task exact "$work/exact.jso
 expect_exit 2 "needs a JSONL file" -- "$saffire" tasks --task exact
 expect_exit 2 "needs one" -- "$saffire" tasks "$text" --samples 2 --precision w8a8 --abft classic
 expect_exit 2 "needs one" -- "$saffire" tasks "$text" --samples 2 --precision w8a8 --trace "$work/nofaults.h5"
+printf '[tech]\nnode_nm = "x"\n' >"$work/bad_tech.toml"
+expect_exit 2 "bad_tech.toml" -- "$saffire" tasks "$text" --samples 2 --precision w8a8 --ber 1e-4 --tech "$work/bad_tech.toml"
 expect_exit 2 "" -- "$saffire" tasks --task trivia "$text"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

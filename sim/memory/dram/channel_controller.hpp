@@ -108,7 +108,7 @@ class ChannelController {
   std::vector<Cycle> m_offer_local;
   std::vector<std::uint64_t> m_offer_key;
   std::vector<std::int64_t> m_offer_shared;
-  std::vector<Cycle> m_shared;  // per bank group and Command: the first cycle the shared state allows
+  std::vector<Cycle> m_shared;  // per bank group and Command: the first cycle the group's state allows (see below)
   // One rank: m_shared holds the bank groups' own limits and this the rank's and the data bus's, per Command
   // (the scan takes the maximum of both); several ranks: m_shared holds everything and this stays kLongAgo.
   alignas(32) std::array<Cycle, 4> m_rank_limits{};
