@@ -35,17 +35,17 @@ std::string faults_toml(const ModelRunOptions& o, const arch::ArrayConfig& array
 }  // namespace
 
 traces::TraceWriter open_campaign_trace(const std::string& path, const char* command, const std::string& settings_toml,
-                                        const ModelRunOptions& o, const arch::ArrayConfig& array,
-                                        const faults::FaultPlan& plan,
+                                        const ModelRunOptions& o, const ModelRun& run,
                                         const std::vector<std::filesystem::path>& found_inputs) {
+  const arch::ArrayConfig& array = run.eo().array;
   traces::RunInfo info;
   info.command = command;
   info.config_toml = arch::to_toml(array) + "\n" + settings_toml + faults_toml(o, array);
   if (o.abft.enabled()) {
     // [tech] as characterized (v_characterized); energy converts it to [arch] v_nominal, the nominal
     // supply recorded once, in [arch]; [energy] voltage is the array's supply.
-    info.config_toml += "\n" + abft::to_toml(o.abft.resolve()) + "\n" + arch::to_toml(o.abft.tech()) +
-                        fmt::format("\n[energy]\nvoltage = {}\n", FaultOptions::supply_voltage(plan, array));
+    info.config_toml += "\n" + abft::to_toml(o.abft.resolve()) + "\n" + arch::to_toml(run.tech) +
+                        fmt::format("\n[energy]\nvoltage = {}\n", FaultOptions::supply_voltage(*run.plan, array));
   }
   info.seed = o.faults.seed();
   info.saffire_version = SAFFIRE_VERSION;

@@ -16,10 +16,9 @@ namespace saffire::cli {
 
 /// Creates the trace at `path` before the campaign runs (a bad path fails before the long run). `settings_toml`
 /// is the command's own table (e.g. "[eval]\n..."); `found_inputs` are the data files the command found itself
-/// (default model files), recorded by reference.
+/// (default model files), recorded by reference. `run` has a campaign (its plan, array and tech table).
 traces::TraceWriter open_campaign_trace(const std::string& path, const char* command, const std::string& settings_toml,
-                                        const ModelRunOptions& o, const arch::ArrayConfig& array,
-                                        const faults::FaultPlan& plan,
+                                        const ModelRunOptions& o, const ModelRun& run,
                                         const std::vector<std::filesystem::path>& found_inputs);
 
 /// Appends one /faults row per fault the plan logged, with its hardware address.

@@ -63,9 +63,8 @@ struct EvalOptions : ModelRunOptions {
 // fault model, and with ABFT its [abft] config, the [tech] table and the supply voltages of its
 // energy model, as TOML) and the command record; done before the evaluations, so a bad path fails
 // before the long run.
-traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConfig& array,
-                                     const models::llm::LanguageModel& lm, const std::filesystem::path& text_path,
-                                     const faults::FaultPlan& plan) {
+traces::TraceWriter open_fault_trace(const EvalOptions& o, const ModelRun& run, const models::llm::LanguageModel& lm,
+                                     const std::filesystem::path& text_path) {
   const std::string settings = fmt::format(
       "[eval]\nmodel = {}\ntokenizer = {}\ntext = {}\nprecision = {}\nengine = {}\nweights = {}\n"
       "activations = {}\nfp32_attention = {}\nprotocol = {}\nctx = {}\nparagraphs = {}\nstride = {}\nkernel = {}\n"
@@ -75,7 +74,7 @@ traces::TraceWriter open_fault_trace(const EvalOptions& o, const arch::ArrayConf
       o.fp32_attention, toml_string(o.protocol), o.ctx, o.paragraphs, o.stride, toml_string(o.kernel),
       toml_string(o.fidelity));
   // The default model files are data found outside the command line: recorded by reference.
-  return open_campaign_trace(o.trace, "eval", settings, o, array, plan, {lm.model_path, lm.tokenizer_path, text_path});
+  return open_campaign_trace(o.trace, "eval", settings, o, run, {lm.model_path, lm.tokenizer_path, text_path});
 }
 
 // "\r<what> done/total paragraphs" (or windows) on stderr, when shown.
@@ -288,7 +287,7 @@ void run_eval(EvalOptions o) {
   const ParagraphProgress progress(!o.json && isatty(fileno(stderr)) != 0, wikitext ? "windows" : "paragraphs");
 
   std::optional<traces::TraceWriter> trace;
-  if (campaign && !o.trace.empty()) trace.emplace(open_fault_trace(o, eo.array, lm, text_path, *plan));
+  if (campaign && !o.trace.empty()) trace.emplace(open_fault_trace(o, run, lm, text_path));
   auto* array_engine = dynamic_cast<sim::ArrayGemmEngine*>(engine.get());
   if (trace && array_engine && eo.memory) array_engine->log_gemms();  // one /memory row per GEMM
 

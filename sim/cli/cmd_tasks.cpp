@@ -175,7 +175,7 @@ traces::TraceWriter open_tasks_trace(const TasksOptions& o, const llm::LanguageM
       toml_string(o.weights), toml_string(o.activations), o.fp32_attention, toml_string(o.kernel),
       toml_string(o.fidelity));
   // The default model files and text are data found outside the command line: recorded by reference.
-  return open_campaign_trace(o.trace, "tasks", settings, o, run.eo().array, *run.plan,
+  return open_campaign_trace(o.trace, "tasks", settings, o, run,
                              {lm.model_path, lm.tokenizer_path, std::filesystem::path(o.file)});
 }
 
